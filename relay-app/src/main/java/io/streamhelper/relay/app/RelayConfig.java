@@ -1,0 +1,81 @@
+package io.streamhelper.relay.app;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Every setting of the server, read once at start-up from environment variables. Bad values stop
+ * the server with a message naming the setting; docs/configuration.md lists them all.
+ */
+public record RelayConfig(
+        String bindAddress,
+        int rtmpPort,
+        int httpPort,
+        Optional<Path> trustedCaFile,
+        Optional<Path> streamsFile,
+        Duration publishIdleTimeout) {
+
+    public static final Path DEFAULT_STREAMS_FILE = Path.of("relay-streams.json");
+
+    /** Thrown when a setting is malformed; the message says which one and why. */
+    public static final class InvalidConfigException extends RuntimeException {
+        InvalidConfigException(String message) {
+            super(message);
+        }
+    }
+
+    public static RelayConfig fromEnvironment(Map<String, String> env) {
+        List<String> problems = new ArrayList<>();
+        String bind = env.getOrDefault("RELAY_BIND_ADDRESS", "0.0.0.0");
+        int rtmp = port(env, "RELAY_RTMP_PORT", 1935, problems);
+        int http = port(env, "RELAY_HTTP_PORT", 8080, problems);
+        Optional<Path> ca = readableFile(env, "RELAY_TRUSTED_CA_FILE", problems);
+        Optional<Path> streams = readableFile(env, "RELAY_STREAMS_FILE", problems);
+        if (streams.isEmpty() && !env.containsKey("RELAY_STREAMS_FILE") && Files.isReadable(DEFAULT_STREAMS_FILE)) {
+            streams = Optional.of(DEFAULT_STREAMS_FILE);
+        }
+        long idleMs = number(env, "RELAY_PUBLISH_IDLE_TIMEOUT_MS", 10_000, 1_000, 600_000, problems);
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigException("invalid configuration: " + String.join("; ", problems));
+        }
+        return new RelayConfig(bind, rtmp, http, ca, streams, Duration.ofMillis(idleMs));
+    }
+
+    private static int port(Map<String, String> env, String name, int fallback, List<String> problems) {
+        return (int) number(env, name, fallback, 0, 65535, problems);
+    }
+
+    private static long number(Map<String, String> env, String name, long fallback, long min, long max, List<String> problems) {
+        String raw = env.get(name);
+        if (raw == null || raw.isBlank()) {
+            return fallback;
+        }
+        try {
+            long value = Long.parseLong(raw.trim());
+            if (value < min || value > max) {
+                problems.add(name + " must be between " + min + " and " + max + ", got " + value);
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            problems.add(name + " must be a whole number, got '" + raw + "'");
+            return fallback;
+        }
+    }
+
+    private static Optional<Path> readableFile(Map<String, String> env, String name, List<String> problems) {
+        String raw = env.get(name);
+        if (raw == null || raw.isBlank()) {
+            return Optional.empty();
+        }
+        Path path = Path.of(raw.trim());
+        if (!Files.isReadable(path)) {
+            problems.add(name + " points to " + path + ", which is not a readable file");
+        }
+        return Optional.of(path);
+    }
+}

@@ -1,0 +1,30 @@
+package io.streamhelper.relay.core.destination;
+
+import io.streamhelper.relay.core.media.MediaMessage;
+
+/** One connection publishing to one destination. Methods may be called from any thread. */
+public interface DestinationLink {
+    /** Sends one tag, already on this destination's timeline. Takes ownership of the message. */
+    void send(MediaMessage message);
+
+    /** False while the outgoing buffer is above its high-water mark: the caller should drop. */
+    boolean isWritable();
+
+    /** Bytes written to the socket so far, protocol overhead included. */
+    long bytesSent();
+
+    /** Ends the publish the way encoders do (FCUnpublish, deleteStream) and closes. Idempotent. */
+    void close();
+
+    interface Listener {
+        /** The destination answered NetStream.Publish.Start: media may flow. */
+        void onLive(DestinationLink link);
+
+        /**
+         * The link is closed. {@code cause} is null when we closed it ourselves, a
+         * {@link DestinationRejectedException} when the destination refused us, and any other
+         * exception for network trouble.
+         */
+        void onClosed(DestinationLink link, Throwable cause);
+    }
+}

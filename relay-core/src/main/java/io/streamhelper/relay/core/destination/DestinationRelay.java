@@ -1,0 +1,283 @@
+package io.streamhelper.relay.core.destination;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.streamhelper.relay.core.media.MediaKind;
+import io.streamhelper.relay.core.media.MediaMessage;
+import io.streamhelper.relay.core.stream.LiveStream;
+import io.streamhelper.relay.core.stream.MediaSink;
+import io.streamhelper.relay.core.stream.StreamSnapshot;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps one destination of one live stream published: connects through the
+ * {@link DestinationConnector}, feeds it the stream from a decodable point on its own continuous
+ * timeline, and reconnects with backoff when the link drops. Every state change goes through
+ * {@link #transition}; all fields are touched only on the stream's executor.
+ */
+public final class DestinationRelay implements MediaSink {
+    private static final Logger log = LoggerFactory.getLogger(DestinationRelay.class);
+    static final Duration STABLE_AFTER = Duration.ofSeconds(60);
+    static final Duration REJECTED_RETRY = Duration.ofMinutes(5);
+
+    private final LiveStream stream;
+    private final DestinationTarget target;
+    private final DestinationConnector connector;
+    private final EventExecutor executor;
+    private final Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60));
+    private final TimestampContinuity timeline = new TimestampContinuity();
+
+    private volatile DestinationState state = DestinationState.IDLE;
+    private volatile Instant since = Instant.now();
+    private volatile String lastError;
+    private volatile long reconnects;
+    private volatile long framesSent;
+    private volatile long framesDropped;
+    private volatile long bytesSentBefore;
+
+    private DestinationLink link;
+    private ScheduledFuture<?> pending;
+    private boolean stopped;
+    /** Video is held back until a keyframe: after joining, or after frames had to be dropped. */
+    private boolean awaitingKeyframe = true;
+    /** Dropped frames may have included headers: resend them before the next keyframe. */
+    private boolean resendHeaders;
+
+    public DestinationRelay(LiveStream stream, DestinationTarget target, DestinationConnector connector) {
+        this.stream = stream;
+        this.target = target;
+        this.connector = connector;
+        this.executor = stream.executor();
+    }
+
+    public DestinationTarget target() {
+        return target;
+    }
+
+    public DestinationState state() {
+        return state;
+    }
+
+    public Instant since() {
+        return since;
+    }
+
+    public String lastError() {
+        return lastError;
+    }
+
+    public long reconnects() {
+        return reconnects;
+    }
+
+    public long framesSent() {
+        return framesSent;
+    }
+
+    public long framesDropped() {
+        return framesDropped;
+    }
+
+    public long bytesSent() {
+        DestinationLink current = link;
+        return bytesSentBefore + (current == null ? 0 : current.bytesSent());
+    }
+
+    public void start() {
+        onExecutor(this::connect);
+    }
+
+    /** The user or the publisher ended it: unpublish cleanly, never reconnect. */
+    public void stop() {
+        onExecutor(() -> {
+            if (stopped) {
+                return;
+            }
+            stopped = true;
+            cancelPending();
+            stream.detach(this);
+            if (link != null) {
+                link.close();
+            }
+            transition(DestinationState.STOPPED, null);
+        });
+    }
+
+    private void connect() {
+        if (stopped) {
+            return;
+        }
+        pending = null;
+        transition(DestinationState.CONNECTING, null);
+        link = connector.connect(target, new LinkListener());
+    }
+
+    private final class LinkListener implements DestinationLink.Listener {
+        @Override
+        public void onLive(DestinationLink live) {
+            // Always queued, never run inline: connect() may call back before it has returned the link.
+            later(() -> {
+                if (live != link || stopped) {
+                    return;
+                }
+                transition(DestinationState.LIVE, null);
+                stream.attach(DestinationRelay.this);
+                pending = executor.schedule(backoff::reset, STABLE_AFTER.toMillis(), TimeUnit.MILLISECONDS);
+            });
+        }
+
+        @Override
+        public void onClosed(DestinationLink closed, Throwable cause) {
+            later(() -> {
+                if (closed != link) {
+                    return;
+                }
+                stream.detach(DestinationRelay.this);
+                bytesSentBefore += closed.bytesSent();
+                link = null;
+                cancelPending();
+                if (stopped) {
+                    return;
+                }
+                reconnects++;
+                timeline.newSession();
+                if (cause instanceof DestinationRejectedException) {
+                    transition(DestinationState.REJECTED, cause.getMessage());
+                    schedule(REJECTED_RETRY.toMillis());
+                } else {
+                    transition(DestinationState.RETRYING, describe(cause));
+                    schedule(backoff.nextDelayMillis());
+                }
+            });
+        }
+    }
+
+    @Override
+    public void join(StreamSnapshot snapshot) {
+        awaitingKeyframe = true;
+        resendHeaders = false;
+        for (MediaMessage message : snapshot.drain()) {
+            deliver(message);
+        }
+    }
+
+    @Override
+    public void deliver(MediaMessage message) {
+        DestinationLink current = link;
+        if (current == null || state != DestinationState.LIVE) {
+            message.release();
+            return;
+        }
+        boolean video = message.kind() == MediaKind.VIDEO;
+        boolean header = message.kind() == MediaKind.METADATA || message.isSequenceHeader();
+        if (video && !header && awaitingKeyframe) {
+            if (!message.isVideoKeyframe()) {
+                drop(message);
+                return;
+            }
+            if (!current.isWritable()) {
+                drop(message);
+                return;
+            }
+            awaitingKeyframe = false;
+            if (resendHeaders) {
+                resendHeaders = false;
+                for (MediaMessage h : stream.retainedHeaders()) {
+                    send(current, h);
+                }
+            }
+        } else if (!current.isWritable()) {
+            // A full outgoing buffer: drop rather than queue without bound, and restart the
+            // picture at the next keyframe so the destination never decodes a broken GOP.
+            if (video || header) {
+                awaitingKeyframe = true;
+                resendHeaders = true;
+            }
+            drop(message);
+            return;
+        }
+        send(current, message);
+    }
+
+    private void send(DestinationLink current, MediaMessage message) {
+        long ts = message.kind() == MediaKind.METADATA || message.isSequenceHeader()
+                ? timeline.sessionStart()
+                : timeline.map(message.timestamp());
+        if (message.kind() == MediaKind.VIDEO) {
+            framesSent++;
+        }
+        current.send(message.timestamp() == ts ? message : rebased(message, ts));
+    }
+
+    private static MediaMessage rebased(MediaMessage message, long ts) {
+        MediaMessage moved = message.retainedWithTimestamp(ts);
+        message.release();
+        return moved;
+    }
+
+    private void drop(MediaMessage message) {
+        if (message.kind() == MediaKind.VIDEO) {
+            framesDropped++;
+        }
+        message.release();
+    }
+
+    private void schedule(long delayMillis) {
+        pending = executor.schedule(this::connect, delayMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelPending() {
+        if (pending != null) {
+            pending.cancel(false);
+            pending = null;
+        }
+    }
+
+    private void transition(DestinationState next, String error) {
+        DestinationState previous = state;
+        if (previous == next && error == null) {
+            return;
+        }
+        state = next;
+        since = Instant.now();
+        if (error != null) {
+            lastError = target.streamKey().redact(error);
+        }
+        log.info("event=destination_state stream={} destination={} from={} to={}{}", stream.id(), target.id(),
+                previous, next, error == null ? "" : " error=\"" + lastError + "\"");
+    }
+
+    private String describe(Throwable cause) {
+        if (cause == null) {
+            return "connection closed by the destination";
+        }
+        String message = cause.getMessage();
+        return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    private void later(Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException shuttingDown) {
+            log.debug("event=destination_event_dropped destination={} reason=executor_shut_down", target.id());
+        }
+    }
+
+    private void onExecutor(Runnable task) {
+        if (executor.inEventLoop()) {
+            task.run();
+        } else {
+            executor.execute(task);
+        }
+    }
+
+    /** For tests and stats: the stream this relay feeds. */
+    public LiveStream stream() {
+        return stream;
+    }
+}

@@ -1,0 +1,18 @@
+package io.streamhelper.relay.core.destination;
+
+import io.streamhelper.relay.core.secret.Secret;
+import java.util.Objects;
+
+/**
+ * Where one destination publishes: an RTMP or RTMPS server URL ({@code rtmp[s]://host[:port]/app})
+ * and the stream key to publish under. The id is what logs and stats name it by; the key is a
+ * {@link Secret} and prints as {@code ***}.
+ */
+public record DestinationTarget(String id, String displayName, String url, Secret streamKey) {
+    public DestinationTarget {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(displayName, "displayName");
+        Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(streamKey, "streamKey");
+    }
+}

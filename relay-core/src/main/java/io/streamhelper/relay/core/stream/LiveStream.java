@@ -1,0 +1,206 @@
+package io.streamhelper.relay.core.stream;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.streamhelper.relay.core.destination.DestinationRelay;
+import io.streamhelper.relay.core.media.FlvTags;
+import io.streamhelper.relay.core.media.MediaKind;
+import io.streamhelper.relay.core.media.MediaMessage;
+import io.streamhelper.relay.core.publish.StreamGrant;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * One stream while its publisher is live: the cached start-up tags (metadata, sequence headers,
+ * current GOP) and the sinks that receive every tag. All state is touched only on the
+ * publisher's event loop ({@link #executor()}), which is also where the publisher's tags arrive,
+ * so ordering between joining and live tags needs no lock.
+ *
+ * <p>Fan-out follows Netty's {@code DefaultChannelGroup}: each sink gets a retained duplicate of
+ * the tag (same bytes, own indexes), and the original is released once.
+ */
+public final class LiveStream {
+    static final long DEFAULT_GOP_CACHE_BYTES = 16L * 1024 * 1024;
+
+    private final StreamGrant grant;
+    private final EventExecutor executor;
+    private final GopCache gop;
+    private final Instant startedAt = Instant.now();
+    private final List<DestinationRelay> relays = new CopyOnWriteArrayList<>();
+    private MediaSink[] sinks = new MediaSink[0];
+    private MediaMessage metadata;
+    private MediaMessage videoHeader;
+    private MediaMessage audioHeader;
+    private boolean ended;
+
+    private volatile long bytesIn;
+    private volatile long videoFrames;
+    private volatile String videoCodec = "none";
+    private volatile String audioCodec = "none";
+
+    LiveStream(StreamGrant grant, EventExecutor executor, long gopCacheBytes) {
+        this.grant = grant;
+        this.executor = executor;
+        this.gop = new GopCache(gopCacheBytes);
+    }
+
+    public String id() {
+        return grant.streamId();
+    }
+
+    public String name() {
+        return grant.name();
+    }
+
+    public EventExecutor executor() {
+        return executor;
+    }
+
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    public long bytesIn() {
+        return bytesIn;
+    }
+
+    public long videoFrames() {
+        return videoFrames;
+    }
+
+    public String videoCodec() {
+        return videoCodec;
+    }
+
+    public String audioCodec() {
+        return audioCodec;
+    }
+
+    public List<DestinationRelay> relays() {
+        return List.copyOf(relays);
+    }
+
+    void addRelay(DestinationRelay relay) {
+        relays.add(relay);
+    }
+
+    /** One tag from the publisher. Takes ownership. Must be called on {@link #executor()}. */
+    public void publish(MediaMessage message) {
+        assert executor.inEventLoop();
+        if (ended) {
+            message.release();
+            return;
+        }
+        remember(message);
+        MediaSink[] targets = sinks;
+        for (MediaSink sink : targets) {
+            sink.deliver(message.retainedDuplicate());
+        }
+        message.release();
+    }
+
+    private void remember(MediaMessage message) {
+        bytesIn += message.content().readableBytes();
+        switch (message.kind()) {
+            case METADATA -> metadata = replace(metadata, message);
+            case VIDEO -> {
+                if (message.isSequenceHeader()) {
+                    videoHeader = replace(videoHeader, message);
+                    videoCodec = FlvTags.videoCodec(message.content());
+                } else if (!FlvTags.isVideoCommandFrame(message.content())) {
+                    videoFrames++;
+                }
+            }
+            case AUDIO -> {
+                if (message.isSequenceHeader()) {
+                    audioHeader = replace(audioHeader, message);
+                }
+                if ("none".equals(audioCodec)) {
+                    audioCodec = FlvTags.audioCodec(message.content());
+                }
+            }
+            case DATA -> {
+                // forwarded, never cached: cue points belong to their moment
+            }
+        }
+        gop.offer(message);
+    }
+
+    private static MediaMessage replace(MediaMessage old, MediaMessage fresh) {
+        if (old != null) {
+            old.release();
+        }
+        return fresh.retainedDuplicate();
+    }
+
+    /** Metadata and sequence headers as they are now, retained for the caller. */
+    public List<MediaMessage> retainedHeaders() {
+        assert executor.inEventLoop();
+        List<MediaMessage> headers = new ArrayList<>(3);
+        for (MediaMessage m : Arrays.asList(metadata, audioHeader, videoHeader)) {
+            if (m != null) {
+                headers.add(m.retainedDuplicate());
+            }
+        }
+        return headers;
+    }
+
+    /**
+     * Attaches a sink: on the stream's executor, it first gets the snapshot (headers and current
+     * GOP), then every live tag. Safe from any thread. A stream that has ended ignores it.
+     */
+    public void attach(MediaSink sink) {
+        onExecutor(() -> {
+            if (ended || Arrays.asList(sinks).contains(sink)) {
+                return;
+            }
+            sink.join(new StreamSnapshot(retainedHeaders(), gop.retainedCopy()));
+            MediaSink[] grown = Arrays.copyOf(sinks, sinks.length + 1);
+            grown[sinks.length] = sink;
+            sinks = grown;
+        });
+    }
+
+    /** Stops delivering to the sink. Safe from any thread. */
+    public void detach(MediaSink sink) {
+        onExecutor(() -> sinks = Arrays.stream(sinks).filter(s -> s != sink).toArray(MediaSink[]::new));
+    }
+
+    /** The publisher is gone: stop every destination cleanly and release every cached tag. */
+    void end() {
+        onExecutor(() -> {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            sinks = new MediaSink[0];
+            relays.forEach(DestinationRelay::stop);
+            for (MediaMessage m : Arrays.asList(metadata, audioHeader, videoHeader)) {
+                if (m != null) {
+                    m.release();
+                }
+            }
+            metadata = videoHeader = audioHeader = null;
+            gop.clear();
+        });
+    }
+
+    public boolean isEnded() {
+        return ended;
+    }
+
+    private void onExecutor(Runnable task) {
+        if (executor.inEventLoop()) {
+            task.run();
+        } else {
+            executor.execute(task);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LiveStream(" + grant.streamId() + ")";
+    }
+}

@@ -1,0 +1,87 @@
+package io.streamhelper.relay.core.stream;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.streamhelper.relay.core.destination.DestinationConnector;
+import io.streamhelper.relay.core.destination.DestinationDirectory;
+import io.streamhelper.relay.core.destination.DestinationRelay;
+import io.streamhelper.relay.core.destination.DestinationTarget;
+import io.streamhelper.relay.core.publish.PublishAuthorizer;
+import io.streamhelper.relay.core.publish.PublishRejectedException;
+import io.streamhelper.relay.core.publish.PublishRejectedException.Reason;
+import io.streamhelper.relay.core.publish.StreamGrant;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live streams of this server: the one place that turns a publish request into a live stream
+ * with its destinations running, and a publisher leaving into every destination ending cleanly.
+ */
+public final class StreamRegistry {
+    private static final Logger log = LoggerFactory.getLogger(StreamRegistry.class);
+
+    private final PublishAuthorizer authorizer;
+    private final DestinationDirectory directory;
+    private final DestinationConnector connector;
+    private final long gopCacheBytes;
+    private final ConcurrentMap<String, LiveStream> live = new ConcurrentHashMap<>();
+    private volatile boolean accepting = true;
+
+    public StreamRegistry(PublishAuthorizer authorizer, DestinationDirectory directory, DestinationConnector connector) {
+        this(authorizer, directory, connector, LiveStream.DEFAULT_GOP_CACHE_BYTES);
+    }
+
+    public StreamRegistry(PublishAuthorizer authorizer, DestinationDirectory directory, DestinationConnector connector,
+            long gopCacheBytes) {
+        this.authorizer = authorizer;
+        this.directory = directory;
+        this.connector = connector;
+        this.gopCacheBytes = gopCacheBytes;
+    }
+
+    /**
+     * Opens the stream this key belongs to, on the publisher's executor, and starts relaying to
+     * its destinations. Refuses unknown keys and a second publisher on a live stream (the first
+     * one keeps streaming).
+     */
+    public LiveStream beginPublish(String streamKey, EventExecutor executor) throws PublishRejectedException {
+        if (!accepting) {
+            throw new PublishRejectedException(Reason.UNAVAILABLE, "server is shutting down");
+        }
+        StreamGrant grant = authorizer.authorize(streamKey)
+                .orElseThrow(() -> new PublishRejectedException(Reason.UNKNOWN_KEY, "unknown stream key"));
+        LiveStream stream = new LiveStream(grant, executor, gopCacheBytes);
+        if (live.putIfAbsent(grant.streamId(), stream) != null) {
+            throw new PublishRejectedException(Reason.ALREADY_LIVE, "stream is already being published");
+        }
+        List<DestinationTarget> targets = directory.destinationsOf(grant.streamId());
+        log.info("event=publish_start stream={} destinations={}", grant.streamId(), targets.size());
+        for (DestinationTarget target : targets) {
+            DestinationRelay relay = new DestinationRelay(stream, target, connector);
+            stream.addRelay(relay);
+            relay.start();
+        }
+        return stream;
+    }
+
+    /** The publisher left (unpublish, disconnect, timeout): end every destination. Idempotent. */
+    public void endPublish(LiveStream stream) {
+        if (live.remove(stream.id(), stream)) {
+            log.info("event=publish_end stream={} bytes_in={} video_frames={}", stream.id(), stream.bytesIn(),
+                    stream.videoFrames());
+        }
+        stream.end();
+    }
+
+    public Collection<LiveStream> liveStreams() {
+        return List.copyOf(live.values());
+    }
+
+    /** No new publishers from now on; the live ones are ended by their connections closing. */
+    public void stopAccepting() {
+        accepting = false;
+    }
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every test. The integration tests drive real peers (ffmpeg publishing and probing,
+# nginx-rtmp as a destination, nginx's stream module as a TLS front), so they are installed
+# here with apt-get when missing. Any extra arguments go to Maven.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+modules=/usr/lib/nginx/modules
+missing=()
+command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
+command -v ffprobe >/dev/null 2>&1 || missing+=(ffmpeg)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+[ -e "$modules/ngx_rtmp_module.so" ] || missing+=(libnginx-mod-rtmp)
+[ -e "$modules/ngx_stream_module.so" ] || missing+=(libnginx-mod-stream)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "test.sh: installing test peers: ${missing[*]}"
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    ffmpeg nginx libnginx-mod-rtmp libnginx-mod-stream openssl >/dev/null
+fi
+
+exec mvn -B verify "$@"
