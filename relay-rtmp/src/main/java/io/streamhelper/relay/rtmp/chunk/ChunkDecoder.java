@@ -1,0 +1,237 @@
+package io.streamhelper.relay.rtmp.chunk;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.DecoderException;
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.collection.IntObjectMap;
+import io.streamhelper.relay.rtmp.message.MessageType;
+import io.streamhelper.relay.rtmp.message.RtmpMessage;
+import java.util.List;
+
+/**
+ * Reassembles RTMP messages from the chunk stream (RTMP spec 5.3): all four chunk header formats,
+ * 1–3 byte basic headers, extended timestamps (also the 4 bytes that type-3 chunks repeat), Set
+ * Chunk Size and Abort applied as they arrive, aggregate messages split into their tags.
+ *
+ * <p>A chunk is decoded only once it is whole: the header is parsed into locals and nothing is
+ * committed until its payload is readable, so input can arrive in any fragments, byte by byte
+ * included. What the cumulation holds is therefore bounded by one chunk, and what a message
+ * holds by {@link ChunkLimits#maxMessageSize()}; breaking a limit closes the connection with a
+ * {@link DecoderException} naming it.
+ */
+public final class ChunkDecoder extends ByteToMessageDecoder {
+    private static final int DEFAULT_CHUNK_SIZE = 128;
+    private static final int EXTENDED = 0xFFFFFF;
+
+    private final ChunkLimits limits;
+    private final IntObjectMap<ChunkStream> streams = new IntObjectHashMap<>();
+    private int chunkSize = DEFAULT_CHUNK_SIZE;
+    private long bytesReceived;
+
+    public ChunkDecoder() {
+        this(ChunkLimits.DEFAULT);
+    }
+
+    public ChunkDecoder(ChunkLimits limits) {
+        this.limits = limits;
+    }
+
+    /** Everything decoded so far, for Acknowledgements. */
+    public long bytesReceived() {
+        return bytesReceived;
+    }
+
+    public int chunkSize() {
+        return chunkSize;
+    }
+
+    /** Per chunk stream: the last header, as later compressed headers inherit from it. */
+    private static final class ChunkStream {
+        long timestamp;
+        /** The last timestamp field as sent: absolute after type 0, a delta after types 1 and 2. */
+        long timestampField;
+        int length;
+        int typeId;
+        int streamId;
+        boolean extended;
+        ByteBuf partial;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        while (in.isReadable()) {
+            int start = in.readerIndex();
+            if (!decodeChunk(ctx, in, out)) {
+                in.readerIndex(start);
+                return;
+            }
+            bytesReceived += in.readerIndex() - start;
+        }
+    }
+
+    /** Decodes one whole chunk, or returns false (leaving state untouched) when more input is needed. */
+    private boolean decodeChunk(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        int first = in.readUnsignedByte();
+        int fmt = first >>> 6;
+        int csid = first & 0x3F;
+        if (csid == 0) {
+            if (!in.isReadable()) {
+                return false;
+            }
+            csid = 64 + in.readUnsignedByte();
+        } else if (csid == 1) {
+            if (in.readableBytes() < 2) {
+                return false;
+            }
+            csid = 64 + in.readUnsignedByte() + (in.readUnsignedByte() << 8);
+        }
+        ChunkStream stream = streams.get(csid);
+        if (stream == null && fmt != 0) {
+            throw new DecoderException("chunk stream " + csid + " starts with a type " + fmt + " header");
+        }
+        int headerBytes = fmt == 0 ? 11 : fmt == 1 ? 7 : fmt == 2 ? 3 : 0;
+        if (in.readableBytes() < headerBytes) {
+            return false;
+        }
+        long field = 0;
+        int length = stream == null ? 0 : stream.length;
+        int typeId = stream == null ? 0 : stream.typeId;
+        int streamId = stream == null ? 0 : stream.streamId;
+        if (fmt <= 2) {
+            field = in.readUnsignedMedium();
+        }
+        if (fmt <= 1) {
+            length = in.readUnsignedMedium();
+            typeId = in.readUnsignedByte();
+        }
+        if (fmt == 0) {
+            streamId = in.readIntLE();
+        }
+        // A full header in the middle of a message abandons it (the peer started over).
+        boolean newMessage = stream == null || stream.partial == null || fmt <= 2;
+        boolean extended;
+        if (fmt <= 2) {
+            extended = field == EXTENDED;
+            if (extended) {
+                if (in.readableBytes() < 4) {
+                    return false;
+                }
+                field = in.readUnsignedInt();
+            }
+        } else {
+            extended = stream.extended;
+            field = stream.timestampField;
+            if (extended) {
+                if (newMessage) {
+                    if (in.readableBytes() < 4) {
+                        return false;
+                    }
+                    field = in.readUnsignedInt();
+                } else {
+                    // Continuation: the spec (and ffmpeg, OBS, Flash) repeat the extended field,
+                    // some librtmp-era clients did not. Skip it only when it is the repeated value.
+                    if (in.readableBytes() < 4) {
+                        return false;
+                    }
+                    if (in.getUnsignedInt(in.readerIndex()) == stream.timestampField) {
+                        in.skipBytes(4);
+                    }
+                }
+            }
+        }
+        if (newMessage && length > limits.maxMessageSize()) {
+            throw new DecoderException("message of " + length + " bytes on chunk stream " + csid
+                    + " exceeds the limit of " + limits.maxMessageSize());
+        }
+        int received = newMessage ? 0 : stream.partial.readableBytes();
+        int payloadBytes = Math.min(chunkSize, length - received);
+        if (in.readableBytes() < payloadBytes) {
+            return false;
+        }
+
+        // The chunk is whole: commit.
+        if (stream == null) {
+            if (streams.size() >= limits.maxChunkStreams()) {
+                throw new DecoderException("more than " + limits.maxChunkStreams() + " chunk streams");
+            }
+            stream = new ChunkStream();
+            streams.put(csid, stream);
+        }
+        if (newMessage) {
+            // A type-3 chunk starting a message repeats the last field as its delta (ffmpeg's reading too).
+            stream.timestamp = fmt == 0 ? field : (stream.timestamp + field) & 0xFFFFFFFFL;
+            stream.timestampField = field;
+            stream.extended = extended;
+            stream.length = length;
+            stream.typeId = typeId;
+            stream.streamId = streamId;
+            if (stream.partial != null) {
+                stream.partial.release();
+            }
+            stream.partial = ctx.alloc().buffer(length, length);
+        }
+        stream.partial.writeBytes(in, payloadBytes);
+        if (stream.partial.readableBytes() == length) {
+            ByteBuf payload = stream.partial;
+            stream.partial = null;
+            complete(new RtmpMessage(csid, typeId, stream.streamId, stream.timestamp, payload), out);
+        }
+        return true;
+    }
+
+    private void complete(RtmpMessage message, List<Object> out) {
+        switch (message.typeId()) {
+            case MessageType.SET_CHUNK_SIZE -> applyChunkSize(message);
+            case MessageType.ABORT -> abort(message);
+            case MessageType.AGGREGATE -> {
+                try {
+                    AggregateMessages.split(message, limits, out);
+                } finally {
+                    message.release();
+                }
+                return;
+            }
+            default -> {
+            }
+        }
+        out.add(message);
+    }
+
+    private void applyChunkSize(RtmpMessage message) {
+        ByteBuf p = message.content();
+        if (p.readableBytes() < 4) {
+            message.release();
+            throw new DecoderException("Set Chunk Size with " + p.readableBytes() + " bytes");
+        }
+        long size = p.getUnsignedInt(p.readerIndex());
+        if (size < 1 || size > limits.maxChunkSize()) {
+            message.release();
+            throw new DecoderException("Set Chunk Size " + size + " outside 1.." + limits.maxChunkSize());
+        }
+        chunkSize = (int) size;
+    }
+
+    private void abort(RtmpMessage message) {
+        ByteBuf p = message.content();
+        if (p.readableBytes() >= 4) {
+            ChunkStream aborted = streams.get(p.getInt(p.readerIndex()));
+            if (aborted != null && aborted.partial != null) {
+                aborted.partial.release();
+                aborted.partial = null;
+            }
+        }
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        for (ChunkStream stream : streams.values()) {
+            if (stream.partial != null) {
+                stream.partial.release();
+                stream.partial = null;
+            }
+        }
+        streams.clear();
+    }
+}

@@ -1,0 +1,299 @@
+package io.streamhelper.relay.rtmp.client;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufHolder;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.streamhelper.relay.core.destination.DestinationLink;
+import io.streamhelper.relay.core.destination.DestinationRejectedException;
+import io.streamhelper.relay.core.destination.DestinationTarget;
+import io.streamhelper.relay.core.media.MediaMessage;
+import io.streamhelper.relay.rtmp.amf.Amf0Writer;
+import io.streamhelper.relay.rtmp.handshake.HandshakeCompleted;
+import io.streamhelper.relay.rtmp.message.ChunkStreamIds;
+import io.streamhelper.relay.rtmp.message.Command;
+import io.streamhelper.relay.rtmp.message.MessageType;
+import io.streamhelper.relay.rtmp.message.ProtocolControl;
+import io.streamhelper.relay.rtmp.message.RtmpMessage;
+import io.streamhelper.relay.rtmp.message.StatusObjects;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One publishing connection to one destination, doing what real encoders do: Set Chunk Size,
+ * connect (app, type, flashVer, tcUrl, swfUrl), releaseStream, FCPublish, createStream, then
+ * publish(key, "live") on the stream id the server returned; live once the server answers
+ * NetStream.Publish.Start. Ending sends FCUnpublish and deleteStream before closing, so platforms
+ * end the broadcast instead of waiting in "disconnect protection".
+ */
+final class PublishingSession implements DestinationLink {
+    static final String FLASH_VER = "FMLE/3.0 (compatible; StreamHelperRelay/0.1)";
+    static final int OUT_CHUNK_SIZE = 4096;
+    private static final int TID_CONNECT = 1;
+    private static final int TID_RELEASE = 2;
+    private static final int TID_FCPUBLISH = 3;
+    private static final int TID_CREATE_STREAM = 4;
+    private static final int TID_PUBLISH = 5;
+    private static final int TID_FCUNPUBLISH = 6;
+    private static final int TID_DELETE_STREAM = 7;
+
+    private final DestinationTarget target;
+    private final Listener listener;
+    private final Duration publishTimeout;
+    private final AtomicBoolean closeReported = new AtomicBoolean();
+    private final AtomicLong bytesSent = new AtomicLong();
+    private volatile Channel channel;
+    private volatile boolean live;
+    private volatile boolean closedByUs;
+    private volatile Throwable failure;
+    private volatile int streamId;
+
+    PublishingSession(DestinationTarget target, Listener listener, Duration publishTimeout) {
+        this.target = target;
+        this.listener = listener;
+        this.publishTimeout = publishTimeout;
+    }
+
+    void attach(ChannelFuture connecting) {
+        channel = connecting.channel();
+        connecting.addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+                reportClosed(f.cause());
+            }
+        });
+        channel.closeFuture().addListener(f -> reportClosed(closedByUs ? null
+                : failure != null ? failure : new IOException("connection closed by the destination")));
+    }
+
+    void failBeforeConnect(Throwable cause) {
+        reportClosed(cause);
+    }
+
+    private void reportClosed(Throwable cause) {
+        if (closeReported.compareAndSet(false, true)) {
+            live = false;
+            listener.onClosed(this, cause);
+        }
+    }
+
+    @Override
+    public void send(MediaMessage message) {
+        Channel ch = channel;
+        if (!live || ch == null) {
+            message.release();
+            return;
+        }
+        ch.writeAndFlush(toRtmp(message), ch.voidPromise());
+    }
+
+    private RtmpMessage toRtmp(MediaMessage message) {
+        long ts = message.timestamp();
+        return switch (message.kind()) {
+            case AUDIO -> new RtmpMessage(ChunkStreamIds.AUDIO, MessageType.AUDIO, streamId, ts, message.content());
+            case VIDEO -> new RtmpMessage(ChunkStreamIds.VIDEO, MessageType.VIDEO, streamId, ts, message.content());
+            case DATA -> new RtmpMessage(ChunkStreamIds.DATA, MessageType.DATA_AMF0, streamId, ts, message.content());
+            case METADATA -> new RtmpMessage(ChunkStreamIds.DATA, MessageType.DATA_AMF0, streamId, ts,
+                    withSetDataFrame(message.content()));
+        };
+    }
+
+    /** Metadata is kept without "@setDataFrame"; publishing to a server needs it in front again. */
+    private ByteBuf withSetDataFrame(ByteBuf metadata) {
+        ByteBuf prefix = channel.alloc().buffer(16);
+        Amf0Writer.write(prefix, "@setDataFrame");
+        CompositeByteBuf both = channel.alloc().compositeBuffer(2);
+        both.addComponent(true, prefix);
+        both.addComponent(true, metadata);
+        return both;
+    }
+
+    @Override
+    public boolean isWritable() {
+        Channel ch = channel;
+        return ch != null && ch.isWritable();
+    }
+
+    @Override
+    public long bytesSent() {
+        return bytesSent.get();
+    }
+
+    @Override
+    public void close() {
+        closedByUs = true;
+        Channel ch = channel;
+        if (ch == null) {
+            reportClosed(null);
+            return;
+        }
+        ch.eventLoop().execute(() -> {
+            if (live && ch.isActive()) {
+                ch.write(Command.of("FCUnpublish", TID_FCUNPUBLISH, null, target.streamKey().reveal())
+                        .encode(ch.alloc(), ChunkStreamIds.COMMAND, 0));
+                ch.write(Command.of("deleteStream", TID_DELETE_STREAM, null, (double) streamId)
+                        .encode(ch.alloc(), ChunkStreamIds.COMMAND, 0));
+            }
+            live = false;
+            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        });
+    }
+
+    ChannelHandler byteCounter() {
+        return new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                if (msg instanceof ByteBuf buf) {
+                    bytesSent.addAndGet(buf.readableBytes());
+                } else if (msg instanceof ByteBufHolder holder) {
+                    bytesSent.addAndGet(holder.content().readableBytes());
+                }
+                ctx.write(msg, promise);
+            }
+        };
+    }
+
+    ChannelHandler handler(RtmpUrl url) {
+        return new SessionHandler(url);
+    }
+
+    /** The command conversation with the server; runs on the channel's event loop. */
+    private final class SessionHandler extends SimpleChannelInboundHandler<RtmpMessage> {
+        private final RtmpUrl url;
+        private ScheduledFuture<?> timeout;
+
+        SessionHandler(RtmpUrl url) {
+            this.url = url;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            timeout = ctx.executor().schedule(() -> fail(ctx, new TimeoutException(
+                    "no NetStream.Publish.Start within " + publishTimeout.toMillis() + " ms")),
+                    publishTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt == HandshakeCompleted.INSTANCE) {
+                ctx.write(ProtocolControl.setChunkSize(ctx.alloc(), OUT_CHUNK_SIZE));
+                Map<String, Object> properties = new LinkedHashMap<>();
+                properties.put("app", url.app());
+                properties.put("type", "nonprivate");
+                properties.put("flashVer", FLASH_VER);
+                properties.put("swfUrl", url.tcUrl());
+                properties.put("tcUrl", url.tcUrl());
+                ctx.writeAndFlush(Command.of("connect", TID_CONNECT, properties)
+                        .encode(ctx.alloc(), ChunkStreamIds.COMMAND, 0));
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, RtmpMessage message) {
+            if (Command.isCommand(message)) {
+                onCommand(ctx, Command.decode(message));
+            }
+        }
+
+        private void onCommand(ChannelHandlerContext ctx, Command command) {
+            int tid = (int) command.transactionId();
+            switch (command.name()) {
+                case "_result" -> onResult(ctx, tid, command);
+                case "_error" -> onError(ctx, tid, command);
+                case "onStatus" -> onStatus(ctx, command.objectArgument(1));
+                case "close" -> fail(ctx, new IOException("destination sent close"));
+                default -> {
+                    // onBWDone, onFCPublish, |RtmpSampleAccess...: nothing to do.
+                }
+            }
+        }
+
+        private void onResult(ChannelHandlerContext ctx, int tid, Command command) {
+            if (tid == TID_CONNECT) {
+                String key = target.streamKey().reveal();
+                ctx.write(Command.of("releaseStream", TID_RELEASE, null, key).encode(ctx.alloc(), ChunkStreamIds.COMMAND, 0));
+                ctx.write(Command.of("FCPublish", TID_FCPUBLISH, null, key).encode(ctx.alloc(), ChunkStreamIds.COMMAND, 0));
+                ctx.writeAndFlush(Command.of("createStream", TID_CREATE_STREAM, (Object) null)
+                        .encode(ctx.alloc(), ChunkStreamIds.COMMAND, 0));
+            } else if (tid == TID_CREATE_STREAM) {
+                if (!(command.argument(1) instanceof Number id)) {
+                    fail(ctx, new DestinationRejectedException("createStream answered without a stream id"));
+                    return;
+                }
+                streamId = id.intValue();
+                ctx.writeAndFlush(Command.of("publish", TID_PUBLISH, null, target.streamKey().reveal(), "live")
+                        .encode(ctx.alloc(), ChunkStreamIds.STREAM_COMMAND, streamId));
+            }
+        }
+
+        private void onError(ChannelHandlerContext ctx, int tid, Command command) {
+            // Servers differ on releaseStream / FCPublish (and _checkbw): an error there is harmless.
+            if (tid == TID_CONNECT || tid == TID_CREATE_STREAM || tid == TID_PUBLISH) {
+                String code = StatusObjects.code(command.objectArgument(1));
+                fail(ctx, new DestinationRejectedException("destination refused "
+                        + (tid == TID_CONNECT ? "connect" : tid == TID_CREATE_STREAM ? "createStream" : "publish")
+                        + (code.isEmpty() ? "" : ": " + code)));
+            }
+        }
+
+        private void onStatus(ChannelHandlerContext ctx, Map<String, Object> info) {
+            String code = StatusObjects.code(info);
+            if ("NetStream.Publish.Start".equals(code) && !live) {
+                cancelTimeout();
+                live = true;
+                listener.onLive(PublishingSession.this);
+            } else if ("NetConnection.Connect.ReconnectRequest".equals(code)) {
+                fail(ctx, new IOException("destination asked us to reconnect"));
+            } else if ("error".equals(StatusObjects.level(info))) {
+                fail(ctx, new DestinationRejectedException("destination answered " + code));
+            }
+        }
+
+        private void fail(ChannelHandlerContext ctx, Throwable cause) {
+            if (failure == null) {
+                failure = cause;
+            }
+            live = false;
+            ctx.close();
+        }
+
+        private void cancelTimeout() {
+            if (timeout != null) {
+                timeout.cancel(false);
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            cancelTimeout();
+            live = false;
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            fail(ctx, cause);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PublishingSession(" + target.id() + ")";
+    }
+}

@@ -1,0 +1,96 @@
+package io.streamhelper.relay.rtmp.client;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.streamhelper.relay.core.destination.DestinationConnector;
+import io.streamhelper.relay.core.destination.DestinationLink;
+import io.streamhelper.relay.core.destination.DestinationTarget;
+import io.streamhelper.relay.rtmp.chunk.ChunkDecoder;
+import io.streamhelper.relay.rtmp.chunk.ChunkEncoder;
+import io.streamhelper.relay.rtmp.chunk.ProtocolControlHandler;
+import io.streamhelper.relay.rtmp.handshake.ClientHandshakeHandler;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.GeneralSecurityException;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+
+/**
+ * Publishes to destinations over RTMP and RTMPS (TLS with SNI, certificate and host-name
+ * verification against the system trust store plus {@link ClientSettings#trustedCaFile()}).
+ * One Netty channel per destination; the pipeline is TLS (for rtmps), byte counter, handshake
+ * (removes itself), chunk codec, protocol control, and the publishing session.
+ */
+public final class RtmpDestinationConnector implements DestinationConnector {
+    private final EventLoopGroup group;
+    private final ClientSettings settings;
+    private final SslContext sslContext;
+
+    public RtmpDestinationConnector(EventLoopGroup group, ClientSettings settings) {
+        this.group = group;
+        this.settings = settings;
+        try {
+            this.sslContext = SslContextBuilder.forClient()
+                    .trustManager(TrustManagers.systemPlus(settings.trustedCaFile()))
+                    .build();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot set up TLS trust: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read trusted CA file", e);
+        }
+    }
+
+    @Override
+    public DestinationLink connect(DestinationTarget target, DestinationLink.Listener listener) {
+        PublishingSession session = new PublishingSession(target, listener, settings.publishTimeout());
+        RtmpUrl url;
+        try {
+            url = RtmpUrl.parse(target.url());
+        } catch (IllegalArgumentException e) {
+            session.failBeforeConnect(e);
+            return session;
+        }
+        Bootstrap bootstrap = new Bootstrap()
+                .group(group)
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(settings.writeBufferLowMark(), settings.writeBufferHighMark()))
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        if (url.secure()) {
+                            ch.pipeline().addLast("tls", tlsHandler(ch, url));
+                        }
+                        ch.pipeline().addLast("bytes", session.byteCounter());
+                        ch.pipeline().addLast("handshake", new ClientHandshakeHandler());
+                        ch.pipeline().addLast("chunkDecoder", new ChunkDecoder());
+                        ch.pipeline().addLast("chunkEncoder", new ChunkEncoder());
+                        ch.pipeline().addLast("control", new ProtocolControlHandler());
+                        ch.pipeline().addLast("session", session.handler(url));
+                    }
+                });
+        session.attach(bootstrap.connect(url.host(), url.port()));
+        return session;
+    }
+
+    private SslHandler tlsHandler(Channel ch, RtmpUrl url) {
+        // Giving the peer host makes the engine send SNI; HTTPS endpoint identification checks the
+        // certificate's names against it, which the TLS layer otherwise leaves to the application.
+        SslHandler handler = sslContext.newHandler(ch.alloc(), url.host(), url.port());
+        SSLEngine engine = handler.engine();
+        SSLParameters parameters = engine.getSSLParameters();
+        parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        engine.setSSLParameters(parameters);
+        return handler;
+    }
+}

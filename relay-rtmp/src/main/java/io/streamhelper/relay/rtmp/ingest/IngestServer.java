@@ -1,0 +1,75 @@
+package io.streamhelper.relay.rtmp.ingest;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.streamhelper.relay.core.stream.StreamRegistry;
+import io.streamhelper.relay.rtmp.chunk.ChunkDecoder;
+import io.streamhelper.relay.rtmp.chunk.ChunkEncoder;
+import io.streamhelper.relay.rtmp.chunk.ProtocolControlHandler;
+import io.streamhelper.relay.rtmp.handshake.ServerHandshakeHandler;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The RTMP ingest: where OBS and ffmpeg publish {@code rtmp://host:port/live/<stream key>}.
+ * Each connection gets: idle timeout, handshake (removes itself), chunk codec, protocol control,
+ * and the session state machine.
+ */
+public final class IngestServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(IngestServer.class);
+
+    private final IngestSettings settings;
+    private final StreamRegistry registry;
+    private final EventLoopGroup acceptors;
+    private final EventLoopGroup workers;
+    private Channel serverChannel;
+
+    public IngestServer(IngestSettings settings, StreamRegistry registry, EventLoopGroup acceptors, EventLoopGroup workers) {
+        this.settings = settings;
+        this.registry = registry;
+        this.acceptors = acceptors;
+        this.workers = workers;
+    }
+
+    public IngestServer start() throws InterruptedException {
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(acceptors, workers)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 256)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast("idle",
+                                new IdleStateHandler(settings.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+                        ch.pipeline().addLast("handshake", new ServerHandshakeHandler());
+                        ch.pipeline().addLast("chunkDecoder", new ChunkDecoder(settings.limits()));
+                        ch.pipeline().addLast("chunkEncoder", new ChunkEncoder());
+                        ch.pipeline().addLast("control", new ProtocolControlHandler());
+                        ch.pipeline().addLast("session", new IngestSessionHandler(registry, settings));
+                    }
+                });
+        serverChannel = bootstrap.bind(settings.bindAddress(), settings.port()).sync().channel();
+        log.info("event=ingest_listening address={} application={}", serverChannel.localAddress(), settings.application());
+        return this;
+    }
+
+    public int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    @Override
+    public void close() {
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+    }
+}

@@ -1,0 +1,239 @@
+package io.streamhelper.relay.rtmp.ingest;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.streamhelper.relay.core.media.MediaMessage;
+import io.streamhelper.relay.core.publish.PublishRejectedException;
+import io.streamhelper.relay.core.stream.LiveStream;
+import io.streamhelper.relay.core.stream.StreamRegistry;
+import io.streamhelper.relay.rtmp.amf.Amf0;
+import io.streamhelper.relay.rtmp.message.ChunkStreamIds;
+import io.streamhelper.relay.rtmp.message.Command;
+import io.streamhelper.relay.rtmp.message.ProtocolControl;
+import io.streamhelper.relay.rtmp.message.RtmpMessage;
+import io.streamhelper.relay.rtmp.message.StatusObjects;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One publisher connection, as a small state machine: it waits for connect, answers the
+ * commands encoders send before publishing, asks the {@link StreamRegistry} whether the key may
+ * publish, and then hands every media message to the live stream. The connection ending in any
+ * way (deleteStream, socket closed, idle timeout, malformed input) ends the publish.
+ */
+public final class IngestSessionHandler extends SimpleChannelInboundHandler<RtmpMessage> {
+    private static final Logger log = LoggerFactory.getLogger(IngestSessionHandler.class);
+    static final int WINDOW_ACK_SIZE = 2_500_000;
+    static final int OUT_CHUNK_SIZE = 4096;
+
+    private enum State { AWAIT_CONNECT, CONNECTED, PUBLISHING, CLOSED }
+
+    private final StreamRegistry registry;
+    private final IngestSettings settings;
+    private State state = State.AWAIT_CONNECT;
+    private int lastStreamId;
+    private int publishStreamId;
+    private LiveStream live;
+    private long lastMediaNanos;
+    private ScheduledFuture<?> idleCheck;
+
+    public IngestSessionHandler(StreamRegistry registry, IngestSettings settings) {
+        this.registry = registry;
+        this.settings = settings;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, RtmpMessage message) {
+        if (Command.isCommand(message)) {
+            onCommand(ctx, Command.decode(message));
+        } else if (state == State.PUBLISHING && message.messageStreamId() == publishStreamId) {
+            MediaMessage media = MediaMessages.toMedia(message);
+            if (media != null) {
+                lastMediaNanos = System.nanoTime();
+                live.publish(media);
+            }
+        }
+        // Anything else (media before publish, AMF3 data, shared objects) is dropped.
+    }
+
+    private void onCommand(ChannelHandlerContext ctx, Command command) {
+        switch (command.name()) {
+            case "connect" -> onConnect(ctx, command);
+            case "releaseStream", "FCPublish", "FCUnpublish" -> {
+                if (command.transactionId() > 0) {
+                    reply(ctx, Command.of("_result", command.transactionId(), null, Amf0.UNDEFINED), ChunkStreamIds.COMMAND, 0);
+                }
+            }
+            case "createStream" -> {
+                requireState(ctx, State.CONNECTED, command);
+                reply(ctx, Command.of("_result", command.transactionId(), null, (double) ++lastStreamId), ChunkStreamIds.COMMAND, 0);
+            }
+            case "publish" -> onPublish(ctx, command);
+            case "deleteStream", "closeStream" -> endPublish("publisher unpublished");
+            default -> log.debug("event=ingest_command_ignored command={}", command.name());
+        }
+    }
+
+    private void onConnect(ChannelHandlerContext ctx, Command command) {
+        if (state != State.AWAIT_CONNECT) {
+            fail(ctx, "connect sent twice");
+            return;
+        }
+        Map<String, Object> properties = command.objectArgument(0);
+        String app = properties.get("app") instanceof String s ? stripSlashes(s) : "";
+        if (!settings.application().equals(app)) {
+            reply(ctx, Command.of("_error", command.transactionId(), null, StatusObjects.status("error",
+                    "NetConnection.Connect.Rejected", "unknown application '" + app + "'")), ChunkStreamIds.COMMAND, 0);
+            ctx.flush();
+            ctx.close();
+            state = State.CLOSED;
+            return;
+        }
+        state = State.CONNECTED;
+        ctx.write(ProtocolControl.windowAckSize(ctx.alloc(), WINDOW_ACK_SIZE));
+        ctx.write(ProtocolControl.setPeerBandwidth(ctx.alloc(), WINDOW_ACK_SIZE, ProtocolControl.LIMIT_DYNAMIC));
+        ctx.write(ProtocolControl.setChunkSize(ctx.alloc(), OUT_CHUNK_SIZE));
+        Map<String, Object> server = new LinkedHashMap<>();
+        server.put("fmsVer", "FMS/3,0,1,123");
+        server.put("capabilities", 31.0);
+        Map<String, Object> info = StatusObjects.status("status", "NetConnection.Connect.Success", "Connection succeeded.");
+        info.put("objectEncoding", properties.get("objectEncoding") instanceof Number n ? n.doubleValue() : 0.0);
+        reply(ctx, Command.of("_result", command.transactionId(), server, info), ChunkStreamIds.COMMAND, 0);
+    }
+
+    private void onPublish(ChannelHandlerContext ctx, Command command) {
+        if (state == State.PUBLISHING) {
+            fail(ctx, "publish sent twice on one connection");
+            return;
+        }
+        if (!requireState(ctx, State.CONNECTED, command)) {
+            return;
+        }
+        String name = command.stringArgument(1);
+        String key = streamKey(name);
+        int streamId = lastStreamId == 0 ? 1 : lastStreamId;
+        try {
+            live = registry.beginPublish(key, ctx.channel().eventLoop());
+        } catch (PublishRejectedException rejected) {
+            log.info("event=publish_rejected remote={} reason={}", ctx.channel().remoteAddress(), rejected.reason());
+            ctx.writeAndFlush(Command.of("onStatus", 0, null, StatusObjects.status("error", "NetStream.Publish.BadName",
+                    rejected.getMessage())).encode(ctx.alloc(), ChunkStreamIds.STREAM_COMMAND, streamId))
+                    .addListener(ChannelFutureListener.CLOSE);
+            state = State.CLOSED;
+            return;
+        }
+        state = State.PUBLISHING;
+        publishStreamId = streamId;
+        lastMediaNanos = System.nanoTime();
+        log.info("event=publisher_live stream={} remote={}", live.id(), ctx.channel().remoteAddress());
+        ctx.write(ProtocolControl.userControl(ctx.alloc(), ProtocolControl.USER_STREAM_BEGIN, streamId));
+        ctx.write(Command.of("onFCPublish", 0, null, StatusObjects.status("status", "NetStream.Publish.Start", "FCPublish"))
+                .encode(ctx.alloc(), ChunkStreamIds.STREAM_COMMAND, streamId));
+        reply(ctx, Command.of("onStatus", 0, null, StatusObjects.status("status", "NetStream.Publish.Start",
+                "Start publishing")), ChunkStreamIds.STREAM_COMMAND, streamId);
+        long period = Math.max(100, settings.idleTimeout().toMillis() / 4);
+        idleCheck = ctx.executor().scheduleAtFixedRate(() -> checkMediaIdle(ctx), period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** The publish name is the key; a query string after it (Twitch's ?bandwidthtest=true) is not. */
+    static String streamKey(String publishName) {
+        if (publishName == null) {
+            return "";
+        }
+        int query = publishName.indexOf('?');
+        return query < 0 ? publishName : publishName.substring(0, query);
+    }
+
+    private static String stripSlashes(String app) {
+        String s = app;
+        int query = s.indexOf('?');
+        if (query >= 0) {
+            s = s.substring(0, query);
+        }
+        while (s.endsWith("/")) {
+            s = s.substring(0, s.length() - 1);
+        }
+        while (s.startsWith("/")) {
+            s = s.substring(1);
+        }
+        return s;
+    }
+
+    private void checkMediaIdle(ChannelHandlerContext ctx) {
+        if (state == State.PUBLISHING
+                && System.nanoTime() - lastMediaNanos > settings.idleTimeout().toNanos()) {
+            log.info("event=publisher_idle stream={} timeout_ms={}", live.id(), settings.idleTimeout().toMillis());
+            endPublish("no media for " + settings.idleTimeout().toMillis() + " ms");
+            ctx.close();
+        }
+    }
+
+    private boolean requireState(ChannelHandlerContext ctx, State expected, Command command) {
+        if (state != expected) {
+            fail(ctx, command.name() + " in state " + state);
+            return false;
+        }
+        return true;
+    }
+
+    private void fail(ChannelHandlerContext ctx, String why) {
+        log.info("event=ingest_protocol_error remote={} error=\"{}\"", ctx.channel().remoteAddress(), why);
+        endPublish(why);
+        state = State.CLOSED;
+        ctx.close();
+    }
+
+    private static void reply(ChannelHandlerContext ctx, Command command, int chunkStreamId, int messageStreamId) {
+        ctx.writeAndFlush(command.encode(ctx.alloc(), chunkStreamId, messageStreamId));
+    }
+
+    private void endPublish(String why) {
+        if (idleCheck != null) {
+            idleCheck.cancel(false);
+            idleCheck = null;
+        }
+        if (live != null) {
+            log.debug("event=publish_ending stream={} why=\"{}\"", live.id(), why);
+            registry.endPublish(live);
+            live = null;
+        }
+        if (state == State.PUBLISHING) {
+            state = State.CONNECTED;
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            log.info("event=ingest_idle remote={} state={}", ctx.channel().remoteAddress(), state);
+            endPublish("connection idle");
+            ctx.close();
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        endPublish("connection closed");
+        state = State.CLOSED;
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // Malformed input from one publisher closes that connection and nothing else. Decoder
+        // messages never contain keys (they name sizes and types only).
+        log.info("event=ingest_connection_error remote={} error=\"{}\"", ctx.channel().remoteAddress(),
+                cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
+        endPublish("connection error");
+        state = State.CLOSED;
+        ctx.close();
+    }
+}

@@ -1,0 +1,38 @@
+package io.streamhelper.relay.rtmp.ingest;
+
+import io.streamhelper.relay.rtmp.chunk.ChunkLimits;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How the ingest listens and how patient it is.
+ *
+ * @param bindAddress   address to listen on ("0.0.0.0" for all)
+ * @param port          TCP port (0 picks a free one, for tests)
+ * @param application   the RTMP application publishers connect to ("live")
+ * @param idleTimeout   a connection that sends nothing, or a publisher that sends no media, for this long is dropped
+ * @param limits        chunk stream limits per connection
+ */
+public record IngestSettings(String bindAddress, int port, String application, Duration idleTimeout, ChunkLimits limits) {
+    public IngestSettings {
+        Objects.requireNonNull(bindAddress, "bindAddress");
+        Objects.requireNonNull(application, "application");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(limits, "limits");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port out of range: " + port);
+        }
+    }
+
+    public static IngestSettings defaults(int port) {
+        return new IngestSettings("0.0.0.0", port, "live", Duration.ofSeconds(10), ChunkLimits.DEFAULT);
+    }
+
+    public IngestSettings withIdleTimeout(Duration timeout) {
+        return new IngestSettings(bindAddress, port, application, timeout, limits);
+    }
+
+    public IngestSettings withBindAddress(String address) {
+        return new IngestSettings(address, port, application, idleTimeout, limits);
+    }
+}
