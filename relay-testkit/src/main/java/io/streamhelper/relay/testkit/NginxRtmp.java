@@ -1,0 +1,201 @@
+package io.streamhelper.relay.testkit;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real nginx with the RTMP module, started by a test as a destination on free loopback ports:
+ * application {@code live}, optional recording of every stream to {@code rec/<name>.flv},
+ * optional on_publish/on_publish_done hooks, and an optional TLS front (nginx's stream module with
+ * a certificate made by openssl for 127.0.0.1 and localhost) for RTMPS.
+ */
+public final class NginxRtmp implements AutoCloseable {
+
+    /** What the destination should do besides receiving. */
+    public static final class Options {
+        private HookServer hooks;
+        private boolean record;
+        private boolean tls;
+
+        public Options hooks(HookServer hookServer) {
+            this.hooks = hookServer;
+            return this;
+        }
+
+        public Options record(boolean on) {
+            this.record = on;
+            return this;
+        }
+
+        public Options tls(boolean on) {
+            this.tls = on;
+            return this;
+        }
+    }
+
+    private final Path dir;
+    private final Options options;
+    private final int rtmpPort;
+    private final int tlsPort;
+    private Process process;
+
+    private NginxRtmp(Path dir, Options options) {
+        this.dir = dir;
+        this.options = options;
+        this.rtmpPort = FreePorts.allocate();
+        this.tlsPort = options.tls ? FreePorts.allocate() : -1;
+    }
+
+    public static Options options() {
+        return new Options();
+    }
+
+    public static NginxRtmp start(Path workDir, Options options) throws IOException {
+        Tools.require("nginx");
+        Files.createDirectories(workDir.resolve("rec"));
+        NginxRtmp nginx = new NginxRtmp(workDir.toAbsolutePath(), options);
+        if (options.tls) {
+            Certificates.selfSigned(nginx.dir);
+        }
+        Files.writeString(nginx.dir.resolve("nginx.conf"), nginx.config());
+        nginx.launch();
+        return nginx;
+    }
+
+    private String config() {
+        Path modules = Tools.nginxModulesDir();
+        StringBuilder c = new StringBuilder();
+        c.append("load_module ").append(modules.resolve("ngx_rtmp_module.so")).append(";\n");
+        if (options.tls) {
+            c.append("load_module ").append(modules.resolve("ngx_stream_module.so")).append(";\n");
+        }
+        c.append("daemon off;\nmaster_process off;\nworker_processes 1;\n");
+        c.append("pid ").append(dir.resolve("nginx.pid")).append(";\n");
+        c.append("error_log ").append(dir.resolve("error.log")).append(" info;\n");
+        c.append("events { worker_connections 512; }\n");
+        c.append("rtmp {\n  server {\n    listen 127.0.0.1:").append(rtmpPort).append(";\n    chunk_size 4096;\n");
+        c.append("    application live {\n      live on;\n");
+        if (options.record) {
+            c.append("      record all;\n      record_path ").append(dir.resolve("rec")).append(";\n");
+            c.append("      record_unique off;\n      record_suffix .flv;\n");
+        }
+        if (options.hooks != null) {
+            c.append("      on_publish ").append(options.hooks.url("publish")).append(";\n");
+            c.append("      on_publish_done ").append(options.hooks.url("publish_done")).append(";\n");
+        }
+        c.append("    }\n  }\n}\n");
+        if (options.tls) {
+            c.append("stream {\n  server {\n    listen 127.0.0.1:").append(tlsPort).append(" ssl;\n");
+            c.append("    ssl_certificate ").append(dir.resolve("server.crt")).append(";\n");
+            c.append("    ssl_certificate_key ").append(dir.resolve("server.key")).append(";\n");
+            c.append("    proxy_pass 127.0.0.1:").append(rtmpPort).append(";\n  }\n}\n");
+        }
+        return c.toString();
+    }
+
+    private void launch() throws IOException {
+        process = new ProcessBuilder(Tools.find("nginx").toString(), "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("stdout.log").toFile())
+                .start();
+        try {
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("nginx exited with " + process.exitValue() + ": " + logs());
+                }
+                return accepts(rtmpPort) && (tlsPort < 0 || accepts(tlsPort));
+            });
+        } catch (RuntimeException e) {
+            stop();
+            throw e;
+        }
+    }
+
+    private String logs() {
+        try {
+            String out = Files.exists(dir.resolve("stdout.log")) ? Files.readString(dir.resolve("stdout.log")) : "";
+            String err = Files.exists(dir.resolve("error.log")) ? Files.readString(dir.resolve("error.log")) : "";
+            return out + err;
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public int rtmpPort() {
+        return rtmpPort;
+    }
+
+    public int tlsPort() {
+        return tlsPort;
+    }
+
+    /** The application URL for plain RTMP: append "/" + stream name to play or publish. */
+    public String rtmpUrl() {
+        return "rtmp://127.0.0.1:" + rtmpPort + "/live";
+    }
+
+    /** The application URL through the TLS front; the certificate names localhost and 127.0.0.1. */
+    public String rtmpsUrl() {
+        if (tlsPort < 0) {
+            throw new IllegalStateException("started without tls");
+        }
+        return "rtmps://localhost:" + tlsPort + "/live";
+    }
+
+    /** The CA certificate (PEM) a client must trust to reach the TLS front. */
+    public Path caCertificatePem() {
+        return dir.resolve("ca.crt");
+    }
+
+    public Path recording(String streamName) {
+        return dir.resolve("rec").resolve(streamName + ".flv");
+    }
+
+    public Path errorLog() {
+        return dir.resolve("error.log");
+    }
+
+    /** Kills nginx at once, as a crashing destination would vanish. */
+    public void stop() {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Starts again on the same ports, as a destination coming back. */
+    public void restart() {
+        stop();
+        try {
+            launch();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}
