@@ -22,7 +22,9 @@ public final class FlvTags {
 
     // Enhanced RTMP packet types (video).
     static final int VIDEO_PACKET_SEQUENCE_START = 0;
+    static final int VIDEO_PACKET_SEQUENCE_END = 2;
     static final int VIDEO_PACKET_MPEG2TS_SEQUENCE_START = 5;
+    static final int AVC_END_OF_SEQUENCE = 2;
     static final int VIDEO_PACKET_MULTITRACK = 6;
     static final int VIDEO_PACKET_MOD_EX = 7;
     // Enhanced RTMP packet types (audio).
@@ -74,6 +76,24 @@ public final class FlvTags {
             return tag.getByte(index + 1) & 0x0F;
         }
         return packetType;
+    }
+
+    /**
+     * Whether the tag carries a picture: not a sequence header, not an end-of-sequence marker
+     * (AVC packet type 2, which ffmpeg writes when it stops; enhanced RTMP's SequenceEnd) and not
+     * a command frame.
+     */
+    public static boolean isVideoFrame(ByteBuf tag) {
+        if (tag.readableBytes() < 2 || isVideoSequenceHeader(tag) || isVideoCommandFrame(tag)) {
+            return false;
+        }
+        int index = tag.readerIndex();
+        if (isExVideoHeader(tag)) {
+            return exVideoPacketType(tag) != VIDEO_PACKET_SEQUENCE_END;
+        }
+        int codec = tag.getByte(index) & 0x0F;
+        boolean avcLike = codec == CODEC_AVC || codec == CODEC_HEVC_LEGACY;
+        return !(avcLike && tag.getByte(index + 1) == AVC_END_OF_SEQUENCE);
     }
 
     /** A command frame (enhanced RTMP's video info/command) carries no picture. */

@@ -109,7 +109,7 @@ public final class LiveStream {
                 if (message.isSequenceHeader()) {
                     videoHeader = replace(videoHeader, message);
                     videoCodec = FlvTags.videoCodec(message.content());
-                } else if (!FlvTags.isVideoCommandFrame(message.content())) {
+                } else if (FlvTags.isVideoFrame(message.content())) {
                     videoFrames++;
                 }
             }

@@ -35,6 +35,11 @@ class FlvTagsTest {
             assertFalse(FlvTags.isVideoSequenceHeader(key));
             assertFalse(FlvTags.isVideoKeyframe(inter));
             assertEquals("avc1", FlvTags.videoCodec(key));
+            assertTrue(FlvTags.isVideoFrame(key) && FlvTags.isVideoFrame(inter));
+            assertFalse(FlvTags.isVideoFrame(header));
+            ByteBuf endOfSequence = tag(0x17, 0x02, 0, 0, 0);
+            assertFalse(FlvTags.isVideoFrame(endOfSequence), "ffmpeg's end-of-sequence tag is no picture");
+            endOfSequence.release();
         } finally {
             header.release();
             key.release();

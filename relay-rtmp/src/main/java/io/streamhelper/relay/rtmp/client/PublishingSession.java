@@ -12,6 +12,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.streamhelper.relay.core.destination.DestinationLink;
 import io.streamhelper.relay.core.destination.DestinationRejectedException;
@@ -62,6 +63,8 @@ final class PublishingSession implements DestinationLink {
     private volatile boolean closedByUs;
     private volatile Throwable failure;
     private volatile int streamId;
+    private volatile boolean publishSent;
+    private volatile boolean wasLive;
 
     PublishingSession(DestinationTarget target, Listener listener, Duration publishTimeout) {
         this.target = target;
@@ -77,7 +80,11 @@ final class PublishingSession implements DestinationLink {
             }
         });
         channel.closeFuture().addListener(f -> reportClosed(closedByUs ? null
-                : failure != null ? failure : new IOException("connection closed by the destination")));
+                : failure != null ? failure
+                : publishSent && !wasLive
+                        // nginx-rtmp (on_publish refusing), Twitch and others answer a bad key by hanging up.
+                        ? new DestinationRejectedException("destination closed the connection in answer to publish")
+                        : new IOException("connection closed by the destination")));
     }
 
     void failBeforeConnect(Throwable cause) {
@@ -190,7 +197,10 @@ final class PublishingSession implements DestinationLink {
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt == HandshakeCompleted.INSTANCE) {
+            if (evt instanceof SslHandshakeCompletionEvent tls && !tls.isSuccess()) {
+                // The TLS layer closes the channel itself; keep why, for the relay's last error.
+                fail(ctx, tls.cause());
+            } else if (evt == HandshakeCompleted.INSTANCE) {
                 ctx.write(ProtocolControl.setChunkSize(ctx.alloc(), OUT_CHUNK_SIZE));
                 Map<String, Object> properties = new LinkedHashMap<>();
                 properties.put("app", url.app());
@@ -239,6 +249,7 @@ final class PublishingSession implements DestinationLink {
                 streamId = id.intValue();
                 ctx.writeAndFlush(Command.of("publish", TID_PUBLISH, null, target.streamKey().reveal(), "live")
                         .encode(ctx.alloc(), ChunkStreamIds.STREAM_COMMAND, streamId));
+                publishSent = true;
             }
         }
 
@@ -257,6 +268,7 @@ final class PublishingSession implements DestinationLink {
             if ("NetStream.Publish.Start".equals(code) && !live) {
                 cancelTimeout();
                 live = true;
+                wasLive = true;
                 listener.onLive(PublishingSession.this);
             } else if ("NetConnection.Connect.ReconnectRequest".equals(code)) {
                 fail(ctx, new IOException("destination asked us to reconnect"));

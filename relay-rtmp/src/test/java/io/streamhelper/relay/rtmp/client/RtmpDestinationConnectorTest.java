@@ -1,0 +1,153 @@
+package io.streamhelper.relay.rtmp.client;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.streamhelper.relay.core.destination.DestinationLink;
+import io.streamhelper.relay.core.destination.DestinationRejectedException;
+import io.streamhelper.relay.core.destination.DestinationTarget;
+import io.streamhelper.relay.core.secret.Secret;
+import io.streamhelper.relay.testkit.HookServer;
+import io.streamhelper.relay.testkit.NginxRtmp;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLHandshakeException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** The publishing client against a real nginx-rtmp, plain and behind TLS. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RtmpDestinationConnectorTest {
+    private final EventLoopGroup group = new NioEventLoopGroup(1);
+    private HookServer hooks;
+    private NginxRtmp nginx;
+
+    @BeforeAll
+    void start() throws Exception {
+        Path work = Files.createTempDirectory(Files.createDirectories(Path.of("target")).toAbsolutePath(), "client-");
+        hooks = new HookServer();
+        nginx = NginxRtmp.start(work, NginxRtmp.options().hooks(hooks).tls(true));
+    }
+
+    @AfterAll
+    void stop() {
+        nginx.close();
+        hooks.close();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /** Listens to one link: completes live on onLive, closed on onClosed (with the cause, or null). */
+    private static final class Outcome implements DestinationLink.Listener {
+        final CompletableFuture<DestinationLink> live = new CompletableFuture<>();
+        final CompletableFuture<Throwable> closed = new CompletableFuture<>();
+
+        @Override
+        public void onLive(DestinationLink link) {
+            live.complete(link);
+        }
+
+        @Override
+        public void onClosed(DestinationLink link, Throwable cause) {
+            live.completeExceptionally(new AssertionError("closed before live", cause));
+            closed.complete(cause == null ? new NoCause() : cause);
+        }
+    }
+
+    private static final class NoCause extends Exception {
+    }
+
+    private static DestinationTarget target(String url, String key) {
+        return new DestinationTarget("t", "test", url, Secret.of(key));
+    }
+
+    @Test
+    void publishesLikeAnEncoderAndUnpublishesCleanly() throws Exception {
+        RtmpDestinationConnector connector = new RtmpDestinationConnector(group, ClientSettings.defaults());
+        Outcome outcome = new Outcome();
+        connector.connect(target(nginx.rtmpUrl(), "plain-key"), outcome);
+        DestinationLink link = outcome.live.get(10, TimeUnit.SECONDS);
+        assertTrue(hooks.saw("publish", "plain-key"));
+        assertEquals("live", hooks.calls("publish").get(0).app());
+        link.close();
+        assertInstanceOf(NoCause.class, outcome.closed.get(10, TimeUnit.SECONDS), "closed by us: no error");
+        await().atMost(Duration.ofSeconds(5)).until(() -> hooks.saw("publish_done", "plain-key"));
+        assertTrue(link.bytesSent() > 3073, "handshake and commands were counted");
+    }
+
+    @Test
+    void rtmpsVerifiesTheCertificateAgainstTheExtraCa() throws Exception {
+        RtmpDestinationConnector trusting = new RtmpDestinationConnector(group,
+                ClientSettings.defaults().withTrustedCaFile(nginx.caCertificatePem()));
+        Outcome ok = new Outcome();
+        trusting.connect(target(nginx.rtmpsUrl(), "tls-key"), ok);
+        ok.live.get(10, TimeUnit.SECONDS).close();
+        assertTrue(hooks.saw("publish", "tls-key"));
+
+        // Without the test CA the system trust store does not know the certificate: no publish.
+        RtmpDestinationConnector systemOnly = new RtmpDestinationConnector(group, ClientSettings.defaults());
+        Outcome refused = new Outcome();
+        systemOnly.connect(target(nginx.rtmpsUrl(), "untrusted-key"), refused);
+        Throwable cause = refused.closed.get(10, TimeUnit.SECONDS);
+        assertTrue(hasCause(cause, SSLHandshakeException.class), "TLS refused the certificate: " + cause);
+        assertFalse(hooks.saw("publish", "untrusted-key"));
+    }
+
+    @Test
+    void aDestinationThatRefusesTheKeyIsReportedAsRejectedWithoutTheKey() throws Exception {
+        hooks.refuse("refused-secret-key");
+        RtmpDestinationConnector connector = new RtmpDestinationConnector(group, ClientSettings.defaults());
+        Outcome outcome = new Outcome();
+        connector.connect(target(nginx.rtmpUrl(), "refused-secret-key"), outcome);
+        Throwable cause = outcome.closed.get(10, TimeUnit.SECONDS);
+        assertInstanceOf(DestinationRejectedException.class, cause);
+        assertFalse(cause.getMessage().contains("refused-secret-key"), "no key in errors: " + cause.getMessage());
+    }
+
+    @Test
+    void malformedUrlsFailWithoutConnecting() throws Exception {
+        RtmpDestinationConnector connector = new RtmpDestinationConnector(group, ClientSettings.defaults());
+        Outcome outcome = new Outcome();
+        connector.connect(target("http://example.com/live", "k"), outcome);
+        Throwable cause = outcome.closed.get(5, TimeUnit.SECONDS);
+        assertInstanceOf(IllegalArgumentException.class, cause);
+        assertThrows(IllegalArgumentException.class, () -> RtmpUrl.parse("rtmp:///nohost"));
+    }
+
+    @Test
+    void urlsKeepSchemePortAndApplication() {
+        RtmpUrl youtube = RtmpUrl.parse("rtmps://a.rtmps.youtube.com:443/live2");
+        assertTrue(youtube.secure());
+        assertEquals(443, youtube.port());
+        assertEquals("live2", youtube.app());
+        assertEquals("rtmps://a.rtmps.youtube.com:443/live2", youtube.tcUrl());
+        RtmpUrl twitch = RtmpUrl.parse("rtmp://live.twitch.tv/app/");
+        assertEquals(1935, twitch.port());
+        assertEquals("app", twitch.app());
+        assertEquals("rtmp://live.twitch.tv/app", twitch.tcUrl());
+        RtmpUrl backup = RtmpUrl.parse("rtmps://b.rtmps.youtube.com/live2?backup=1");
+        assertEquals(443, backup.port());
+        assertEquals("live2?backup=1", backup.app());
+        RtmpUrl instance = RtmpUrl.parse("rtmp://host:1936/app/instance");
+        assertEquals("app/instance", instance.app());
+    }
+
+    private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
