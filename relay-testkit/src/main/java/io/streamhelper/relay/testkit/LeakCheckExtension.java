@@ -44,9 +44,10 @@ public final class LeakCheckExtension implements BeforeAllCallback, AfterAllCall
 
     /** Gives the detectors their chance to report, then returns and clears what they reported. */
     static List<String> collectLeaks() {
-        for (int round = 0; round < 5; round++) {
+        for (int round = 0; round < 8; round++) {
             System.gc();
             System.runFinalization();
+            pause(); // the JVM's reference handler enqueues collected buffers on its own thread
             for (int i = 0; i < 64; i++) {
                 ByteBuf pooled = PooledByteBufAllocator.DEFAULT.buffer(16);
                 pooled.release();
@@ -59,6 +60,14 @@ public final class LeakCheckExtension implements BeforeAllCallback, AfterAllCall
         List<String> found = new ArrayList<>(LEAKS);
         LEAKS.clear();
         return found;
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(25);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     static void recordLeak(String report) {
