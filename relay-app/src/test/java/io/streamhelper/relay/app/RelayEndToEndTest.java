@@ -111,6 +111,8 @@ class RelayEndToEndTest {
             assertEquals(1280, probe.video().get().width(), who);
             assertEquals(720, probe.video().get().height(), who);
             assertEquals("aac", probe.audio().orElseThrow(() -> new AssertionError(who + ": no audio")).codecName(), who);
+            // nginx-rtmp rebuilds the metadata it serves from the onMetaData it received: fps only comes from there.
+            assertEquals("30", probe.formatTags().get("fps"), who + " received the publisher's onMetaData: " + probe.formatTags());
         }
 
         assertTrue(publisher.waitFor(CLIP_SECONDS + 20, TimeUnit.SECONDS), "publisher finished");

@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -24,7 +26,8 @@ public final class Ffmpeg {
     public record StreamInfo(String codecType, String codecName, int width, int height) {
     }
 
-    public record ProbeResult(List<StreamInfo> streams) {
+    /** The streams ffprobe found and the container's tags (for RTMP, what the server's onMetaData said). */
+    public record ProbeResult(List<StreamInfo> streams, Map<String, String> formatTags) {
         public Optional<StreamInfo> video() {
             return streams.stream().filter(s -> "video".equals(s.codecType())).findFirst();
         }
@@ -73,15 +76,18 @@ public final class Ffmpeg {
         if (urlOrPath.startsWith("rtmp")) {
             command.addAll(List.of("-rw_timeout", "8000000"));
         }
-        command.addAll(List.of("-show_entries", "stream=codec_type,codec_name,width,height", "-of", "json", urlOrPath));
+        command.addAll(List.of("-show_entries", "stream=codec_type,codec_name,width,height:format_tags", "-of", "json", urlOrPath));
         String output = run(timeout, command.toArray(new String[0]));
         try {
+            JsonNode root = JSON.readTree(output);
             List<StreamInfo> streams = new ArrayList<>();
-            for (JsonNode s : JSON.readTree(output).path("streams")) {
+            for (JsonNode s : root.path("streams")) {
                 streams.add(new StreamInfo(s.path("codec_type").asText(), s.path("codec_name").asText(),
                         s.path("width").asInt(), s.path("height").asInt()));
             }
-            return new ProbeResult(streams);
+            Map<String, String> tags = new LinkedHashMap<>();
+            root.path("format").path("tags").fields().forEachRemaining(e -> tags.put(e.getKey(), e.getValue().asText()));
+            return new ProbeResult(streams, tags);
         } catch (IOException e) {
             throw new UncheckedIOException("ffprobe printed no JSON: " + output, e);
         }
