@@ -1,0 +1,213 @@
+package io.streamhelper.relay.core.destination;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.DefaultEventLoop;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import io.streamhelper.relay.core.media.MediaKind;
+import io.streamhelper.relay.core.media.MediaMessage;
+import io.streamhelper.relay.core.publish.StaticStreamCatalog;
+import io.streamhelper.relay.core.publish.StreamGrant;
+import io.streamhelper.relay.core.secret.Secret;
+import io.streamhelper.relay.core.stream.LiveStream;
+import io.streamhelper.relay.core.stream.StreamRegistry;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The relay's decisions for one destination, with an in-memory link standing in for the network
+ * (the real RTMP client is tested against nginx-rtmp elsewhere): what is sent first, where video
+ * starts, what a full buffer drops, which timeline a reconnect continues on, and how refusals and
+ * network errors differ.
+ */
+class DestinationRelayTest {
+    private final EventLoop loop = new DefaultEventLoop();
+
+    @AfterEach
+    void stop() {
+        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /** A link that keeps what it is sent; the test decides when it is live, full or gone. */
+    private static final class MemoryLink implements DestinationLink {
+        final DestinationLink.Listener listener;
+        final List<MediaMessage> sent = new CopyOnWriteArrayList<>();
+        volatile boolean writable = true;
+        volatile boolean closed;
+
+        MemoryLink(DestinationLink.Listener listener) {
+            this.listener = listener;
+        }
+
+        @Override
+        public void send(MediaMessage message) {
+            sent.add(message);
+        }
+
+        @Override
+        public boolean isWritable() {
+            return writable;
+        }
+
+        @Override
+        public long bytesSent() {
+            return sent.size();
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            listener.onClosed(this, null);
+        }
+
+        void releaseAll() {
+            sent.forEach(MediaMessage::release);
+        }
+    }
+
+    private final List<MemoryLink> links = new CopyOnWriteArrayList<>();
+    private final DestinationConnector connector = (target, listener) -> {
+        MemoryLink link = new MemoryLink(listener);
+        links.add(link);
+        return link;
+    };
+
+    private LiveStream start() throws Exception {
+        DestinationTarget target = new DestinationTarget("d1", "one", "rtmp://example/app", Secret.of("dest-secret"));
+        StaticStreamCatalog catalog = new StaticStreamCatalog(List.of(
+                new StaticStreamCatalog.Entry(new StreamGrant("s1", "S"), Secret.of("in"), List.of(target))));
+        StreamRegistry registry = new StreamRegistry(catalog, catalog, connector);
+        return loop.submit(() -> registry.beginPublish("in", loop)).get();
+    }
+
+    private static MediaMessage tag(MediaKind kind, long ts, int... bytes) {
+        ByteBuf b = Unpooled.buffer();
+        for (int x : bytes) {
+            b.writeByte(x);
+        }
+        return new MediaMessage(kind, ts, b);
+    }
+
+    private void publish(LiveStream stream, MediaMessage... tags) throws Exception {
+        loop.submit(() -> {
+            for (MediaMessage t : tags) {
+                stream.publish(t);
+            }
+        }).get();
+    }
+
+    private static DestinationRelay relay(LiveStream stream) {
+        return stream.relays().get(0);
+    }
+
+    private void goLive(int index) throws Exception {
+        await().atMost(Duration.ofSeconds(5)).until(() -> links.size() > index);
+        MemoryLink link = links.get(index);
+        link.listener.onLive(link);
+    }
+
+    private static MediaMessage videoHeader() {
+        return tag(MediaKind.VIDEO, 0, 0x17, 0, 0, 0, 0);
+    }
+
+    private static MediaMessage key(long ts) {
+        return tag(MediaKind.VIDEO, ts, 0x17, 1, 0, 0, 0);
+    }
+
+    private static MediaMessage inter(long ts) {
+        return tag(MediaKind.VIDEO, ts, 0x27, 1, 0, 0, 0);
+    }
+
+    @Test
+    void joinsWithHeadersThenTheGopAndStartsItsTimelineAtZero() throws Exception {
+        LiveStream stream = start();
+        publish(stream, tag(MediaKind.METADATA, 0, 2), videoHeader(), key(5000), inter(5033));
+        goLive(0);
+        await().until(() -> links.get(0).sent.size() == 4);
+        publish(stream, inter(5066));
+        await().until(() -> links.get(0).sent.size() == 5);
+        List<Long> times = links.get(0).sent.stream().map(MediaMessage::timestamp).toList();
+        assertEquals(List.of(0L, 0L, 0L, 33L, 66L), times);
+        assertEquals(DestinationState.LIVE, relay(stream).state());
+        links.get(0).releaseAll();
+        loop.submit(() -> stream.relays().forEach(DestinationRelay::stop)).get();
+    }
+
+    @Test
+    void aFullBufferDropsUntilTheNextKeyframeAndResendsHeaders() throws Exception {
+        LiveStream stream = start();
+        publish(stream, videoHeader(), key(0));
+        goLive(0);
+        await().until(() -> links.get(0).sent.size() == 2);
+        MemoryLink link = links.get(0);
+        link.writable = false;
+        publish(stream, inter(33), tag(MediaKind.AUDIO, 40, 0xAF, 1), inter(66));
+        link.writable = true;
+        publish(stream, inter(100), key(2000));
+        await().until(() -> link.sent.size() == 4);
+        assertEquals(3, relay(stream).framesDropped(), "two inter frames while full, one after, until the keyframe");
+        assertTrue(link.sent.get(2).isSequenceHeader(), "headers again before the new keyframe");
+        assertTrue(link.sent.get(3).isVideoKeyframe());
+        link.releaseAll();
+        loop.submit(() -> stream.relays().forEach(DestinationRelay::stop)).get();
+    }
+
+    @Test
+    void aNetworkErrorReconnectsAndTheTimelineContinues() throws Exception {
+        LiveStream stream = start();
+        publish(stream, videoHeader(), key(1000));
+        goLive(0);
+        publish(stream, inter(1033), inter(1066));
+        await().until(() -> links.get(0).sent.size() == 4);
+        links.get(0).listener.onClosed(links.get(0), new IOException("connection reset"));
+        await().until(() -> relay(stream).state() == DestinationState.RETRYING);
+        assertTrue(relay(stream).lastError().contains("connection reset"));
+        // Backoff starts around one second; then a new link, which joins at the cached GOP.
+        await().atMost(Duration.ofSeconds(3)).until(() -> links.size() == 2);
+        goLive(1);
+        await().until(() -> links.get(1).sent.size() == 4);
+        List<Long> second = links.get(1).sent.stream().map(MediaMessage::timestamp).toList();
+        assertEquals(List.of(67L, 67L, 100L, 133L), second, "continues after the last tag sent (66 ms)");
+        assertEquals(1, relay(stream).reconnects());
+        links.forEach(MemoryLink::releaseAll);
+        loop.submit(() -> stream.relays().forEach(DestinationRelay::stop)).get();
+    }
+
+    @Test
+    void aRefusalIsNotRetriedSoonAndNeverShowsTheKey() throws Exception {
+        LiveStream stream = start();
+        await().until(() -> links.size() == 1);
+        links.get(0).listener.onClosed(links.get(0), new DestinationRejectedException("server said dest-secret is bad"));
+        await().until(() -> relay(stream).state() == DestinationState.REJECTED);
+        assertFalse(relay(stream).lastError().contains("dest-secret"), relay(stream).lastError());
+        Future<?> check = loop.schedule(() -> { }, 2, TimeUnit.SECONDS);
+        check.get();
+        assertEquals(1, links.size(), "no immediate retry after a refusal");
+        loop.submit(() -> stream.relays().forEach(DestinationRelay::stop)).get();
+        assertEquals(DestinationState.STOPPED, relay(stream).state());
+    }
+
+    @Test
+    void stoppingEndsTheLinkAndNeverReconnects() throws Exception {
+        LiveStream stream = start();
+        goLive(0);
+        loop.submit(() -> stream.relays().forEach(DestinationRelay::stop)).get();
+        assertTrue(links.get(0).closed);
+        await().until(() -> relay(stream).state() == DestinationState.STOPPED);
+        List<MemoryLink> before = new ArrayList<>(links);
+        loop.schedule(() -> { }, 1500, TimeUnit.MILLISECONDS).get();
+        assertEquals(before, links);
+    }
+}
