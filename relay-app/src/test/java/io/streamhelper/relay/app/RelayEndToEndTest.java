@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamhelper.relay.core.destination.DestinationState;
 import io.streamhelper.relay.core.destination.DestinationTarget;
 import io.streamhelper.relay.core.publish.StaticStreamCatalog;
 import io.streamhelper.relay.core.publish.StreamGrant;
@@ -17,7 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -133,6 +136,26 @@ class RelayEndToEndTest {
             assertEquals("h264", recorded.video().orElseThrow().codecName());
             assertEquals("aac", recorded.audio().orElseThrow().codecName());
         }
+        await().atMost(Duration.ofSeconds(5)).until(() -> relay.registry().liveStreams().isEmpty());
+    }
+
+    @Test
+    void aPublisherThatVanishesEndsEveryDestinationCleanly() throws Exception {
+        Map<String, Long> endedBefore = new HashMap<>();
+        for (String key : destinationKeys) {
+            endedBefore.put(key, hooks.calls("publish_done").stream().filter(c -> c.name().equals(key)).count());
+        }
+        Process publisher = Ffmpeg.publish(clip, ingestUrl(INGEST_KEY), work.resolve("vanishing.log"));
+        await().atMost(Duration.ofSeconds(15)).until(() -> relay.registry().liveStreams().stream()
+                .flatMap(s -> s.relays().stream())
+                .filter(r -> r.state() == DestinationState.LIVE).count() == destinationKeys.size());
+        publisher.destroyForcibly(); // SIGKILL: no FCUnpublish, no deleteStream, just a dead socket
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            for (String key : destinationKeys) {
+                long ended = hooks.calls("publish_done").stream().filter(c -> c.name().equals(key)).count();
+                assertEquals(endedBefore.get(key) + 1, ended, key + " saw the publish end");
+            }
+        });
         await().atMost(Duration.ofSeconds(5)).until(() -> relay.registry().liveStreams().isEmpty());
     }
 

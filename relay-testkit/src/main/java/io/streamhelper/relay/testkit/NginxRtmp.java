@@ -93,7 +93,9 @@ public final class NginxRtmp implements AutoCloseable {
         }
         c.append("    }\n  }\n}\n");
         if (options.tls) {
+            // Also on 127.0.0.2, a name the certificate does not hold: for host-name verification tests.
             c.append("stream {\n  server {\n    listen 127.0.0.1:").append(tlsPort).append(" ssl;\n");
+            c.append("    listen 127.0.0.2:").append(tlsPort).append(" ssl;\n");
             c.append("    ssl_certificate ").append(dir.resolve("server.crt")).append(";\n");
             c.append("    ssl_certificate_key ").append(dir.resolve("server.key")).append(";\n");
             c.append("    proxy_pass 127.0.0.1:").append(rtmpPort).append(";\n  }\n}\n");
@@ -157,6 +159,11 @@ public final class NginxRtmp implements AutoCloseable {
             throw new IllegalStateException("started without tls");
         }
         return "rtmps://localhost:" + tlsPort + "/live";
+    }
+
+    /** The TLS front under an address its certificate does not name: verification must refuse it. */
+    public String rtmpsUrlWithWrongName() {
+        return "rtmps://127.0.0.2:" + tlsPort + "/live";
     }
 
     /** The CA certificate (PEM) a client must trust to reach the TLS front. */

@@ -101,6 +101,13 @@ class RtmpDestinationConnectorTest {
         Throwable cause = refused.closed.get(10, TimeUnit.SECONDS);
         assertTrue(hasCause(cause, SSLHandshakeException.class), "TLS refused the certificate: " + cause);
         assertFalse(hooks.saw("publish", "untrusted-key"));
+
+        // A trusted certificate presented under a name it does not hold is refused too.
+        Outcome wrongName = new Outcome();
+        trusting.connect(target(nginx.rtmpsUrlWithWrongName(), "wrong-name-key"), wrongName);
+        Throwable mismatch = wrongName.closed.get(10, TimeUnit.SECONDS);
+        assertTrue(hasCause(mismatch, SSLHandshakeException.class), "host name checked: " + mismatch);
+        assertFalse(hooks.saw("publish", "wrong-name-key"));
     }
 
     @Test
