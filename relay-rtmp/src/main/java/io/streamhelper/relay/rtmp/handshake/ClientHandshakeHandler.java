@@ -13,8 +13,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * carries version 0x04000001 and no digest a client could find, and publishing does not need it.
  */
 public final class ClientHandshakeHandler extends ByteToMessageDecoder {
-    private static final int RTMP_VERSION = 3;
-    private static final int PACKET = HandshakeDigest.PACKET;
+    private static final int RTMP_VERSION = HandshakePackets.RTMP_VERSION;
+    private static final int PACKET = HandshakePackets.PACKET;
 
     private enum State { READ_S0S1, READ_S2, DONE }
 
@@ -36,19 +36,9 @@ public final class ClientHandshakeHandler extends ByteToMessageDecoder {
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         switch (state) {
             case READ_S0S1 -> {
-                if (!in.isReadable()) {
+                if (!HandshakePackets.versionAndPacketReady(in, "destination")) {
                     return;
                 }
-                int version = in.getUnsignedByte(in.readerIndex());
-                if (version != RTMP_VERSION) {
-                    in.skipBytes(in.readableBytes());
-                    state = State.DONE;
-                    throw new HandshakeException(String.format("destination is not speaking RTMP: first byte 0x%02x", version));
-                }
-                if (in.readableBytes() < 1 + PACKET) {
-                    return;
-                }
-                in.skipBytes(1);
                 ctx.writeAndFlush(in.readRetainedSlice(PACKET)); // C2 echoes S1
                 state = State.READ_S2;
             }

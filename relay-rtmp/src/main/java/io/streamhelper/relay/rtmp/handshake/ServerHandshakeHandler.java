@@ -18,8 +18,8 @@ import java.util.List;
  * gets the echo too, as nginx-rtmp does; publishers accept it.
  */
 public final class ServerHandshakeHandler extends ByteToMessageDecoder {
-    private static final int RTMP_VERSION = 3;
-    private static final int PACKET = HandshakeDigest.PACKET;
+    private static final int RTMP_VERSION = HandshakePackets.RTMP_VERSION;
+    private static final int PACKET = HandshakePackets.PACKET;
     private static final byte[] SERVER_VERSION = {4, 5, 0, 1};
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -31,19 +31,9 @@ public final class ServerHandshakeHandler extends ByteToMessageDecoder {
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         switch (state) {
             case READ_C0C1 -> {
-                if (!in.isReadable()) {
+                if (!HandshakePackets.versionAndPacketReady(in, "peer")) {
                     return;
                 }
-                int version = in.getUnsignedByte(in.readerIndex());
-                if (version != RTMP_VERSION) {
-                    in.skipBytes(in.readableBytes());
-                    state = State.DONE;
-                    throw new HandshakeException(String.format("not RTMP: first byte 0x%02x", version));
-                }
-                if (in.readableBytes() < 1 + PACKET) {
-                    return;
-                }
-                in.skipBytes(1);
                 byte[] c1 = new byte[PACKET];
                 in.readBytes(c1);
                 ByteBuf reply = ctx.alloc().buffer(1 + 2 * PACKET);
