@@ -38,13 +38,14 @@ public final class Ffmpeg {
     }
 
     /**
-     * An FLV test clip, H.264 1280x720 at 30 fps with a keyframe every 2 s and AAC stereo,
+     * An FLV test clip, H.264 1280x720 at 30 fps and ~6 Mbit/s (what a streamer sends to Twitch
+     * or YouTube) with a keyframe every 2 s and AAC stereo,
      * generated once into cacheDir (ultrafast preset: a few seconds of CPU).
      */
     public static synchronized Path testClip(Path cacheDir, int seconds) throws IOException {
         Tools.require("ffmpeg");
         Files.createDirectories(cacheDir);
-        Path clip = cacheDir.resolve("clip-720p30-" + seconds + "s.flv").toAbsolutePath();
+        Path clip = cacheDir.resolve("clip-720p30-6M-" + seconds + "s.flv").toAbsolutePath();
         if (Files.exists(clip)) {
             return clip;
         }
@@ -53,7 +54,8 @@ public final class Ffmpeg {
                 "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30",
                 "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
                 "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-pix_fmt", "yuv420p",
-                "-g", "60", "-keyint_min", "60", "-sc_threshold", "0", "-b:v", "2500k",
+                "-g", "60", "-keyint_min", "60", "-sc_threshold", "0",
+                "-b:v", "6000k", "-minrate", "6000k", "-maxrate", "6000k", "-bufsize", "6000k",
                 "-c:a", "aac", "-b:a", "128k", "-ac", "2",
                 "-t", String.valueOf(seconds), "-f", "flv", partial.toString());
         Files.move(partial, clip, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

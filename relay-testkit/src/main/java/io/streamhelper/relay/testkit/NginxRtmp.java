@@ -182,12 +182,40 @@ public final class NginxRtmp implements AutoCloseable {
     /** Kills nginx at once, as a crashing destination would vanish. */
     public void stop() {
         if (process != null && process.isAlive()) {
+            signal("CONT"); // a frozen process cannot die until it runs again
             process.destroyForcibly();
             try {
                 process.waitFor(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * Stops nginx with SIGSTOP: the kernel still accepts connections and buffers a little, but
+     * nothing is read any more, like a destination that hangs without closing.
+     */
+    public void freeze() {
+        signal("STOP");
+    }
+
+    /** Lets a frozen nginx run again. */
+    public void thaw() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start();
+            if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + name + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

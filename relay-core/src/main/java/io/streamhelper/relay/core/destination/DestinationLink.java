@@ -16,6 +16,12 @@ public interface DestinationLink {
     /** Ends the publish the way encoders do (FCUnpublish, deleteStream) and closes. Idempotent. */
     void close();
 
+    /**
+     * Drops the connection at once, without the goodbye (the destination is not reading anyway);
+     * the listener hears {@code onClosed} with this reason.
+     */
+    void abort(Throwable reason);
+
     interface Listener {
         /** The destination answered NetStream.Publish.Start: media may flow. */
         void onLive(DestinationLink link);

@@ -6,6 +6,7 @@ import io.streamhelper.relay.core.media.MediaKind;
 import io.streamhelper.relay.core.media.MediaMessage;
 import io.streamhelper.relay.core.stream.LiveStream;
 import io.streamhelper.relay.core.stream.MediaSink;
+import io.streamhelper.relay.core.stream.RateMeter;
 import io.streamhelper.relay.core.stream.StreamSnapshot;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +25,8 @@ public final class DestinationRelay implements MediaSink {
     private static final Logger log = LoggerFactory.getLogger(DestinationRelay.class);
     static final Duration STABLE_AFTER = Duration.ofSeconds(60);
     static final Duration REJECTED_RETRY = Duration.ofMinutes(5);
+    /** A destination whose outgoing buffer stays full this long is not reading: reconnect it. */
+    static final Duration STALL_TIMEOUT = Duration.ofSeconds(5);
 
     private final LiveStream stream;
     private final DestinationTarget target;
@@ -31,6 +34,7 @@ public final class DestinationRelay implements MediaSink {
     private final EventExecutor executor;
     private final Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60));
     private final TimestampContinuity timeline = new TimestampContinuity();
+    private final RateMeter outgoing = new RateMeter();
 
     private volatile DestinationState state = DestinationState.IDLE;
     private volatile Instant since = Instant.now();
@@ -43,10 +47,13 @@ public final class DestinationRelay implements MediaSink {
     private DestinationLink link;
     private ScheduledFuture<?> pending;
     private boolean stopped;
+    private boolean connectedBefore;
     /** Video is held back until a keyframe: after joining, or after frames had to be dropped. */
     private boolean awaitingKeyframe = true;
     /** Dropped frames may have included headers: resend them before the next keyframe. */
     private boolean resendHeaders;
+    /** When the outgoing buffer was last found full (System.nanoTime), or 0 while it drains. */
+    private long fullSince;
 
     public DestinationRelay(LiveStream stream, DestinationTarget target, DestinationConnector connector) {
         this.stream = stream;
@@ -88,6 +95,11 @@ public final class DestinationRelay implements MediaSink {
         return bytesSentBefore + (current == null ? 0 : current.bytesSent());
     }
 
+    /** Outgoing bitrate, protocol overhead included, over the last second or more. */
+    public double bitrateKbps() {
+        return outgoing.kbps(bytesSent());
+    }
+
     public void start() {
         onExecutor(this::connect);
     }
@@ -109,10 +121,14 @@ public final class DestinationRelay implements MediaSink {
     }
 
     private void connect() {
-        if (stopped) {
+        if (stopped || stream.isEnded()) {
             return;
         }
         pending = null;
+        if (connectedBefore) {
+            reconnects++;
+        }
+        connectedBefore = true;
         transition(DestinationState.CONNECTING, null);
         link = connector.connect(target, new LinkListener());
     }
@@ -144,7 +160,6 @@ public final class DestinationRelay implements MediaSink {
                 if (stopped) {
                     return;
                 }
-                reconnects++;
                 timeline.newSession();
                 if (cause instanceof DestinationRejectedException) {
                     transition(DestinationState.REJECTED, cause.getMessage());
@@ -161,6 +176,7 @@ public final class DestinationRelay implements MediaSink {
     public void join(StreamSnapshot snapshot) {
         awaitingKeyframe = true;
         resendHeaders = false;
+        fullSince = 0;
         for (MediaMessage message : snapshot.drain()) {
             deliver(message);
         }
@@ -171,6 +187,10 @@ public final class DestinationRelay implements MediaSink {
         DestinationLink current = link;
         if (current == null || state != DestinationState.LIVE) {
             message.release();
+            return;
+        }
+        if (stalled(current)) {
+            drop(message);
             return;
         }
         boolean video = message.kind() == MediaKind.VIDEO;
@@ -202,6 +222,26 @@ public final class DestinationRelay implements MediaSink {
             return;
         }
         send(current, message);
+    }
+
+    /** Tracks how long the link has been full; past the stall timeout, drops it so it reconnects. */
+    private boolean stalled(DestinationLink current) {
+        if (current.isWritable()) {
+            fullSince = 0;
+            return false;
+        }
+        long now = System.nanoTime();
+        if (fullSince == 0) {
+            fullSince = now;
+            return false;
+        }
+        if (now - fullSince < STALL_TIMEOUT.toNanos()) {
+            return false;
+        }
+        fullSince = 0;
+        current.abort(new java.util.concurrent.TimeoutException(
+                "destination stalled: outgoing buffer full for " + STALL_TIMEOUT.toSeconds() + " s"));
+        return true;
     }
 
     private void send(DestinationLink current, MediaMessage message) {

@@ -33,7 +33,8 @@ public final class LiveStream {
     private MediaMessage metadata;
     private MediaMessage videoHeader;
     private MediaMessage audioHeader;
-    private boolean ended;
+    private volatile boolean ended;
+    private final RateMeter incoming = new RateMeter();
 
     private volatile long bytesIn;
     private volatile long videoFrames;
@@ -66,6 +67,11 @@ public final class LiveStream {
         return bytesIn;
     }
 
+    /** Incoming bitrate of the publisher's media over the last second or more. */
+    public double bitrateKbps() {
+        return incoming.kbps(bytesIn);
+    }
+
     public long videoFrames() {
         return videoFrames;
     }
@@ -84,6 +90,10 @@ public final class LiveStream {
 
     void addRelay(DestinationRelay relay) {
         relays.add(relay);
+    }
+
+    void removeRelay(DestinationRelay relay) {
+        relays.remove(relay);
     }
 
     /** One tag from the publisher. Takes ownership. Must be called on {@link #executor()}. */

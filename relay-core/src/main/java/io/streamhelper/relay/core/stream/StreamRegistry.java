@@ -54,17 +54,69 @@ public final class StreamRegistry {
         StreamGrant grant = authorizer.authorize(streamKey)
                 .orElseThrow(() -> new PublishRejectedException(Reason.UNKNOWN_KEY, "unknown stream key"));
         LiveStream stream = new LiveStream(grant, executor, gopCacheBytes);
+        // Relays exist before the stream is visible, so nobody sees a live stream without them;
+        // they start only once it is registered.
+        List<DestinationTarget> targets = directory.destinationsOf(grant.streamId());
+        for (DestinationTarget target : targets) {
+            stream.addRelay(new DestinationRelay(stream, target, connector));
+        }
         if (live.putIfAbsent(grant.streamId(), stream) != null) {
             throw new PublishRejectedException(Reason.ALREADY_LIVE, "stream is already being published");
         }
-        List<DestinationTarget> targets = directory.destinationsOf(grant.streamId());
         log.info("event=publish_start stream={} destinations={}", grant.streamId(), targets.size());
-        for (DestinationTarget target : targets) {
-            DestinationRelay relay = new DestinationRelay(stream, target, connector);
-            stream.addRelay(relay);
-            relay.start();
-        }
+        stream.relays().forEach(DestinationRelay::start);
         return stream;
+    }
+
+    /**
+     * A destination of a stream was added, enabled or changed (URL, key): if the stream is live,
+     * its relay starts now (replacing the one with the same id, if any), without touching the
+     * stream's other destinations. Returns whether the stream was live.
+     */
+    public boolean applyDestination(String streamId, DestinationTarget target) {
+        LiveStream stream = live.get(streamId);
+        if (stream == null) {
+            return false;
+        }
+        removeRelay(stream, target.id());
+        DestinationRelay relay = new DestinationRelay(stream, target, connector);
+        stream.addRelay(relay);
+        relay.start();
+        log.info("event=destination_applied stream={} destination={}", streamId, target.id());
+        return true;
+    }
+
+    /**
+     * A destination was removed or disabled: if its stream is live, that relay unpublishes and
+     * stops now; the others go on. Returns whether a running relay was stopped.
+     */
+    public boolean removeDestination(String streamId, String destinationId) {
+        LiveStream stream = live.get(streamId);
+        if (stream == null) {
+            return false;
+        }
+        boolean removed = removeRelay(stream, destinationId);
+        if (removed) {
+            log.info("event=destination_removed stream={} destination={}", streamId, destinationId);
+        }
+        return removed;
+    }
+
+    private static boolean removeRelay(LiveStream stream, String destinationId) {
+        boolean removed = false;
+        for (DestinationRelay relay : stream.relays()) {
+            if (relay.target().id().equals(destinationId)) {
+                stream.removeRelay(relay);
+                relay.stop();
+                removed = true;
+            }
+        }
+        return removed;
+    }
+
+    /** The live stream with this id, if its publisher is live. */
+    public java.util.Optional<LiveStream> liveStream(String streamId) {
+        return java.util.Optional.ofNullable(live.get(streamId));
     }
 
     /** The publisher left (unpublish, disconnect, timeout): end every destination. Idempotent. */

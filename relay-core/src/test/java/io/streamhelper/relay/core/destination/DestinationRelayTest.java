@@ -72,6 +72,12 @@ class DestinationRelayTest {
             listener.onClosed(this, null);
         }
 
+        @Override
+        public void abort(Throwable reason) {
+            closed = true;
+            listener.onClosed(this, reason);
+        }
+
         void releaseAll() {
             sent.forEach(MediaMessage::release);
         }

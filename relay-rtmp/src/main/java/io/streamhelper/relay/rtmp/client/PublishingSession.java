@@ -160,6 +160,19 @@ final class PublishingSession implements DestinationLink {
         });
     }
 
+    @Override
+    public void abort(Throwable reason) {
+        if (failure == null) {
+            failure = reason;
+        }
+        Channel ch = channel;
+        if (ch == null) {
+            reportClosed(reason);
+        } else {
+            ch.close();
+        }
+    }
+
     ChannelHandler byteCounter() {
         return new ChannelOutboundHandlerAdapter() {
             @Override

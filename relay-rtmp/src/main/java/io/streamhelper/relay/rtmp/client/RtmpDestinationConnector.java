@@ -63,6 +63,7 @@ public final class RtmpDestinationConnector implements DestinationConnector {
                 .channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
+                .option(ChannelOption.SO_SNDBUF, settings.socketSendBuffer())
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(settings.writeBufferLowMark(), settings.writeBufferHighMark()))
                 .handler(new ChannelInitializer<Channel>() {

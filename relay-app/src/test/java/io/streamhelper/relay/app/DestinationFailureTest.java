@@ -1,0 +1,179 @@
+package io.streamhelper.relay.app;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.util.internal.PlatformDependent;
+import io.streamhelper.relay.core.destination.DestinationRelay;
+import io.streamhelper.relay.core.destination.DestinationState;
+import io.streamhelper.relay.core.destination.DestinationTarget;
+import io.streamhelper.relay.core.publish.StaticStreamCatalog;
+import io.streamhelper.relay.core.publish.StreamGrant;
+import io.streamhelper.relay.core.secret.Secret;
+import io.streamhelper.relay.core.stream.LiveStream;
+import io.streamhelper.relay.testkit.Ffmpeg;
+import io.streamhelper.relay.testkit.HookServer;
+import io.streamhelper.relay.testkit.NginxRtmp;
+import io.streamhelper.relay.testkit.Tools;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * "If YouTube hiccups, Twitch does not notice, and YouTube comes back by itself", with real
+ * nginx-rtmp destinations that die, refuse, or hang, while ffmpeg publishes a 20 s clip.
+ */
+class DestinationFailureTest {
+    private static final int CLIP_SECONDS = 20;
+    private static final String INGEST_KEY = "failure-ingest";
+
+    private Path work;
+    private HookServer hooks;
+    private final List<NginxRtmp> nginx = new ArrayList<>();
+    private RelayServer relay;
+    private Path clip;
+    private long clipFrames;
+
+    @BeforeEach
+    void start() throws Exception {
+        Tools.require("ffmpeg", "ffprobe", "nginx");
+        work = Files.createTempDirectory(Files.createDirectories(Path.of("target")).toAbsolutePath(), "failure-");
+        clip = Ffmpeg.testClip(Path.of("target", "clips"), CLIP_SECONDS);
+        clipFrames = Ffmpeg.countVideoFrames(clip);
+        hooks = new HookServer();
+    }
+
+    @AfterEach
+    void stop() {
+        if (relay != null) {
+            relay.close();
+        }
+        nginx.forEach(NginxRtmp::close);
+        hooks.close();
+    }
+
+    /** Three nginx-rtmp destinations, keys k0..k2, and the relay publishing to them. */
+    private void startRelayWithThreeDestinations() throws Exception {
+        List<DestinationTarget> targets = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            NginxRtmp n = NginxRtmp.start(work.resolve("nginx-" + i), NginxRtmp.options().hooks(hooks).record(true));
+            nginx.add(n);
+            targets.add(new DestinationTarget("d" + i, "nginx " + i, n.rtmpUrl(), Secret.of("k" + i)));
+        }
+        StaticStreamCatalog catalog = new StaticStreamCatalog(List.of(new StaticStreamCatalog.Entry(
+                new StreamGrant("s1", "Failures"), Secret.of(INGEST_KEY), targets)));
+        relay = RelayServer.start(new RelayConfig("127.0.0.1", 0, 0, Optional.empty(), Optional.empty(),
+                Duration.ofSeconds(10)), catalog);
+    }
+
+    private Process publish(String log) throws Exception {
+        return Ffmpeg.publish(clip, "rtmp://127.0.0.1:" + relay.rtmpPort() + "/live/" + INGEST_KEY, work.resolve(log));
+    }
+
+    private LiveStream liveStream() {
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.registry().liveStream("s1").isPresent());
+        return relay.registry().liveStream("s1").orElseThrow();
+    }
+
+    private static DestinationRelay relayOf(LiveStream stream, String id) {
+        return stream.relays().stream().filter(r -> r.target().id().equals(id)).findFirst().orElseThrow();
+    }
+
+    private void awaitAllLive(LiveStream stream) {
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                stream.relays().stream().allMatch(r -> r.state() == DestinationState.LIVE));
+    }
+
+    private void assertReceivedEveryFrame(int index) {
+        long frames = Ffmpeg.countVideoFrames(nginx.get(index).recording("k" + index));
+        assertTrue(frames >= Math.ceil(clipFrames * 0.95), "k" + index + " received " + frames + " of " + clipFrames);
+    }
+
+    private void finish(Process publisher, String log) throws Exception {
+        assertTrue(publisher.waitFor(CLIP_SECONDS + 20, TimeUnit.SECONDS));
+        assertEquals(0, publisher.exitValue(), Files.readString(work.resolve(log)));
+    }
+
+    @Test
+    void aDestinationThatDiesComesBackAndTheOthersMissNothing() throws Exception {
+        startRelayWithThreeDestinations();
+        Process publisher = publish("publisher.log");
+        LiveStream stream = liveStream();
+        awaitAllLive(stream);
+
+        nginx.get(1).stop();
+        DestinationRelay dying = relayOf(stream, "d1");
+        await().atMost(Duration.ofSeconds(5)).until(() -> dying.state() == DestinationState.RETRYING);
+        long stoppedAt = System.nanoTime();
+        await().pollDelay(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(6)).until(() -> true); // it stays dead for 5 s
+        nginx.get(1).restart();
+        // Backoff 1, 2, 4, 8 s (±20 %) since the failure: the next attempt comes within ~10 s of it.
+        await().atMost(Duration.ofSeconds(12)).until(() -> dying.state() == DestinationState.LIVE);
+        long downSeconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - stoppedAt);
+        assertTrue(downSeconds <= 12, "back within its backoff, after " + downSeconds + " s");
+        assertTrue(dying.reconnects() >= 1);
+        assertEquals(2, hooks.calls("publish").stream().filter(c -> "k1".equals(c.name())).count(),
+                "published again after the restart");
+
+        finish(publisher, "publisher.log");
+        await().atMost(Duration.ofSeconds(10)).until(() -> hooks.saw("publish_done", "k0") && hooks.saw("publish_done", "k2"));
+        assertReceivedEveryFrame(0);
+        assertReceivedEveryFrame(2);
+        assertEquals(0, relayOf(stream, "d0").reconnects());
+        assertEquals(0, relayOf(stream, "d2").reconnects());
+    }
+
+    @Test
+    void aDestinationThatRefusesTheKeyIsRejectedAndNotHammered() throws Exception {
+        hooks.refuse("k1");
+        startRelayWithThreeDestinations();
+        Process publisher = publish("publisher.log");
+        LiveStream stream = liveStream();
+        DestinationRelay refused = relayOf(stream, "d1");
+        await().atMost(Duration.ofSeconds(10)).until(() -> refused.state() == DestinationState.REJECTED);
+        assertTrue(!refused.lastError().contains("k1") || refused.lastError().contains("destination"), refused.lastError());
+
+        finish(publisher, "publisher.log");
+        assertEquals(1, hooks.calls("publish").stream().filter(c -> "k1".equals(c.name())).count(),
+                "one attempt in 20 s: a refusal is retried only rarely");
+        assertEquals(0, refused.reconnects(), "never reconnected after the refusal");
+        await().atMost(Duration.ofSeconds(10)).until(() -> hooks.saw("publish_done", "k0") && hooks.saw("publish_done", "k2"));
+        assertReceivedEveryFrame(0);
+        assertReceivedEveryFrame(2);
+    }
+
+    @Test
+    void aDestinationThatHangsDoesNotSlowTheOthersAndMemoryStaysBounded() throws Exception {
+        startRelayWithThreeDestinations();
+        Process publisher = publish("publisher.log");
+        LiveStream stream = liveStream();
+        awaitAllLive(stream);
+
+        nginx.get(1).freeze(); // accepts, never reads again
+        DestinationRelay hung = relayOf(stream, "d1");
+        long maxDirect = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CLIP_SECONDS + 20);
+        while (publisher.isAlive() && System.nanoTime() < deadline) {
+            maxDirect = Math.max(maxDirect, PlatformDependent.usedDirectMemory());
+            maxDirect = Math.max(maxDirect, PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory());
+            publisher.waitFor(200, TimeUnit.MILLISECONDS);
+        }
+        finish(publisher, "publisher.log");
+        assertTrue(hung.framesDropped() > 0, "the hung destination dropped instead of queueing");
+        assertTrue(hung.lastError() != null && hung.lastError().contains("stalled"), String.valueOf(hung.lastError()));
+        assertTrue(maxDirect < 64L * 1024 * 1024, "direct memory stayed bounded: " + maxDirect / 1024 + " KiB");
+        await().atMost(Duration.ofSeconds(10)).until(() -> hooks.saw("publish_done", "k0") && hooks.saw("publish_done", "k2"));
+        assertReceivedEveryFrame(0);
+        assertReceivedEveryFrame(2);
+        nginx.get(1).thaw();
+    }
+}
