@@ -133,6 +133,40 @@ class DestinationFailureTest {
     }
 
     @Test
+    void destinationsAddedOrRemovedWhileLiveTakeEffectAtOnce() throws Exception {
+        startRelayWithThreeDestinations();
+        NginxRtmp late = NginxRtmp.start(work.resolve("nginx-late"), NginxRtmp.options().hooks(hooks).record(true));
+        nginx.add(late);
+        Process publisher = publish("publisher.log");
+        LiveStream stream = liveStream();
+        awaitAllLive(stream);
+        // Mid-GOP on purpose: keyframes come every 2 s, this lands 5.3 s in.
+        await().pollDelay(Duration.ofMillis(5300)).atMost(Duration.ofSeconds(6)).until(() -> true);
+
+        long addedAt = System.nanoTime();
+        assertTrue(relay.registry().applyDestination("s1", new DestinationTarget("late", "late", late.rtmpUrl(), Secret.of("k-late"))));
+        await().atMost(Duration.ofSeconds(2)).until(() -> hooks.saw("publish", "k-late"));
+        long liveAfterMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - addedAt);
+        assertTrue(liveAfterMs < 2000, "publishing within one keyframe interval: " + liveAfterMs + " ms");
+        assertEquals(3, stream.relays().stream().filter(r -> !r.target().id().equals("late")).count(), "others untouched");
+        assertTrue(stream.relays().stream().filter(r -> !r.target().id().equals("late")).allMatch(r -> r.reconnects() == 0));
+
+        // Removing one while live ends its publish at once; the others go on.
+        assertTrue(relay.registry().removeDestination("s1", "d2"));
+        await().atMost(Duration.ofSeconds(3)).until(() -> hooks.saw("publish_done", "k2"));
+        assertTrue(publisher.isAlive());
+        assertEquals(DestinationState.LIVE, relayOf(stream, "d0").state());
+
+        finish(publisher, "publisher.log");
+        await().atMost(Duration.ofSeconds(10)).until(() -> hooks.saw("publish_done", "k-late"));
+        assertTrue(Ffmpeg.startsWithDecodablePicture(late.recording("k-late")), "the late joiner's first frame is a keyframe");
+        long lateFrames = Ffmpeg.countVideoFrames(late.recording("k-late"));
+        // It joined at the cached GOP's keyframe, at most 2 s before it was added: ~15 s of the clip.
+        assertTrue(lateFrames >= 14 * 30, "late joiner received " + lateFrames + " frames");
+        assertReceivedEveryFrame(0);
+    }
+
+    @Test
     void aDestinationThatRefusesTheKeyIsRejectedAndNotHammered() throws Exception {
         hooks.refuse("k1");
         startRelayWithThreeDestinations();

@@ -102,6 +102,21 @@ public final class Ffmpeg {
         return Long.parseLong(out.trim().split("\\s+")[0].replace(",", ""));
     }
 
+    /**
+     * Whether a recording starts with a picture a player can show at once: its first video packet
+     * is a keyframe and ffmpeg decodes the first frames without a single error.
+     */
+    public static boolean startsWithDecodablePicture(Path flv) {
+        String flags = run(Duration.ofSeconds(30), "ffprobe", "-v", "error", "-select_streams", "v", "-read_intervals", "%+#1",
+                "-show_entries", "packet=flags", "-of", "csv=p=0", flv.toString());
+        if (!flags.trim().startsWith("K")) {
+            return false;
+        }
+        run(Duration.ofSeconds(30), "ffmpeg", "-hide_banner", "-v", "error", "-xerror", "-i", flv.toString(),
+                "-frames:v", "5", "-f", "null", "-");
+        return true;
+    }
+
     /** The number of video frames ffprobe reads from a live stream over the given seconds of it. */
     public static long countVideoFramesLive(String url, int seconds) {
         String out = run(Duration.ofSeconds(seconds + 30L), "ffprobe", "-v", "error", "-rw_timeout", "8000000",
