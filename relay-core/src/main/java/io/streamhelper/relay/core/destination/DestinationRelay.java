@@ -130,7 +130,7 @@ public final class DestinationRelay implements MediaSink {
         }
         connectedBefore = true;
         transition(DestinationState.CONNECTING, null);
-        link = connector.connect(target, new LinkListener());
+        link = connector.connect(target, executor, new LinkListener());
     }
 
     private final class LinkListener implements DestinationLink.Listener {

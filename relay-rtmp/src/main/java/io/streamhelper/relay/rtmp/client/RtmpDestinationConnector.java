@@ -5,6 +5,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoop;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
@@ -50,6 +52,17 @@ public final class RtmpDestinationConnector implements DestinationConnector {
 
     @Override
     public DestinationLink connect(DestinationTarget target, DestinationLink.Listener listener) {
+        return connect(target, null, listener);
+    }
+
+    /**
+     * When the sender is a NIO event loop (the publisher's), the destination's channel is registered
+     * on it: every tag is then written in the thread that read it, with no task queued and no
+     * other thread woken per tag and destination, the way nginx's single worker does it.
+     */
+    @Override
+    public DestinationLink connect(DestinationTarget target, EventExecutor sender, DestinationLink.Listener listener) {
+        EventLoopGroup loop = sender instanceof NioEventLoop nio ? nio : group;
         PublishingSession session = new PublishingSession(target, listener, settings.publishTimeout());
         RtmpUrl url;
         try {
@@ -59,7 +72,7 @@ public final class RtmpDestinationConnector implements DestinationConnector {
             return session;
         }
         Bootstrap bootstrap = new Bootstrap()
-                .group(group)
+                .group(loop)
                 .channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())

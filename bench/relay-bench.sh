@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Relay cost, side by side: one ~6 Mbit/s 720p30 publisher relayed (codec copy) to N
+# destinations on one local nginx-rtmp sink, by one of:
+#   ours            the runnable jar (RELAY_JAR, default relay-app/target/streamhelper-relay.jar),
+#                   destinations given in a streams file
+#   nginx-push      nginx-rtmp with one `push` directive per destination
+#   ffmpeg-per-dest one ffmpeg -c copy process per destination (this product's original design)
+# Prints one line: relay=... n=... cpu_pct=... pss_mb=... live=K/N
+# cpu_pct is the relay's processes' CPU time over the window as a share of one core; pss_mb their
+# proportional set size at the end; live counts destinations where ffprobe reads H.264.
+# usage: bench/relay-bench.sh RELAY N [SECONDS]
+set -euo pipefail
+RELAY=$1; N=$2; WINDOW=${3:-20}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+JAR=${RELAY_JAR:-$ROOT/relay-app/target/streamhelper-relay.jar}
+CLIP=${BENCH_CLIP:-$ROOT/bench/.cache/clip-720p30-6M.flv}
+MODULE_DIR=${NGINX_MODULES:-/usr/lib/nginx/modules}
+SINK=${SINK_PORT:-39351}; INGEST=${INGEST_PORT:-39350}; HTTP=${HTTP_PORT:-39380}
+TMP=$(mktemp -d)
+PIDS=(); MEASURED=()
+
+stop_all() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  sleep 1
+  for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  rm -rf "$TMP"
+}
+trap stop_all EXIT
+
+if [ ! -s "$CLIP" ]; then
+  mkdir -p "$(dirname "$CLIP")"
+  ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc2=size=1280x720:rate=30 \
+    -f lavfi -i sine=frequency=440:sample_rate=48000 -t 20 -c:v libx264 -preset veryfast \
+    -b:v 6M -maxrate 6M -bufsize 12M -g 60 -keyint_min 60 -sc_threshold 0 -pix_fmt yuv420p \
+    -c:a aac -b:a 160k -f flv "$CLIP.partial" && mv "$CLIP.partial" "$CLIP"
+fi
+
+nginx_rtmp() { # name port application-block
+  cat >"$TMP/$1.conf" <<CONF
+load_module $MODULE_DIR/ngx_rtmp_module.so;
+daemon off; master_process off; worker_processes 1;
+pid $TMP/$1.pid; error_log $TMP/$1.log warn;
+events { worker_connections 4096; }
+rtmp { server { listen 127.0.0.1:$2; chunk_size 4096; $3 } }
+CONF
+  nginx -p "$TMP" -c "$TMP/$1.conf" >>"$TMP/$1.log" 2>&1 &
+  PIDS+=($!)
+}
+
+wait_port() { for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; exit 1; }
+
+nginx_rtmp sink "$SINK" "application app { live on; }"
+wait_port "$SINK"
+PUBLISH=rtmp://127.0.0.1:$INGEST/live/bench-key
+case $RELAY in
+  ours)
+    {
+      printf '{"streams":[{"id":"bench","name":"bench","key":"bench-key","destinations":['
+      for i in $(seq 1 "$N"); do
+        [ "$i" -gt 1 ] && printf ','
+        printf '{"id":"d%s","url":"rtmp://127.0.0.1:%s/app","key":"d%s"}' "$i" "$SINK" "$i"
+      done
+      printf ']}]}\n'
+    } >"$TMP/streams.json"
+    RELAY_RTMP_PORT=$INGEST RELAY_HTTP_PORT=$HTTP RELAY_BIND_ADDRESS=127.0.0.1 RELAY_STREAMS_FILE=$TMP/streams.json \
+      java ${JAVA_OPTS:-} -jar "$JAR" >"$TMP/ours.log" 2>&1 &
+    PIDS+=($!); MEASURED+=($!)
+    wait_port "$INGEST" ;;
+  nginx-push)
+    PUSHES=""; for i in $(seq 1 "$N"); do PUSHES="$PUSHES push rtmp://127.0.0.1:$SINK/app/d$i;"; done
+    nginx_rtmp relay "$INGEST" "application live { live on; $PUSHES }"
+    MEASURED+=("${PIDS[-1]}")
+    wait_port "$INGEST" ;;
+  ffmpeg-per-dest)
+    nginx_rtmp relay "$INGEST" "application live { live on; }"   # the ingest; not measured
+    wait_port "$INGEST" ;;
+  *) echo "unknown relay '$RELAY' (ours, nginx-push, ffmpeg-per-dest)" >&2; exit 2 ;;
+esac
+
+ffmpeg -nostdin -hide_banner -loglevel error -re -stream_loop -1 -i "$CLIP" -c copy -f flv "$PUBLISH" >"$TMP/publisher.log" 2>&1 &
+PIDS+=($!)
+sleep 2
+if [ "$RELAY" = ffmpeg-per-dest ]; then
+  for i in $(seq 1 "$N"); do
+    ffmpeg -nostdin -hide_banner -loglevel error -i "$PUBLISH" -c copy -f flv "rtmp://127.0.0.1:$SINK/app/d$i" >"$TMP/copy$i.log" 2>&1 &
+    PIDS+=($!); MEASURED+=($!)
+  done
+fi
+sleep 8   # every destination connected and past start-up
+
+cpu_ticks() { local sum=0; for p in "${MEASURED[@]}"; do [ -r "/proc/$p/stat" ] && sum=$((sum + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$sum"; }
+BEFORE=$(cpu_ticks); sleep "$WINDOW"; AFTER=$(cpu_ticks)
+PSS_KB=0; for p in "${MEASURED[@]}"; do [ -r "/proc/$p/smaps_rollup" ] && PSS_KB=$((PSS_KB + $(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup"))); done
+# Probe ten destinations at a time (each waits up to a keyframe interval); measuring is over.
+probe() { timeout 8 ffprobe -v error -show_entries stream=codec_name -of csv=p=0 "rtmp://127.0.0.1:$SINK/app/d$1" 2>/dev/null | grep -q h264 && touch "$TMP/live.$1"; }
+PROBES=()
+for i in $(seq 1 "$N"); do
+  probe "$i" & PROBES+=($!)
+  if [ ${#PROBES[@]} -eq 10 ]; then wait "${PROBES[@]}" || true; PROBES=(); fi
+done
+[ ${#PROBES[@]} -eq 0 ] || wait "${PROBES[@]}" || true
+LIVE=$(find "$TMP" -maxdepth 1 -name 'live.*' | wc -l)
+HZ=$(getconf CLK_TCK)
+echo "relay=$RELAY n=$N cpu_pct=$(echo "scale=2; 100 * ($AFTER - $BEFORE) / $HZ / $WINDOW" | bc) pss_mb=$(echo "scale=1; $PSS_KB / 1024" | bc) live=$LIVE/$N"
