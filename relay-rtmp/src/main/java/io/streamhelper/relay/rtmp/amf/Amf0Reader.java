@@ -47,14 +47,15 @@ public final class Amf0Reader {
                 need(in, 1, "boolean");
                 return in.readByte() != 0;
             case Amf0.STRING:
-                return readUtf8(in, shortLength(in));
+                return readUtf8(in, shortLength(in, "string length"));
             case Amf0.LONG_STRING:
+                return readUtf8(in, longLength(in, "long string length"));
             case Amf0.XML_DOCUMENT:
-                return readUtf8(in, longLength(in));
+                return readUtf8(in, longLength(in, "XML document length"));
             case Amf0.OBJECT:
                 return readProperties(in, new LinkedHashMap<>(), depth);
             case Amf0.TYPED_OBJECT:
-                readUtf8(in, shortLength(in)); // the class name: irrelevant to a relay
+                readUtf8(in, shortLength(in, "class name length")); // irrelevant to a relay
                 return readProperties(in, new LinkedHashMap<>(), depth);
             case Amf0.ECMA_ARRAY:
                 // The count is a hint real encoders get wrong (0, or off by one): read to the end marker.
@@ -86,18 +87,20 @@ public final class Amf0Reader {
         if (depth >= MAX_DEPTH) {
             throw new Amf0Exception("AMF0 nesting deeper than " + MAX_DEPTH);
         }
+        // Counted as read, not by map size: one name repeated endlessly is as costly as many.
+        int entries = 0;
         while (true) {
             if (!in.isReadable()) {
                 // Some encoders (old librtmp onMetaData) end the message without the end marker.
                 return target;
             }
-            String key = readUtf8(in, shortLength(in));
+            String key = readUtf8(in, shortLength(in, "property name length"));
             need(in, 1, "property value");
             if (key.isEmpty() && in.getUnsignedByte(in.readerIndex()) == Amf0.OBJECT_END) {
                 in.skipBytes(1);
                 return target;
             }
-            if (target.size() >= MAX_ENTRIES) {
+            if (++entries > MAX_ENTRIES) {
                 throw new Amf0Exception("AMF0 object with more than " + MAX_ENTRIES + " properties");
             }
             target.put(key, read(in, depth + 1));
@@ -108,13 +111,13 @@ public final class Amf0Reader {
         if (depth >= MAX_DEPTH) {
             throw new Amf0Exception("AMF0 nesting deeper than " + MAX_DEPTH);
         }
-        long count = longLength(in);
+        long count = longLength(in, "strict array count");
         // Every element takes at least one byte: a larger count cannot be honest.
         if (count > in.readableBytes()) {
             throw new Amf0Exception("AMF0 strict array of " + count + " elements exceeds the " + in.readableBytes() + " readable bytes");
         }
         if (count > MAX_ENTRIES) {
-            throw new Amf0Exception("AMF0 strict array with more than " + MAX_ENTRIES + " elements");
+            throw new Amf0Exception("AMF0 strict array of " + count + " elements exceeds the limit of " + MAX_ENTRIES);
         }
         List<Object> values = new ArrayList<>((int) count);
         for (int i = 0; i < count; i++) {
@@ -123,13 +126,13 @@ public final class Amf0Reader {
         return values;
     }
 
-    private static int shortLength(ByteBuf in) {
-        need(in, 2, "string length");
+    private static int shortLength(ByteBuf in, String what) {
+        need(in, 2, what);
         return in.readUnsignedShort();
     }
 
-    private static long longLength(ByteBuf in) {
-        need(in, 4, "length");
+    private static long longLength(ByteBuf in, String what) {
+        need(in, 4, what);
         return in.readUnsignedInt();
     }
 
@@ -144,7 +147,7 @@ public final class Amf0Reader {
 
     private static void need(ByteBuf in, int bytes, String what) {
         if (in.readableBytes() < bytes) {
-            throw new Amf0Exception("truncated AMF0 " + what + ": needs " + bytes + " bytes, " + in.readableBytes() + " left");
+            throw new Amf0Exception("truncated AMF0 " + what + ": needs " + bytes + " bytes, " + in.readableBytes() + " readable");
         }
     }
 }

@@ -11,18 +11,34 @@ public final class Amf0Writer {
     }
 
     public static void writeAll(ByteBuf out, Object... values) {
-        for (Object value : values) {
-            write(out, value);
-        }
+        writeAll(out, java.util.Arrays.asList(values));
     }
 
+    /** Writes each element as its own value; on a refused value the buffer is left as it was. */
     public static void writeAll(ByteBuf out, List<?> values) {
-        for (Object value : values) {
-            write(out, value);
+        int start = out.writerIndex();
+        try {
+            for (Object value : values) {
+                writeValue(out, value);
+            }
+        } catch (RuntimeException e) {
+            out.writerIndex(start);
+            throw e;
         }
     }
 
+    /** Writes one value; on a refused value (anywhere inside it) the buffer is left as it was. */
     public static void write(ByteBuf out, Object value) {
+        int start = out.writerIndex();
+        try {
+            writeValue(out, value);
+        } catch (RuntimeException e) {
+            out.writerIndex(start);
+            throw e;
+        }
+    }
+
+    private static void writeValue(ByteBuf out, Object value) {
         if (value == null) {
             out.writeByte(Amf0.NULL);
         } else if (value == Amf0.UNDEFINED) {
@@ -41,7 +57,7 @@ public final class Amf0Writer {
             writeProperties(out, map);
         } else if (value instanceof List<?> list) {
             out.writeByte(Amf0.STRICT_ARRAY).writeInt(list.size());
-            list.forEach(v -> write(out, v));
+            list.forEach(v -> writeValue(out, v));
         } else if (value instanceof Amf0Date date) {
             out.writeByte(Amf0.DATE).writeDouble(date.epochMillis()).writeShort(date.timeZone());
         } else {
@@ -61,14 +77,17 @@ public final class Amf0Writer {
 
     private static void writeProperties(ByteBuf out, Map<?, ?> map) {
         for (Map.Entry<?, ?> e : map.entrySet()) {
-            String key = String.valueOf(e.getKey());
+            if (!(e.getKey() instanceof String key)) {
+                throw new IllegalArgumentException("AMF0 property names are strings, not "
+                        + (e.getKey() == null ? "null" : e.getKey().getClass().getName()));
+            }
             int length = ByteBufUtil.utf8Bytes(key);
             if (length > 0xFFFF) {
                 throw new IllegalArgumentException("AMF0 property name longer than 65535 bytes");
             }
             out.writeShort(length);
             out.writeCharSequence(key, java.nio.charset.StandardCharsets.UTF_8);
-            write(out, e.getValue());
+            writeValue(out, e.getValue());
         }
         out.writeShort(0).writeByte(Amf0.OBJECT_END);
     }
