@@ -1,5 +1,6 @@
 package io.streamhelper.relay.app;
 
+import io.streamhelper.relay.rtmp.ingest.ConnectionLimits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,7 +19,8 @@ public record RelayConfig(
         int httpPort,
         Optional<Path> trustedCaFile,
         Optional<Path> streamsFile,
-        Duration publishIdleTimeout) {
+        Duration publishIdleTimeout,
+        ConnectionLimits connectionLimits) {
 
     public static final Path DEFAULT_STREAMS_FILE = Path.of("relay-streams.json");
 
@@ -40,10 +42,15 @@ public record RelayConfig(
             streams = Optional.of(DEFAULT_STREAMS_FILE);
         }
         long idleMs = number(env, "RELAY_PUBLISH_IDLE_TIMEOUT_MS", 10_000, 1_000, 600_000, problems);
+        ConnectionLimits defaults = ConnectionLimits.DEFAULT;
+        long handshakeMs = number(env, "RELAY_HANDSHAKE_TIMEOUT_MS", defaults.handshakeTimeout().toMillis(), 500, 60_000, problems);
+        long maxConnections = number(env, "RELAY_MAX_CONNECTIONS", defaults.maxConnections(), 1, 100_000, problems);
+        long maxPerAddress = number(env, "RELAY_MAX_CONNECTIONS_PER_ADDRESS", defaults.maxConnectionsPerAddress(), 1, 100_000, problems);
         if (!problems.isEmpty()) {
             throw new InvalidConfigException("invalid configuration: " + String.join("; ", problems));
         }
-        return new RelayConfig(bind, rtmp, http, ca, streams, Duration.ofMillis(idleMs));
+        return new RelayConfig(bind, rtmp, http, ca, streams, Duration.ofMillis(idleMs),
+                new ConnectionLimits(Duration.ofMillis(handshakeMs), (int) maxConnections, (int) maxPerAddress));
     }
 
     private static int port(Map<String, String> env, String name, int fallback, List<String> problems) {

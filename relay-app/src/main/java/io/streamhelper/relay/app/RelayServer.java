@@ -33,7 +33,8 @@ public final class RelayServer implements AutoCloseable {
         registry = new StreamRegistry(catalog, catalog, connector);
         IngestSettings ingestSettings = IngestSettings.defaults(config.rtmpPort())
                 .withBindAddress(config.bindAddress())
-                .withIdleTimeout(config.publishIdleTimeout());
+                .withIdleTimeout(config.publishIdleTimeout())
+                .withConnectionLimits(config.connectionLimits());
         ingest = new IngestServer(ingestSettings, registry, acceptors, ingestLoops).start();
         api = new ApiServer(registry, Clock.systemUTC()).start(config.bindAddress(), config.httpPort());
     }
@@ -48,6 +49,10 @@ public final class RelayServer implements AutoCloseable {
 
     public int httpPort() {
         return api.port();
+    }
+
+    public int openIngestConnections() {
+        return ingest.openConnections();
     }
 
     public StreamRegistry registry() {

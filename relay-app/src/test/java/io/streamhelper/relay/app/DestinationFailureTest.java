@@ -22,7 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -71,8 +71,8 @@ class DestinationFailureTest {
         }
         StaticStreamCatalog catalog = new StaticStreamCatalog(List.of(new StaticStreamCatalog.Entry(
                 new StreamGrant("s1", "Failures"), Secret.of(INGEST_KEY), targets)));
-        relay = RelayServer.start(new RelayConfig("127.0.0.1", 0, 0, Optional.empty(), Optional.empty(),
-                Duration.ofSeconds(10)), catalog);
+        relay = RelayServer.start(RelayConfig.fromEnvironment(
+                Map.of("RELAY_BIND_ADDRESS", "127.0.0.1", "RELAY_RTMP_PORT", "0", "RELAY_HTTP_PORT", "0")), catalog);
     }
 
     private Process publish(String log) throws Exception {

@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -68,8 +67,8 @@ class RelayEndToEndTest {
         }
         StaticStreamCatalog catalog = new StaticStreamCatalog(List.of(new StaticStreamCatalog.Entry(
                 new StreamGrant("s1", "End to end"), Secret.of(INGEST_KEY), targets)));
-        RelayConfig config = new RelayConfig("127.0.0.1", 0, 0,
-                Optional.of(destinations.get(3).caCertificatePem()), Optional.empty(), Duration.ofSeconds(10));
+        RelayConfig config = RelayConfig.fromEnvironment(Map.of("RELAY_BIND_ADDRESS", "127.0.0.1", "RELAY_RTMP_PORT", "0",
+                "RELAY_HTTP_PORT", "0", "RELAY_TRUSTED_CA_FILE", destinations.get(3).caCertificatePem().toString()));
         relay = RelayServer.start(config, catalog);
     }
 

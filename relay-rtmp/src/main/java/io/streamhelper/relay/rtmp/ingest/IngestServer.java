@@ -30,6 +30,7 @@ public final class IngestServer implements AutoCloseable {
     private final StreamRegistry registry;
     private final EventLoopGroup acceptors;
     private final EventLoopGroup workers;
+    private final ConnectionLimiter limiter;
     private Channel serverChannel;
 
     public IngestServer(IngestSettings settings, StreamRegistry registry, EventLoopGroup acceptors, EventLoopGroup workers) {
@@ -37,6 +38,12 @@ public final class IngestServer implements AutoCloseable {
         this.registry = registry;
         this.acceptors = acceptors;
         this.workers = workers;
+        this.limiter = new ConnectionLimiter(settings.connections());
+    }
+
+    /** Ingest connections open right now (publishers and anything else that connected). */
+    public int openConnections() {
+        return limiter.open();
     }
 
     public IngestServer start() throws InterruptedException {
@@ -48,6 +55,7 @@ public final class IngestServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast("limits", limiter);
                         ch.pipeline().addLast("idle",
                                 new IdleStateHandler(settings.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
                         ch.pipeline().addLast("handshake", new ServerHandshakeHandler());

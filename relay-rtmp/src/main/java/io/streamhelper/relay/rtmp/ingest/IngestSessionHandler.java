@@ -49,6 +49,21 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
     }
 
     @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        // Handshake and connect must be done by the deadline: bytes dribbled one per second keep
+        // a reader-idle timer happy forever, but never get a connection this far.
+        long deadline = settings.connections().handshakeTimeout().toMillis();
+        ctx.executor().schedule(() -> {
+            if (state == State.AWAIT_CONNECT && ctx.channel().isActive()) {
+                log.info("event=ingest_handshake_timeout remote={} timeout_ms={}", ctx.channel().remoteAddress(), deadline);
+                state = State.CLOSED;
+                ctx.close();
+            }
+        }, deadline, TimeUnit.MILLISECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
     protected void channelRead0(ChannelHandlerContext ctx, RtmpMessage message) {
         if (Command.isCommand(message)) {
             onCommand(ctx, Command.decode(message));

@@ -12,16 +12,23 @@ import java.util.Objects;
  * @param application   the RTMP application publishers connect to ("live")
  * @param idleTimeout   a connection that sends nothing, or a publisher that sends no media, for this long is dropped
  * @param limits        chunk stream limits per connection
+ * @param connections   connection counts and the handshake deadline
  */
-public record IngestSettings(String bindAddress, int port, String application, Duration idleTimeout, ChunkLimits limits) {
+public record IngestSettings(String bindAddress, int port, String application, Duration idleTimeout, ChunkLimits limits,
+        ConnectionLimits connections) {
     public IngestSettings {
         Objects.requireNonNull(bindAddress, "bindAddress");
         Objects.requireNonNull(application, "application");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(connections, "connections");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);
         }
+    }
+
+    public IngestSettings(String bindAddress, int port, String application, Duration idleTimeout, ChunkLimits limits) {
+        this(bindAddress, port, application, idleTimeout, limits, ConnectionLimits.DEFAULT);
     }
 
     public static IngestSettings defaults(int port) {
@@ -29,10 +36,14 @@ public record IngestSettings(String bindAddress, int port, String application, D
     }
 
     public IngestSettings withIdleTimeout(Duration timeout) {
-        return new IngestSettings(bindAddress, port, application, timeout, limits);
+        return new IngestSettings(bindAddress, port, application, timeout, limits, connections);
     }
 
     public IngestSettings withBindAddress(String address) {
-        return new IngestSettings(address, port, application, idleTimeout, limits);
+        return new IngestSettings(address, port, application, idleTimeout, limits, connections);
+    }
+
+    public IngestSettings withConnectionLimits(ConnectionLimits limits) {
+        return new IngestSettings(bindAddress, port, application, idleTimeout, this.limits, limits);
     }
 }

@@ -1,0 +1,206 @@
+package io.streamhelper.relay.app;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.util.internal.PlatformDependent;
+import io.streamhelper.relay.core.destination.DestinationTarget;
+import io.streamhelper.relay.core.publish.StaticStreamCatalog;
+import io.streamhelper.relay.core.publish.StreamGrant;
+import io.streamhelper.relay.core.secret.Secret;
+import io.streamhelper.relay.testkit.Ffmpeg;
+import io.streamhelper.relay.testkit.HookServer;
+import io.streamhelper.relay.testkit.NginxRtmp;
+import io.streamhelper.relay.testkit.Tools;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a public RTMP port meets in its first hour, while a real publisher relays to a real
+ * destination: garbage, half handshakes, silent sockets, a slow-loris, a 16 MB message claim,
+ * and one address opening more connections than it may.
+ */
+class HostileClientsTest {
+    private static final long HANDSHAKE_TIMEOUT_MS = 2000;
+
+    private final ExecutorService attackers = Executors.newCachedThreadPool();
+    private RelayServer relay;
+    private NginxRtmp nginx;
+    private HookServer hooks;
+
+    @AfterEach
+    void stop() {
+        attackers.shutdownNow();
+        if (relay != null) {
+            relay.close();
+        }
+        if (nginx != null) {
+            nginx.close();
+        }
+        if (hooks != null) {
+            hooks.close();
+        }
+    }
+
+    private void startRelay(StaticStreamCatalog catalog, String perAddress) throws Exception {
+        relay = RelayServer.start(RelayConfig.fromEnvironment(Map.of(
+                "RELAY_BIND_ADDRESS", "127.0.0.1", "RELAY_RTMP_PORT", "0", "RELAY_HTTP_PORT", "0",
+                "RELAY_HANDSHAKE_TIMEOUT_MS", String.valueOf(HANDSHAKE_TIMEOUT_MS),
+                "RELAY_MAX_CONNECTIONS_PER_ADDRESS", perAddress)), catalog);
+    }
+
+    /** Connects from the given loopback address, sends what the attack sends, returns ms until the server closed it. */
+    private CompletableFuture<Long> attack(String from, Attack attack) {
+        return CompletableFuture.supplyAsync(() -> {
+            long start = System.nanoTime();
+            try (Socket socket = new Socket()) {
+                socket.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
+                socket.connect(new InetSocketAddress("127.0.0.1", relay.rtmpPort()), 2000);
+                socket.setSoTimeout(200);
+                OutputStream out = socket.getOutputStream();
+                InputStream in = socket.getInputStream();
+                attack.send(out);
+                long deadline = start + TimeUnit.SECONDS.toNanos(15);
+                while (System.nanoTime() < deadline) {
+                    try {
+                        if (in.read() == -1) {
+                            break;
+                        }
+                    } catch (SocketTimeoutException quiet) {
+                        attack.tick(out); // slow-loris keeps dribbling
+                    }
+                }
+                return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            } catch (SocketException closed) {
+                return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start); // reset or broken pipe: closed
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }, attackers);
+    }
+
+    private interface Attack {
+        void send(OutputStream out) throws IOException;
+
+        default void tick(OutputStream out) throws IOException {
+        }
+    }
+
+    private static final Attack GARBAGE = out -> {
+        byte[] junk = new byte[64];
+        new Random().nextBytes(junk);
+        junk[0] = 0x47; // not the RTMP version
+        out.write(junk);
+    };
+    private static final Attack HALF_HANDSHAKE = out -> {
+        byte[] c0c1 = new byte[1537];
+        c0c1[0] = 3;
+        out.write(c0c1);
+    };
+    private static final Attack SILENT = out -> { };
+    private static final Attack SLOW_LORIS = new Attack() {
+        @Override
+        public void send(OutputStream out) throws IOException {
+            out.write(3);
+        }
+
+        @Override
+        public void tick(OutputStream out) throws IOException {
+            out.write(0); // one byte every 200 ms: the reader never goes idle
+        }
+    };
+    /** A complete handshake, then a chunk header announcing a 16 MB message. */
+    private static final Attack OVERSIZED = out -> {
+        byte[] c0c1 = new byte[1537];
+        c0c1[0] = 3;
+        out.write(c0c1);
+        out.write(new byte[1536]); // C2 (not checked)
+        out.write(new byte[] {0x06, 0, 0, 0, (byte) 0xFF, (byte) 0xFF, (byte) 0xF0, 9, 1, 0, 0, 0});
+    };
+
+    @Test
+    void hundredsOfBadConnectionsAreClosedWhileARealPublisherRelaysEveryFrame() throws Exception {
+        Tools.require("ffmpeg", "ffprobe", "nginx");
+        Path work = Files.createTempDirectory(Files.createDirectories(Path.of("target")).toAbsolutePath(), "hostile-");
+        hooks = new HookServer();
+        nginx = NginxRtmp.start(work.resolve("nginx"), NginxRtmp.options().hooks(hooks).record(true));
+        startRelay(new StaticStreamCatalog(List.of(new StaticStreamCatalog.Entry(new StreamGrant("s1", "S"),
+                Secret.of("hostile-ingest"), List.of(new DestinationTarget("d", "d", nginx.rtmpUrl(), Secret.of("out")))))), "1000");
+        Path clip = Ffmpeg.testClip(Path.of("target", "clips"), 20);
+        long clipFrames = Ffmpeg.countVideoFrames(clip);
+        Process publisher = Ffmpeg.publish(clip, "rtmp://127.0.0.1:" + relay.rtmpPort() + "/live/hostile-ingest", work.resolve("pub.log"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> hooks.saw("publish", "out"));
+
+        List<CompletableFuture<Long>> garbage = new ArrayList<>();
+        List<CompletableFuture<Long>> stalled = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            garbage.add(attack("127.0.0.2", GARBAGE));
+            stalled.add(attack("127.0.0.2", HALF_HANDSHAKE));
+            stalled.add(attack("127.0.0.2", SILENT));
+        }
+        CompletableFuture<Long> loris = attack("127.0.0.2", SLOW_LORIS);
+        CompletableFuture<Long> oversized = attack("127.0.0.2", OVERSIZED);
+
+        long maxDirect = 0;
+        while (publisher.isAlive()) {
+            maxDirect = Math.max(maxDirect, PlatformDependent.usedDirectMemory());
+            publisher.waitFor(100, TimeUnit.MILLISECONDS);
+        }
+        for (CompletableFuture<Long> g : garbage) {
+            assertTrue(g.get() < 1000, "garbage closed at once: " + g.get() + " ms");
+        }
+        for (CompletableFuture<Long> s : stalled) {
+            long ms = s.get();
+            assertTrue(ms >= HANDSHAKE_TIMEOUT_MS - 200 && ms < HANDSHAKE_TIMEOUT_MS + 2000, "closed by the handshake deadline: " + ms + " ms");
+        }
+        long lorisMs = loris.get();
+        assertTrue(lorisMs < HANDSHAKE_TIMEOUT_MS + 2000, "slow-loris closed by the deadline: " + lorisMs + " ms");
+        assertTrue(oversized.get() < 1000, "a 16 MB message claim is refused at once: " + oversized.get() + " ms");
+
+        assertEquals(0, publisher.exitValue(), Files.readString(work.resolve("pub.log")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> hooks.saw("publish_done", "out"));
+        long frames = Ffmpeg.countVideoFrames(nginx.recording("out"));
+        assertTrue(frames >= Math.ceil(clipFrames * 0.95), "the destination got " + frames + " of " + clipFrames);
+        assertTrue(maxDirect < 64L * 1024 * 1024, "direct memory bounded: " + maxDirect / 1024 + " KiB");
+        await().atMost(Duration.ofSeconds(5)).until(() -> relay.openIngestConnections() == 0);
+    }
+
+    @Test
+    void oneAddressCannotTakeMoreThanItsShare() throws Exception {
+        startRelay(new StaticStreamCatalog(List.of()), "3");
+        List<CompletableFuture<Long>> flood = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            flood.add(attack("127.0.0.3", SILENT));
+        }
+        CompletableFuture<Long> neighbour = attack("127.0.0.4", SILENT);
+        List<Long> closedAfter = new ArrayList<>();
+        for (CompletableFuture<Long> f : flood) {
+            closedAfter.add(f.get());
+        }
+        closedAfter.sort(null);
+        assertTrue(closedAfter.get(1) < 1000, "two of five refused at once: " + closedAfter);
+        assertTrue(closedAfter.get(2) >= HANDSHAKE_TIMEOUT_MS - 200, "three admitted until their deadline: " + closedAfter);
+        assertTrue(neighbour.get() >= HANDSHAKE_TIMEOUT_MS - 200, "another address is not affected: " + neighbour.get());
+        await().atMost(Duration.ofSeconds(5)).until(() -> relay.openIngestConnections() == 0);
+    }
+}
