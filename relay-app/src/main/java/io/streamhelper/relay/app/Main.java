@@ -22,8 +22,8 @@ public final class Main {
             return;
         }
         RelayServer server = RelayServer.start(config, catalog);
+        ShutdownOnSignal.install(server);
         System.out.printf("streamhelper-relay: RTMP ingest on port %d (rtmp://<host>:%d/live/<stream key>), HTTP on port %d, %d stream(s) configured%n",
                 server.rtmpPort(), server.rtmpPort(), server.httpPort(), catalog.entries().size());
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
     }
 }

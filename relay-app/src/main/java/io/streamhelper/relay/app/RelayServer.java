@@ -11,7 +11,11 @@ import io.streamhelper.relay.rtmp.client.ClientSettings;
 import io.streamhelper.relay.rtmp.client.RtmpDestinationConnector;
 import io.streamhelper.relay.rtmp.ingest.IngestServer;
 import io.streamhelper.relay.rtmp.ingest.IngestSettings;
+import io.streamhelper.relay.core.destination.DestinationRelay;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,14 +69,27 @@ public final class RelayServer implements AutoCloseable {
      */
     @Override
     public void close() {
+        log.info("event=shutdown phase=stop_accepting");
         registry.stopAccepting();
         ingest.close();
+        api.close();
+
+        log.info("event=shutdown phase=end_streams live_streams={}", registry.liveStreams().size());
+        List<DestinationRelay> ending = new ArrayList<>();
         for (LiveStream stream : registry.liveStreams()) {
+            ending.addAll(stream.relays());
             registry.endPublish(stream);
         }
-        api.close();
-        ingestLoops.shutdownGracefully(200, 2_000, TimeUnit.MILLISECONDS).syncUninterruptibly();
-        clientLoops.shutdownGracefully(200, 2_000, TimeUnit.MILLISECONDS).syncUninterruptibly();
+        // Each destination gets FCUnpublish and deleteStream before its socket closes; give them
+        // up to 3 s to be written and closed before the event loops go.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        while (ending.stream().anyMatch(DestinationRelay::hasOpenLink) && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+
+        log.info("event=shutdown phase=close_connections");
+        ingestLoops.shutdownGracefully(100, 2_000, TimeUnit.MILLISECONDS).syncUninterruptibly();
+        clientLoops.shutdownGracefully(100, 2_000, TimeUnit.MILLISECONDS).syncUninterruptibly();
         acceptors.shutdownGracefully(0, 1_000, TimeUnit.MILLISECONDS).syncUninterruptibly();
         log.info("event=relay_stopped");
     }

@@ -44,7 +44,7 @@ public final class DestinationRelay implements MediaSink {
     private volatile long framesDropped;
     private volatile long bytesSentBefore;
 
-    private DestinationLink link;
+    private volatile DestinationLink link;
     private ScheduledFuture<?> pending;
     private boolean stopped;
     private boolean connectedBefore;
@@ -98,6 +98,11 @@ public final class DestinationRelay implements MediaSink {
     /** Outgoing bitrate, protocol overhead included, over the last second or more. */
     public double bitrateKbps() {
         return outgoing.kbps(bytesSent());
+    }
+
+    /** Whether a connection to the destination is still open (or opening). */
+    public boolean hasOpenLink() {
+        return link != null;
     }
 
     public void start() {
