@@ -10,20 +10,25 @@ import java.util.List;
 /**
  * The ingest side of the RTMP handshake, in the manner of Netty's HAProxyMessageDecoder: it
  * answers C0+C1 with S0+S1+S2, waits for C2, fires {@link HandshakeCompleted} and removes itself;
- * whatever followed C2 in the same read (often the first chunks of connect) goes on to the chunk
- * decoder.
+ * whatever followed C2 in the same read (often the first chunks of connect) goes on to the next
+ * handler.
  *
  * <p>OBS sends the plain handshake (C1 version zero): S2 echoes C1. ffmpeg sends the digest
  * handshake: S1 and S2 carry the server digests. A non-zero version without a findable digest
- * gets the echo too, as nginx-rtmp does; publishers accept it.
+ * gets the echo too, as nginx-rtmp does; publishers accept it. C2 is read but not checked:
+ * clients differ in what they put there.
+ *
+ * <p>A first byte other than 3 (TLS, HTTP, RTMPE) fires a {@link HandshakeException} down the
+ * pipeline and closes the channel.
  */
 public final class ServerHandshakeHandler extends ByteToMessageDecoder {
     private static final int RTMP_VERSION = HandshakePackets.RTMP_VERSION;
     private static final int PACKET = HandshakePackets.PACKET;
+    /** The version S1 announces in the digest handshake; ffmpeg checks S1/S2 only when it is 3 or more. */
     private static final byte[] SERVER_VERSION = {4, 5, 0, 1};
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private enum State { READ_C0C1, READ_C2, DONE }
+    private enum State { READ_C0C1, READ_C2, FINISHED }
 
     private State state = State.READ_C0C1;
 
@@ -31,9 +36,17 @@ public final class ServerHandshakeHandler extends ByteToMessageDecoder {
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         switch (state) {
             case READ_C0C1 -> {
-                if (!HandshakePackets.versionAndPacketReady(in, "peer")) {
+                if (!in.isReadable()) {
                     return;
                 }
+                if (!HandshakePackets.checkVersion(ctx, in, "peer")) {
+                    state = State.FINISHED;
+                    return;
+                }
+                if (in.readableBytes() < 1 + PACKET) {
+                    return;
+                }
+                in.skipBytes(1);
                 byte[] c1 = new byte[PACKET];
                 in.readBytes(c1);
                 ByteBuf reply = ctx.alloc().buffer(1 + 2 * PACKET);
@@ -47,11 +60,12 @@ public final class ServerHandshakeHandler extends ByteToMessageDecoder {
                     return;
                 }
                 in.skipBytes(PACKET); // C2 is not checked: clients differ in what they echo
-                state = State.DONE;
+                state = State.FINISHED;
                 ctx.fireUserEventTriggered(HandshakeCompleted.INSTANCE);
+                // ByteToMessageDecoder hands what is left of the input to the next handler.
                 ctx.pipeline().remove(this);
             }
-            case DONE -> in.skipBytes(in.readableBytes());
+            case FINISHED -> in.skipBytes(in.readableBytes()); // rejected: the channel is closing
         }
     }
 
