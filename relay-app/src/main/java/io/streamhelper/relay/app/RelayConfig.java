@@ -1,5 +1,6 @@
 package io.streamhelper.relay.app;
 
+import io.streamhelper.relay.core.secret.Secret;
 import io.streamhelper.relay.rtmp.ingest.ConnectionLimits;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +21,8 @@ public record RelayConfig(
         Optional<Path> trustedCaFile,
         Optional<Path> streamsFile,
         Duration publishIdleTimeout,
-        ConnectionLimits connectionLimits) {
+        ConnectionLimits connectionLimits,
+        Optional<Secret> metricsToken) {
 
     public static final Path DEFAULT_STREAMS_FILE = Path.of("relay-streams.json");
 
@@ -46,11 +48,15 @@ public record RelayConfig(
         long handshakeMs = number(env, "RELAY_HANDSHAKE_TIMEOUT_MS", defaults.handshakeTimeout().toMillis(), 500, 60_000, problems);
         long maxConnections = number(env, "RELAY_MAX_CONNECTIONS", defaults.maxConnections(), 1, 100_000, problems);
         long maxPerAddress = number(env, "RELAY_MAX_CONNECTIONS_PER_ADDRESS", defaults.maxConnectionsPerAddress(), 1, 100_000, problems);
+        Optional<Secret> metricsToken = Optional.ofNullable(env.get("RELAY_METRICS_TOKEN")).filter(t -> !t.isBlank()).map(Secret::of);
+        if (metricsToken.isPresent() && metricsToken.get().reveal().length() < 16) {
+            problems.add("RELAY_METRICS_TOKEN must be at least 16 characters");
+        }
         if (!problems.isEmpty()) {
             throw new InvalidConfigException("invalid configuration: " + String.join("; ", problems));
         }
         return new RelayConfig(bind, rtmp, http, ca, streams, Duration.ofMillis(idleMs),
-                new ConnectionLimits(Duration.ofMillis(handshakeMs), (int) maxConnections, (int) maxPerAddress));
+                new ConnectionLimits(Duration.ofMillis(handshakeMs), (int) maxConnections, (int) maxPerAddress), metricsToken);
     }
 
     private static int port(Map<String, String> env, String name, int fallback, List<String> problems) {

@@ -40,7 +40,7 @@ public final class RelayServer implements AutoCloseable {
                 .withIdleTimeout(config.publishIdleTimeout())
                 .withConnectionLimits(config.connectionLimits());
         ingest = new IngestServer(ingestSettings, registry, acceptors, ingestLoops).start();
-        api = new ApiServer(registry, Clock.systemUTC()).start(config.bindAddress(), config.httpPort());
+        api = new ApiServer(registry, Clock.systemUTC(), config.metricsToken()).start(config.bindAddress(), config.httpPort());
     }
 
     public static RelayServer start(RelayConfig config, StaticStreamCatalog catalog) throws InterruptedException {

@@ -121,6 +121,8 @@ class DestinationFailureTest {
         long downSeconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - stoppedAt);
         assertTrue(downSeconds <= 12, "back within its backoff, after " + downSeconds + " s");
         assertTrue(dying.reconnects() >= 1);
+        assertTrue(relay.registry().counters().reconnects() >= 1, "the metrics count it too");
+        assertTrue(relay.registry().counters().destinationFailures() >= 1);
         assertEquals(2, hooks.calls("publish").stream().filter(c -> "k1".equals(c.name())).count(),
                 "published again after the restart");
 
@@ -203,6 +205,7 @@ class DestinationFailureTest {
         }
         finish(publisher, "publisher.log");
         assertTrue(hung.framesDropped() > 0, "the hung destination dropped instead of queueing");
+        assertEquals(hung.framesDropped(), relay.registry().counters().framesDropped(), "and the metrics say so");
         assertTrue(hung.lastError() != null && hung.lastError().contains("stalled"), String.valueOf(hung.lastError()));
         assertTrue(maxDirect < 64L * 1024 * 1024, "direct memory stayed bounded: " + maxDirect / 1024 + " KiB");
         await().atMost(Duration.ofSeconds(10)).until(() -> hooks.saw("publish_done", "k0") && hooks.saw("publish_done", "k2"));

@@ -132,6 +132,7 @@ public final class DestinationRelay implements MediaSink {
         pending = null;
         if (connectedBefore) {
             reconnects++;
+            stream.counters().reconnected();
         }
         connectedBefore = true;
         transition(DestinationState.CONNECTING, null);
@@ -167,9 +168,11 @@ public final class DestinationRelay implements MediaSink {
                 }
                 timeline.newSession();
                 if (cause instanceof DestinationRejectedException) {
+                    stream.counters().destinationRejected();
                     transition(DestinationState.REJECTED, cause.getMessage());
                     schedule(REJECTED_RETRY.toMillis());
                 } else {
+                    stream.counters().destinationFailed();
                     transition(DestinationState.RETRYING, describe(cause));
                     schedule(backoff.nextDelayMillis());
                 }
@@ -256,6 +259,7 @@ public final class DestinationRelay implements MediaSink {
         if (message.kind() == MediaKind.VIDEO) {
             framesSent++;
         }
+        stream.counters().addBytesOut(message.content().readableBytes());
         current.send(message.timestamp() == ts ? message : rebased(message, ts));
     }
 
@@ -268,6 +272,7 @@ public final class DestinationRelay implements MediaSink {
     private void drop(MediaMessage message) {
         if (message.kind() == MediaKind.VIDEO) {
             framesDropped++;
+            stream.counters().frameDropped();
         }
         message.release();
     }

@@ -41,10 +41,22 @@ public final class LiveStream {
     private volatile String videoCodec = "none";
     private volatile String audioCodec = "none";
 
+    private final RelayCounters counters;
+
     LiveStream(StreamGrant grant, EventExecutor executor, long gopCacheBytes) {
+        this(grant, executor, gopCacheBytes, new RelayCounters());
+    }
+
+    LiveStream(StreamGrant grant, EventExecutor executor, long gopCacheBytes, RelayCounters counters) {
+        this.counters = counters;
         this.grant = grant;
         this.executor = executor;
         this.gop = new GopCache(gopCacheBytes);
+    }
+
+    /** The server-wide totals this stream and its destinations add to. */
+    public RelayCounters counters() {
+        return counters;
     }
 
     public String id() {
@@ -112,7 +124,9 @@ public final class LiveStream {
     }
 
     private void remember(MediaMessage message) {
-        bytesIn += message.content().readableBytes();
+        int size = message.content().readableBytes();
+        bytesIn += size;
+        counters.addBytesIn(size);
         switch (message.kind()) {
             case METADATA -> metadata = replace(metadata, message);
             case VIDEO -> {

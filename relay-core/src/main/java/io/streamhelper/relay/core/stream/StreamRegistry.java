@@ -28,6 +28,7 @@ public final class StreamRegistry {
     private final DestinationConnector connector;
     private final long gopCacheBytes;
     private final ConcurrentMap<String, LiveStream> live = new ConcurrentHashMap<>();
+    private final RelayCounters counters = new RelayCounters();
     private volatile boolean accepting = true;
 
     public StreamRegistry(PublishAuthorizer authorizer, DestinationDirectory directory, DestinationConnector connector) {
@@ -48,12 +49,21 @@ public final class StreamRegistry {
      * one keeps streaming).
      */
     public LiveStream beginPublish(String streamKey, EventExecutor executor) throws PublishRejectedException {
+        try {
+            return openStream(streamKey, executor);
+        } catch (PublishRejectedException rejected) {
+            counters.publishRejected(rejected.reason());
+            throw rejected;
+        }
+    }
+
+    private LiveStream openStream(String streamKey, EventExecutor executor) throws PublishRejectedException {
         if (!accepting) {
             throw new PublishRejectedException(Reason.UNAVAILABLE, "server is shutting down");
         }
         StreamGrant grant = authorizer.authorize(streamKey)
                 .orElseThrow(() -> new PublishRejectedException(Reason.UNKNOWN_KEY, "unknown stream key"));
-        LiveStream stream = new LiveStream(grant, executor, gopCacheBytes);
+        LiveStream stream = new LiveStream(grant, executor, gopCacheBytes, counters);
         // Relays exist before the stream is visible, so nobody sees a live stream without them;
         // they start only once it is registered.
         List<DestinationTarget> targets = directory.destinationsOf(grant.streamId());
@@ -126,6 +136,11 @@ public final class StreamRegistry {
                     stream.videoFrames());
         }
         stream.end();
+    }
+
+    /** Server-wide totals since start-up, for metrics. */
+    public RelayCounters counters() {
+        return counters;
     }
 
     public Collection<LiveStream> liveStreams() {

@@ -1,0 +1,78 @@
+package io.streamhelper.relay.api;
+
+import io.javalin.http.Context;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.util.internal.PlatformDependent;
+import io.streamhelper.relay.core.destination.DestinationState;
+import io.streamhelper.relay.core.publish.PublishRejectedException;
+import io.streamhelper.relay.core.secret.Secret;
+import io.streamhelper.relay.core.stream.RelayCounters;
+import io.streamhelper.relay.core.stream.StreamRegistry;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * GET /metrics in the Prometheus text format, for a scraper holding the metrics token
+ * ({@code Authorization: Bearer <RELAY_METRICS_TOKEN>}). Without a configured token the endpoint
+ * is off. Values are read from the relay when scraped; nothing here touches the media path.
+ */
+final class MetricsController {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Optional<Secret> token;
+
+    MetricsController(StreamRegistry streams, Optional<Secret> token) {
+        this.token = token;
+        RelayCounters counters = streams.counters();
+        Gauge.builder("relay_active_streams", streams, s -> s.liveStreams().size())
+                .description("streams whose publisher is live").register(registry);
+        for (DestinationState state : DestinationState.values()) {
+            Gauge.builder("relay_destinations", streams, s -> s.liveStreams().stream()
+                            .flatMap(live -> live.relays().stream()).filter(r -> r.state() == state).count())
+                    .tag("state", state.name().toLowerCase(Locale.ROOT))
+                    .description("destinations of live streams, by state").register(registry);
+        }
+        FunctionCounter.builder("relay_bytes_in", counters, RelayCounters::bytesIn)
+                .description("media bytes received from publishers").register(registry);
+        FunctionCounter.builder("relay_bytes_out", counters, RelayCounters::bytesOut)
+                .description("media bytes sent to destinations").register(registry);
+        FunctionCounter.builder("relay_frames_dropped", counters, RelayCounters::framesDropped)
+                .description("video frames dropped for slow or stalled destinations").register(registry);
+        FunctionCounter.builder("relay_reconnects", counters, RelayCounters::reconnects)
+                .description("destination reconnect attempts").register(registry);
+        FunctionCounter.builder("relay_destination_failures", counters, RelayCounters::destinationFailures)
+                .description("destination connections lost (network, stall)").register(registry);
+        FunctionCounter.builder("relay_destination_rejections", counters, RelayCounters::destinationRejections)
+                .description("destinations that refused us").register(registry);
+        for (PublishRejectedException.Reason reason : PublishRejectedException.Reason.values()) {
+            FunctionCounter.builder("relay_publish_rejections", counters, c -> c.publishRejections(reason))
+                    .tag("reason", reason.name().toLowerCase(Locale.ROOT))
+                    .description("publish requests refused").register(registry);
+        }
+        Gauge.builder("relay_netty_direct_memory_bytes", PlatformDependent::usedDirectMemory)
+                .description("direct memory in use by Netty").register(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+    }
+
+    void get(Context ctx) {
+        if (token.isEmpty()) {
+            ctx.status(404).json(Map.of("error", "metrics are disabled: set RELAY_METRICS_TOKEN"));
+            return;
+        }
+        String header = ctx.header("Authorization");
+        String presented = header != null && header.startsWith("Bearer ") ? header.substring(7) : null;
+        if (!token.get().matches(presented)) {
+            ctx.status(401).json(Map.of("error", "a valid metrics token is required"));
+            return;
+        }
+        ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape());
+    }
+}
