@@ -1,0 +1,29 @@
+# Build: the same Maven build as README's first command, tests skipped (CI runs them).
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY pom.xml .
+COPY relay-testkit/pom.xml relay-testkit/
+COPY relay-core/pom.xml relay-core/
+COPY relay-rtmp/pom.xml relay-rtmp/
+COPY relay-api/pom.xml relay-api/
+COPY relay-app/pom.xml relay-app/
+RUN mvn -B -q -Dmaven.test.skip=true dependency:go-offline || true
+COPY . .
+RUN mvn -B -q -Dmaven.test.skip=true package
+
+# Run: a JRE, curl for the health check, and an unprivileged user owning only /data.
+FROM eclipse-temurin:17-jre
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends curl \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --uid 10001 --home-dir /data relay \
+ && mkdir -p /data && chown relay /data
+COPY --from=build /src/relay-app/target/streamhelper-relay.jar /opt/relay/streamhelper-relay.jar
+USER relay
+WORKDIR /data
+ENV JAVA_OPTS="-Xms64m -Xmx256m"
+EXPOSE 1935 8080
+HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
+  CMD curl -fsS http://127.0.0.1:8080/api/v1/server/healthcheck || exit 1
+# exec: the JVM replaces the shell as PID 1, so docker stop's SIGTERM reaches it directly.
+ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /opt/relay/streamhelper-relay.jar"]
