@@ -453,7 +453,10 @@ class HandshakeTest {
             assertEquals(HandshakeCompleted.INSTANCE, clientDone.get(5, TimeUnit.SECONDS));
             assertEquals(HandshakeCompleted.INSTANCE, serverDone.get(5, TimeUnit.SECONDS));
             assertEquals("ping", serverReceived.get(5, TimeUnit.SECONDS));
-            assertNull(clientChannel.pipeline().get(ClientHandshakeHandler.class));
+            // Asked on the client's own loop: the handler removes itself right after firing the
+            // event, which may be after the server (another thread) has already read "ping".
+            assertNull(clientChannel.eventLoop().submit(() -> clientChannel.pipeline().get(ClientHandshakeHandler.class))
+                    .get(5, TimeUnit.SECONDS));
             clientChannel.close().sync();
             serverChannel.close().sync();
         } finally {
