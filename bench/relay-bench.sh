@@ -17,15 +17,9 @@ CLIP=${BENCH_CLIP:-$ROOT/bench/.cache/clip-720p30-6M.flv}
 MODULE_DIR=${NGINX_MODULES:-/usr/lib/nginx/modules}
 SINK=${SINK_PORT:-39351}; INGEST=${INGEST_PORT:-39350}; HTTP=${HTTP_PORT:-39380}
 TMP=$(mktemp -d)
-PIDS=(); MEASURED=()
-
-stop_all() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  sleep 1
-  for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-  rm -rf "$TMP"
-}
-trap stop_all EXIT
+MEASURED=()
+# shellcheck source=bench/common.sh
+. "$ROOT/bench/common.sh"
 
 if [ ! -s "$CLIP" ]; then
   mkdir -p "$(dirname "$CLIP")"
@@ -35,40 +29,16 @@ if [ ! -s "$CLIP" ]; then
     -c:a aac -b:a 160k -f flv "$CLIP.partial" && mv "$CLIP.partial" "$CLIP"
 fi
 
-nginx_rtmp() { # name port application-block
-  cat >"$TMP/$1.conf" <<CONF
-load_module $MODULE_DIR/ngx_rtmp_module.so;
-daemon off; master_process off; worker_processes 1;
-pid $TMP/$1.pid; error_log $TMP/$1.log warn;
-events { worker_connections 4096; }
-rtmp { server { listen 127.0.0.1:$2; chunk_size 4096; $3 } }
-CONF
-  nginx -p "$TMP" -c "$TMP/$1.conf" >>"$TMP/$1.log" 2>&1 &
-  PIDS+=($!)
-}
-
-wait_port() { for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; exit 1; }
-
 nginx_rtmp sink "$SINK" "application app { live on; }"
 wait_port "$SINK"
 PUBLISH=rtmp://127.0.0.1:$INGEST/live/bench-key
 case $RELAY in
   ours)
-    {
-      printf '{"streams":[{"id":"bench","name":"bench","key":"bench-key","destinations":['
-      for i in $(seq 1 "$N"); do
-        [ "$i" -gt 1 ] && printf ','
-        printf '{"id":"d%s","url":"rtmp://127.0.0.1:%s/app","key":"d%s"}' "$i" "$SINK" "$i"
-      done
-      printf ']}]}\n'
-    } >"$TMP/streams.json"
-    RELAY_RTMP_PORT=$INGEST RELAY_HTTP_PORT=$HTTP RELAY_BIND_ADDRESS=127.0.0.1 RELAY_STREAMS_FILE=$TMP/streams.json \
-      java ${JAVA_OPTS:-} -jar "$JAR" >"$TMP/ours.log" 2>&1 &
-    PIDS+=($!); MEASURED+=($!)
+    start_ours "$N" "rtmp://127.0.0.1:$SINK/app" "$INGEST" "$HTTP"
+    MEASURED+=("${PIDS[-1]}")
     wait_port "$INGEST" ;;
   nginx-push)
-    PUSHES=""; for i in $(seq 1 "$N"); do PUSHES="$PUSHES push rtmp://127.0.0.1:$SINK/app/d$i;"; done
-    nginx_rtmp relay "$INGEST" "application live { live on; $PUSHES }"
+    nginx_rtmp relay "$INGEST" "application live { live on; $(push_directives "$N" "rtmp://127.0.0.1:$SINK/app") }"
     MEASURED+=("${PIDS[-1]}")
     wait_port "$INGEST" ;;
   ffmpeg-per-dest)
