@@ -67,6 +67,11 @@ public final class LiveStream {
         return grant.name();
     }
 
+    /** The user who owns this stream ({@link StreamGrant#NO_OWNER} for configured streams). */
+    public long ownerId() {
+        return grant.ownerId();
+    }
+
     public EventExecutor executor() {
         return executor;
     }

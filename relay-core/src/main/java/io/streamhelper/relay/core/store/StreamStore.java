@@ -1,0 +1,34 @@
+package io.streamhelper.relay.core.store;
+
+import io.streamhelper.relay.core.secret.Secret;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Input streams. The ingest key is stored twice, neither time in plaintext: a SHA-256 hash to find
+ * the stream a publisher names, and an AEAD ciphertext (bound to the stream and its owner) so its
+ * owner can read it back. Soft-deleted streams are invisible to every method.
+ */
+public interface StreamStore {
+    StreamRecord create(long ownerId, String name, Secret key);
+
+    Optional<StreamRecord> findById(long id);
+
+    /** The stream whose current ingest key this is. */
+    Optional<StreamRecord> findByKey(String key);
+
+    List<StreamRecord> listByOwner(long ownerId);
+
+    List<StreamRecord> listAll();
+
+    /** Replaces the ingest key; returns the updated stream. */
+    StreamRecord rotateKey(long id, Secret newKey);
+
+    /** Soft-deletes the stream and all its destinations in one transaction. */
+    boolean delete(long id);
+
+    void setLive(long id, boolean live);
+
+    /** Marks every stream not live (start-up recovery after a crash); returns how many changed. */
+    int clearAllLive();
+}
