@@ -1,35 +1,132 @@
 package io.streamhelper.relay.api;
 
 import io.javalin.Javalin;
-import io.streamhelper.relay.core.stream.StreamRegistry;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.streamhelper.relay.core.account.AccountService;
+import io.streamhelper.relay.core.catalog.DestinationService;
+import io.streamhelper.relay.core.catalog.StreamService;
 import io.streamhelper.relay.core.secret.Secret;
+import io.streamhelper.relay.core.service.ServiceException;
+import io.streamhelper.relay.core.store.UserRecord;
+import io.streamhelper.relay.core.stream.StreamRegistry;
 import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP side of the relay. Routes live in one place ({@link #routes}); today only the health
- * check and Prometheus metrics; the accounts/streams/destinations API comes with issue 3.
+ * The HTTP side of the relay, Javalin style: routes in one place ({@link #routes}), authentication
+ * in one {@code beforeMatched} ({@link #authenticate}), domain errors mapped to HTTP in one place
+ * ({@link #errors}). Every error is JSON: {@code {"error": "...", "field": "..."}}.
  */
 public final class ApiServer implements AutoCloseable {
-    private final Javalin app;
+    private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
 
-    public ApiServer(StreamRegistry registry, Clock clock) {
-        this(registry, clock, Optional.empty());
+    /** What the API stands on, wired by hand in relay-app. */
+    public record Services(StreamRegistry registry, Clock clock, Optional<Secret> metricsToken,
+                           AccountService accounts, StreamService streams, DestinationService destinations,
+                           BooleanSupplier databaseUp, Optional<String> publicHost, int rtmpPort,
+                           long maxBodyBytes) {
     }
 
-    public ApiServer(StreamRegistry registry, Clock clock, Optional<Secret> metricsToken) {
-        HealthController health = new HealthController(registry, clock);
-        MetricsController metrics = new MetricsController(registry, metricsToken);
+    private final Javalin app;
+    private final HealthController health;
+    private final AccountService accounts;
+
+    public ApiServer(Services services) {
+        this.accounts = services.accounts();
+        this.health = new HealthController(services.registry(), services.clock(), services.databaseUp());
+        MetricsController metrics = new MetricsController(services.registry(), services.metricsToken());
+        AccountController accountRoutes = new AccountController(services.accounts());
+        StreamController streamRoutes = new StreamController(services.streams(), services.publicHost(), services.rtmpPort());
+        DestinationController destinationRoutes = new DestinationController(services.destinations());
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.router.ignoreTrailingSlashes = true;
+            config.http.maxRequestSize = services.maxBodyBytes();
         });
-        routes(app, health, metrics);
+        app.beforeMatched(this::authenticate);
+        errors(app);
+        routes(app, health, metrics, accountRoutes, streamRoutes, destinationRoutes);
     }
 
-    private static void routes(Javalin app, HealthController health, MetricsController metrics) {
-        app.get("/api/v1/server/healthcheck", health::get);
-        app.get("/metrics", metrics::get);
+    private static void routes(Javalin app, HealthController health, MetricsController metrics,
+            AccountController accounts, StreamController streams, DestinationController destinations) {
+        app.get("/api/v1/server/healthcheck", health::get, Access.PUBLIC);
+        app.get("/metrics", metrics::get, Access.PUBLIC); // its own bearer token, checked by the controller
+
+        app.post("/api/v1/auth/register", accounts::register, Access.PUBLIC);
+        app.post("/api/v1/auth/login", accounts::login, Access.PUBLIC);
+        app.get("/api/v1/auth/me", accounts::me, Access.USER);
+        app.get("/api/v1/users", accounts::listUsers, Access.USER);
+        app.post("/api/v1/users", accounts::createUser, Access.USER);
+
+        app.post("/api/v1/streams", streams::create, Access.USER);
+        app.get("/api/v1/streams", streams::list, Access.USER);
+        app.get("/api/v1/streams/{id}", streams::get, Access.USER);
+        app.delete("/api/v1/streams/{id}", streams::delete, Access.USER);
+        app.post("/api/v1/streams/{id}/rotate-key", streams::rotateKey, Access.USER);
+
+        app.post("/api/v1/stream-destinations", destinations::create, Access.USER);
+        app.get("/api/v1/stream-destinations", destinations::list, Access.USER);
+        app.get("/api/v1/stream-destinations/stream/{streamId}", destinations::listByStream, Access.USER);
+        app.get("/api/v1/stream-destinations/{id}", destinations::get, Access.USER);
+        app.put("/api/v1/stream-destinations/{id}", destinations::update, Access.USER);
+        app.delete("/api/v1/stream-destinations/{id}", destinations::delete, Access.USER);
+    }
+
+    /** Every route but the public ones needs {@code Authorization: Bearer <token>} of a live session. */
+    private void authenticate(Context ctx) {
+        if (ctx.routeRoles().contains(Access.PUBLIC)) {
+            return;
+        }
+        String header = ctx.header("Authorization");
+        String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
+        UserRecord user = accounts.authenticate(token)
+                .orElseThrow(() -> new ServiceException.Unauthenticated("a valid bearer token is required"));
+        Caller.set(ctx, new Caller(user.id(), user.role()));
+    }
+
+    private static void errors(Javalin app) {
+        app.exception(ServiceException.InvalidField.class, (e, ctx) -> {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("error", e.getMessage());
+            body.put("field", e.field());
+            ctx.status(400).json(body);
+        });
+        app.exception(ServiceException.NotFound.class, (e, ctx) -> ctx.status(404).json(Views.error(e.getMessage())));
+        app.exception(ServiceException.Forbidden.class, (e, ctx) -> ctx.status(403).json(Views.error(e.getMessage())));
+        app.exception(ServiceException.Conflict.class, (e, ctx) -> ctx.status(409).json(Views.error(e.getMessage())));
+        app.exception(ServiceException.Unauthenticated.class, (e, ctx) -> ctx.status(401)
+                .header("WWW-Authenticate", "Bearer").json(Views.error(e.getMessage())));
+        app.exception(ServiceException.Throttled.class, (e, ctx) -> ctx.status(429)
+                .header("Retry-After", String.valueOf(Math.max(1, (e.retryAfter().toMillis() + 999) / 1000)))
+                .json(Views.error(e.getMessage())));
+        // Javalin's own refusals (413 body too large, 405, ...): keep their status, answer in JSON.
+        app.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus()).json(Views.error(
+                e.getStatus() == 413 ? "request body is too large" : e.getMessage())));
+        app.exception(Exception.class, (e, ctx) -> {
+            log.error("event=api_error method={} path={} error={}", ctx.method(), ctx.matchedPath(), e.toString());
+            ctx.status(500).json(Views.error("internal error"));
+        });
+        app.error(404, ctx -> {
+            if (ctx.result() == null || ctx.result().isEmpty()) {
+                ctx.json(Views.error("no such route"));
+            }
+        });
+    }
+
+    /** Health is 503 while the server is starting or stopping; the app says when it is ready. */
+    public void ready() {
+        health.ready();
+    }
+
+    public void stopping() {
+        health.stopping();
     }
 
     public ApiServer start(String host, int port) {

@@ -10,17 +10,35 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
-/** GET /api/v1/server/healthcheck: no auth, no secrets, just whether and how busy the relay is. */
+/**
+ * GET /api/v1/server/healthcheck: no auth, no secrets, just whether and how busy the relay is.
+ * 503 with a reason while starting, while shutting down, or when the database does not answer,
+ * so a load balancer or Docker takes the server out of rotation at those times.
+ */
 final class HealthController {
+    private enum Phase { STARTING, RUNNING, STOPPING }
+
     private final StreamRegistry registry;
     private final Clock clock;
+    private final BooleanSupplier databaseUp;
     private final Instant startedAt;
+    private volatile Phase phase = Phase.STARTING;
 
-    HealthController(StreamRegistry registry, Clock clock) {
+    HealthController(StreamRegistry registry, Clock clock, BooleanSupplier databaseUp) {
         this.registry = registry;
         this.clock = clock;
+        this.databaseUp = databaseUp;
         this.startedAt = clock.instant();
+    }
+
+    void ready() {
+        phase = Phase.RUNNING;
+    }
+
+    void stopping() {
+        phase = Phase.STOPPING;
     }
 
     void get(Context ctx) {
@@ -30,12 +48,20 @@ final class HealthController {
                 .filter(r -> r.state() == DestinationState.LIVE)
                 .count();
         Instant now = clock.instant();
+        String problem = switch (phase) {
+            case STARTING -> "starting up";
+            case STOPPING -> "shutting down";
+            case RUNNING -> databaseUp.getAsBoolean() ? null : "database unreachable";
+        };
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", "OK");
+        body.put("status", problem == null ? "OK" : "UNAVAILABLE");
+        if (problem != null) {
+            body.put("reason", problem);
+        }
         body.put("timestamp", now.toString());
         body.put("activeStreams", live.size());
         body.put("activeRelays", activeRelays);
         body.put("uptime", Duration.between(startedAt, now).toSeconds());
-        ctx.json(body);
+        ctx.status(problem == null ? 200 : 503).json(body);
     }
 }

@@ -1,47 +1,60 @@
 package io.streamhelper.relay.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.javalin.testtools.JavalinTest;
 import io.netty.util.concurrent.ImmediateEventExecutor;
-import io.streamhelper.relay.core.destination.DestinationTarget;
-import io.streamhelper.relay.core.publish.StaticStreamCatalog;
-import io.streamhelper.relay.core.publish.StreamGrant;
-import io.streamhelper.relay.core.secret.Secret;
 import io.streamhelper.relay.core.stream.LiveStream;
-import io.streamhelper.relay.core.stream.StreamRegistry;
-import java.time.Clock;
-import java.util.List;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class HealthControllerTest {
+    @TempDir
+    Path dir;
 
     @Test
     void healthcheckCountsLiveStreamsWithoutAuthOrSecrets() throws Exception {
-        StaticStreamCatalog catalog = new StaticStreamCatalog(List.of(new StaticStreamCatalog.Entry(
-                new StreamGrant("s1", "One"), Secret.of("ingest-secret"), List.<DestinationTarget>of())));
-        StreamRegistry registry = new StreamRegistry(catalog, catalog, (t, l) -> {
-            throw new AssertionError("no destinations");
-        });
-        ApiServer api = new ApiServer(registry, Clock.systemUTC());
-        JavalinTest.test(api.javalin(), (server, client) -> {
-            JsonNode idle = new ObjectMapper().readTree(client.get("/api/v1/server/healthcheck").body().string());
-            assertEquals("OK", idle.get("status").asText());
-            assertEquals(0, idle.get("activeStreams").asInt());
+        try (ApiFixture api = new ApiFixture(dir)) {
+            api.test(() -> {
+                JsonNode idle = api.get("/api/v1/server/healthcheck", null).json();
+                assertEquals("OK", idle.get("status").asText());
+                assertEquals(0, idle.get("activeStreams").asInt());
 
-            LiveStream live = registry.beginPublish("ingest-secret", ImmediateEventExecutor.INSTANCE);
-            var response = client.get("/api/v1/server/healthcheck");
-            assertEquals(200, response.code());
-            String body = response.body().string();
-            JsonNode busy = new ObjectMapper().readTree(body);
-            assertEquals(1, busy.get("activeStreams").asInt());
-            assertEquals(0, busy.get("activeRelays").asInt());
-            assertTrue(busy.has("timestamp") && busy.has("uptime"));
-            assertTrue(!body.contains("ingest-secret"), body);
-            registry.endPublish(live);
-        });
+                String key = api.streamKey(api.userToken("a@example.com"), "One");
+                LiveStream live = api.registry.beginPublish(key, ImmediateEventExecutor.INSTANCE);
+                ApiFixture.Response response = api.get("/api/v1/server/healthcheck", null);
+                assertEquals(200, response.status());
+                JsonNode busy = response.json();
+                assertEquals(1, busy.get("activeStreams").asInt());
+                assertEquals(0, busy.get("activeRelays").asInt());
+                assertTrue(busy.has("timestamp") && busy.has("uptime"));
+                assertFalse(response.body().contains(key), response.body());
+                api.registry.endPublish(live);
+            });
+        }
+    }
+
+    @Test
+    void unavailableWhileStartingStoppingOrWithoutDatabase() throws Exception {
+        ApiFixture.Settings starting = new ApiFixture.Settings();
+        starting.ready = false;
+        try (ApiFixture api = new ApiFixture(dir, starting)) {
+            api.test(() -> {
+                ApiFixture.Response early = api.get("/api/v1/server/healthcheck", null);
+                assertEquals(503, early.status());
+                assertEquals("starting up", early.json().get("reason").asText());
+                api.api.ready();
+                assertEquals(200, api.get("/api/v1/server/healthcheck", null).status());
+                api.database.close();
+                ApiFixture.Response noDatabase = api.get("/api/v1/server/healthcheck", null);
+                assertEquals(503, noDatabase.status());
+                assertEquals("database unreachable", noDatabase.json().get("reason").asText());
+                api.api.stopping();
+                assertEquals("shutting down", api.get("/api/v1/server/healthcheck", null).json().get("reason").asText());
+            });
+        }
     }
 }

@@ -22,7 +22,17 @@ public record RelayConfig(
         Optional<Path> streamsFile,
         Duration publishIdleTimeout,
         ConnectionLimits connectionLimits,
-        Optional<Secret> metricsToken) {
+        Optional<Secret> metricsToken,
+        Path dataDir,
+        Optional<Secret> encryptionKey,
+        Optional<Path> keysetFile,
+        boolean allowSignup,
+        boolean allowPrivateDestinations,
+        Duration tokenLifetime,
+        Optional<String> publicHost,
+        int maxDestinationsPerStream,
+        int maxDestinationsPerUser,
+        long maxBodyBytes) {
 
     public static final Path DEFAULT_STREAMS_FILE = Path.of("relay-streams.json");
 
@@ -52,11 +62,35 @@ public record RelayConfig(
         if (metricsToken.isPresent() && metricsToken.get().reveal().length() < 16) {
             problems.add("RELAY_METRICS_TOKEN must be at least 16 characters");
         }
+        Path dataDir = writableDirectory(env, "RELAY_DATA_DIR", Path.of("data"), problems);
+        Optional<Secret> encryptionKey = Optional.ofNullable(env.get("ENCRYPTION_KEY")).filter(k -> !k.isBlank())
+                .map(String::trim).map(Secret::of);
+        if (encryptionKey.isPresent() && !encryptionKey.get().reveal().matches("[0-9a-fA-F]{64}")) {
+            // Never echo the value: it is (meant to be) the master key.
+            problems.add("ENCRYPTION_KEY must be 64 hexadecimal characters (32 bytes), e.g. from `openssl rand -hex 32`");
+        }
+        Optional<Path> keyset = readableFile(env, "RELAY_KEYSET_FILE", problems);
+        if (encryptionKey.isPresent() && keyset.isPresent()) {
+            problems.add("set either ENCRYPTION_KEY or RELAY_KEYSET_FILE, not both");
+        }
+        boolean allowSignup = flag(env, "RELAY_ALLOW_SIGNUP", false, problems);
+        boolean allowPrivate = flag(env, "RELAY_ALLOW_PRIVATE_DESTINATIONS", false, problems);
+        long tokenMinutes = number(env, "RELAY_TOKEN_TTL_MINUTES", 24 * 60, 5, 60L * 24 * 90, problems);
+        Optional<String> publicHost = Optional.ofNullable(env.get("RELAY_PUBLIC_HOST")).map(String::trim)
+                .filter(h -> !h.isEmpty());
+        if (publicHost.isPresent() && !publicHost.get().matches("[A-Za-z0-9.:\\[\\]-]{1,253}")) {
+            problems.add("RELAY_PUBLIC_HOST must be a host name or address, got '" + publicHost.get() + "'");
+        }
+        long perStream = number(env, "RELAY_MAX_DESTINATIONS_PER_STREAM", 20, 1, 1000, problems);
+        long perUser = number(env, "RELAY_MAX_DESTINATIONS_PER_USER", 100, 1, 100_000, problems);
+        long maxBody = number(env, "RELAY_MAX_BODY_BYTES", 64 * 1024, 1024, 16L * 1024 * 1024, problems);
         if (!problems.isEmpty()) {
             throw new InvalidConfigException("invalid configuration: " + String.join("; ", problems));
         }
         return new RelayConfig(bind, rtmp, http, ca, streams, Duration.ofMillis(idleMs),
-                new ConnectionLimits(Duration.ofMillis(handshakeMs), (int) maxConnections, (int) maxPerAddress), metricsToken);
+                new ConnectionLimits(Duration.ofMillis(handshakeMs), (int) maxConnections, (int) maxPerAddress), metricsToken,
+                dataDir, encryptionKey, keyset, allowSignup, allowPrivate, Duration.ofMinutes(tokenMinutes), publicHost,
+                (int) perStream, (int) perUser, maxBody);
     }
 
     private static int port(Map<String, String> env, String name, int fallback, List<String> problems) {
@@ -78,6 +112,37 @@ public record RelayConfig(
             problems.add(name + " must be a whole number, got '" + raw + "'");
             return fallback;
         }
+    }
+
+    private static boolean flag(Map<String, String> env, String name, boolean fallback, List<String> problems) {
+        String raw = env.get(name);
+        if (raw == null || raw.isBlank()) {
+            return fallback;
+        }
+        return switch (raw.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "1", "yes" -> true;
+            case "false", "0", "no" -> false;
+            default -> {
+                problems.add(name + " must be true or false, got '" + raw + "'");
+                yield fallback;
+            }
+        };
+    }
+
+    /** The directory, created if missing; a problem if it cannot be created or written. */
+    private static Path writableDirectory(Map<String, String> env, String name, Path fallback, List<String> problems) {
+        String raw = env.get(name);
+        Path dir = raw == null || raw.isBlank() ? fallback : Path.of(raw.trim());
+        try {
+            Files.createDirectories(dir);
+        } catch (java.io.IOException | SecurityException e) {
+            problems.add(name + " points to " + dir + ", which cannot be created: " + e.getClass().getSimpleName());
+            return dir;
+        }
+        if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
+            problems.add(name + " points to " + dir + ", which is not a writable directory");
+        }
+        return dir;
     }
 
     private static Optional<Path> readableFile(Map<String, String> env, String name, List<String> problems) {

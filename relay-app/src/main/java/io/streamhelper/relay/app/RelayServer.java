@@ -12,6 +12,17 @@ import io.streamhelper.relay.rtmp.client.RtmpDestinationConnector;
 import io.streamhelper.relay.rtmp.ingest.IngestServer;
 import io.streamhelper.relay.rtmp.ingest.IngestSettings;
 import io.streamhelper.relay.core.destination.DestinationRelay;
+import io.streamhelper.relay.core.account.AccountService;
+import io.streamhelper.relay.core.account.LoginThrottle;
+import io.streamhelper.relay.core.account.PasswordHasher;
+import io.streamhelper.relay.core.catalog.DatabaseCatalog;
+import io.streamhelper.relay.core.catalog.DestinationService;
+import io.streamhelper.relay.core.catalog.StreamService;
+import io.streamhelper.relay.core.destination.AddressPolicy;
+import io.streamhelper.relay.core.secret.SecretBox;
+import io.streamhelper.relay.core.store.Database;
+import io.streamhelper.relay.core.store.DatabaseSettings;
+import java.net.InetAddress;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +31,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** All the wiring, by hand and in one place: event loops, registry, ingest, destination client, API. */
+/** All the wiring, by hand and in one place: database, event loops, registry, ingest, destination client, API. */
 public final class RelayServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RelayServer.class);
 
@@ -30,17 +41,50 @@ public final class RelayServer implements AutoCloseable {
     private final StreamRegistry registry;
     private final IngestServer ingest;
     private final ApiServer api;
+    private final Database database;
+    private final DatabaseCatalog databaseCatalog;
 
-    private RelayServer(RelayConfig config, StaticStreamCatalog catalog) throws InterruptedException {
-        ClientSettings clientSettings = ClientSettings.defaults().withTrustedCaFile(config.trustedCaFile().orElse(null));
+    private RelayServer(RelayConfig config, StaticStreamCatalog fileCatalog) throws InterruptedException {
+        database = Database.open(DatabaseSettings.sqlite(config.dataDir()), secretBox(config));
+        databaseCatalog = new DatabaseCatalog(database.streams(), database.destinations());
+        databaseCatalog.recoverAfterRestart();
+        CombinedCatalog catalog = new CombinedCatalog(fileCatalog, databaseCatalog);
+
+        AddressPolicy addresses = config.allowPrivateDestinations() ? AddressPolicy.allowingPrivate() : AddressPolicy.publicOnly();
+        ClientSettings clientSettings = ClientSettings.defaults()
+                .withTrustedCaFile(config.trustedCaFile().orElse(null))
+                .withAddressPolicy(addresses);
         RtmpDestinationConnector connector = new RtmpDestinationConnector(clientLoops, clientSettings);
-        registry = new StreamRegistry(catalog, catalog, connector);
+        registry = new StreamRegistry(catalog, catalog, connector, databaseCatalog);
         IngestSettings ingestSettings = IngestSettings.defaults(config.rtmpPort())
                 .withBindAddress(config.bindAddress())
                 .withIdleTimeout(config.publishIdleTimeout())
                 .withConnectionLimits(config.connectionLimits());
         ingest = new IngestServer(ingestSettings, registry, acceptors, ingestLoops).start();
-        api = new ApiServer(registry, Clock.systemUTC(), config.metricsToken()).start(config.bindAddress(), config.httpPort());
+
+        Clock clock = Clock.systemUTC();
+        AccountService accounts = new AccountService(database.users(), database.sessions(), database.audit(),
+                new PasswordHasher(), LoginThrottle.defaults(clock), clock, config.tokenLifetime(), config.allowSignup());
+        StreamService streams = new StreamService(database.streams(), database.audit(), registry);
+        DestinationService destinations = new DestinationService(database.destinations(), database.streams(),
+                database.audit(), registry, addresses, InetAddress::getAllByName,
+                config.maxDestinationsPerStream(), config.maxDestinationsPerUser());
+        api = new ApiServer(new ApiServer.Services(registry, clock, config.metricsToken(), accounts, streams, destinations,
+                database::isReachable, config.publicHost(), ingest.port(), config.maxBodyBytes()))
+                .start(config.bindAddress(), config.httpPort());
+        acceptors.scheduleAtFixedRate(accounts::purgeExpiredSessions, 1, 1, TimeUnit.HOURS);
+        api.ready();
+    }
+
+    /** ENCRYPTION_KEY, else a Tink keyset file, else a keyset generated once into the data directory. */
+    private static SecretBox secretBox(RelayConfig config) {
+        if (config.encryptionKey().isPresent()) {
+            return SecretBox.fromHexKey(config.encryptionKey().get().reveal());
+        }
+        if (config.keysetFile().isPresent()) {
+            return SecretBox.fromKeysetFile(config.keysetFile().get());
+        }
+        return SecretBox.loadOrCreate(config.dataDir());
     }
 
     public static RelayServer start(RelayConfig config, StaticStreamCatalog catalog) throws InterruptedException {
@@ -59,6 +103,10 @@ public final class RelayServer implements AutoCloseable {
         return ingest.openConnections();
     }
 
+    public Database database() {
+        return database;
+    }
+
     public StreamRegistry registry() {
         return registry;
     }
@@ -70,6 +118,7 @@ public final class RelayServer implements AutoCloseable {
     @Override
     public void close() {
         log.info("event=shutdown phase=stop_accepting");
+        api.stopping();
         registry.stopAccepting();
         ingest.close();
         api.close();
@@ -91,6 +140,10 @@ public final class RelayServer implements AutoCloseable {
         ingestLoops.shutdownGracefully(100, 2_000, TimeUnit.MILLISECONDS).syncUninterruptibly();
         clientLoops.shutdownGracefully(100, 2_000, TimeUnit.MILLISECONDS).syncUninterruptibly();
         acceptors.shutdownGracefully(0, 1_000, TimeUnit.MILLISECONDS).syncUninterruptibly();
+
+        log.info("event=shutdown phase=close_database");
+        databaseCatalog.close();
+        database.close();
         log.info("event=relay_stopped");
     }
 }

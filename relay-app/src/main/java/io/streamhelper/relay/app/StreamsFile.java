@@ -36,6 +36,8 @@ final class StreamsFile {
         List<StaticStreamCatalog.Entry> entries = new ArrayList<>();
         for (StreamEntry s : doc.streams() == null ? List.<StreamEntry>of() : doc.streams()) {
             require(s.id() != null && !s.id().isBlank(), file, "a stream has no id");
+            require(!s.id().matches("\\d+"), file, "stream id " + s.id()
+                    + " is a number; numeric ids belong to the database's streams, use a name such as \"main\"");
             require(s.key() != null && !s.key().isBlank(), file, "stream " + s.id() + " has no key");
             List<DestinationTarget> targets = new ArrayList<>();
             for (DestinationEntry d : s.destinations() == null ? List.<DestinationEntry>of() : s.destinations()) {

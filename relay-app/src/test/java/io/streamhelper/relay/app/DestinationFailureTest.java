@@ -71,8 +71,7 @@ class DestinationFailureTest {
         }
         StaticStreamCatalog catalog = new StaticStreamCatalog(List.of(new StaticStreamCatalog.Entry(
                 new StreamGrant("s1", "Failures"), Secret.of(INGEST_KEY), targets)));
-        relay = RelayServer.start(RelayConfig.fromEnvironment(
-                Map.of("RELAY_BIND_ADDRESS", "127.0.0.1", "RELAY_RTMP_PORT", "0", "RELAY_HTTP_PORT", "0")), catalog);
+        relay = RelayServer.start(TestRelayConfig.with(), catalog);
     }
 
     private Process publish(String log) throws Exception {

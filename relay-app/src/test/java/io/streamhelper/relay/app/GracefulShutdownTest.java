@@ -44,6 +44,8 @@ class GracefulShutdownTest {
             builder.environment().put("RELAY_RTMP_PORT", String.valueOf(rtmpPort));
             builder.environment().put("RELAY_HTTP_PORT", String.valueOf(FreePorts.allocate()));
             builder.environment().put("RELAY_STREAMS_FILE", streams.toString());
+            builder.environment().put("RELAY_DATA_DIR", work.resolve("data").toString());
+            builder.environment().put("RELAY_ALLOW_PRIVATE_DESTINATIONS", "true");
             Process relay = builder.start();
             Process publisher = null;
             try {

@@ -63,10 +63,9 @@ class HostileClientsTest {
     }
 
     private void startRelay(StaticStreamCatalog catalog, String perAddress) throws Exception {
-        relay = RelayServer.start(RelayConfig.fromEnvironment(Map.of(
-                "RELAY_BIND_ADDRESS", "127.0.0.1", "RELAY_RTMP_PORT", "0", "RELAY_HTTP_PORT", "0",
+        relay = RelayServer.start(TestRelayConfig.with(
                 "RELAY_HANDSHAKE_TIMEOUT_MS", String.valueOf(HANDSHAKE_TIMEOUT_MS),
-                "RELAY_MAX_CONNECTIONS_PER_ADDRESS", perAddress)), catalog);
+                "RELAY_MAX_CONNECTIONS_PER_ADDRESS", perAddress), catalog);
     }
 
     /** Connects from the given loopback address, sends what the attack sends, returns ms until the server closed it. */

@@ -67,8 +67,7 @@ class RelayEndToEndTest {
         }
         StaticStreamCatalog catalog = new StaticStreamCatalog(List.of(new StaticStreamCatalog.Entry(
                 new StreamGrant("s1", "End to end"), Secret.of(INGEST_KEY), targets)));
-        RelayConfig config = RelayConfig.fromEnvironment(Map.of("RELAY_BIND_ADDRESS", "127.0.0.1", "RELAY_RTMP_PORT", "0",
-                "RELAY_HTTP_PORT", "0", "RELAY_TRUSTED_CA_FILE", destinations.get(3).caCertificatePem().toString()));
+        RelayConfig config = TestRelayConfig.with("RELAY_TRUSTED_CA_FILE", destinations.get(3).caCertificatePem().toString());
         relay = RelayServer.start(config, catalog);
     }
 

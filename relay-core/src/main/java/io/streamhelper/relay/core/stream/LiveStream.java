@@ -42,6 +42,7 @@ public final class LiveStream {
     private volatile String audioCodec = "none";
 
     private final RelayCounters counters;
+    private volatile Runnable publisherCloser = () -> { };
 
     LiveStream(StreamGrant grant, EventExecutor executor, long gopCacheBytes) {
         this(grant, executor, gopCacheBytes, new RelayCounters());
@@ -214,6 +215,15 @@ public final class LiveStream {
             metadata = videoHeader = audioHeader = null;
             gop.clear();
         });
+    }
+
+    /** How the ingest disconnects this stream's publisher, when the stream is taken away (deleted) while live. */
+    public void onDisconnectRequest(Runnable closer) {
+        this.publisherCloser = closer;
+    }
+
+    void disconnectPublisher() {
+        publisherCloser.run();
     }
 
     public boolean isEnded() {

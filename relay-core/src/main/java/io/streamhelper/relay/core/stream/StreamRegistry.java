@@ -23,10 +23,20 @@ import org.slf4j.LoggerFactory;
 public final class StreamRegistry {
     private static final Logger log = LoggerFactory.getLogger(StreamRegistry.class);
 
+    /** Hears streams go live and end (the database marks them); called on the publisher's event loop, so it must not block. */
+    public interface Listener {
+        default void streamStarted(LiveStream stream) {
+        }
+
+        default void streamEnded(LiveStream stream) {
+        }
+    }
+
     private final PublishAuthorizer authorizer;
     private final DestinationDirectory directory;
     private final DestinationConnector connector;
     private final long gopCacheBytes;
+    private final Listener listener;
     private final ConcurrentMap<String, LiveStream> live = new ConcurrentHashMap<>();
     private final RelayCounters counters = new RelayCounters();
     private volatile boolean accepting = true;
@@ -37,6 +47,17 @@ public final class StreamRegistry {
 
     public StreamRegistry(PublishAuthorizer authorizer, DestinationDirectory directory, DestinationConnector connector,
             long gopCacheBytes) {
+        this(authorizer, directory, connector, gopCacheBytes, new Listener() { });
+    }
+
+    public StreamRegistry(PublishAuthorizer authorizer, DestinationDirectory directory, DestinationConnector connector,
+            Listener listener) {
+        this(authorizer, directory, connector, LiveStream.DEFAULT_GOP_CACHE_BYTES, listener);
+    }
+
+    public StreamRegistry(PublishAuthorizer authorizer, DestinationDirectory directory, DestinationConnector connector,
+            long gopCacheBytes, Listener listener) {
+        this.listener = listener;
         this.authorizer = authorizer;
         this.directory = directory;
         this.connector = connector;
@@ -74,6 +95,7 @@ public final class StreamRegistry {
             throw new PublishRejectedException(Reason.ALREADY_LIVE, "stream is already being published");
         }
         log.info("event=publish_start stream={} destinations={}", grant.streamId(), targets.size());
+        listener.streamStarted(stream);
         stream.relays().forEach(DestinationRelay::start);
         return stream;
     }
@@ -134,8 +156,24 @@ public final class StreamRegistry {
         if (live.remove(stream.id(), stream)) {
             log.info("event=publish_end stream={} bytes_in={} video_frames={}", stream.id(), stream.bytesIn(),
                     stream.videoFrames());
+            listener.streamEnded(stream);
         }
         stream.end();
+    }
+
+    /**
+     * The stream was deleted (or otherwise taken away) while live: end its destinations and
+     * disconnect its publisher. Returns whether it was live.
+     */
+    public boolean disconnect(String streamId) {
+        LiveStream stream = live.get(streamId);
+        if (stream == null) {
+            return false;
+        }
+        endPublish(stream);
+        stream.disconnectPublisher();
+        log.info("event=publisher_disconnected stream={}", streamId);
+        return true;
     }
 
     /** Server-wide totals since start-up, for metrics. */

@@ -19,7 +19,9 @@ import io.streamhelper.relay.rtmp.chunk.ChunkDecoder;
 import io.streamhelper.relay.rtmp.chunk.ChunkEncoder;
 import io.streamhelper.relay.rtmp.chunk.ProtocolControlHandler;
 import io.streamhelper.relay.rtmp.handshake.ClientHandshakeHandler;
+import io.netty.resolver.AddressResolverGroup;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.io.UncheckedIOException;
 import java.security.GeneralSecurityException;
 import javax.net.ssl.SSLEngine;
@@ -35,10 +37,12 @@ public final class RtmpDestinationConnector implements DestinationConnector {
     private final EventLoopGroup group;
     private final ClientSettings settings;
     private final SslContext sslContext;
+    private final AddressResolverGroup<InetSocketAddress> resolver;
 
     public RtmpDestinationConnector(EventLoopGroup group, ClientSettings settings) {
         this.group = group;
         this.settings = settings;
+        this.resolver = PolicyCheckingResolver.group(settings.addressPolicy());
         try {
             this.sslContext = SslContextBuilder.forClient()
                     .trustManager(TrustManagers.systemPlus(settings.trustedCaFile()))
@@ -74,6 +78,7 @@ public final class RtmpDestinationConnector implements DestinationConnector {
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(NioSocketChannel.class)
+                .resolver(resolver)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
                 .option(ChannelOption.SO_SNDBUF, settings.socketSendBuffer())

@@ -145,6 +145,7 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
         }
         state = State.PUBLISHING;
         publishStreamId = streamId;
+        live.onDisconnectRequest(() -> ctx.channel().close());
         lastMediaNanos = System.nanoTime();
         log.info("event=publisher_live stream={} remote={}", live.id(), ctx.channel().remoteAddress());
         ctx.write(ProtocolControl.userControl(ctx.alloc(), ProtocolControl.USER_STREAM_BEGIN, streamId));

@@ -1,0 +1,63 @@
+package io.streamhelper.relay.api;
+
+import io.javalin.http.Context;
+import io.streamhelper.relay.core.catalog.StreamService;
+import io.streamhelper.relay.core.store.StreamRecord;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** A streamer's input streams: thin handlers; ownership is the service's job. */
+final class StreamController {
+    private final StreamService streams;
+    private final Optional<String> publicHost;
+    private final int rtmpPort;
+
+    StreamController(StreamService streams, Optional<String> publicHost, int rtmpPort) {
+        this.streams = streams;
+        this.publicHost = publicHost;
+        this.rtmpPort = rtmpPort;
+    }
+
+    void create(Context ctx) {
+        JsonBody body = JsonBody.of(ctx, Set.of("name"));
+        ctx.status(201).json(view(ctx, streams.create(caller(ctx), body.requiredString("name"))));
+    }
+
+    void list(Context ctx) {
+        ctx.json(streams.list(caller(ctx)).stream().map(s -> view(ctx, s)).toList());
+    }
+
+    void get(Context ctx) {
+        ctx.json(view(ctx, streams.get(caller(ctx), JsonBody.pathId(ctx, "id"))));
+    }
+
+    void delete(Context ctx) {
+        streams.delete(caller(ctx), JsonBody.pathId(ctx, "id"));
+        ctx.status(204);
+    }
+
+    void rotateKey(Context ctx) {
+        ctx.json(view(ctx, streams.rotateKey(caller(ctx), JsonBody.pathId(ctx, "id"))));
+    }
+
+    private Map<String, Object> view(Context ctx, StreamRecord s) {
+        return Views.stream(s, streams.isLive(s), ingestUrl(ctx));
+    }
+
+    /**
+     * Where the streamer points OBS: the configured public host, or the host this request came to
+     * (the API and the ingest normally share a name). The key goes in OBS's separate key field.
+     */
+    private String ingestUrl(Context ctx) {
+        String host = publicHost.orElseGet(() -> {
+            String h = ctx.host() == null ? "localhost" : ctx.host();
+            return h.startsWith("[") ? h.substring(0, h.indexOf(']') + 1) : h.replaceAll(":\\d+$", "");
+        });
+        return "rtmp://" + host + (rtmpPort == 1935 ? "" : ":" + rtmpPort) + "/live";
+    }
+
+    private static long caller(Context ctx) {
+        return Caller.of(ctx).orElseThrow().userId();
+    }
+}

@@ -1,0 +1,67 @@
+package io.streamhelper.relay.api;
+
+import io.streamhelper.relay.core.catalog.RelayStatus;
+import io.streamhelper.relay.core.store.DestinationRecord;
+import io.streamhelper.relay.core.store.StreamRecord;
+import io.streamhelper.relay.core.store.UserRecord;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The JSON shapes of the API, in one place. A destination's stream key is never among them; a
+ * stream's ingest key is, because only its owner can ever reach a stream.
+ */
+final class Views {
+    private Views() {
+    }
+
+    static Map<String, Object> user(UserRecord u) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", u.id());
+        m.put("email", u.email());
+        m.put("role", u.role().wireName());
+        m.put("createdAt", u.createdAt().toString());
+        return m;
+    }
+
+    static Map<String, Object> stream(StreamRecord s, boolean live, String ingestUrl) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", s.id());
+        m.put("name", s.name());
+        m.put("key", s.key().reveal());
+        m.put("ingestUrl", ingestUrl);
+        m.put("isLive", live);
+        m.put("createdAt", s.createdAt().toString());
+        m.put("updatedAt", s.updatedAt().toString());
+        return m;
+    }
+
+    static Map<String, Object> destination(DestinationRecord d, RelayStatus status) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", d.id());
+        m.put("streamId", d.streamId());
+        m.put("platform", d.platform());
+        m.put("enabled", d.enabled());
+        m.put("rtmpUrl", d.rtmpUrl());
+        m.put("displayName", d.displayName());
+        m.put("createdAt", d.createdAt().toString());
+        m.put("updatedAt", d.updatedAt().toString());
+        m.put("status", status(status));
+        return m;
+    }
+
+    private static Map<String, Object> status(RelayStatus s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("state", s.state());
+        m.put("since", s.since() == null ? null : s.since().toString());
+        m.put("bytesSent", s.bytesSent());
+        m.put("bitrateKbps", Math.round(s.bitrateKbps() * 10) / 10.0);
+        m.put("reconnects", s.reconnects());
+        m.put("lastError", s.lastError());
+        return m;
+    }
+
+    static Map<String, Object> error(String message) {
+        return Map.of("error", message);
+    }
+}

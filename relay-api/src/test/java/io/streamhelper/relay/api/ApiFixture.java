@@ -1,0 +1,148 @@
+package io.streamhelper.relay.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.testtools.JavalinTest;
+import io.streamhelper.relay.core.account.AccountService;
+import io.streamhelper.relay.core.account.LoginThrottle;
+import io.streamhelper.relay.core.account.PasswordHasher;
+import io.streamhelper.relay.core.catalog.DatabaseCatalog;
+import io.streamhelper.relay.core.catalog.DestinationService;
+import io.streamhelper.relay.core.catalog.StreamService;
+import io.streamhelper.relay.core.destination.AddressPolicy;
+import io.streamhelper.relay.core.secret.Secret;
+import io.streamhelper.relay.core.secret.SecretBox;
+import io.streamhelper.relay.core.store.Database;
+import io.streamhelper.relay.core.store.DatabaseSettings;
+import io.streamhelper.relay.core.stream.StreamRegistry;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The real API over a real SQLite database in a temporary directory, served by Javalin on a free
+ * port, with a raw HTTP client so tests can send exactly the bytes a careless or hostile client
+ * would. No destination connects: the stream registry's connector refuses to be used, which
+ * keeps these tests about HTTP, validation and ownership (relay-app tests the relay through it).
+ */
+final class ApiFixture implements AutoCloseable {
+    record Response(int status, String body, HttpResponse<String> raw) {
+        JsonNode json() {
+            try {
+                return new ObjectMapper().readTree(body);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON (" + status + "): " + body, e);
+            }
+        }
+    }
+
+    static final class Settings {
+        boolean signupOpen = false;
+        AddressPolicy addresses = AddressPolicy.publicOnly();
+        DestinationService.HostResolver resolver = InetAddress::getAllByName;
+        Optional<Secret> metricsToken = Optional.empty();
+        Clock clock = Clock.systemUTC();
+        long maxBodyBytes = 64 * 1024;
+        int maxPerStream = 20;
+        boolean ready = true;
+    }
+
+    final Database database;
+    final StreamRegistry registry;
+    final ApiServer api;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private int port;
+
+    ApiFixture(Path dataDir, Settings s) {
+        database = Database.open(DatabaseSettings.sqlite(dataDir), SecretBox.loadOrCreate(dataDir));
+        DatabaseCatalog catalog = new DatabaseCatalog(database.streams(), database.destinations());
+        registry = new StreamRegistry(catalog, catalog, (target, listener) -> {
+            throw new AssertionError("API tests never connect to destinations");
+        }, catalog);
+        AccountService accounts = new AccountService(database.users(), database.sessions(), database.audit(),
+                new PasswordHasher(), LoginThrottle.defaults(s.clock), s.clock, Duration.ofHours(1), s.signupOpen);
+        StreamService streams = new StreamService(database.streams(), database.audit(), registry);
+        DestinationService destinations = new DestinationService(database.destinations(), database.streams(),
+                database.audit(), registry, s.addresses, s.resolver, s.maxPerStream, 100);
+        api = new ApiServer(new ApiServer.Services(registry, s.clock, s.metricsToken, accounts, streams, destinations,
+                database::isReachable, Optional.of("relay.example"), 1935, s.maxBodyBytes));
+        if (s.ready) {
+            api.ready();
+        }
+    }
+
+    ApiFixture(Path dataDir) {
+        this(dataDir, new Settings());
+    }
+
+    /** Runs the body against the API started by JavalinTest on a free port. */
+    void test(ThrowingRunnable body) {
+        JavalinTest.test(api.javalin(), (server, client) -> {
+            port = server.port();
+            body.run();
+        });
+    }
+
+    interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    Response send(String method, String path, String body, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json");
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return new Response(response.statusCode(), response.body(), response);
+    }
+
+    Response get(String path, String token) throws Exception {
+        return send("GET", path, null, token);
+    }
+
+    Response post(String path, String body, String token) throws Exception {
+        return send("POST", path, body, token);
+    }
+
+    /** Registers (when sign-up allows) and logs in; returns the bearer token. */
+    String userToken(String email) throws Exception {
+        Response registered = post("/api/v1/auth/register", "{\"email\":\"" + email + "\",\"password\":\"correct horse battery\"}", null);
+        if (registered.status() != 201) {
+            throw new AssertionError("register " + email + ": " + registered.status() + " " + registered.body());
+        }
+        return login(email, "correct horse battery");
+    }
+
+    String login(String email, String password) throws Exception {
+        Response login = post("/api/v1/auth/login", "{\"email\":\"" + email + "\",\"password\":\"" + password + "\"}", null);
+        if (login.status() != 200) {
+            throw new AssertionError("login " + email + ": " + login.status() + " " + login.body());
+        }
+        return login.json().get("token").asText();
+    }
+
+    /** Creates a stream for the token's user through the API; returns its ingest key. */
+    String streamKey(String token, String name) throws Exception {
+        Response created = post("/api/v1/streams", "{\"name\":\"" + name + "\"}", token);
+        if (created.status() != 201) {
+            throw new AssertionError("create stream: " + created.status() + " " + created.body());
+        }
+        return created.json().get("key").asText();
+    }
+
+    @Override
+    public void close() {
+        api.close();
+        database.close();
+    }
+}

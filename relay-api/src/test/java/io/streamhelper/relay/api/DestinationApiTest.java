@@ -1,0 +1,184 @@
+package io.streamhelper.relay.api;
+
+import static io.streamhelper.relay.api.AccountApiTest.assertField;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DestinationApiTest {
+    private static final String KEY = "live_123456_fakeFakeFakeKey";
+
+    @TempDir
+    Path dir;
+
+    private static ApiFixture api(Path dir) {
+        ApiFixture.Settings settings = new ApiFixture.Settings();
+        settings.signupOpen = true;
+        // "evil.example" stands for a public name that resolves into the private network.
+        settings.resolver = host -> host.equals("evil.example")
+                ? new InetAddress[] {InetAddress.getByAddress(host, new byte[] {10, 0, 0, 5})}
+                : InetAddress.getAllByName(host);
+        settings.maxPerStream = 3;
+        return new ApiFixture(dir, settings);
+    }
+
+    private static long stream(ApiFixture api, String token) throws Exception {
+        return api.post("/api/v1/streams", "{\"name\":\"Main\"}", token).json().get("id").asLong();
+    }
+
+    @Test
+    void knownPlatformsGetTheirIngestAndNoResponseCarriesTheKey() throws Exception {
+        try (ApiFixture api = api(dir)) {
+            api.test(() -> {
+                String alice = api.userToken("alice@example.com");
+                long streamId = stream(api, alice);
+                ApiFixture.Response yt = api.post("/api/v1/stream-destinations",
+                        "{\"streamId\":" + streamId + ",\"platform\":\"youtube\",\"streamKey\":\"" + KEY + "\"}", alice);
+                assertEquals(201, yt.status(), yt.body());
+                JsonNode d = yt.json();
+                assertEquals("rtmps://a.rtmps.youtube.com:443/live2", d.get("rtmpUrl").asText(), "RTMPS where offered");
+                assertEquals("YouTube Stream", d.get("displayName").asText());
+                assertTrue(d.get("enabled").asBoolean());
+                assertEquals(streamId, d.get("streamId").asLong());
+                assertEquals("idle", d.path("status").path("state").asText(), d.toString());
+                for (String field : new String[] {"since", "bytesSent", "bitrateKbps", "reconnects", "lastError"}) {
+                    assertTrue(d.get("status").has(field), field);
+                }
+                long id = d.get("id").asLong();
+
+                ApiFixture.Response fb = api.post("/api/v1/stream-destinations", "{\"streamId\":" + streamId
+                        + ",\"platform\":\"facebook\",\"streamKey\":\"" + KEY + "\",\"displayName\":\"FB page\"}", alice);
+                assertEquals(201, fb.status(), fb.body());
+                assertTrue(fb.json().get("rtmpUrl").asText().startsWith("rtmps://"));
+                assertEquals("FB page", fb.json().get("displayName").asText());
+
+                ApiFixture.Response custom = api.post("/api/v1/stream-destinations", "{\"streamId\":" + streamId
+                        + ",\"platform\":\"custom\",\"streamKey\":\"" + KEY + "\",\"rtmpUrl\":\"rtmp://8.8.8.8/app\",\"enabled\":false}", alice);
+                assertEquals(201, custom.status(), custom.body());
+                assertFalse(custom.json().get("enabled").asBoolean());
+
+                ApiFixture.Response update = api.send("PUT", "/api/v1/stream-destinations/" + id,
+                        "{\"enabled\":false,\"streamKey\":\"" + KEY + "-2\",\"displayName\":\"YT\"}", alice);
+                assertEquals(200, update.status(), update.body());
+                assertFalse(update.json().get("enabled").asBoolean());
+                assertEquals("YT", update.json().get("displayName").asText());
+                assertEquals(KEY + "-2", api.database.destinations().findById(id).orElseThrow().streamKey().reveal(),
+                        "the new key is stored");
+
+                String[] reads = {
+                    api.get("/api/v1/stream-destinations", alice).body(),
+                    api.get("/api/v1/stream-destinations/stream/" + streamId, alice).body(),
+                    api.get("/api/v1/stream-destinations/" + id, alice).body(),
+                    yt.body(), fb.body(), custom.body(), update.body()};
+                for (String body : reads) {
+                    assertFalse(body.contains(KEY) || body.contains("streamKey"), "no key in " + body);
+                }
+                assertEquals(3, api.get("/api/v1/stream-destinations", alice).json().size());
+
+                assertEquals(204, api.send("DELETE", "/api/v1/stream-destinations/" + id, null, alice).status());
+                assertEquals(404, api.get("/api/v1/stream-destinations/" + id, alice).status());
+                assertEquals(2, api.get("/api/v1/stream-destinations/stream/" + streamId, alice).json().size());
+            });
+        }
+    }
+
+    @Test
+    void anotherUsersDestinationsAreOutOfReach() throws Exception {
+        try (ApiFixture api = api(dir)) {
+            api.test(() -> {
+                String alice = api.userToken("alice@example.com");
+                String bob = api.userToken("bob@example.com");
+                long aliceStream = stream(api, alice);
+                long id = api.post("/api/v1/stream-destinations", "{\"streamId\":" + aliceStream
+                        + ",\"platform\":\"twitch\",\"streamKey\":\"" + KEY + "\"}", alice).json().get("id").asLong();
+
+                assertEquals(403, api.get("/api/v1/stream-destinations/" + id, bob).status());
+                assertEquals(403, api.send("PUT", "/api/v1/stream-destinations/" + id, "{\"enabled\":false}", bob).status());
+                assertEquals(403, api.send("DELETE", "/api/v1/stream-destinations/" + id, null, bob).status());
+                assertEquals(403, api.get("/api/v1/stream-destinations/stream/" + aliceStream, bob).status());
+                assertEquals(403, api.post("/api/v1/stream-destinations", "{\"streamId\":" + aliceStream
+                        + ",\"platform\":\"twitch\",\"streamKey\":\"bobs-key\"}", bob).status(), "nor add to her stream");
+                assertEquals(0, api.get("/api/v1/stream-destinations", bob).json().size());
+                assertTrue(api.get("/api/v1/stream-destinations/" + id, alice).json().get("enabled").asBoolean(), "untouched");
+                assertEquals(404, api.get("/api/v1/stream-destinations/424242", bob).status());
+            });
+        }
+    }
+
+    @Test
+    void badDestinationRequestsAre400sNamingTheField() throws Exception {
+        try (ApiFixture api = api(dir)) {
+            api.test(() -> {
+                String alice = api.userToken("alice@example.com");
+                long s = stream(api, alice);
+                String path = "/api/v1/stream-destinations";
+                assertField(api.post(path, "{\"streamId\":" + s + ",\"platform\":\"myspace\",\"streamKey\":\"k\"}", alice), "platform");
+                assertField(api.post(path, "{\"streamId\":" + s + ",\"platform\":\"custom\",\"streamKey\":\"k\"}", alice), "rtmpUrl");
+                assertField(api.post(path, "{\"streamId\":" + s + ",\"platform\":\"custom\",\"streamKey\":\"k\",\"rtmpUrl\":\"http://8.8.8.8/app\"}", alice), "rtmpUrl");
+                assertField(api.post(path, "{\"streamId\":" + s + ",\"platform\":\"custom\",\"streamKey\":\"k\",\"rtmpUrl\":\"rtmp://\"}", alice), "rtmpUrl");
+                assertField(api.post(path, "{\"streamId\":" + s + ",\"platform\":\"custom\",\"streamKey\":\"k\",\"rtmpUrl\":\"rtmp://8.8.8.8\"}", alice), "rtmpUrl");
+                assertField(api.post(path, "{\"streamId\":" + s + ",\"platform\":\"custom\",\"streamKey\":\"k\",\"rtmpUrl\":\"not a url\"}", alice), "rtmpUrl");
+                assertField(api.post(path, "{\"streamId\":" + s + ",\"platform\":\"facebook\",\"streamKey\":\"k\",\"rtmpUrl\":\"rtmp://8.8.8.8/rtmp\"}", alice), "rtmpUrl");
+                assertField(api.post(path, "{\"streamId\":" + s + ",\"platform\":\"twitch\",\"streamKey\":\"\"}", alice), "streamKey");
+                assertField(api.post(path, "{\"streamId\":" + s + ",\"platform\":\"twitch\"}", alice), "streamKey");
+                assertField(api.post(path, "{\"streamId\":" + s + ",\"platform\":\"twitch\",\"streamKey\":\"" + "k".repeat(600) + "\"}", alice), "streamKey");
+                assertField(api.post(path, "{\"streamId\":\"" + s + "\",\"platform\":\"twitch\",\"streamKey\":\"k\"}", alice), "streamId");
+                assertField(api.post(path, "{\"streamId\":1.5,\"platform\":\"twitch\",\"streamKey\":\"k\"}", alice), "streamId");
+                assertField(api.post(path, "{\"platform\":\"twitch\",\"streamKey\":\"k\"}", alice), "streamId");
+                assertField(api.post(path, "{\"streamId\":" + s + ",\"platform\":\"twitch\",\"streamKey\":\"k\",\"enabled\":\"yes\"}", alice), "enabled");
+                assertField(api.post(path, "{\"streamId\":" + s + ",\"platform\":\"twitch\",\"streamKey\":\"k\",\"displayName\":\"" + "n".repeat(101) + "\"}", alice), "displayName");
+                assertField(api.post(path, "{\"streamId\":" + s + ",\"platform\":\"twitch\",\"streamKey\":\"k\",\"owner\":1}", alice), "owner");
+                assertField(api.send("PUT", path + "/abc", "{}", alice), "id");
+                ApiFixture.Response keyNotEchoed = api.post(path, "{\"streamId\":" + s
+                        + ",\"platform\":\"twitch\",\"streamKey\":\"secret with spaces\"}", alice);
+                assertField(keyNotEchoed, "streamKey");
+                assertFalse(keyNotEchoed.body().contains("secret with spaces"), "a refused key is not echoed");
+            });
+        }
+    }
+
+    @Test
+    void privateAndLoopbackDestinationsAreRefused() throws Exception {
+        try (ApiFixture api = api(dir)) {
+            api.test(() -> {
+                String alice = api.userToken("alice@example.com");
+                long s = stream(api, alice);
+                for (String url : new String[] {"rtmp://127.0.0.1/app", "rtmp://localhost/app", "rtmp://10.1.2.3/app",
+                        "rtmp://192.168.0.10:1935/live", "rtmp://169.254.169.254/app", "rtmp://[::1]/app",
+                        "rtmp://224.0.0.1/app", "rtmp://evil.example/app", "rtmps://[fd00::1]:443/app"}) {
+                    assertField(api.post("/api/v1/stream-destinations", "{\"streamId\":" + s
+                            + ",\"platform\":\"custom\",\"streamKey\":\"k\",\"rtmpUrl\":\"" + url + "\"}", alice), "rtmpUrl");
+                }
+                long id = api.post("/api/v1/stream-destinations", "{\"streamId\":" + s
+                        + ",\"platform\":\"custom\",\"streamKey\":\"k\",\"rtmpUrl\":\"rtmp://8.8.8.8/app\"}", alice).json().get("id").asLong();
+                assertField(api.send("PUT", "/api/v1/stream-destinations/" + id, "{\"rtmpUrl\":\"rtmp://10.0.0.1/app\"}", alice), "rtmpUrl");
+            });
+        }
+    }
+
+    @Test
+    void limitsOnDestinationsAndBodies() throws Exception {
+        try (ApiFixture api = api(dir)) {
+            api.test(() -> {
+                String alice = api.userToken("alice@example.com");
+                long s = stream(api, alice);
+                for (int i = 0; i < 3; i++) {
+                    assertEquals(201, api.post("/api/v1/stream-destinations", "{\"streamId\":" + s
+                            + ",\"platform\":\"twitch\",\"streamKey\":\"k" + i + "\"}", alice).status());
+                }
+                assertField(api.post("/api/v1/stream-destinations", "{\"streamId\":" + s
+                        + ",\"platform\":\"twitch\",\"streamKey\":\"k4\"}", alice), "streamId");
+
+                ApiFixture.Response huge = api.post("/api/v1/streams", "{\"name\":\"" + "x".repeat(100_000) + "\"}", alice);
+                assertEquals(413, huge.status(), huge.body());
+                assertTrue(huge.json().has("error"));
+            });
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.streamhelper.relay.api;
+
+import static io.streamhelper.relay.api.AccountApiTest.assertField;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StreamApiTest {
+    @TempDir
+    Path dir;
+
+    private static ApiFixture openSignUp(Path dir) {
+        ApiFixture.Settings settings = new ApiFixture.Settings();
+        settings.signupOpen = true;
+        return new ApiFixture(dir, settings);
+    }
+
+    @Test
+    void createListGetRotateDelete() throws Exception {
+        try (ApiFixture api = openSignUp(dir)) {
+            api.test(() -> {
+                String alice = api.userToken("alice@example.com");
+                ApiFixture.Response created = api.post("/api/v1/streams", "{\"name\":\"  Evening show  \"}", alice);
+                assertEquals(201, created.status(), created.body());
+                JsonNode stream = created.json();
+                long id = stream.get("id").asLong();
+                String key = stream.get("key").asText();
+                assertEquals("Evening show", stream.get("name").asText());
+                assertTrue(key.matches("[A-Za-z0-9_-]{32}"), "a 192-bit URL-safe key: " + key);
+                assertEquals("rtmp://relay.example/live", stream.get("ingestUrl").asText());
+                assertFalse(stream.get("isLive").asBoolean());
+                assertTrue(stream.has("createdAt"));
+
+                assertEquals(1, api.get("/api/v1/streams", alice).json().size());
+                assertEquals(key, api.get("/api/v1/streams/" + id, alice).json().get("key").asText());
+
+                ApiFixture.Response rotated = api.post("/api/v1/streams/" + id + "/rotate-key", null, alice);
+                assertEquals(200, rotated.status(), rotated.body());
+                assertNotEquals(key, rotated.json().get("key").asText());
+                assertTrue(api.database.streams().findByKey(key).isEmpty(), "the old key no longer opens the stream");
+
+                assertEquals(204, api.send("DELETE", "/api/v1/streams/" + id, null, alice).status());
+                assertEquals(404, api.get("/api/v1/streams/" + id, alice).status());
+                assertEquals(0, api.get("/api/v1/streams", alice).json().size());
+                assertEquals(404, api.send("DELETE", "/api/v1/streams/" + id, null, alice).status());
+            });
+        }
+    }
+
+    @Test
+    void anotherUsersStreamIs403AndAMissingOne404() throws Exception {
+        try (ApiFixture api = openSignUp(dir)) {
+            api.test(() -> {
+                String alice = api.userToken("alice@example.com");
+                String bob = api.userToken("bob@example.com");
+                ApiFixture.Response created = api.post("/api/v1/streams", "{\"name\":\"Alice's\"}", alice);
+                long id = created.json().get("id").asLong();
+                String key = created.json().get("key").asText();
+
+                ApiFixture.Response read = api.get("/api/v1/streams/" + id, bob);
+                assertEquals(403, read.status());
+                assertFalse(read.body().contains(key) || read.body().contains("Alice"), "a 403 tells nothing: " + read.body());
+                assertEquals(403, api.post("/api/v1/streams/" + id + "/rotate-key", null, bob).status());
+                assertEquals(403, api.send("DELETE", "/api/v1/streams/" + id, null, bob).status());
+                assertEquals(0, api.get("/api/v1/streams", bob).json().size(), "bob's list has only bob's");
+                assertEquals(key, api.get("/api/v1/streams/" + id, alice).json().get("key").asText(), "untouched");
+
+                assertEquals(404, api.get("/api/v1/streams/999999", bob).status());
+            });
+        }
+    }
+
+    @Test
+    void badStreamRequestsAre400sNamingTheField() throws Exception {
+        try (ApiFixture api = openSignUp(dir)) {
+            api.test(() -> {
+                String alice = api.userToken("alice@example.com");
+                assertField(api.post("/api/v1/streams", "{}", alice), "name");
+                assertField(api.post("/api/v1/streams", "{\"name\":\"   \"}", alice), "name");
+                assertField(api.post("/api/v1/streams", "{\"name\":7}", alice), "name");
+                assertField(api.post("/api/v1/streams", "{\"name\":\"" + "x".repeat(101) + "\"}", alice), "name");
+                assertField(api.post("/api/v1/streams", "{\"name\":\"a\",\"key\":\"mine\"}", alice), "key");
+                assertField(api.get("/api/v1/streams/abc", alice), "id");
+                assertField(api.get("/api/v1/streams/-1", alice), "id");
+                assertField(api.get("/api/v1/streams/99999999999999999999999", alice), "id");
+                assertField(api.send("DELETE", "/api/v1/streams/1.5", null, alice), "id");
+            });
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package io.streamhelper.relay.app;
+
+import io.streamhelper.relay.core.catalog.DatabaseCatalog;
+import io.streamhelper.relay.core.destination.DestinationDirectory;
+import io.streamhelper.relay.core.destination.DestinationTarget;
+import io.streamhelper.relay.core.publish.PublishAuthorizer;
+import io.streamhelper.relay.core.publish.StaticStreamCatalog;
+import io.streamhelper.relay.core.publish.StreamGrant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The streams of the database (accounts, the REST API) together with those of the operator's
+ * optional streams file. File streams have non-numeric ids (StreamsFile checks), database streams
+ * numeric ones, so an id says which of the two answers for it.
+ */
+final class CombinedCatalog implements PublishAuthorizer, DestinationDirectory {
+    private final StaticStreamCatalog file;
+    private final DatabaseCatalog database;
+    private final Set<String> fileStreamIds;
+
+    CombinedCatalog(StaticStreamCatalog file, DatabaseCatalog database) {
+        this.file = file;
+        this.database = database;
+        this.fileStreamIds = file.entries().stream().map(e -> e.grant().streamId()).collect(Collectors.toSet());
+    }
+
+    @Override
+    public Optional<StreamGrant> authorize(String streamKey) {
+        return file.authorize(streamKey).or(() -> database.authorize(streamKey));
+    }
+
+    @Override
+    public List<DestinationTarget> destinationsOf(String streamId) {
+        return fileStreamIds.contains(streamId) ? file.destinationsOf(streamId) : database.destinationsOf(streamId);
+    }
+}

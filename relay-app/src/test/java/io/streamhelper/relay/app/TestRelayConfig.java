@@ -1,0 +1,44 @@
+package io.streamhelper.relay.app;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The environment a test relay starts with: loopback only, free ports, its own data directory
+ * under target/, and private destinations allowed (the test peers listen on 127.0.0.1).
+ */
+final class TestRelayConfig {
+    private TestRelayConfig() {
+    }
+
+    /** The defaults above plus the given name/value pairs, which win. */
+    static RelayConfig with(String... nameValuePairs) {
+        return RelayConfig.fromEnvironment(env(nameValuePairs));
+    }
+
+    static Map<String, String> env(String... nameValuePairs) {
+        Map<String, String> env = new HashMap<>();
+        env.put("RELAY_BIND_ADDRESS", "127.0.0.1");
+        env.put("RELAY_RTMP_PORT", "0");
+        env.put("RELAY_HTTP_PORT", "0");
+        env.put("RELAY_ALLOW_PRIVATE_DESTINATIONS", "true");
+        env.put("RELAY_DATA_DIR", freshDataDir().toString());
+        for (int i = 0; i + 1 < nameValuePairs.length; i += 2) {
+            env.put(nameValuePairs[i], nameValuePairs[i + 1]);
+        }
+        return env;
+    }
+
+    static Path freshDataDir() {
+        try {
+            Path target = Files.createDirectories(Path.of("target").toAbsolutePath());
+            return Files.createTempDirectory(target, "data-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
