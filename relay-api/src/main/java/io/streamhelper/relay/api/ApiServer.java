@@ -44,6 +44,7 @@ public final class ApiServer implements AutoCloseable {
         AccountController accountRoutes = new AccountController(services.accounts());
         StreamController streamRoutes = new StreamController(services.streams(), services.publicHost(), services.rtmpPort());
         DestinationController destinationRoutes = new DestinationController(services.destinations());
+        StatsController stats = new StatsController(services.registry(), services.clock());
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.router.ignoreTrailingSlashes = true;
@@ -51,13 +52,15 @@ public final class ApiServer implements AutoCloseable {
         });
         app.beforeMatched(this::authenticate);
         errors(app);
-        routes(app, health, metrics, accountRoutes, streamRoutes, destinationRoutes);
+        routes(app, health, metrics, stats, accountRoutes, streamRoutes, destinationRoutes);
     }
 
-    private static void routes(Javalin app, HealthController health, MetricsController metrics,
+    private static void routes(Javalin app, HealthController health, MetricsController metrics, StatsController stats,
             AccountController accounts, StreamController streams, DestinationController destinations) {
         app.get("/api/v1/server/healthcheck", health::get, Access.PUBLIC);
         app.get("/metrics", metrics::get, Access.PUBLIC); // its own bearer token, checked by the controller
+        app.get("/stat", stats::page, Access.PUBLIC); // the page holds no data; it fetches /api/v1/stats with a token
+        app.get("/api/v1/stats", stats::json, Access.USER);
 
         app.post("/api/v1/auth/register", accounts::register, Access.PUBLIC);
         app.post("/api/v1/auth/login", accounts::login, Access.PUBLIC);

@@ -72,6 +72,19 @@ public final class Ffmpeg {
                 .start();
     }
 
+    /**
+     * Publishes the clip in real time, over and over, until the process is stopped: for a test
+     * that needs a publisher live for as long as it looks, however slow the machine is.
+     */
+    public static Process publishLooping(Path clip, String rtmpUrl, Path logFile) throws IOException {
+        Tools.require("ffmpeg");
+        return new ProcessBuilder(Tools.find("ffmpeg").toString(), "-hide_banner", "-nostdin", "-loglevel", "info",
+                "-re", "-stream_loop", "-1", "-i", clip.toString(), "-c", "copy", "-f", "flv", rtmpUrl)
+                .redirectErrorStream(true)
+                .redirectOutput(logFile.toFile())
+                .start();
+    }
+
     /** What ffprobe reads from a live RTMP URL or a file. */
     public static ProbeResult probe(String urlOrPath, Duration timeout) {
         List<String> command = new ArrayList<>(List.of("ffprobe", "-v", "error"));

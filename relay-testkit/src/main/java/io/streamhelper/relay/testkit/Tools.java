@@ -18,7 +18,7 @@ public final class Tools {
     public static void require(String... commands) {
         for (String command : commands) {
             if (find(command) == null) {
-                throw new AssertionError("'" + command + "' is not installed; run the tests with ./test.sh, which installs ffmpeg and nginx-rtmp");
+                throw new AssertionError("'" + command + "' is not installed; run the tests with ./test.sh, which installs ffmpeg, nginx-rtmp and chromium");
             }
         }
         if (List.of(commands).contains("nginx") && nginxModulesDir() == null) {

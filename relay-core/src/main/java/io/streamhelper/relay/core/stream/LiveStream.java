@@ -35,11 +35,14 @@ public final class LiveStream {
     private MediaMessage audioHeader;
     private volatile boolean ended;
     private final RateMeter incoming = new RateMeter();
+    private final RateMeter incomingFrames = new RateMeter();
 
     private volatile long bytesIn;
     private volatile long videoFrames;
     private volatile String videoCodec = "none";
     private volatile String audioCodec = "none";
+    private volatile String publisherAddress;
+    private volatile VideoFormat announcedFormat = VideoFormat.UNKNOWN;
 
     private final RelayCounters counters;
     private volatile Runnable publisherCloser = () -> { };
@@ -92,6 +95,35 @@ public final class LiveStream {
 
     public long videoFrames() {
         return videoFrames;
+    }
+
+    /** Video frames per second actually received, over the last second or more. */
+    public double measuredFrameRate() {
+        return incomingFrames.perSecond(videoFrames);
+    }
+
+    /** Where the publisher connects from ({@code ip:port}, {@code [v6]:port}), or null if not told. */
+    public String publisherAddress() {
+        return publisherAddress;
+    }
+
+    /** Set once by the ingest before the stream becomes visible. */
+    void publisherAddress(String address) {
+        this.publisherAddress = address;
+    }
+
+    /** Size and frame rate from the publisher's onMetaData; {@link VideoFormat#UNKNOWN} until it sends one. */
+    public VideoFormat announcedFormat() {
+        return announcedFormat;
+    }
+
+    /**
+     * The ingest read the publisher's onMetaData (it owns the AMF0 reader; metadata is rare, so
+     * this costs nothing per frame). Must be called on {@link #executor()}, like {@link #publish}.
+     */
+    public void announceFormat(VideoFormat format) {
+        assert executor.inEventLoop();
+        announcedFormat = format;
     }
 
     public String videoCodec() {

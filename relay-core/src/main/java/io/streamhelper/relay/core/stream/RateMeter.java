@@ -1,25 +1,31 @@
 package io.streamhelper.relay.core.stream;
 
 /**
- * Turns a growing byte counter into a bitrate, sampled when asked: the rate over the time since
- * the previous sample, once at least a second has passed, else the last rate. Readers (stats,
- * API) call it from any thread; the media path never touches it.
+ * Turns a growing counter (bytes, frames) into a rate, sampled when asked: the rate over the time
+ * since the previous sample, once at least a second has passed, else the last rate. Readers
+ * (stats, API) call it from any thread; the media path only increments the counter it is given.
  */
 public final class RateMeter {
     private static final long MIN_INTERVAL_NANOS = 1_000_000_000L;
 
-    private long lastBytes;
+    private long lastTotal;
     private long lastNanos = System.nanoTime();
-    private double kbps;
+    private double perSecond;
 
-    public synchronized double kbps(long totalBytes) {
+    /** Units per second of a counter that only grows. */
+    public synchronized double perSecond(long total) {
         long now = System.nanoTime();
         long elapsed = now - lastNanos;
         if (elapsed >= MIN_INTERVAL_NANOS) {
-            kbps = (totalBytes - lastBytes) * 8.0 / 1000.0 / (elapsed / 1e9);
-            lastBytes = totalBytes;
+            perSecond = (total - lastTotal) / (elapsed / 1e9);
+            lastTotal = total;
             lastNanos = now;
         }
-        return kbps;
+        return perSecond;
+    }
+
+    /** Kilobits per second of a byte counter. */
+    public double kbps(long totalBytes) {
+        return perSecond(totalBytes) * 8.0 / 1000.0;
     }
 }

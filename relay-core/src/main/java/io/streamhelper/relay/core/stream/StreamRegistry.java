@@ -70,21 +70,32 @@ public final class StreamRegistry {
      * one keeps streaming).
      */
     public LiveStream beginPublish(String streamKey, EventExecutor executor) throws PublishRejectedException {
+        return beginPublish(streamKey, executor, null);
+    }
+
+    /**
+     * The same, naming where the publisher connects from ({@code ip:port}) for stats; it is set
+     * before the stream is visible, so no reader sees a live stream without it.
+     */
+    public LiveStream beginPublish(String streamKey, EventExecutor executor, String publisherAddress)
+            throws PublishRejectedException {
         try {
-            return openStream(streamKey, executor);
+            return openStream(streamKey, executor, publisherAddress);
         } catch (PublishRejectedException rejected) {
             counters.publishRejected(rejected.reason());
             throw rejected;
         }
     }
 
-    private LiveStream openStream(String streamKey, EventExecutor executor) throws PublishRejectedException {
+    private LiveStream openStream(String streamKey, EventExecutor executor, String publisherAddress)
+            throws PublishRejectedException {
         if (!accepting) {
             throw new PublishRejectedException(Reason.UNAVAILABLE, "server is shutting down");
         }
         StreamGrant grant = authorizer.authorize(streamKey)
                 .orElseThrow(() -> new PublishRejectedException(Reason.UNKNOWN_KEY, "unknown stream key"));
         LiveStream stream = new LiveStream(grant, executor, gopCacheBytes, counters);
+        stream.publisherAddress(publisherAddress);
         // Relays exist before the stream is visible, so nobody sees a live stream without them;
         // they start only once it is registered.
         List<DestinationTarget> targets = directory.destinationsOf(grant.streamId());

@@ -1,5 +1,6 @@
 package io.streamhelper.relay.core.stream;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -15,6 +16,7 @@ import io.streamhelper.relay.core.publish.PublishRejectedException;
 import io.streamhelper.relay.core.publish.StaticStreamCatalog;
 import io.streamhelper.relay.core.publish.StreamGrant;
 import io.streamhelper.relay.core.secret.Secret;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -142,5 +144,21 @@ class LiveStreamTest {
         assertTrue(registry.liveStreams().isEmpty());
         LiveStream again = registry.beginPublish("key-1", ImmediateEventExecutor.INSTANCE);
         registry.endPublish(again);
+    }
+
+    @Test
+    void measuredFrameRateCountsPicturesNotHeadersOverAtLeastOneSecond() {
+        LiveStream stream = stream();
+        stream.publish(tag(MediaKind.VIDEO, 0, 0x17, 0, 0, 0, 0)); // sequence header: not a picture
+        for (int i = 0; i < 30; i++) {
+            stream.publish(tag(MediaKind.VIDEO, i * 33L, i == 0 ? 0x17 : 0x27, 1, 0, 0, 0));
+        }
+        assertEquals(30, stream.videoFrames());
+        // The first sample is taken once a second has passed since the stream began: 30 frames in
+        // a little over a second.
+        await().atMost(Duration.ofSeconds(5)).until(() -> stream.measuredFrameRate() > 0);
+        double fps = stream.measuredFrameRate();
+        assertTrue(fps > 10 && fps <= 30, "fps " + fps);
+        stream.end();
     }
 }

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.streamhelper.relay.core.media.MediaKind;
 import io.streamhelper.relay.core.media.MediaMessage;
 import io.streamhelper.relay.core.publish.PublishRejectedException;
 import io.streamhelper.relay.core.stream.LiveStream;
@@ -15,6 +16,8 @@ import io.streamhelper.relay.rtmp.message.Command;
 import io.streamhelper.relay.rtmp.message.ProtocolControl;
 import io.streamhelper.relay.rtmp.message.RtmpMessage;
 import io.streamhelper.relay.rtmp.message.StatusObjects;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -71,6 +74,10 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
             MediaMessage media = MediaMessages.toMedia(message);
             if (media != null) {
                 lastMediaNanos = System.nanoTime();
+                if (media.kind() == MediaKind.METADATA) {
+                    // Rare (once per publish, or when the encoder changes settings): worth parsing for stats.
+                    live.announceFormat(MediaMessages.videoFormat(media));
+                }
                 live.publish(media);
             }
         }
@@ -134,7 +141,7 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
         String key = streamKey(name);
         int streamId = lastStreamId == 0 ? 1 : lastStreamId;
         try {
-            live = registry.beginPublish(key, ctx.channel().eventLoop());
+            live = registry.beginPublish(key, ctx.channel().eventLoop(), hostAndPort(ctx.channel().remoteAddress()));
         } catch (PublishRejectedException rejected) {
             log.info("event=publish_rejected remote={} reason={}", ctx.channel().remoteAddress(), rejected.reason());
             ctx.writeAndFlush(Command.of("onStatus", 0, null, StatusObjects.status("error", "NetStream.Publish.BadName",
@@ -164,6 +171,15 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
         }
         int query = publishName.indexOf('?');
         return query < 0 ? publishName : publishName.substring(0, query);
+    }
+
+    /** "203.0.113.7:51234" or "[2001:db8::7]:51234": an address an operator can look up, never a name lookup. */
+    static String hostAndPort(SocketAddress address) {
+        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            String host = inet.getAddress().getHostAddress();
+            return (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
+        }
+        return address == null ? null : address.toString();
     }
 
     private static String stripSlashes(String app) {

@@ -3,9 +3,12 @@ package io.streamhelper.relay.rtmp.ingest;
 import io.netty.buffer.ByteBuf;
 import io.streamhelper.relay.core.media.MediaKind;
 import io.streamhelper.relay.core.media.MediaMessage;
+import io.streamhelper.relay.core.stream.VideoFormat;
+import io.streamhelper.relay.rtmp.amf.Amf0Exception;
 import io.streamhelper.relay.rtmp.amf.Amf0Reader;
 import io.streamhelper.relay.rtmp.message.MessageType;
 import io.streamhelper.relay.rtmp.message.RtmpMessage;
+import java.util.Map;
 
 /**
  * Turns RTMP media messages into the relay's {@link MediaMessage}s, sharing the payload.
@@ -41,5 +44,33 @@ final class MediaMessages {
         }
         MediaKind kind = ON_META_DATA.equals(first) ? MediaKind.METADATA : MediaKind.DATA;
         return new MediaMessage(kind, timestamp, payload.retainedDuplicate());
+    }
+
+    /**
+     * Width, height and frame rate from an onMetaData message (its payload is "onMetaData" and
+     * then an object or ECMA array), for stats only. Encoders name the rate "framerate" (OBS,
+     * ffmpeg) or "videoframerate" (some hardware encoders). Anything missing or malformed gives
+     * zeros: the message itself is relayed as it came either way.
+     */
+    static VideoFormat videoFormat(MediaMessage metadata) {
+        try {
+            ByteBuf in = metadata.content().duplicate();
+            Object name = Amf0Reader.read(in);
+            Object properties = ON_META_DATA.equals(name) && in.isReadable() ? Amf0Reader.read(in) : null;
+            if (!(properties instanceof Map<?, ?> map)) {
+                return VideoFormat.UNKNOWN;
+            }
+            double rate = number(map.get("framerate"));
+            if (rate == 0) {
+                rate = number(map.get("videoframerate"));
+            }
+            return new VideoFormat((int) number(map.get("width")), (int) number(map.get("height")), rate);
+        } catch (Amf0Exception malformed) {
+            return VideoFormat.UNKNOWN;
+        }
+    }
+
+    private static double number(Object value) {
+        return value instanceof Number n ? n.doubleValue() : 0;
     }
 }

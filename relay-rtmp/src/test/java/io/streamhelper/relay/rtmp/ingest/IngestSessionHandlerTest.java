@@ -21,6 +21,9 @@ import io.streamhelper.relay.rtmp.message.MessageType;
 import io.streamhelper.relay.rtmp.message.ProtocolControl;
 import io.streamhelper.relay.rtmp.message.RtmpMessage;
 import io.streamhelper.relay.rtmp.message.StatusObjects;
+import io.streamhelper.relay.core.stream.VideoFormat;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -125,6 +128,53 @@ class IngestSessionHandlerTest {
         assertTrue(registry.liveStreams().isEmpty(), "deleteStream ends the publish");
         assertTrue(live.isEnded());
         assertTrue(channel.isOpen(), "the connection may stay for another publish");
+    }
+
+    @Test
+    void onMetaDataGivesTheStreamItsPictureSizeAndFrameRate() {
+        send(Command.of("connect", 1, connectObject("live")), 0);
+        send(Command.of("createStream", 2, (Object) null), 0);
+        send(Command.of("publish", 3, null, "good-key", "live"), 1);
+        replies();
+        LiveStream live = registry.liveStreams().iterator().next();
+        assertEquals(VideoFormat.UNKNOWN, live.announcedFormat(), "nothing announced yet");
+
+        // OBS's names; a hardware encoder's "videoframerate" is read when "framerate" is absent.
+        ByteBuf meta = Unpooled.buffer();
+        Amf0EcmaArray md = new Amf0EcmaArray();
+        md.put("width", 1920.0);
+        md.put("height", 1080.0);
+        md.put("framerate", 59.94);
+        Amf0Writer.writeAll(meta, "@setDataFrame", "onMetaData", md);
+        channel.writeInbound(new RtmpMessage(5, MessageType.DATA_AMF0, 1, 0, meta));
+        assertEquals(new VideoFormat(1920, 1080, 59.94), live.announcedFormat());
+
+        ByteBuf other = Unpooled.buffer();
+        Amf0EcmaArray hw = new Amf0EcmaArray();
+        hw.put("width", 1280.0);
+        hw.put("height", 720.0);
+        hw.put("videoframerate", 30.0);
+        Amf0Writer.writeAll(other, "onMetaData", hw);
+        channel.writeInbound(new RtmpMessage(5, MessageType.DATA_AMF0, 1, 0, other));
+        assertEquals(new VideoFormat(1280, 720, 30.0), live.announcedFormat(), "a new onMetaData replaces the old");
+
+        // Nonsense from a stranger is not shown as a picture size.
+        ByteBuf silly = Unpooled.buffer();
+        Amf0EcmaArray bad = new Amf0EcmaArray();
+        bad.put("width", -5.0);
+        bad.put("height", "tall");
+        Amf0Writer.writeAll(silly, "onMetaData", bad);
+        channel.writeInbound(new RtmpMessage(5, MessageType.DATA_AMF0, 1, 0, silly));
+        assertEquals(VideoFormat.UNKNOWN, live.announcedFormat());
+        assertEquals("embedded", live.publisherAddress(), "the ingest names the publisher's address");
+    }
+
+    @Test
+    void publisherAddressesPrintAsIpAndPort() throws Exception {
+        assertEquals("203.0.113.7:51234", IngestSessionHandler.hostAndPort(
+                new InetSocketAddress(InetAddress.getByName("203.0.113.7"), 51234)));
+        assertEquals("[2001:db8:0:0:0:0:0:7]:1935", IngestSessionHandler.hostAndPort(
+                new InetSocketAddress(InetAddress.getByName("2001:db8::7"), 1935)));
     }
 
     @Test

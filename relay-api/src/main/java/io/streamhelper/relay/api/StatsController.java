@@ -1,0 +1,41 @@
+package io.streamhelper.relay.api;
+
+import io.javalin.http.Context;
+import io.streamhelper.relay.core.stream.StreamRegistry;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * GET /api/v1/stats (JSON, for the caller's own streams; admins see all) and GET /stat (the
+ * HTML page that shows that JSON and refreshes it). The page needs no auth because it holds no
+ * data; the JSON needs a {@link Caller}, set by the authentication step.
+ */
+final class StatsController {
+    private final StreamRegistry registry;
+    private final Clock clock;
+    private final StatPage page = new StatPage();
+
+    StatsController(StreamRegistry registry, Clock clock) {
+        this.registry = registry;
+        this.clock = clock;
+    }
+
+    void json(Context ctx) {
+        Optional<Caller> caller = Caller.of(ctx);
+        if (caller.isEmpty()) {
+            ctx.status(401).json(Map.of("error", "sign in first: a valid bearer token is required"));
+            return;
+        }
+        ctx.header("Cache-Control", "no-store");
+        ctx.json(StatsReport.of(registry.liveStreams(), caller.get(), clock.instant()));
+    }
+
+    void page(Context ctx) {
+        ctx.header("Content-Security-Policy", page.contentSecurityPolicy());
+        ctx.header("Referrer-Policy", "no-referrer");
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header("Cache-Control", "no-store");
+        ctx.html(page.html());
+    }
+}

@@ -1,0 +1,52 @@
+package io.streamhelper.relay.api;
+
+import io.streamhelper.relay.core.stream.LiveStream;
+import io.streamhelper.relay.core.stream.VideoFormat;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/** One live stream in the stats: who publishes it, what it carries, and where it goes. */
+record StreamStats(
+        String id,
+        String name,
+        String publisher,
+        String startedAt,
+        long uptimeSeconds,
+        Video video,
+        Audio audio,
+        long bitrateKbps,
+        long bytesIn,
+        List<DestinationStats> destinations) {
+
+    /**
+     * Width and height as the publisher announced them (0 when it did not); {@code fps} is the
+     * rate actually received, {@code declaredFps} the one the encoder announced.
+     */
+    record Video(String codec, int width, int height, double fps, double declaredFps) {
+    }
+
+    record Audio(String codec) {
+    }
+
+    static StreamStats of(LiveStream stream, Instant now) {
+        VideoFormat format = stream.announcedFormat();
+        Video video = new Video(CodecNames.video(stream.videoCodec()), format.width(), format.height(),
+                round(stream.measuredFrameRate(), 10), round(format.frameRate(), 100));
+        return new StreamStats(
+                stream.id(),
+                stream.name(),
+                stream.publisherAddress(),
+                stream.startedAt().toString(),
+                Math.max(0, Duration.between(stream.startedAt(), now).toSeconds()),
+                video,
+                new Audio(CodecNames.audio(stream.audioCodec())),
+                Math.round(stream.bitrateKbps()),
+                stream.bytesIn(),
+                stream.relays().stream().map(DestinationStats::of).toList());
+    }
+
+    private static double round(double value, int scale) {
+        return Math.round(value * scale) / (double) scale;
+    }
+}
