@@ -7,16 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamhelper.relay.core.publish.StaticStreamCatalog;
 import io.streamhelper.relay.testkit.Ffmpeg;
 import io.streamhelper.relay.testkit.HookServer;
 import io.streamhelper.relay.testkit.NginxRtmp;
 import io.streamhelper.relay.testkit.Tools;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,9 +30,7 @@ import org.junit.jupiter.api.Test;
  * for the destination keys.
  */
 class ApiRelayEndToEndTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newHttpClient();
-    private int httpPort;
+    private RelayHttp api;
 
     @Test
     void signUpToLiveEverywhereAndBack() throws Exception {
@@ -57,16 +50,14 @@ class ApiRelayEndToEndTest {
             long streamId;
             List<Long> destinationIds = new ArrayList<>();
             try (RelayServer relay = RelayServer.start(config, new StaticStreamCatalog(List.of()))) {
-                httpPort = relay.httpPort();
-                JsonNode admin = call("POST", "/api/v1/auth/register", "{\"email\":\"streamer@example.com\",\"password\":\"a long passphrase\"}", null, 201);
-                assertEquals("admin", admin.get("role").asText());
-                String token = call("POST", "/api/v1/auth/login", "{\"email\":\"streamer@example.com\",\"password\":\"a long passphrase\"}", null, 200)
-                        .get("token").asText();
-                JsonNode stream = call("POST", "/api/v1/streams", "{\"name\":\"Main show\"}", token, 201);
+                api = new RelayHttp(relay.httpPort());
+                String token = api.signUpAndLogin("streamer@example.com", "a long passphrase");
+                assertEquals("admin", api.call("GET", "/api/v1/auth/me", null, token, 200).get("role").asText());
+                JsonNode stream = api.call("POST", "/api/v1/streams", "{\"name\":\"Main show\"}", token, 201);
                 streamId = stream.get("id").asLong();
                 ingestKey = stream.get("key").asText();
                 for (int i = 0; i < 3; i++) {
-                    destinationIds.add(call("POST", "/api/v1/stream-destinations", "{\"streamId\":" + streamId
+                    destinationIds.add(api.call("POST", "/api/v1/stream-destinations", "{\"streamId\":" + streamId
                             + ",\"platform\":\"custom\",\"rtmpUrl\":\"" + sinks.get(i).rtmpUrl() + "\",\"streamKey\":\""
                             + keys.get(i) + "\",\"displayName\":\"nginx " + (i + 1) + "\"}", token, 201).get("id").asLong());
                 }
@@ -89,18 +80,18 @@ class ApiRelayEndToEndTest {
                         assertEquals(720, probe.video().get().height());
                         assertEquals("aac", probe.audio().orElseThrow().codecName(), "destination " + (i + 1));
                     }
-                    assertTrue(call("GET", "/api/v1/streams/" + streamId, null, token, 200).get("isLive").asBoolean());
-                    await().atMost(Duration.ofSeconds(5)).until(() -> call("GET", "/api/v1/stream-destinations/stream/"
+                    assertTrue(api.call("GET", "/api/v1/streams/" + streamId, null, token, 200).get("isLive").asBoolean());
+                    await().atMost(Duration.ofSeconds(5)).until(() -> api.call("GET", "/api/v1/stream-destinations/stream/"
                             + streamId, null, token, 200).findValuesAsText("state").stream().allMatch("live"::equals));
 
                     // Disable the second while live: only it stops.
-                    call("PUT", "/api/v1/stream-destinations/" + destinationIds.get(1), "{\"enabled\":false}", token, 200);
+                    api.call("PUT", "/api/v1/stream-destinations/" + destinationIds.get(1), "{\"enabled\":false}", token, 200);
                     await().atMost(Duration.ofSeconds(10)).until(() -> hooks.saw("publish_done", keys.get(1)));
                     assertFalse(hooks.saw("publish_done", keys.get(0)) || hooks.saw("publish_done", keys.get(2)),
                             "the others did not notice: " + hooks.calls());
 
                     // Add a fourth while live: it starts with a decodable stream.
-                    call("POST", "/api/v1/stream-destinations", "{\"streamId\":" + streamId + ",\"platform\":\"custom\",\"rtmpUrl\":\""
+                    api.call("POST", "/api/v1/stream-destinations", "{\"streamId\":" + streamId + ",\"platform\":\"custom\",\"rtmpUrl\":\""
                             + n4.rtmpUrl() + "\",\"streamKey\":\"" + keys.get(3) + "\"}", token, 201);
                     await().atMost(Duration.ofSeconds(10)).until(() -> hooks.saw("publish", keys.get(3)));
                     Ffmpeg.ProbeResult fourth = Ffmpeg.probe(n4.rtmpUrl() + "/" + keys.get(3), Duration.ofSeconds(15));
@@ -110,9 +101,9 @@ class ApiRelayEndToEndTest {
                             "adding one did not disturb the others: " + hooks.calls());
 
                     // Rotating the ingest key does not cut the current publisher.
-                    String rotated = call("POST", "/api/v1/streams/" + streamId + "/rotate-key", null, token, 200).get("key").asText();
+                    String rotated = api.call("POST", "/api/v1/streams/" + streamId + "/rotate-key", null, token, 200).get("key").asText();
                     assertNotEquals(ingestKey, rotated);
-                    assertTrue(call("GET", "/api/v1/streams/" + streamId, null, token, 200).get("isLive").asBoolean());
+                    assertTrue(api.call("GET", "/api/v1/streams/" + streamId, null, token, 200).get("isLive").asBoolean());
 
                     assertTrue(publisher.waitFor(45, TimeUnit.SECONDS), "the clip ends");
                     assertEquals(0, publisher.exitValue(), Files.readString(work.resolve("publisher.log")));
@@ -121,10 +112,10 @@ class ApiRelayEndToEndTest {
                 }
                 await().atMost(Duration.ofSeconds(15)).until(() -> Stream.of(0, 2, 3).allMatch(i -> hooks.saw("publish_done", keys.get(i))));
                 await().atMost(Duration.ofSeconds(5)).until(() ->
-                        !call("GET", "/api/v1/streams/" + streamId, null, token, 200).get("isLive").asBoolean());
+                        !api.call("GET", "/api/v1/streams/" + streamId, null, token, 200).get("isLive").asBoolean());
                 await().atMost(Duration.ofSeconds(5)).until(() ->
                         !relay.database().streams().findById(streamId).orElseThrow().live());
-                String everything = call("GET", "/api/v1/stream-destinations", null, token, 200).toString();
+                String everything = api.call("GET", "/api/v1/stream-destinations", null, token, 200).toString();
                 for (String key : keys) {
                     assertFalse(everything.contains(key), "no destination key in API responses");
                 }
@@ -141,17 +132,5 @@ class ApiRelayEndToEndTest {
                 }
             }
         }
-    }
-
-    private JsonNode call(String method, String path, String body, String token, int expected) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
-                .timeout(Duration.ofSeconds(10))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(expected, response.statusCode(), method + " " + path + ": " + response.body());
-        return response.body().isEmpty() ? JSON.nullNode() : JSON.readTree(response.body());
     }
 }

@@ -2,25 +2,31 @@ package io.streamhelper.relay.app;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamhelper.relay.core.publish.StaticStreamCatalog;
+import io.streamhelper.relay.core.secret.Secret;
+import io.streamhelper.relay.core.secret.SecretBox;
+import io.streamhelper.relay.core.store.Database;
+import io.streamhelper.relay.core.store.DatabaseSettings;
 import io.streamhelper.relay.testkit.Ffmpeg;
 import io.streamhelper.relay.testkit.FreePorts;
 import io.streamhelper.relay.testkit.HookServer;
 import io.streamhelper.relay.testkit.NginxRtmp;
 import io.streamhelper.relay.testkit.Tools;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The server as an operator runs it: its own JVM started from {@link Main}, stopped with SIGTERM
- * (what {@code docker stop} sends) while it relays to two nginx-rtmp destinations.
+ * The server as an operator runs it: its own JVM started from {@link Main}, its streams set up
+ * through the REST API, stopped with SIGTERM (what {@code docker stop} sends) while it relays to
+ * two nginx-rtmp destinations. Afterwards its data directory opens cleanly and nothing is left live.
  */
 class GracefulShutdownTest {
 
@@ -28,31 +34,38 @@ class GracefulShutdownTest {
     void sigtermEndsEveryDestinationCleanlyAndExitsZeroWithinEightSeconds() throws Exception {
         Tools.require("ffmpeg", "nginx");
         Path work = Files.createTempDirectory(Files.createDirectories(Path.of("target")).toAbsolutePath(), "shutdown-");
+        Path dataDir = work.resolve("data");
         try (HookServer hooks = new HookServer();
                 NginxRtmp a = NginxRtmp.start(work.resolve("a"), NginxRtmp.options().hooks(hooks));
                 NginxRtmp b = NginxRtmp.start(work.resolve("b"), NginxRtmp.options().hooks(hooks))) {
-            Path streams = work.resolve("streams.json");
-            Files.writeString(streams, "{\"streams\":[{\"id\":\"s1\",\"name\":\"S\",\"key\":\"shutdown-ingest\",\"destinations\":["
-                    + "{\"id\":\"a\",\"url\":\"" + a.rtmpUrl() + "\",\"key\":\"out-a\"},"
-                    + "{\"id\":\"b\",\"url\":\"" + b.rtmpUrl() + "\",\"key\":\"out-b\"}]}]}");
             int rtmpPort = FreePorts.allocate();
+            int httpPort = FreePorts.allocate();
             String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
             ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName())
                     .redirectErrorStream(true)
                     .redirectOutput(work.resolve("relay.log").toFile());
             builder.environment().put("RELAY_BIND_ADDRESS", "127.0.0.1");
             builder.environment().put("RELAY_RTMP_PORT", String.valueOf(rtmpPort));
-            builder.environment().put("RELAY_HTTP_PORT", String.valueOf(FreePorts.allocate()));
-            builder.environment().put("RELAY_STREAMS_FILE", streams.toString());
-            builder.environment().put("RELAY_DATA_DIR", work.resolve("data").toString());
+            builder.environment().put("RELAY_HTTP_PORT", String.valueOf(httpPort));
+            builder.environment().put("RELAY_DATA_DIR", dataDir.toString());
             builder.environment().put("RELAY_ALLOW_PRIVATE_DESTINATIONS", "true");
             Process relay = builder.start();
             Process publisher = null;
             try {
-                await().atMost(Duration.ofSeconds(20)).until(() -> accepts(rtmpPort));
+                RelayHttp api = new RelayHttp(httpPort);
+                await().atMost(Duration.ofSeconds(20)).until(() -> api.status("/api/v1/server/healthcheck") == 200);
+                String token = api.signUpAndLogin("operator@example.com", "shutdown passphrase");
+                var stream = api.call("POST", "/api/v1/streams", "{\"name\":\"Shutdown\"}", token, 201);
+                long streamId = stream.get("id").asLong();
+                for (NginxRtmp sink : new NginxRtmp[] {a, b}) {
+                    String key = sink == a ? "out-a" : "out-b";
+                    api.call("POST", "/api/v1/stream-destinations", "{\"streamId\":" + streamId + ",\"platform\":\"custom\","
+                            + "\"rtmpUrl\":\"" + sink.rtmpUrl() + "\",\"streamKey\":\"" + key + "\"}", token, 201);
+                }
                 publisher = Ffmpeg.publish(Ffmpeg.testClip(Path.of("target", "clips"), 20),
-                        "rtmp://127.0.0.1:" + rtmpPort + "/live/shutdown-ingest", work.resolve("publisher.log"));
+                        "rtmp://127.0.0.1:" + rtmpPort + "/live/" + stream.get("key").asText(), work.resolve("publisher.log"));
                 await().atMost(Duration.ofSeconds(15)).until(() -> hooks.saw("publish", "out-a") && hooks.saw("publish", "out-b"));
+                assertTrue(api.call("GET", "/api/v1/streams/" + streamId, null, token, 200).get("isLive").asBoolean());
 
                 long signalled = System.nanoTime();
                 relay.destroy(); // SIGTERM
@@ -62,8 +75,18 @@ class GracefulShutdownTest {
                 assertEquals(0, relay.exitValue(), "exit code 0 after " + tookMs + " ms:\n" + log);
                 assertTrue(hooks.saw("publish_done", "out-a") && hooks.saw("publish_done", "out-b"),
                         "both destinations saw the publish end: " + hooks.calls());
-                assertTrue(log.contains("phase=stop_accepting") && log.contains("phase=end_streams") && log.contains("event=relay_stopped"),
+                assertTrue(log.contains("phase=stop_accepting") && log.contains("phase=end_streams")
+                        && log.contains("phase=close_database") && log.contains("event=relay_stopped"),
                         "the phases are logged:\n" + log);
+
+                // The data directory opens again, as a restarted server would open it: the stream
+                // is not live, and its destinations and their keys are all still there.
+                try (Database database = Database.open(DatabaseSettings.sqlite(dataDir), SecretBox.loadOrCreate(dataDir))) {
+                    assertFalse(database.streams().findById(streamId).orElseThrow().live(), "the stream is not left live");
+                    var destinations = database.destinations().listByStream(streamId);
+                    assertEquals(2, destinations.size());
+                    assertEquals("out-a", destinations.get(0).streamKey().reveal());
+                }
             } finally {
                 if (publisher != null) {
                     publisher.destroyForcibly();
@@ -73,12 +96,18 @@ class GracefulShutdownTest {
         }
     }
 
-    private static boolean accepts(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        } catch (java.io.IOException e) {
-            return false;
+    @Test
+    void aStreamLeftLiveByACrashIsNotLiveAfterRestart() throws Exception {
+        Path dataDir = TestRelayConfig.freshDataDir();
+        long streamId;
+        try (Database database = Database.open(DatabaseSettings.sqlite(dataDir), SecretBox.loadOrCreate(dataDir))) {
+            long owner = database.users().register("crash@example.com", "not-a-real-hash").id();
+            streamId = database.streams().create(owner, "Crashed", Secret.of("crash-key-0123456789")).id();
+            database.streams().setLive(streamId, true); // what a server killed mid-stream leaves behind
+        }
+        try (RelayServer relay = RelayServer.start(TestRelayConfig.with("RELAY_DATA_DIR", dataDir.toString()),
+                new StaticStreamCatalog(List.of()))) {
+            assertFalse(relay.database().streams().findById(streamId).orElseThrow().live());
         }
     }
 }

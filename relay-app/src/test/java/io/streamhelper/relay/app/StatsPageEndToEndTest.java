@@ -72,19 +72,7 @@ class StatsPageEndToEndTest {
         StaticStreamCatalog catalog = new StaticStreamCatalog(List.of(new StaticStreamCatalog.Entry(
                 new StreamGrant("s-stats", "Stats end to end", OWNER), Secret.of(INGEST_KEY), targets)));
         relay = RelayServer.start(TestRelayConfig.with(), catalog);
-        token = login();
-    }
-
-    /** Signs up the relay's first account (it becomes admin) and logs in, over HTTP. */
-    private String login() throws Exception {
-        String credentials = "{\"email\":\"operator@example.com\",\"password\":\"stats page passphrase\"}";
-        HttpResponse<String> registered = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/api/v1/auth/register"))
-                .POST(HttpRequest.BodyPublishers.ofString(credentials)).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(201, registered.statusCode(), registered.body());
-        HttpResponse<String> login = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/api/v1/auth/login"))
-                .POST(HttpRequest.BodyPublishers.ofString(credentials)).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, login.statusCode(), login.body());
-        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(login.body()).get("token").asText();
+        token = new RelayHttp(relay.httpPort()).signUpAndLogin("operator@example.com", "stats page passphrase");
     }
 
     @AfterAll
