@@ -7,9 +7,14 @@ import java.util.Optional;
 /**
  * Destinations of streams. The stream key is stored only as an AEAD ciphertext whose associated
  * data names the destination id and owner id, so a ciphertext copied to another row does not
- * decrypt. Soft-deleted destinations are invisible to every method.
+ * decrypt. Soft-deleted destinations are invisible to every method. A database failure or a stored
+ * key that does not decrypt is a {@link StoreException}.
  */
 public interface DestinationStore {
+    /**
+     * @throws java.util.NoSuchElementException when the stream does not exist, was deleted, or is
+     *         not owned by {@code ownerId}
+     */
     DestinationRecord create(long streamId, long ownerId, String platform, boolean enabled, String rtmpUrl,
                              Secret streamKey, String displayName);
 
@@ -19,7 +24,12 @@ public interface DestinationStore {
 
     List<DestinationRecord> listByStream(long streamId);
 
-    /** Applies the non-empty fields of the change; returns the updated destination. */
+    /**
+     * Applies the non-empty fields of the change and bumps {@code updatedAt}; returns the updated
+     * destination.
+     *
+     * @throws java.util.NoSuchElementException when the destination does not exist or was deleted
+     */
     DestinationRecord update(long id, DestinationChange change);
 
     boolean delete(long id);
