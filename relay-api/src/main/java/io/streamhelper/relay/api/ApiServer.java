@@ -102,6 +102,8 @@ public final class ApiServer implements AutoCloseable {
             ctx.status(400).json(body);
         });
         app.exception(ServiceException.NotFound.class, (e, ctx) -> ctx.status(404).json(Views.error(e.getMessage())));
+        // A row deleted between the ownership check and the write (two requests racing): it is gone.
+        app.exception(java.util.NoSuchElementException.class, (e, ctx) -> ctx.status(404).json(Views.error("not found")));
         app.exception(ServiceException.Forbidden.class, (e, ctx) -> ctx.status(403).json(Views.error(e.getMessage())));
         app.exception(ServiceException.Conflict.class, (e, ctx) -> ctx.status(409).json(Views.error(e.getMessage())));
         app.exception(ServiceException.Unauthenticated.class, (e, ctx) -> ctx.status(401)

@@ -84,6 +84,15 @@ class DestinationApiTest {
                 assertEquals(204, api.send("DELETE", "/api/v1/stream-destinations/" + id, null, alice).status());
                 assertEquals(404, api.get("/api/v1/stream-destinations/" + id, alice).status());
                 assertEquals(2, api.get("/api/v1/stream-destinations/stream/" + streamId, alice).json().size());
+
+                // Every change is in the audit log, by user id, and no key is in it.
+                var audit = api.database.audit().recent(50);
+                long aliceId = api.get("/api/v1/auth/me", alice).json().get("id").asLong();
+                for (String action : new String[] {"create", "update", "delete"}) {
+                    assertTrue(audit.stream().anyMatch(e -> e.action().equals(action) && e.entity().equals("destination")
+                            && e.entityId() == id && e.userId() == aliceId), action + " audited: " + audit);
+                }
+                assertFalse(audit.toString().contains(KEY), "no key in the audit log");
             });
         }
     }
