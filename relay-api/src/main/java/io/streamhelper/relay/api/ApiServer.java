@@ -30,15 +30,30 @@ public final class ApiServer implements AutoCloseable {
     public record Services(StreamRegistry registry, Clock clock, Optional<Secret> metricsToken,
                            AccountService accounts, StreamService streams, DestinationService destinations,
                            BooleanSupplier databaseUp, Optional<String> publicHost, int rtmpPort,
-                           long maxBodyBytes) {
+                           long maxBodyBytes, RateLimits rateLimits) {
+    }
+
+    /**
+     * API requests per second (and burst) allowed per client address and per signed-in user; past
+     * them, 429 with Retry-After. The health check, /metrics and /stat are not counted.
+     */
+    public record RateLimits(double perAddressPerSecond, int perAddressBurst, double perUserPerSecond, int perUserBurst) {
+        public static RateLimits defaults() {
+            return new RateLimits(20, 60, 10, 40);
+        }
     }
 
     private final Javalin app;
     private final HealthController health;
     private final AccountService accounts;
+    private final RateLimiter perAddress;
+    private final RateLimiter perUser;
 
     public ApiServer(Services services) {
         this.accounts = services.accounts();
+        RateLimits limits = services.rateLimits();
+        this.perAddress = new RateLimiter(new RateLimiter.Limit(limits.perAddressPerSecond(), limits.perAddressBurst()));
+        this.perUser = new RateLimiter(new RateLimiter.Limit(limits.perUserPerSecond(), limits.perUserBurst()));
         this.health = new HealthController(services.registry(), services.clock(), services.databaseUp());
         MetricsController metrics = new MetricsController(services.registry(), services.metricsToken());
         AccountController accountRoutes = new AccountController(services.accounts());
@@ -82,8 +97,15 @@ public final class ApiServer implements AutoCloseable {
         app.delete("/api/v1/stream-destinations/{id}", destinations::delete, Access.USER);
     }
 
-    /** Every route but the public ones needs {@code Authorization: Bearer <token>} of a live session. */
+    /**
+     * Every route but the public ones needs {@code Authorization: Bearer <token>} of a live session.
+     * API routes are rate-limited per client address (before the token is even looked at, so
+     * guessing tokens or passwords is limited too) and per user.
+     */
     private void authenticate(Context ctx) {
+        if (ctx.path().startsWith("/api/") && !ctx.path().equals("/api/v1/server/healthcheck")) {
+            throttle(perAddress, "address:" + ctx.ip());
+        }
         if (ctx.routeRoles().contains(Access.PUBLIC)) {
             return;
         }
@@ -91,7 +113,14 @@ public final class ApiServer implements AutoCloseable {
         String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
         UserRecord user = accounts.authenticate(token)
                 .orElseThrow(() -> new ServiceException.Unauthenticated("a valid bearer token is required"));
+        throttle(perUser, "user:" + user.id());
         Caller.set(ctx, new Caller(user.id(), user.role()));
+    }
+
+    private static void throttle(RateLimiter limiter, String key) {
+        limiter.acquire(key).ifPresent(wait -> {
+            throw new ServiceException.Throttled("too many requests, slow down", wait);
+        });
     }
 
     private static void errors(Javalin app) {

@@ -52,6 +52,7 @@ final class ApiFixture implements AutoCloseable {
         long maxBodyBytes = 64 * 1024;
         int maxPerStream = 20;
         boolean ready = true;
+        ApiServer.RateLimits rateLimits = ApiServer.RateLimits.defaults();
     }
 
     final Database database;
@@ -72,7 +73,7 @@ final class ApiFixture implements AutoCloseable {
         DestinationService destinations = new DestinationService(database.destinations(), database.streams(),
                 database.audit(), registry, s.addresses, s.resolver, s.maxPerStream, 100);
         api = new ApiServer(new ApiServer.Services(registry, s.clock, s.metricsToken, accounts, streams, destinations,
-                database::isReachable, Optional.of("relay.example"), 1935, s.maxBodyBytes));
+                database::isReachable, Optional.of("relay.example"), 1935, s.maxBodyBytes, s.rateLimits));
         if (s.ready) {
             api.ready();
         }

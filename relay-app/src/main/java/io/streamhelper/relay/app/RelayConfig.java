@@ -1,5 +1,6 @@
 package io.streamhelper.relay.app;
 
+import io.streamhelper.relay.api.ApiServer;
 import io.streamhelper.relay.core.secret.Secret;
 import io.streamhelper.relay.rtmp.ingest.ConnectionLimits;
 import java.nio.file.Files;
@@ -32,7 +33,8 @@ public record RelayConfig(
         Optional<String> publicHost,
         int maxDestinationsPerStream,
         int maxDestinationsPerUser,
-        long maxBodyBytes) {
+        long maxBodyBytes,
+        ApiServer.RateLimits rateLimits) {
 
     public static final Path DEFAULT_STREAMS_FILE = Path.of("relay-streams.json");
 
@@ -84,13 +86,18 @@ public record RelayConfig(
         long perStream = number(env, "RELAY_MAX_DESTINATIONS_PER_STREAM", 20, 1, 1000, problems);
         long perUser = number(env, "RELAY_MAX_DESTINATIONS_PER_USER", 100, 1, 100_000, problems);
         long maxBody = number(env, "RELAY_MAX_BODY_BYTES", 64 * 1024, 1024, 16L * 1024 * 1024, problems);
+        ApiServer.RateLimits rateDefaults = ApiServer.RateLimits.defaults();
+        long perAddressRate = number(env, "RELAY_API_RATE_PER_ADDRESS", (long) rateDefaults.perAddressPerSecond(), 1, 100_000, problems);
+        long perUserRate = number(env, "RELAY_API_RATE_PER_USER", (long) rateDefaults.perUserPerSecond(), 1, 100_000, problems);
         if (!problems.isEmpty()) {
             throw new InvalidConfigException("invalid configuration: " + String.join("; ", problems));
         }
         return new RelayConfig(bind, rtmp, http, ca, streams, Duration.ofMillis(idleMs),
                 new ConnectionLimits(Duration.ofMillis(handshakeMs), (int) maxConnections, (int) maxPerAddress), metricsToken,
                 dataDir, encryptionKey, keyset, allowSignup, allowPrivate, Duration.ofMinutes(tokenMinutes), publicHost,
-                (int) perStream, (int) perUser, maxBody);
+                (int) perStream, (int) perUser, maxBody,
+                // Bursts of three seconds' worth: a page load or a script's burst is fine, a flood is not.
+                new ApiServer.RateLimits(perAddressRate, (int) perAddressRate * 3, perUserRate, (int) perUserRate * 4));
     }
 
     private static int port(Map<String, String> env, String name, int fallback, List<String> problems) {

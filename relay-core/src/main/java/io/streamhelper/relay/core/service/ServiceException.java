@@ -62,7 +62,11 @@ public abstract sealed class ServiceException extends RuntimeException {
         private final Duration retryAfter;
 
         public Throttled(Duration retryAfter) {
-            super("too many attempts, try again later");
+            this("too many attempts, try again later", retryAfter);
+        }
+
+        public Throttled(String message, Duration retryAfter) {
+            super(message);
             this.retryAfter = retryAfter;
         }
 
