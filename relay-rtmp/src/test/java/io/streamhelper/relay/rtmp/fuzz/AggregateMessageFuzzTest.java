@@ -5,13 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.netty.buffer.Unpooled;
-import io.streamhelper.relay.rtmp.message.Command;
 import io.streamhelper.relay.rtmp.message.MessageType;
 import io.streamhelper.relay.rtmp.message.ProtocolControl;
 import io.streamhelper.relay.rtmp.message.RtmpMessage;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Aggregate messages (type 22, a run of FLV tags) from a publisher that is live: the fuzzer
@@ -24,7 +21,7 @@ import java.util.Map;
  * rest is the aggregate's payload.
  */
 class AggregateMessageFuzzTest {
-    private static final byte[] PUBLISH = publishConversation();
+    private static final byte[] PUBLISH = ChunkedBytes.publishConversation();
 
     @FuzzTest(maxDuration = "30s")
     void aggregatePayload(FuzzedDataProvider data) {
@@ -42,19 +39,5 @@ class AggregateMessageFuzzTest {
             connection.feed(aggregate, fragmentSeed);
             connection.closeAndCheck();
         });
-    }
-
-    /** What ffmpeg sends before media, in our encoder's chunking: connect, createStream, publish. */
-    private static byte[] publishConversation() {
-        Map<String, Object> connect = new LinkedHashMap<>();
-        connect.put("app", "live");
-        connect.put("type", "nonprivate");
-        connect.put("flashVer", "FMLE/3.0 (compatible; Lavf59.27.100)");
-        connect.put("tcUrl", "rtmp://127.0.0.1/live");
-        var alloc = io.netty.buffer.ByteBufAllocator.DEFAULT;
-        return ChunkedBytes.encode(List.of(
-                Command.of("connect", 1, connect).encode(alloc, 3, 0),
-                Command.of("createStream", 2, (Object) null).encode(alloc, 3, 0),
-                Command.of("publish", 3, null, IngestConnection.SEED_KEY, "live").encode(alloc, 8, 1)));
     }
 }

@@ -1,8 +1,15 @@
 package io.streamhelper.relay.rtmp.fuzz;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.streamhelper.relay.rtmp.amf.Amf0Writer;
+import io.streamhelper.relay.rtmp.message.MessageType;
+import io.streamhelper.relay.rtmp.message.RtmpMessage;
 import java.io.ByteArrayOutputStream;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,5 +38,24 @@ class FuzzFindingsTest {
         connection.feed(wire.toByteArray(), 4095);
         assertTrue(connection.isOpen(), "within the limits: nothing to refuse yet");
         connection.closeAndCheck(); // memory held stays proportional to the 8.6 KB received
+    }
+
+    /**
+     * IngestChunkStreamFuzzTest, second run: {@code @setDataFrame} followed by a value that is not
+     * AMF0 leaked the metadata message's buffer (it was retained before the second value was
+     * read), 309 bytes per such message, for as long as the publisher kept sending them.
+     */
+    @Test
+    void setDataFrameFollowedByBrokenAmfClosesTheConnectionAndReleasesTheMessage() {
+        ByteBuf payload = Unpooled.buffer();
+        Amf0Writer.write(payload, "@setDataFrame");
+        payload.writeByte(0x55); // no such AMF0 marker
+        byte[] metadata = ChunkedBytes.encode(List.of(new RtmpMessage(4, MessageType.DATA_AMF0, 1, 0, payload)));
+        IngestConnection connection = new IngestConnection();
+        connection.feed(ChunkedBytes.publishConversation(), 4095);
+        assertTrue(connection.publishing());
+        connection.feed(metadata, 4095);
+        assertFalse(connection.isOpen(), "broken metadata closes the connection");
+        connection.closeAndCheck(); // and leaks nothing
     }
 }
