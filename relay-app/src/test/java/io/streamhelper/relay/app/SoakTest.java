@@ -67,7 +67,7 @@ class SoakTest {
         long seed = Long.getLong("relay.soak.seed", System.nanoTime());
         System.out.println("soak: duration=" + duration + " seed=" + seed + " (-Drelay.soak.seed=" + seed + " replays it)");
         Path work = Files.createTempDirectory(Files.createDirectories(Path.of("target")).toAbsolutePath(), "soak-");
-        Path clip = Ffmpeg.testClip(Path.of("target", "clips"), 10);
+        Path clip = Ffmpeg.testClip(Path.of("target", "clips"), 20); // the clip the other relay tests use, cached
 
         List<DestinationTarget> targets = new ArrayList<>();
         for (int i = 0; i < DESTINATIONS; i++) {
