@@ -4,6 +4,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -15,6 +16,7 @@ import io.streamhelper.relay.rtmp.chunk.ProtocolControlHandler;
 import io.streamhelper.relay.rtmp.handshake.ServerHandshakeHandler;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,18 +58,28 @@ public final class IngestServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast("limits", limiter);
-                        ch.pipeline().addLast("idle",
-                                new IdleStateHandler(settings.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
-                        ch.pipeline().addLast("handshake", new ServerHandshakeHandler());
-                        ch.pipeline().addLast("chunkDecoder", new ChunkDecoder(settings.limits()));
-                        ch.pipeline().addLast("chunkEncoder", new ChunkEncoder());
-                        ch.pipeline().addLast("control", new ProtocolControlHandler());
-                        ch.pipeline().addLast("session", new IngestSessionHandler(registry, settings));
+                        addProtocolHandlers(ch.pipeline(), settings, registry, error -> { });
                     }
                 });
         serverChannel = bootstrap.bind(settings.bindAddress(), settings.port()).sync().channel();
         log.info("event=ingest_listening address={} application={}", serverChannel.localAddress(), settings.application());
         return this;
+    }
+
+    /**
+     * Everything an ingest connection runs after the connection limits: idle timeout, handshake
+     * (removes itself), chunk codec, protocol control and the session. Public so that the fuzz
+     * tests drive exactly this pipeline; {@code connectionErrors} sees every exception that closed
+     * a connection (the server ignores it, tests check its type).
+     */
+    public static void addProtocolHandlers(ChannelPipeline pipeline, IngestSettings settings, StreamRegistry registry,
+            Consumer<Throwable> connectionErrors) {
+        pipeline.addLast("idle", new IdleStateHandler(settings.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+        pipeline.addLast("handshake", new ServerHandshakeHandler());
+        pipeline.addLast("chunkDecoder", new ChunkDecoder(settings.limits()));
+        pipeline.addLast("chunkEncoder", new ChunkEncoder());
+        pipeline.addLast("control", new ProtocolControlHandler());
+        pipeline.addLast("session", new IngestSessionHandler(registry, settings, connectionErrors));
     }
 
     public int port() {

@@ -21,6 +21,7 @@ import java.net.SocketAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +40,7 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
 
     private final StreamRegistry registry;
     private final IngestSettings settings;
+    private final Consumer<Throwable> connectionErrors;
     private State state = State.AWAIT_CONNECT;
     private int lastStreamId;
     private int publishStreamId;
@@ -47,8 +49,14 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
     private ScheduledFuture<?> idleCheck;
 
     public IngestSessionHandler(StreamRegistry registry, IngestSettings settings) {
+        this(registry, settings, error -> { });
+    }
+
+    /** {@code connectionErrors} is told of every exception that closes this connection. */
+    public IngestSessionHandler(StreamRegistry registry, IngestSettings settings, Consumer<Throwable> connectionErrors) {
         this.registry = registry;
         this.settings = settings;
+        this.connectionErrors = connectionErrors;
     }
 
     @Override
@@ -267,5 +275,6 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
         endPublish("connection error");
         state = State.CLOSED;
         ctx.close();
+        connectionErrors.accept(cause);
     }
 }

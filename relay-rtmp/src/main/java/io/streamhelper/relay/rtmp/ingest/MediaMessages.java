@@ -37,10 +37,11 @@ final class MediaMessages {
         ByteBuf probe = payload.duplicate();
         Object first = Amf0Reader.read(probe);
         if (SET_DATA_FRAME.equals(first)) {
-            ByteBuf rest = payload.retainedSlice(probe.readerIndex(), probe.readableBytes());
+            // Read before retaining: a broken value throws, and a retained slice would leak
+            // (found by IngestChunkStreamFuzzTest).
             Object second = Amf0Reader.read(probe.duplicate());
             MediaKind kind = ON_META_DATA.equals(second) ? MediaKind.METADATA : MediaKind.DATA;
-            return new MediaMessage(kind, timestamp, rest);
+            return new MediaMessage(kind, timestamp, payload.retainedSlice(probe.readerIndex(), probe.readableBytes()));
         }
         MediaKind kind = ON_META_DATA.equals(first) ? MediaKind.METADATA : MediaKind.DATA;
         return new MediaMessage(kind, timestamp, payload.retainedDuplicate());

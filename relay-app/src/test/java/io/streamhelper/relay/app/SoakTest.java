@@ -1,0 +1,162 @@
+package io.streamhelper.relay.app;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.util.internal.PlatformDependent;
+import io.streamhelper.relay.core.destination.DestinationState;
+import io.streamhelper.relay.core.destination.DestinationTarget;
+import io.streamhelper.relay.core.publish.StaticStreamCatalog;
+import io.streamhelper.relay.core.publish.StreamGrant;
+import io.streamhelper.relay.core.secret.Secret;
+import io.streamhelper.relay.core.stream.LiveStream;
+import io.streamhelper.relay.testkit.Ffmpeg;
+import io.streamhelper.relay.testkit.NginxRtmp;
+import io.streamhelper.relay.testkit.Tools;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The relay left running while its destinations die and come back at random: one ffmpeg
+ * publisher (a clip looped for as long as the soak lasts), three nginx-rtmp destinations, and
+ * every few seconds one of them killed or restarted. At the end all are restarted and must be
+ * live again and playable, and heap and Netty direct memory (after GC) must be where they were
+ * once the stream had settled. Buffer leaks fail the class (paranoid leak detection).
+ *
+ * <p>60 s in CI. The long run is the same test:
+ * {@code RELAY_SOAK_DURATION=30m mvn -B test -pl relay-app -am -Dtest=SoakTest -Dsurefire.failIfNoSpecifiedTests=false}
+ * (or {@code -Drelay.soak.duration=30m}); {@code -Drelay.soak.seed=N} replays a schedule.
+ */
+class SoakTest {
+    private static final int DESTINATIONS = 3;
+    private static final String INGEST_KEY = "soak-ingest";
+    private static final long HEAP_TOLERANCE = 48L << 20;
+    /** Netty's pool grows in 4 MiB chunks: a few more chunks in use is noise, a trend is not. */
+    private static final long DIRECT_TOLERANCE = 32L << 20;
+
+    private final List<NginxRtmp> nginx = new ArrayList<>();
+    private RelayServer relay;
+    private Process publisher;
+
+    @AfterEach
+    void stop() {
+        if (publisher != null) {
+            publisher.destroyForcibly();
+        }
+        if (relay != null) {
+            relay.close();
+        }
+        nginx.forEach(NginxRtmp::close);
+    }
+
+    @Test
+    void destinationsKilledAndRestartedAtRandomAllComeBackAndMemoryStaysFlat() throws Exception {
+        Tools.require("ffmpeg", "ffprobe", "nginx");
+        Duration duration = soakDuration();
+        long seed = Long.getLong("relay.soak.seed", System.nanoTime());
+        System.out.println("soak: duration=" + duration + " seed=" + seed + " (-Drelay.soak.seed=" + seed + " replays it)");
+        Path work = Files.createTempDirectory(Files.createDirectories(Path.of("target")).toAbsolutePath(), "soak-");
+        Path clip = Ffmpeg.testClip(Path.of("target", "clips"), 20); // the clip the other relay tests use, cached
+
+        List<DestinationTarget> targets = new ArrayList<>();
+        for (int i = 0; i < DESTINATIONS; i++) {
+            NginxRtmp n = NginxRtmp.start(work.resolve("nginx-" + i), NginxRtmp.options());
+            nginx.add(n);
+            targets.add(new DestinationTarget("d" + i, "nginx " + i, n.rtmpUrl(), Secret.of("soak-k" + i)));
+        }
+        relay = RelayServer.start(RelayConfig.fromEnvironment(Map.of("RELAY_BIND_ADDRESS", "127.0.0.1",
+                "RELAY_RTMP_PORT", "0", "RELAY_HTTP_PORT", "0")), new StaticStreamCatalog(List.of(
+                new StaticStreamCatalog.Entry(new StreamGrant("soak", "Soak"), Secret.of(INGEST_KEY), targets))));
+        publisher = new ProcessBuilder(Tools.find("ffmpeg").toString(), "-hide_banner", "-nostdin", "-loglevel", "warning",
+                "-re", "-stream_loop", "-1", "-i", clip.toString(), "-c", "copy", "-f", "flv",
+                "rtmp://127.0.0.1:" + relay.rtmpPort() + "/live/" + INGEST_KEY)
+                .redirectErrorStream(true).redirectOutput(work.resolve("publisher.log").toFile()).start();
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> relay.registry().liveStream("soak").isPresent());
+        LiveStream stream = relay.registry().liveStream("soak").orElseThrow();
+        awaitAllLive(stream, Duration.ofSeconds(15));
+        Memory before = Memory.afterGc();
+        System.out.println("soak: start " + before);
+        assertTrue(before.direct() > 0, "the direct memory reading sees the relay's buffers");
+
+        Random random = new Random(seed);
+        boolean[] down = new boolean[DESTINATIONS];
+        long end = System.nanoTime() + duration.toNanos();
+        int kills = 0;
+        while (System.nanoTime() < end) {
+            // The schedule itself: a deliberate pause of 2..6 s between events, not a wait for anything.
+            TimeUnit.MILLISECONDS.sleep(2000 + random.nextInt(4000));
+            assertTrue(publisher.isAlive(), "the publisher keeps streaming");
+            int i = random.nextInt(DESTINATIONS);
+            if (down[i]) {
+                nginx.get(i).restart();
+            } else {
+                nginx.get(i).stop();
+                kills++;
+            }
+            down[i] = !down[i];
+            System.out.println("soak: d" + i + (down[i] ? " killed" : " restarted"));
+        }
+        for (int i = 0; i < DESTINATIONS; i++) {
+            if (down[i]) {
+                nginx.get(i).restart();
+            }
+        }
+        // Backoff is at most 60 s (+20 % jitter) after a long outage.
+        awaitAllLive(stream, Duration.ofSeconds(90));
+        for (int i = 0; i < DESTINATIONS; i++) {
+            var video = Ffmpeg.probe(nginx.get(i).rtmpUrl() + "/soak-k" + i, Duration.ofSeconds(30)).video();
+            assertTrue(video.isPresent(), "d" + i + " plays video again");
+        }
+        assertTrue(kills > 0, "the schedule killed something");
+        Memory after = Memory.afterGc();
+        System.out.println("soak: end " + after + " after " + kills + " kills");
+        assertTrue(after.heap() <= before.heap() + HEAP_TOLERANCE, "heap flat: " + before + " -> " + after);
+        assertTrue(after.direct() <= before.direct() + DIRECT_TOLERANCE, "direct memory flat: " + before + " -> " + after);
+    }
+
+    private static void awaitAllLive(LiveStream stream, Duration atMost) {
+        await().atMost(atMost).until(() -> stream.relays().stream().allMatch(r -> r.state() == DestinationState.LIVE));
+    }
+
+    /** RELAY_SOAK_DURATION or -Drelay.soak.duration: "60s", "30m", "2h"; 60 s by default. */
+    static Duration soakDuration() {
+        String value = System.getProperty("relay.soak.duration", System.getenv().getOrDefault("RELAY_SOAK_DURATION", "60s"));
+        return Duration.parse("PT" + value.trim().toUpperCase());
+    }
+
+    /**
+     * Heap in use and direct memory, after the garbage that can be collected is. Netty's own
+     * counter (PlatformDependent.usedDirectMemory) exists only when Netty allocates direct memory
+     * without cleaners, which JDK 17 does not allow by default (it reads -1 then): the pooled
+     * allocator's figure and the JDK's direct buffer pool stand in for it.
+     */
+    private record Memory(long heap, long direct) {
+        static Memory afterGc() {
+            for (int i = 0; i < 3; i++) {
+                System.gc();
+            }
+            long netty = Math.max(PlatformDependent.usedDirectMemory(),
+                    PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory());
+            long jdk = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+                    .filter(pool -> pool.getName().equals("direct")).mapToLong(BufferPoolMXBean::getMemoryUsed).sum();
+            return new Memory(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math.max(netty, 0) + jdk);
+        }
+
+        @Override
+        public String toString() {
+            return "heap=" + (heap >> 20) + " MiB direct=" + (direct >> 20) + " MiB";
+        }
+    }
+}
