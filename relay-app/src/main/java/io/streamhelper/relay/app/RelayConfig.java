@@ -52,6 +52,8 @@ public record RelayConfig(
         if (metricsToken.isPresent() && metricsToken.get().reveal().length() < 16) {
             problems.add("RELAY_METRICS_TOKEN must be at least 16 characters");
         }
+        logLevel(env, "RELAY_LOG_LEVEL", problems);
+        logLevel(env, "RELAY_LIBRARY_LOG_LEVEL", problems);
         if (!problems.isEmpty()) {
             throw new InvalidConfigException("invalid configuration: " + String.join("; ", problems));
         }
@@ -79,6 +81,19 @@ public record RelayConfig(
             return fallback;
         }
     }
+
+    /**
+     * Logback reads the log levels itself (relay-logging's logback.xml) and quietly takes DEBUG for
+     * a word it does not know; checked here so a typo stops the server instead.
+     */
+    private static void logLevel(Map<String, String> env, String name, List<String> problems) {
+        String raw = env.get(name);
+        if (raw != null && !raw.isBlank() && !LOG_LEVELS.contains(raw.trim().toUpperCase(java.util.Locale.ROOT))) {
+            problems.add(name + " must be one of " + String.join(", ", LOG_LEVELS) + ", got '" + raw + "'");
+        }
+    }
+
+    private static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
 
     private static Optional<Path> readableFile(Map<String, String> env, String name, List<String> problems) {
         String raw = env.get(name);
