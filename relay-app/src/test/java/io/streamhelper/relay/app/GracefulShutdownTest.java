@@ -8,6 +8,7 @@ import io.streamhelper.relay.testkit.Ffmpeg;
 import io.streamhelper.relay.testkit.FreePorts;
 import io.streamhelper.relay.testkit.HookServer;
 import io.streamhelper.relay.testkit.NginxRtmp;
+import io.streamhelper.relay.testkit.TestKeys;
 import io.streamhelper.relay.testkit.Tools;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -31,10 +32,13 @@ class GracefulShutdownTest {
         try (HookServer hooks = new HookServer();
                 NginxRtmp a = NginxRtmp.start(work.resolve("a"), NginxRtmp.options().hooks(hooks));
                 NginxRtmp b = NginxRtmp.start(work.resolve("b"), NginxRtmp.options().hooks(hooks))) {
+            String ingestKey = TestKeys.ingest();
+            String keyA = TestKeys.destination();
+            String keyB = TestKeys.destination();
             Path streams = work.resolve("streams.json");
-            Files.writeString(streams, "{\"streams\":[{\"id\":\"s1\",\"name\":\"S\",\"key\":\"shutdown-ingest\",\"destinations\":["
-                    + "{\"id\":\"a\",\"url\":\"" + a.rtmpUrl() + "\",\"key\":\"out-a\"},"
-                    + "{\"id\":\"b\",\"url\":\"" + b.rtmpUrl() + "\",\"key\":\"out-b\"}]}]}");
+            Files.writeString(streams, "{\"streams\":[{\"id\":\"s1\",\"name\":\"S\",\"key\":\"" + ingestKey + "\",\"destinations\":["
+                    + "{\"id\":\"a\",\"url\":\"" + a.rtmpUrl() + "\",\"key\":\"" + keyA + "\"},"
+                    + "{\"id\":\"b\",\"url\":\"" + b.rtmpUrl() + "\",\"key\":\"" + keyB + "\"}]}]}");
             int rtmpPort = FreePorts.allocate();
             String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
             ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName())
@@ -49,8 +53,8 @@ class GracefulShutdownTest {
             try {
                 await().atMost(Duration.ofSeconds(20)).until(() -> accepts(rtmpPort));
                 publisher = Ffmpeg.publish(Ffmpeg.testClip(Path.of("target", "clips"), 20),
-                        "rtmp://127.0.0.1:" + rtmpPort + "/live/shutdown-ingest", work.resolve("publisher.log"));
-                await().atMost(Duration.ofSeconds(15)).until(() -> hooks.saw("publish", "out-a") && hooks.saw("publish", "out-b"));
+                        "rtmp://127.0.0.1:" + rtmpPort + "/live/" + ingestKey, work.resolve("publisher.log"));
+                await().atMost(Duration.ofSeconds(15)).until(() -> hooks.saw("publish", keyA) && hooks.saw("publish", keyB));
 
                 long signalled = System.nanoTime();
                 relay.destroy(); // SIGTERM
@@ -58,7 +62,7 @@ class GracefulShutdownTest {
                 long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - signalled);
                 String log = Files.readString(work.resolve("relay.log"));
                 assertEquals(0, relay.exitValue(), "exit code 0 after " + tookMs + " ms:\n" + log);
-                assertTrue(hooks.saw("publish_done", "out-a") && hooks.saw("publish_done", "out-b"),
+                assertTrue(hooks.saw("publish_done", keyA) && hooks.saw("publish_done", keyB),
                         "both destinations saw the publish end: " + hooks.calls());
                 assertTrue(log.contains("phase=stop_accepting") && log.contains("phase=end_streams") && log.contains("event=relay_stopped"),
                         "the phases are logged:\n" + log);
