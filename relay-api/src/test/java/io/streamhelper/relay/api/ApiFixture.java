@@ -3,6 +3,7 @@ package io.streamhelper.relay.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.testtools.JavalinTest;
+import io.javalin.testtools.TestConfig;
 import io.streamhelper.relay.core.account.AccountService;
 import io.streamhelper.relay.core.account.LoginThrottle;
 import io.streamhelper.relay.core.account.PasswordHasher;
@@ -15,6 +16,7 @@ import io.streamhelper.relay.core.secret.SecretBox;
 import io.streamhelper.relay.core.store.Database;
 import io.streamhelper.relay.core.store.DatabaseSettings;
 import io.streamhelper.relay.core.stream.StreamRegistry;
+import io.streamhelper.relay.testkit.TestKeys;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -25,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import okhttp3.OkHttpClient;
 
 /**
  * The real API over a real SQLite database in a temporary directory, served by Javalin on a free
@@ -83,9 +86,15 @@ final class ApiFixture implements AutoCloseable {
         this(dataDir, new Settings());
     }
 
+    /**
+     * JavalinTest's default swallows the log of a passing test; relay-logscan must see every line
+     * the API wrote, so logs stay on the console (and in Surefire's output file).
+     */
+    private static final TestConfig KEEP_LOGS = new TestConfig(true, false, new OkHttpClient());
+
     /** Runs the body against the API started by JavalinTest on a free port. */
     void test(ThrowingRunnable body) {
-        JavalinTest.test(api.javalin(), (server, client) -> {
+        JavalinTest.test(api.javalin(), KEEP_LOGS, (server, client) -> {
             port = server.port();
             body.run();
         });
@@ -129,7 +138,7 @@ final class ApiFixture implements AutoCloseable {
         if (login.status() != 200) {
             throw new AssertionError("login " + email + ": " + login.status() + " " + login.body());
         }
-        return login.json().get("token").asText();
+        return TestKeys.issued(login.json().get("token").asText());
     }
 
     /** Creates a stream for the token's user through the API; returns its ingest key. */
@@ -138,7 +147,7 @@ final class ApiFixture implements AutoCloseable {
         if (created.status() != 201) {
             throw new AssertionError("create stream: " + created.status() + " " + created.body());
         }
-        return created.json().get("key").asText();
+        return TestKeys.issued(created.json().get("key").asText());
     }
 
     @Override

@@ -6,13 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamhelper.relay.testkit.TestKeys;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DestinationApiTest {
-    private static final String KEY = "live_123456_fakeFakeFakeKey";
+    private static final String KEY = TestKeys.destination();
 
     @TempDir
     Path dir;

@@ -12,6 +12,7 @@ import io.streamhelper.relay.core.publish.PublishRejectedException;
 import io.streamhelper.relay.core.secret.Secret;
 import io.streamhelper.relay.core.stream.LiveStream;
 import io.streamhelper.relay.core.stream.StreamRegistry;
+import io.streamhelper.relay.testkit.TestKeys;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class MetricsControllerTest {
-    private static final String TOKEN = "metrics-token-0123456789";
+    private static final String TOKEN = TestKeys.token();
 
     @TempDir
     Path dir;

@@ -26,6 +26,7 @@ import io.streamhelper.relay.core.secret.Secret;
 import io.streamhelper.relay.core.store.Role;
 import io.streamhelper.relay.core.stream.LiveStream;
 import io.streamhelper.relay.core.stream.StreamRegistry;
+import io.streamhelper.relay.testkit.TestKeys;
 import io.streamhelper.relay.core.stream.VideoFormat;
 import java.time.Clock;
 import java.time.Duration;
@@ -55,8 +56,13 @@ class StatsControllerTest {
             "admin", new Caller(99, Role.ADMIN));
 
     /** Every secret the test creates: none may appear in any response. */
-    private static final List<String> SECRETS = List.of("live_alice_ingest_key_111", "live_bob_ingest_key_222",
-            "live_config_ingest_key_333", "sk-dest-youtube-444", "sk-dest-custom-555", "path-secret-666");
+    private static final String ALICE_KEY = TestKeys.ingest();
+    private static final String BOB_KEY = TestKeys.ingest();
+    private static final String CONFIG_KEY = TestKeys.ingest();
+    private static final String YOUTUBE_KEY = TestKeys.destination();
+    private static final String CUSTOM_KEY = TestKeys.destination();
+    private static final String PATH_SECRET = TestKeys.destination();
+    private static final List<String> SECRETS = List.of(ALICE_KEY, BOB_KEY, CONFIG_KEY, YOUTUBE_KEY, CUSTOM_KEY, PATH_SECRET);
 
     private final EventLoop loop = new DefaultEventLoop();
     private final Map<String, MemoryLink> links = new ConcurrentHashMap<>();
@@ -102,16 +108,16 @@ class StatsControllerTest {
     @BeforeEach
     void publishThreeStreams() throws Exception {
         DestinationTarget youtube = new DestinationTarget("yt", "YouTube main", "rtmps://a.rtmps.youtube.com:443/live2",
-                Secret.of("sk-dest-youtube-444"), "youtube");
+                Secret.of(YOUTUBE_KEY), "youtube");
         // A custom server whose URL path holds a secret: only its host may be shown.
-        DestinationTarget custom = new DestinationTarget("cu", "Backup server", "rtmp://user:pw@backup.example.com/path-secret-666",
-                Secret.of("sk-dest-custom-555"), "custom");
+        DestinationTarget custom = new DestinationTarget("cu", "Backup server", "rtmp://user:pw@backup.example.com/" + PATH_SECRET + "",
+                Secret.of(CUSTOM_KEY), "custom");
         StaticStreamCatalog catalog = new StaticStreamCatalog(List.of(
-                new StaticStreamCatalog.Entry(new StreamGrant("s-alice", "Alice live", ALICE), Secret.of("live_alice_ingest_key_111"),
+                new StaticStreamCatalog.Entry(new StreamGrant("s-alice", "Alice live", ALICE), Secret.of(ALICE_KEY),
                         List.of(youtube, custom)),
-                new StaticStreamCatalog.Entry(new StreamGrant("s-bob", "Bob live", BOB), Secret.of("live_bob_ingest_key_222"),
+                new StaticStreamCatalog.Entry(new StreamGrant("s-bob", "Bob live", BOB), Secret.of(BOB_KEY),
                         List.of()),
-                new StaticStreamCatalog.Entry(new StreamGrant("s-config", "Configured"), Secret.of("live_config_ingest_key_333"),
+                new StaticStreamCatalog.Entry(new StreamGrant("s-config", "Configured"), Secret.of(CONFIG_KEY),
                         List.of())));
         DestinationConnector connector = (target, listener) -> {
             MemoryLink link = new MemoryLink(listener);
@@ -119,9 +125,9 @@ class StatsControllerTest {
             return link;
         };
         registry = new StreamRegistry(catalog, catalog, connector);
-        live.add(registry.beginPublish("live_alice_ingest_key_111", loop, "198.51.100.7:50000"));
-        live.add(registry.beginPublish("live_bob_ingest_key_222", loop, "203.0.113.9:40000"));
-        live.add(registry.beginPublish("live_config_ingest_key_333", loop, "192.0.2.1:1234"));
+        live.add(registry.beginPublish(ALICE_KEY, loop, "198.51.100.7:50000"));
+        live.add(registry.beginPublish(BOB_KEY, loop, "203.0.113.9:40000"));
+        live.add(registry.beginPublish(CONFIG_KEY, loop, "192.0.2.1:1234"));
 
         LiveStream alice = live.get(0);
         await().atMost(Duration.ofSeconds(5)).until(() -> links.size() == 2);

@@ -1,7 +1,9 @@
 package io.streamhelper.relay.app;
 
 import io.streamhelper.relay.core.publish.StaticStreamCatalog;
+import io.streamhelper.relay.logging.Redactor;
 import java.util.List;
+import org.slf4j.LoggerFactory;
 
 /** Starts the relay on the settings from the environment; stops it cleanly on SIGTERM/SIGINT. */
 public final class Main {
@@ -9,6 +11,10 @@ public final class Main {
     }
 
     public static void main(String[] args) throws Exception {
+        // The JVM prints an uncaught exception straight to stderr, past the log layout and its
+        // redaction; sent through the logger instead, it is one redacted line like any other.
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> LoggerFactory.getLogger(Main.class)
+                .error("event=uncaught_exception thread={}", thread.getName(), e));
         RelayConfig config;
         StaticStreamCatalog catalog;
         try {
@@ -17,7 +23,8 @@ public final class Main {
                     ? StreamsFile.read(config.streamsFile().get())
                     : new StaticStreamCatalog(List.of());
         } catch (RelayConfig.InvalidConfigException | java.io.IOException e) {
-            System.err.println("streamhelper-relay: " + e.getMessage());
+            // A parser's message may quote the streams file, keys included.
+            System.err.println("streamhelper-relay: " + Redactor.redact(e.getMessage()));
             System.exit(2);
             return;
         }

@@ -89,6 +89,8 @@ public record RelayConfig(
         ApiServer.RateLimits rateDefaults = ApiServer.RateLimits.defaults();
         long perAddressRate = number(env, "RELAY_API_RATE_PER_ADDRESS", (long) rateDefaults.perAddressPerSecond(), 1, 100_000, problems);
         long perUserRate = number(env, "RELAY_API_RATE_PER_USER", (long) rateDefaults.perUserPerSecond(), 1, 100_000, problems);
+        logLevel(env, "RELAY_LOG_LEVEL", problems);
+        logLevel(env, "RELAY_LIBRARY_LOG_LEVEL", problems);
         if (!problems.isEmpty()) {
             throw new InvalidConfigException("invalid configuration: " + String.join("; ", problems));
         }
@@ -151,6 +153,18 @@ public record RelayConfig(
         }
         return dir;
     }
+    /**
+     * Logback reads the log levels itself (relay-logging's logback.xml) and quietly takes DEBUG for
+     * a word it does not know; checked here so a typo stops the server instead.
+     */
+    private static void logLevel(Map<String, String> env, String name, List<String> problems) {
+        String raw = env.get(name);
+        if (raw != null && !raw.isBlank() && !LOG_LEVELS.contains(raw.trim().toUpperCase(java.util.Locale.ROOT))) {
+            problems.add(name + " must be one of " + String.join(", ", LOG_LEVELS) + ", got '" + raw + "'");
+        }
+    }
+
+    private static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
 
     private static Optional<Path> readableFile(Map<String, String> env, String name, List<String> problems) {
         String raw = env.get(name);

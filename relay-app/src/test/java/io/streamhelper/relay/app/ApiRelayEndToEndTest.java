@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamhelper.relay.core.publish.StaticStreamCatalog;
+import io.streamhelper.relay.testkit.TestKeys;
 import io.streamhelper.relay.testkit.Ffmpeg;
 import io.streamhelper.relay.testkit.HookServer;
 import io.streamhelper.relay.testkit.NginxRtmp;
@@ -37,8 +38,8 @@ class ApiRelayEndToEndTest {
         Tools.require("ffmpeg", "ffprobe", "nginx");
         Path work = Files.createTempDirectory(Files.createDirectories(Path.of("target")).toAbsolutePath(), "api-e2e-");
         Path clip = Ffmpeg.testClip(Path.of("target", "clips"), 30);
-        List<String> keys = List.of("api-dest-key-one-1f9a", "api-dest-key-two-2b8c", "api-dest-key-three-3c7d",
-                "api-dest-key-four-4d6e");
+        List<String> keys = List.of(TestKeys.destination(), TestKeys.destination(), TestKeys.destination(),
+                TestKeys.destination());
         RelayConfig config = TestRelayConfig.with();
         try (HookServer hooks = new HookServer();
                 NginxRtmp n1 = NginxRtmp.start(work.resolve("n1"), NginxRtmp.options().hooks(hooks));
@@ -55,7 +56,7 @@ class ApiRelayEndToEndTest {
                 assertEquals("admin", api.call("GET", "/api/v1/auth/me", null, token, 200).get("role").asText());
                 JsonNode stream = api.call("POST", "/api/v1/streams", "{\"name\":\"Main show\"}", token, 201);
                 streamId = stream.get("id").asLong();
-                ingestKey = stream.get("key").asText();
+                ingestKey = TestKeys.issued(stream.get("key").asText());
                 for (int i = 0; i < 3; i++) {
                     destinationIds.add(api.call("POST", "/api/v1/stream-destinations", "{\"streamId\":" + streamId
                             + ",\"platform\":\"custom\",\"rtmpUrl\":\"" + sinks.get(i).rtmpUrl() + "\",\"streamKey\":\""

@@ -2,6 +2,7 @@ package io.streamhelper.relay.app;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.PooledByteBufAllocator;
@@ -16,6 +17,7 @@ import io.streamhelper.relay.core.stream.LiveStream;
 import io.streamhelper.relay.testkit.Ffmpeg;
 import io.streamhelper.relay.testkit.HookServer;
 import io.streamhelper.relay.testkit.NginxRtmp;
+import io.streamhelper.relay.testkit.TestKeys;
 import io.streamhelper.relay.testkit.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +36,9 @@ import org.junit.jupiter.api.Test;
  */
 class DestinationFailureTest {
     private static final int CLIP_SECONDS = 20;
-    private static final String INGEST_KEY = "failure-ingest";
+    private final String ingestKey = TestKeys.ingest();
+    private final List<String> keys = List.of(TestKeys.destination(), TestKeys.destination(), TestKeys.destination());
+    private final String lateKey = TestKeys.destination();
 
     private Path work;
     private HookServer hooks;
@@ -61,21 +65,21 @@ class DestinationFailureTest {
         hooks.close();
     }
 
-    /** Three nginx-rtmp destinations, keys k0..k2, and the relay publishing to them. */
+    /** Three nginx-rtmp destinations, keys[0..2], and the relay publishing to them. */
     private void startRelayWithThreeDestinations() throws Exception {
         List<DestinationTarget> targets = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             NginxRtmp n = NginxRtmp.start(work.resolve("nginx-" + i), NginxRtmp.options().hooks(hooks).record(true));
             nginx.add(n);
-            targets.add(new DestinationTarget("d" + i, "nginx " + i, n.rtmpUrl(), Secret.of("k" + i)));
+            targets.add(new DestinationTarget("d" + i, "nginx " + i, n.rtmpUrl(), Secret.of(keys.get(i))));
         }
         StaticStreamCatalog catalog = new StaticStreamCatalog(List.of(new StaticStreamCatalog.Entry(
-                new StreamGrant("s1", "Failures"), Secret.of(INGEST_KEY), targets)));
+                new StreamGrant("s1", "Failures"), Secret.of(ingestKey), targets)));
         relay = RelayServer.start(TestRelayConfig.with(), catalog);
     }
 
     private Process publish(String log) throws Exception {
-        return Ffmpeg.publish(clip, "rtmp://127.0.0.1:" + relay.rtmpPort() + "/live/" + INGEST_KEY, work.resolve(log));
+        return Ffmpeg.publish(clip, "rtmp://127.0.0.1:" + relay.rtmpPort() + "/live/" + ingestKey, work.resolve(log));
     }
 
     private LiveStream liveStream() {
@@ -93,8 +97,8 @@ class DestinationFailureTest {
     }
 
     private void assertReceivedEveryFrame(int index) {
-        long frames = Ffmpeg.countVideoFrames(nginx.get(index).recording("k" + index));
-        assertTrue(frames >= Math.ceil(clipFrames * 0.95), "k" + index + " received " + frames + " of " + clipFrames);
+        long frames = Ffmpeg.countVideoFrames(nginx.get(index).recording(keys.get(index)));
+        assertTrue(frames >= Math.ceil(clipFrames * 0.95), "destination d" + index + " received " + frames + " of " + clipFrames);
     }
 
     private void finish(Process publisher, String log) throws Exception {
@@ -122,11 +126,11 @@ class DestinationFailureTest {
         assertTrue(dying.reconnects() >= 1);
         assertTrue(relay.registry().counters().reconnects() >= 1, "the metrics count it too");
         assertTrue(relay.registry().counters().destinationFailures() >= 1);
-        assertEquals(2, hooks.calls("publish").stream().filter(c -> "k1".equals(c.name())).count(),
+        assertEquals(2, hooks.calls("publish").stream().filter(c -> keys.get(1).equals(c.name())).count(),
                 "published again after the restart");
 
         finish(publisher, "publisher.log");
-        await().atMost(Duration.ofSeconds(10)).until(() -> hooks.saw("publish_done", "k0") && hooks.saw("publish_done", "k2"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> hooks.saw("publish_done", keys.get(0)) && hooks.saw("publish_done", keys.get(2)));
         assertReceivedEveryFrame(0);
         assertReceivedEveryFrame(2);
         assertEquals(0, relayOf(stream, "d0").reconnects());
@@ -145,8 +149,8 @@ class DestinationFailureTest {
         await().pollDelay(Duration.ofMillis(5300)).atMost(Duration.ofSeconds(6)).until(() -> true);
 
         long addedAt = System.nanoTime();
-        assertTrue(relay.registry().applyDestination("s1", new DestinationTarget("late", "late", late.rtmpUrl(), Secret.of("k-late"))));
-        await().atMost(Duration.ofSeconds(2)).until(() -> hooks.saw("publish", "k-late"));
+        assertTrue(relay.registry().applyDestination("s1", new DestinationTarget("late", "late", late.rtmpUrl(), Secret.of(lateKey))));
+        await().atMost(Duration.ofSeconds(2)).until(() -> hooks.saw("publish", lateKey));
         long liveAfterMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - addedAt);
         assertTrue(liveAfterMs < 2000, "publishing within one keyframe interval: " + liveAfterMs + " ms");
         assertEquals(3, stream.relays().stream().filter(r -> !r.target().id().equals("late")).count(), "others untouched");
@@ -154,14 +158,14 @@ class DestinationFailureTest {
 
         // Removing one while live ends its publish at once; the others go on.
         assertTrue(relay.registry().removeDestination("s1", "d2"));
-        await().atMost(Duration.ofSeconds(3)).until(() -> hooks.saw("publish_done", "k2"));
+        await().atMost(Duration.ofSeconds(3)).until(() -> hooks.saw("publish_done", keys.get(2)));
         assertTrue(publisher.isAlive());
         assertEquals(DestinationState.LIVE, relayOf(stream, "d0").state());
 
         finish(publisher, "publisher.log");
-        await().atMost(Duration.ofSeconds(10)).until(() -> hooks.saw("publish_done", "k-late"));
-        assertTrue(Ffmpeg.startsWithDecodablePicture(late.recording("k-late")), "the late joiner's first frame is a keyframe");
-        long lateFrames = Ffmpeg.countVideoFrames(late.recording("k-late"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> hooks.saw("publish_done", lateKey));
+        assertTrue(Ffmpeg.startsWithDecodablePicture(late.recording(lateKey)), "the late joiner's first frame is a keyframe");
+        long lateFrames = Ffmpeg.countVideoFrames(late.recording(lateKey));
         // It joined at the cached GOP's keyframe, at most 2 s before it was added: ~15 s of the clip.
         assertTrue(lateFrames >= 14 * 30, "late joiner received " + lateFrames + " frames");
         assertReceivedEveryFrame(0);
@@ -169,19 +173,19 @@ class DestinationFailureTest {
 
     @Test
     void aDestinationThatRefusesTheKeyIsRejectedAndNotHammered() throws Exception {
-        hooks.refuse("k1");
+        hooks.refuse(keys.get(1));
         startRelayWithThreeDestinations();
         Process publisher = publish("publisher.log");
         LiveStream stream = liveStream();
         DestinationRelay refused = relayOf(stream, "d1");
         await().atMost(Duration.ofSeconds(10)).until(() -> refused.state() == DestinationState.REJECTED);
-        assertTrue(!refused.lastError().contains("k1") || refused.lastError().contains("destination"), refused.lastError());
+        assertFalse(refused.lastError().contains(keys.get(1)), refused.lastError());
 
         finish(publisher, "publisher.log");
-        assertEquals(1, hooks.calls("publish").stream().filter(c -> "k1".equals(c.name())).count(),
+        assertEquals(1, hooks.calls("publish").stream().filter(c -> keys.get(1).equals(c.name())).count(),
                 "one attempt in 20 s: a refusal is retried only rarely");
         assertEquals(0, refused.reconnects(), "never reconnected after the refusal");
-        await().atMost(Duration.ofSeconds(10)).until(() -> hooks.saw("publish_done", "k0") && hooks.saw("publish_done", "k2"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> hooks.saw("publish_done", keys.get(0)) && hooks.saw("publish_done", keys.get(2)));
         assertReceivedEveryFrame(0);
         assertReceivedEveryFrame(2);
     }
@@ -207,7 +211,7 @@ class DestinationFailureTest {
         assertEquals(hung.framesDropped(), relay.registry().counters().framesDropped(), "and the metrics say so");
         assertTrue(hung.lastError() != null && hung.lastError().contains("stalled"), String.valueOf(hung.lastError()));
         assertTrue(maxDirect < 64L * 1024 * 1024, "direct memory stayed bounded: " + maxDirect / 1024 + " KiB");
-        await().atMost(Duration.ofSeconds(10)).until(() -> hooks.saw("publish_done", "k0") && hooks.saw("publish_done", "k2"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> hooks.saw("publish_done", keys.get(0)) && hooks.saw("publish_done", keys.get(2)));
         assertReceivedEveryFrame(0);
         assertReceivedEveryFrame(2);
         nginx.get(1).thaw();

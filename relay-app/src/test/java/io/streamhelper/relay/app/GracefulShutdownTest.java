@@ -14,6 +14,7 @@ import io.streamhelper.relay.testkit.Ffmpeg;
 import io.streamhelper.relay.testkit.FreePorts;
 import io.streamhelper.relay.testkit.HookServer;
 import io.streamhelper.relay.testkit.NginxRtmp;
+import io.streamhelper.relay.testkit.TestKeys;
 import io.streamhelper.relay.testkit.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +39,8 @@ class GracefulShutdownTest {
         try (HookServer hooks = new HookServer();
                 NginxRtmp a = NginxRtmp.start(work.resolve("a"), NginxRtmp.options().hooks(hooks));
                 NginxRtmp b = NginxRtmp.start(work.resolve("b"), NginxRtmp.options().hooks(hooks))) {
+            String keyA = TestKeys.destination();
+            String keyB = TestKeys.destination();
             int rtmpPort = FreePorts.allocate();
             int httpPort = FreePorts.allocate();
             String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
@@ -58,13 +61,13 @@ class GracefulShutdownTest {
                 var stream = api.call("POST", "/api/v1/streams", "{\"name\":\"Shutdown\"}", token, 201);
                 long streamId = stream.get("id").asLong();
                 for (NginxRtmp sink : new NginxRtmp[] {a, b}) {
-                    String key = sink == a ? "out-a" : "out-b";
+                    String key = sink == a ? keyA : keyB;
                     api.call("POST", "/api/v1/stream-destinations", "{\"streamId\":" + streamId + ",\"platform\":\"custom\","
                             + "\"rtmpUrl\":\"" + sink.rtmpUrl() + "\",\"streamKey\":\"" + key + "\"}", token, 201);
                 }
                 publisher = Ffmpeg.publish(Ffmpeg.testClip(Path.of("target", "clips"), 20),
                         "rtmp://127.0.0.1:" + rtmpPort + "/live/" + stream.get("key").asText(), work.resolve("publisher.log"));
-                await().atMost(Duration.ofSeconds(15)).until(() -> hooks.saw("publish", "out-a") && hooks.saw("publish", "out-b"));
+                await().atMost(Duration.ofSeconds(15)).until(() -> hooks.saw("publish", keyA) && hooks.saw("publish", keyB));
                 assertTrue(api.call("GET", "/api/v1/streams/" + streamId, null, token, 200).get("isLive").asBoolean());
 
                 long signalled = System.nanoTime();
@@ -73,7 +76,7 @@ class GracefulShutdownTest {
                 long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - signalled);
                 String log = Files.readString(work.resolve("relay.log"));
                 assertEquals(0, relay.exitValue(), "exit code 0 after " + tookMs + " ms:\n" + log);
-                assertTrue(hooks.saw("publish_done", "out-a") && hooks.saw("publish_done", "out-b"),
+                assertTrue(hooks.saw("publish_done", keyA) && hooks.saw("publish_done", keyB),
                         "both destinations saw the publish end: " + hooks.calls());
                 assertTrue(log.contains("phase=stop_accepting") && log.contains("phase=end_streams")
                         && log.contains("phase=close_database") && log.contains("event=relay_stopped"),
@@ -85,7 +88,7 @@ class GracefulShutdownTest {
                     assertFalse(database.streams().findById(streamId).orElseThrow().live(), "the stream is not left live");
                     var destinations = database.destinations().listByStream(streamId);
                     assertEquals(2, destinations.size());
-                    assertEquals("out-a", destinations.get(0).streamKey().reveal());
+                    assertEquals(keyA, destinations.get(0).streamKey().reveal());
                 }
             } finally {
                 if (publisher != null) {
@@ -102,7 +105,7 @@ class GracefulShutdownTest {
         long streamId;
         try (Database database = Database.open(DatabaseSettings.sqlite(dataDir), SecretBox.loadOrCreate(dataDir))) {
             long owner = database.users().register("crash@example.com", "not-a-real-hash").id();
-            streamId = database.streams().create(owner, "Crashed", Secret.of("crash-key-0123456789")).id();
+            streamId = database.streams().create(owner, "Crashed", Secret.of(TestKeys.ingest())).id();
             database.streams().setLive(streamId, true); // what a server killed mid-stream leaves behind
         }
         try (RelayServer relay = RelayServer.start(TestRelayConfig.with("RELAY_DATA_DIR", dataDir.toString()),

@@ -12,6 +12,7 @@ import io.streamhelper.relay.core.secret.Secret;
 import io.streamhelper.relay.testkit.Ffmpeg;
 import io.streamhelper.relay.testkit.HookServer;
 import io.streamhelper.relay.testkit.NginxRtmp;
+import io.streamhelper.relay.testkit.TestKeys;
 import io.streamhelper.relay.testkit.Tools;
 import java.io.IOException;
 import java.io.InputStream;
@@ -141,14 +142,16 @@ class HostileClientsTest {
     void hundredsOfBadConnectionsAreClosedWhileARealPublisherRelaysEveryFrame() throws Exception {
         Tools.require("ffmpeg", "ffprobe", "nginx");
         Path work = Files.createTempDirectory(Files.createDirectories(Path.of("target")).toAbsolutePath(), "hostile-");
+        String ingestKey = TestKeys.ingest();
+        String destinationKey = TestKeys.destination();
         hooks = new HookServer();
         nginx = NginxRtmp.start(work.resolve("nginx"), NginxRtmp.options().hooks(hooks).record(true));
         startRelay(new StaticStreamCatalog(List.of(new StaticStreamCatalog.Entry(new StreamGrant("s1", "S"),
-                Secret.of("hostile-ingest"), List.of(new DestinationTarget("d", "d", nginx.rtmpUrl(), Secret.of("out")))))), "1000");
+                Secret.of(ingestKey), List.of(new DestinationTarget("d", "d", nginx.rtmpUrl(), Secret.of(destinationKey)))))), "1000");
         Path clip = Ffmpeg.testClip(Path.of("target", "clips"), 20);
         long clipFrames = Ffmpeg.countVideoFrames(clip);
-        Process publisher = Ffmpeg.publish(clip, "rtmp://127.0.0.1:" + relay.rtmpPort() + "/live/hostile-ingest", work.resolve("pub.log"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> hooks.saw("publish", "out"));
+        Process publisher = Ffmpeg.publish(clip, "rtmp://127.0.0.1:" + relay.rtmpPort() + "/live/" + ingestKey, work.resolve("pub.log"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> hooks.saw("publish", destinationKey));
 
         List<CompletableFuture<Long>> garbage = new ArrayList<>();
         List<CompletableFuture<Long>> stalled = new ArrayList<>();
@@ -177,8 +180,8 @@ class HostileClientsTest {
         assertTrue(oversized.get() < 1000, "a 16 MB message claim is refused at once: " + oversized.get() + " ms");
 
         assertEquals(0, publisher.exitValue(), Files.readString(work.resolve("pub.log")));
-        await().atMost(Duration.ofSeconds(10)).until(() -> hooks.saw("publish_done", "out"));
-        long frames = Ffmpeg.countVideoFrames(nginx.recording("out"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> hooks.saw("publish_done", destinationKey));
+        long frames = Ffmpeg.countVideoFrames(nginx.recording(destinationKey));
         assertTrue(frames >= Math.ceil(clipFrames * 0.95), "the destination got " + frames + " of " + clipFrames);
         assertTrue(maxDirect < 64L * 1024 * 1024, "direct memory bounded: " + maxDirect / 1024 + " KiB");
         await().atMost(Duration.ofSeconds(5)).until(() -> relay.openIngestConnections() == 0);

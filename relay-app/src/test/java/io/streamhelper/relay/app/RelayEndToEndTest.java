@@ -13,6 +13,7 @@ import io.streamhelper.relay.core.secret.Secret;
 import io.streamhelper.relay.testkit.Ffmpeg;
 import io.streamhelper.relay.testkit.HookServer;
 import io.streamhelper.relay.testkit.NginxRtmp;
+import io.streamhelper.relay.testkit.TestKeys;
 import io.streamhelper.relay.testkit.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,14 +37,14 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RelayEndToEndTest {
     private static final int CLIP_SECONDS = 20;
-    private static final String INGEST_KEY = "ingest-key-e2e";
+    private final String ingestKey = TestKeys.ingest();
 
     /** Under target/, so the nginx logs and recordings of a failed run can be read afterwards. */
     private Path work;
 
     private HookServer hooks;
     private final List<NginxRtmp> destinations = new ArrayList<>();
-    private final List<String> destinationKeys = List.of("dest-a", "dest-b", "dest-c", "dest-tls");
+    private final List<String> destinationKeys = List.of(TestKeys.destination(), TestKeys.destination(), TestKeys.destination(), TestKeys.destination());
     private Path clip;
     private long clipFrames;
     private RelayServer relay;
@@ -66,7 +67,7 @@ class RelayEndToEndTest {
                     Secret.of(destinationKeys.get(i))));
         }
         StaticStreamCatalog catalog = new StaticStreamCatalog(List.of(new StaticStreamCatalog.Entry(
-                new StreamGrant("s1", "End to end"), Secret.of(INGEST_KEY), targets)));
+                new StreamGrant("s1", "End to end"), Secret.of(ingestKey), targets)));
         RelayConfig config = TestRelayConfig.with("RELAY_TRUSTED_CA_FILE", destinations.get(3).caCertificatePem().toString());
         relay = RelayServer.start(config, catalog);
     }
@@ -91,7 +92,7 @@ class RelayEndToEndTest {
     @Test
     void relaysOnePublisherToThreeRtmpAndOneRtmpsDestination() throws Exception {
         // The query string is Twitch's bandwidth-test form: not part of the key.
-        Process publisher = Ffmpeg.publish(clip, ingestUrl(INGEST_KEY + "?bandwidthtest=false"), work.resolve("publisher.log"));
+        Process publisher = Ffmpeg.publish(clip, ingestUrl(ingestKey + "?bandwidthtest=false"), work.resolve("publisher.log"));
 
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
             for (String key : destinationKeys) {
@@ -143,7 +144,7 @@ class RelayEndToEndTest {
         for (String key : destinationKeys) {
             endedBefore.put(key, hooks.calls("publish_done").stream().filter(c -> c.name().equals(key)).count());
         }
-        Process publisher = Ffmpeg.publish(clip, ingestUrl(INGEST_KEY), work.resolve("vanishing.log"));
+        Process publisher = Ffmpeg.publish(clip, ingestUrl(ingestKey), work.resolve("vanishing.log"));
         await().atMost(Duration.ofSeconds(15)).until(() -> relay.registry().liveStreams().stream()
                 .flatMap(s -> s.relays().stream())
                 .filter(r -> r.state() == DestinationState.LIVE).count() == destinationKeys.size());
@@ -160,7 +161,7 @@ class RelayEndToEndTest {
     @Test
     void unknownKeyIsRefusedAndNothingIsRelayed() throws Exception {
         int publishesBefore = hooks.calls("publish").size();
-        Process publisher = Ffmpeg.publish(clip, ingestUrl("not-a-key"), work.resolve("refused.log"));
+        Process publisher = Ffmpeg.publish(clip, ingestUrl(TestKeys.ingest()), work.resolve("refused.log"));
         assertTrue(publisher.waitFor(15, TimeUnit.SECONDS), "ffmpeg gave up");
         assertNotEquals(0, publisher.exitValue(), "ffmpeg reports the refusal");
         String log = Files.readString(work.resolve("refused.log"));

@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import io.streamhelper.relay.testkit.TestKeys;
 
 /** The relay's REST API as a test drives it: plain HTTP to 127.0.0.1, every status checked. */
 final class RelayHttp {
@@ -51,6 +52,6 @@ final class RelayHttp {
     String signUpAndLogin(String email, String password) throws Exception {
         String credentials = "{\"email\":\"" + email + "\",\"password\":\"" + password + "\"}";
         call("POST", "/api/v1/auth/register", credentials, null, 201);
-        return call("POST", "/api/v1/auth/login", credentials, null, 200).get("token").asText();
+        return TestKeys.issued(call("POST", "/api/v1/auth/login", credentials, null, 200).get("token").asText());
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.internal.PlatformDependent;
 import io.streamhelper.relay.core.destination.DestinationState;
+import io.streamhelper.relay.testkit.TestKeys;
 import io.streamhelper.relay.core.destination.DestinationTarget;
 import io.streamhelper.relay.core.publish.StaticStreamCatalog;
 import io.streamhelper.relay.core.publish.StreamGrant;
@@ -40,12 +41,13 @@ import org.junit.jupiter.api.Test;
  */
 class SoakTest {
     private static final int DESTINATIONS = 3;
-    private static final String INGEST_KEY = "soak-ingest";
+    private static final String INGEST_KEY = TestKeys.ingest();
     private static final long HEAP_TOLERANCE = 48L << 20;
     /** Netty's pool grows in 4 MiB chunks: a few more chunks in use is noise, a trend is not. */
     private static final long DIRECT_TOLERANCE = 32L << 20;
 
     private final List<NginxRtmp> nginx = new ArrayList<>();
+    private final List<String> keys = List.of(TestKeys.destination(), TestKeys.destination(), TestKeys.destination());
     private RelayServer relay;
     private Process publisher;
 
@@ -73,7 +75,7 @@ class SoakTest {
         for (int i = 0; i < DESTINATIONS; i++) {
             NginxRtmp n = NginxRtmp.start(work.resolve("nginx-" + i), NginxRtmp.options());
             nginx.add(n);
-            targets.add(new DestinationTarget("d" + i, "nginx " + i, n.rtmpUrl(), Secret.of("soak-k" + i)));
+            targets.add(new DestinationTarget("d" + i, "nginx " + i, n.rtmpUrl(), Secret.of(keys.get(i))));
         }
         relay = RelayServer.start(RelayConfig.fromEnvironment(Map.of("RELAY_BIND_ADDRESS", "127.0.0.1",
                 "RELAY_RTMP_PORT", "0", "RELAY_HTTP_PORT", "0")), new StaticStreamCatalog(List.of(
@@ -116,7 +118,7 @@ class SoakTest {
         // Backoff is at most 60 s (+20 % jitter) after a long outage.
         awaitAllLive(stream, Duration.ofSeconds(90));
         for (int i = 0; i < DESTINATIONS; i++) {
-            var video = Ffmpeg.probe(nginx.get(i).rtmpUrl() + "/soak-k" + i, Duration.ofSeconds(30)).video();
+            var video = Ffmpeg.probe(nginx.get(i).rtmpUrl() + "/" + keys.get(i), Duration.ofSeconds(30)).video();
             assertTrue(video.isPresent(), "d" + i + " plays video again");
         }
         assertTrue(kills > 0, "the schedule killed something");

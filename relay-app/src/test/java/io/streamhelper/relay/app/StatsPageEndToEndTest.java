@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamhelper.relay.core.destination.DestinationTarget;
+import io.streamhelper.relay.testkit.TestKeys;
 import io.streamhelper.relay.core.publish.StaticStreamCatalog;
 import io.streamhelper.relay.core.publish.StreamGrant;
 import io.streamhelper.relay.core.secret.Secret;
@@ -42,8 +43,8 @@ import org.junit.jupiter.api.TestInstance;
 class StatsPageEndToEndTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long OWNER = 7;
-    private static final String INGEST_KEY = "live_stats_ingest_key_e2e";
-    private static final List<String> DESTINATION_KEYS = List.of("stats-dest-key-alpha", "stats-dest-key-beta");
+    private static final String INGEST_KEY = TestKeys.ingest();
+    private static final List<String> DESTINATION_KEYS = List.of(TestKeys.destination(), TestKeys.destination());
     private static final List<String> DISPLAY_NAMES = List.of("YouTube via nginx A", "Twitch via nginx B");
     /** Kept after the run, for a person to look at. */
     static final Path SCREENSHOT = Path.of("target", "stat-page", "stat.png");

@@ -314,7 +314,7 @@ public final class DestinationRelay implements MediaSink {
         try {
             executor.execute(task);
         } catch (RejectedExecutionException shuttingDown) {
-            log.debug("event=destination_event_dropped destination={} reason=executor_shut_down", target.id());
+            log.debug("event=destination_event_dropped stream={} destination={} reason=executor_shut_down", stream.id(), target.id());
         }
     }
 

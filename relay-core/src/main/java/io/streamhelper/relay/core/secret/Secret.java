@@ -1,5 +1,6 @@
 package io.streamhelper.relay.core.secret;
 
+import io.streamhelper.relay.logging.KnownSecrets;
 import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
@@ -8,6 +9,10 @@ import java.util.Objects;
  * A stream key (ingest or destination) held in memory. Its {@code toString()} never shows the
  * value, so a key that slips into a log line, an exception or a JSON body by accident prints as
  * {@code ***}. Only {@link #reveal()} gives the value, at the moment a connection needs it.
+ *
+ * <p>Every value is also registered with the log redactor as it enters memory, so a key printed
+ * through another path (a URL, a library's exception message) still never reaches a log line. The
+ * registration lives as long as this object.
  */
 public final class Secret {
     private final String value;
@@ -17,7 +22,9 @@ public final class Secret {
     }
 
     public static Secret of(String value) {
-        return new Secret(value);
+        Secret secret = new Secret(value);
+        KnownSecrets.register(secret, value);
+        return secret;
     }
 
     public String reveal() {

@@ -17,6 +17,7 @@ import io.streamhelper.relay.core.publish.StreamGrant;
 import io.streamhelper.relay.core.secret.Secret;
 import io.streamhelper.relay.core.stream.LiveStream;
 import io.streamhelper.relay.core.stream.StreamRegistry;
+import io.streamhelper.relay.testkit.TestKeys;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -90,12 +91,15 @@ class DestinationRelayTest {
         return link;
     };
 
+    private final String ingestKey = TestKeys.ingest();
+    private final String destinationKey = TestKeys.destination();
+
     private LiveStream start() throws Exception {
-        DestinationTarget target = new DestinationTarget("d1", "one", "rtmp://example/app", Secret.of("dest-secret"));
+        DestinationTarget target = new DestinationTarget("d1", "one", "rtmp://example/app", Secret.of(destinationKey));
         StaticStreamCatalog catalog = new StaticStreamCatalog(List.of(
-                new StaticStreamCatalog.Entry(new StreamGrant("s1", "S"), Secret.of("in"), List.of(target))));
+                new StaticStreamCatalog.Entry(new StreamGrant("s1", "S"), Secret.of(ingestKey), List.of(target))));
         StreamRegistry registry = new StreamRegistry(catalog, catalog, connector);
-        return loop.submit(() -> registry.beginPublish("in", loop)).get();
+        return loop.submit(() -> registry.beginPublish(ingestKey, loop)).get();
     }
 
     private static MediaMessage tag(MediaKind kind, long ts, int... bytes) {
@@ -195,9 +199,9 @@ class DestinationRelayTest {
     void aRefusalIsNotRetriedSoonAndNeverShowsTheKey() throws Exception {
         LiveStream stream = start();
         await().until(() -> links.size() == 1);
-        links.get(0).listener.onClosed(links.get(0), new DestinationRejectedException("server said dest-secret is bad"));
+        links.get(0).listener.onClosed(links.get(0), new DestinationRejectedException("server said " + destinationKey + " is bad"));
         await().until(() -> relay(stream).state() == DestinationState.REJECTED);
-        assertFalse(relay(stream).lastError().contains("dest-secret"), relay(stream).lastError());
+        assertFalse(relay(stream).lastError().contains(destinationKey), relay(stream).lastError());
         Future<?> check = loop.schedule(() -> { }, 2, TimeUnit.SECONDS);
         check.get();
         assertEquals(1, links.size(), "no immediate retry after a refusal");

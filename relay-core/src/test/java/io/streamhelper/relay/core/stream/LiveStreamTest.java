@@ -17,6 +17,7 @@ import io.streamhelper.relay.core.publish.StaticStreamCatalog;
 import io.streamhelper.relay.core.publish.StreamGrant;
 import io.streamhelper.relay.core.secret.Secret;
 import java.time.Duration;
+import io.streamhelper.relay.testkit.TestKeys;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -124,8 +125,9 @@ class LiveStreamTest {
 
     @Test
     void registryRefusesUnknownKeysAndASecondPublisher() throws Exception {
+        String key = TestKeys.ingest();
         StaticStreamCatalog catalog = new StaticStreamCatalog(List.of(
-                new StaticStreamCatalog.Entry(new StreamGrant("s1", "One"), Secret.of("key-1"), List.of())));
+                new StaticStreamCatalog.Entry(new StreamGrant("s1", "One"), Secret.of(key), List.of())));
         DestinationDirectory directory = catalog;
         StreamRegistry registry = new StreamRegistry(catalog, directory, (target, listener) -> {
             throw new AssertionError("no destinations configured");
@@ -134,15 +136,15 @@ class LiveStreamTest {
                 () -> registry.beginPublish("nope", ImmediateEventExecutor.INSTANCE));
         assertEquals(PublishRejectedException.Reason.UNKNOWN_KEY, unknown.reason());
 
-        LiveStream first = registry.beginPublish("key-1", ImmediateEventExecutor.INSTANCE);
+        LiveStream first = registry.beginPublish(key, ImmediateEventExecutor.INSTANCE);
         PublishRejectedException twice = assertThrows(PublishRejectedException.class,
-                () -> registry.beginPublish("key-1", ImmediateEventExecutor.INSTANCE));
+                () -> registry.beginPublish(key, ImmediateEventExecutor.INSTANCE));
         assertEquals(PublishRejectedException.Reason.ALREADY_LIVE, twice.reason());
         assertEquals(List.of(first), List.copyOf(registry.liveStreams()), "the first publisher is untouched");
 
         registry.endPublish(first);
         assertTrue(registry.liveStreams().isEmpty());
-        LiveStream again = registry.beginPublish("key-1", ImmediateEventExecutor.INSTANCE);
+        LiveStream again = registry.beginPublish(key, ImmediateEventExecutor.INSTANCE);
         registry.endPublish(again);
     }
 

@@ -223,7 +223,7 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
     }
 
     private void fail(ChannelHandlerContext ctx, String why) {
-        log.info("event=ingest_protocol_error remote={} error=\"{}\"", ctx.channel().remoteAddress(), why);
+        log.info("event=ingest_protocol_error stream={} remote={} error=\"{}\"", streamId(), ctx.channel().remoteAddress(), why);
         endPublish(why);
         state = State.CLOSED;
         ctx.close();
@@ -251,7 +251,7 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
-            log.info("event=ingest_idle remote={} state={}", ctx.channel().remoteAddress(), state);
+            log.info("event=ingest_idle stream={} remote={} state={}", streamId(), ctx.channel().remoteAddress(), state);
             endPublish("connection idle");
             ctx.close();
             return;
@@ -270,11 +270,16 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // Malformed input from one publisher closes that connection and nothing else. Decoder
         // messages never contain keys (they name sizes and types only).
-        log.info("event=ingest_connection_error remote={} error=\"{}\"", ctx.channel().remoteAddress(),
+        log.info("event=ingest_connection_error stream={} remote={} error=\"{}\"", streamId(), ctx.channel().remoteAddress(),
                 cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
         endPublish("connection error");
         state = State.CLOSED;
         ctx.close();
         connectionErrors.accept(cause);
+    }
+
+    /** The stream this connection publishes, for log lines; "-" before a publish is accepted. */
+    private String streamId() {
+        return live == null ? "-" : live.id();
     }
 }

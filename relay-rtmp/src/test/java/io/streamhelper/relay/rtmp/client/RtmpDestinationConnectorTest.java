@@ -15,6 +15,7 @@ import io.streamhelper.relay.core.destination.DestinationTarget;
 import io.streamhelper.relay.core.secret.Secret;
 import io.streamhelper.relay.testkit.HookServer;
 import io.streamhelper.relay.testkit.NginxRtmp;
+import io.streamhelper.relay.testkit.TestKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -67,6 +68,12 @@ class RtmpDestinationConnectorTest {
     private static final class NoCause extends Exception {
     }
 
+    private final String plainKey = TestKeys.destination();
+    private final String tlsKey = TestKeys.destination();
+    private final String untrustedKey = TestKeys.destination();
+    private final String wrongNameKey = TestKeys.destination();
+    private final String refusedKey = TestKeys.destination();
+
     private static DestinationTarget target(String url, String key) {
         return new DestinationTarget("t", "test", url, Secret.of(key));
     }
@@ -75,13 +82,13 @@ class RtmpDestinationConnectorTest {
     void publishesLikeAnEncoderAndUnpublishesCleanly() throws Exception {
         RtmpDestinationConnector connector = new RtmpDestinationConnector(group, ClientSettings.defaults());
         Outcome outcome = new Outcome();
-        connector.connect(target(nginx.rtmpUrl(), "plain-key"), outcome);
+        connector.connect(target(nginx.rtmpUrl(), plainKey), outcome);
         DestinationLink link = outcome.live.get(10, TimeUnit.SECONDS);
-        assertTrue(hooks.saw("publish", "plain-key"));
+        assertTrue(hooks.saw("publish", plainKey));
         assertEquals("live", hooks.calls("publish").get(0).app());
         link.close();
         assertInstanceOf(NoCause.class, outcome.closed.get(10, TimeUnit.SECONDS), "closed by us: no error");
-        await().atMost(Duration.ofSeconds(5)).until(() -> hooks.saw("publish_done", "plain-key"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> hooks.saw("publish_done", plainKey));
         assertTrue(link.bytesSent() > 3073, "handshake and commands were counted");
     }
 
@@ -90,35 +97,35 @@ class RtmpDestinationConnectorTest {
         RtmpDestinationConnector trusting = new RtmpDestinationConnector(group,
                 ClientSettings.defaults().withTrustedCaFile(nginx.caCertificatePem()));
         Outcome ok = new Outcome();
-        trusting.connect(target(nginx.rtmpsUrl(), "tls-key"), ok);
+        trusting.connect(target(nginx.rtmpsUrl(), tlsKey), ok);
         ok.live.get(10, TimeUnit.SECONDS).close();
-        assertTrue(hooks.saw("publish", "tls-key"));
+        assertTrue(hooks.saw("publish", tlsKey));
 
         // Without the test CA the system trust store does not know the certificate: no publish.
         RtmpDestinationConnector systemOnly = new RtmpDestinationConnector(group, ClientSettings.defaults());
         Outcome refused = new Outcome();
-        systemOnly.connect(target(nginx.rtmpsUrl(), "untrusted-key"), refused);
+        systemOnly.connect(target(nginx.rtmpsUrl(), untrustedKey), refused);
         Throwable cause = refused.closed.get(10, TimeUnit.SECONDS);
         assertTrue(hasCause(cause, SSLHandshakeException.class), "TLS refused the certificate: " + cause);
-        assertFalse(hooks.saw("publish", "untrusted-key"));
+        assertFalse(hooks.saw("publish", untrustedKey));
 
         // A trusted certificate presented under a name it does not hold is refused too.
         Outcome wrongName = new Outcome();
-        trusting.connect(target(nginx.rtmpsUrlWithWrongName(), "wrong-name-key"), wrongName);
+        trusting.connect(target(nginx.rtmpsUrlWithWrongName(), wrongNameKey), wrongName);
         Throwable mismatch = wrongName.closed.get(10, TimeUnit.SECONDS);
         assertTrue(hasCause(mismatch, SSLHandshakeException.class), "host name checked: " + mismatch);
-        assertFalse(hooks.saw("publish", "wrong-name-key"));
+        assertFalse(hooks.saw("publish", wrongNameKey));
     }
 
     @Test
     void aDestinationThatRefusesTheKeyIsReportedAsRejectedWithoutTheKey() throws Exception {
-        hooks.refuse("refused-secret-key");
+        hooks.refuse(refusedKey);
         RtmpDestinationConnector connector = new RtmpDestinationConnector(group, ClientSettings.defaults());
         Outcome outcome = new Outcome();
-        connector.connect(target(nginx.rtmpUrl(), "refused-secret-key"), outcome);
+        connector.connect(target(nginx.rtmpUrl(), refusedKey), outcome);
         Throwable cause = outcome.closed.get(10, TimeUnit.SECONDS);
         assertInstanceOf(DestinationRejectedException.class, cause);
-        assertFalse(cause.getMessage().contains("refused-secret-key"), "no key in errors: " + cause.getMessage());
+        assertFalse(cause.getMessage().contains(refusedKey), "no key in errors: " + cause.getMessage());
     }
 
     @Test

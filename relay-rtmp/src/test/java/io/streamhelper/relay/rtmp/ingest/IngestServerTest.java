@@ -18,6 +18,7 @@ import io.streamhelper.relay.rtmp.chunk.ChunkLimits;
 import io.streamhelper.relay.rtmp.client.ClientSettings;
 import io.streamhelper.relay.rtmp.client.RtmpDestinationConnector;
 import io.streamhelper.relay.testkit.Ffmpeg;
+import io.streamhelper.relay.testkit.TestKeys;
 import io.streamhelper.relay.testkit.Tools;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -45,13 +46,14 @@ class IngestServerTest {
     private StreamRegistry registry;
     private IngestServer server;
     private Path work;
+    private final String key = TestKeys.ingest();
 
     @BeforeEach
     void start() throws Exception {
         Tools.require("ffmpeg", "ffprobe");
         work = Files.createTempDirectory(Files.createDirectories(Path.of("target")).toAbsolutePath(), "ingest-");
         StaticStreamCatalog catalog = new StaticStreamCatalog(List.of(
-                new StaticStreamCatalog.Entry(new StreamGrant("s1", "One"), Secret.of("key-one"), List.<DestinationTarget>of())));
+                new StaticStreamCatalog.Entry(new StreamGrant("s1", "One"), Secret.of(key), List.<DestinationTarget>of())));
         registry = new StreamRegistry(catalog, catalog, (target, listener) -> {
             throw new AssertionError("no destinations in this test");
         });
@@ -77,11 +79,11 @@ class IngestServerTest {
     void secondPublisherOnALiveKeyIsRefusedAndTheFirstKeepsStreaming() throws Exception {
         Path clip = clip();
         long clipFrames = Ffmpeg.countVideoFrames(clip);
-        Process first = Ffmpeg.publish(clip, url("key-one"), work.resolve("first.log"));
+        Process first = Ffmpeg.publish(clip, url(key), work.resolve("first.log"));
         await().atMost(Duration.ofSeconds(10)).until(() -> registry.liveStreams().size() == 1);
         LiveStream live = registry.liveStreams().iterator().next();
 
-        Process second = Ffmpeg.publish(clip, url("key-one?second=1"), work.resolve("second.log"));
+        Process second = Ffmpeg.publish(clip, url(key + "?second=1"), work.resolve("second.log"));
         assertTrue(second.waitFor(15, TimeUnit.SECONDS));
         assertNotEquals(0, second.exitValue(), "the second publisher is refused");
         assertTrue(Files.readString(work.resolve("second.log")).contains("Server error: stream is already being published"),
@@ -100,7 +102,7 @@ class IngestServerTest {
         CompletableFuture<Void> live = new CompletableFuture<>();
         CompletableFuture<Throwable> closed = new CompletableFuture<>();
         long started = System.nanoTime();
-        client.connect(new DestinationTarget("self", "self", "rtmp://127.0.0.1:" + server.port() + "/live", Secret.of("key-one")),
+        client.connect(new DestinationTarget("self", "self", "rtmp://127.0.0.1:" + server.port() + "/live", Secret.of(key)),
                 new DestinationLink.Listener() {
                     @Override
                     public void onLive(DestinationLink link) {
@@ -125,7 +127,7 @@ class IngestServerTest {
     void garbageClosesOnlyThatConnection() throws Exception {
         Path clip = clip();
         long clipFrames = Ffmpeg.countVideoFrames(clip);
-        Process publisher = Ffmpeg.publish(clip, url("key-one"), work.resolve("publisher.log"));
+        Process publisher = Ffmpeg.publish(clip, url(key), work.resolve("publisher.log"));
         await().atMost(Duration.ofSeconds(10)).until(() -> registry.liveStreams().size() == 1);
         LiveStream live = registry.liveStreams().iterator().next();
 

@@ -24,6 +24,7 @@ import io.streamhelper.relay.rtmp.message.StatusObjects;
 import io.streamhelper.relay.core.stream.VideoFormat;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import io.streamhelper.relay.testkit.TestKeys;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,13 +38,14 @@ import org.junit.jupiter.api.Test;
  * what an encoder sends, in the orders OBS and ffmpeg use, and what it must get back.
  */
 class IngestSessionHandlerTest {
+    private final String key = TestKeys.ingest();
     private StreamRegistry registry;
     private EmbeddedChannel channel;
 
     @BeforeEach
     void setUp() {
         StaticStreamCatalog catalog = new StaticStreamCatalog(List.of(
-                new StaticStreamCatalog.Entry(new StreamGrant("s1", "One"), Secret.of("good-key"), List.<DestinationTarget>of())));
+                new StaticStreamCatalog.Entry(new StreamGrant("s1", "One"), Secret.of(key), List.<DestinationTarget>of())));
         registry = new StreamRegistry(catalog, catalog, (t, l) -> {
             throw new AssertionError("no destinations");
         });
@@ -91,15 +93,15 @@ class IngestSessionHandlerTest {
         assertEquals(1.0, result.transactionId());
         assertEquals("NetConnection.Connect.Success", StatusObjects.code(result.objectArgument(1)));
 
-        send(Command.of("releaseStream", 2, null, "good-key"), 0);
-        send(Command.of("FCPublish", 3, null, "good-key"), 0);
+        send(Command.of("releaseStream", 2, null, key), 0);
+        send(Command.of("FCPublish", 3, null, key), 0);
         send(Command.of("createStream", 4, (Object) null), 0);
         List<Object[]> created = replies();
         Command createResult = (Command) created.get(created.size() - 1)[1];
         assertEquals(4.0, createResult.transactionId());
         assertEquals(1.0, createResult.argument(1), "stream id 1");
 
-        send(Command.of("publish", 5, null, "good-key", "live"), 1);
+        send(Command.of("publish", 5, null, key, "live"), 1);
         List<Object[]> published = replies();
         assertEquals(MessageType.USER_CONTROL, published.get(0)[0], "Stream Begin");
         Command status = (Command) published.get(published.size() - 1)[1];
@@ -123,7 +125,7 @@ class IngestSessionHandlerTest {
         assertEquals("onMetaData", io.streamhelper.relay.rtmp.amf.Amf0Reader.read(storedMeta.duplicate()));
         headers.forEach(io.streamhelper.relay.core.media.MediaMessage::release);
 
-        send(Command.of("FCUnpublish", 6, null, "good-key"), 0);
+        send(Command.of("FCUnpublish", 6, null, key), 0);
         send(Command.of("deleteStream", 7, null, 1.0), 0);
         assertTrue(registry.liveStreams().isEmpty(), "deleteStream ends the publish");
         assertTrue(live.isEnded());
@@ -189,15 +191,16 @@ class IngestSessionHandlerTest {
 
     @Test
     void unknownKeyGetsBadNameAndTheConnectionCloses() {
+        String wrongKey = TestKeys.ingest();
         send(Command.of("connect", 1, connectObject("live")), 0);
         send(Command.of("createStream", 2, (Object) null), 0);
         replies();
-        send(Command.of("publish", 3, null, "wrong-key?foo=bar", "live"), 1);
+        send(Command.of("publish", 3, null, wrongKey + "?foo=bar", "live"), 1);
         List<Object[]> refused = replies();
         Command status = (Command) refused.get(refused.size() - 1)[1];
         assertEquals("error", StatusObjects.level(status.objectArgument(1)));
         assertEquals("NetStream.Publish.BadName", StatusObjects.code(status.objectArgument(1)));
-        assertFalse(status.objectArgument(1).toString().contains("wrong-key"), "the key is not echoed");
+        assertFalse(status.objectArgument(1).toString().contains(wrongKey), "the key is not echoed");
         channel.runPendingTasks();
         assertFalse(channel.isOpen());
         assertTrue(registry.liveStreams().isEmpty());
@@ -215,15 +218,15 @@ class IngestSessionHandlerTest {
 
     @Test
     void publishBeforeConnectIsAProtocolError() {
-        send(Command.of("publish", 1, null, "good-key", "live"), 1);
+        send(Command.of("publish", 1, null, key, "live"), 1);
         assertFalse(channel.isOpen());
         assertTrue(registry.liveStreams().isEmpty());
     }
 
     @Test
     void queryStringIsNotPartOfTheKey() {
-        assertEquals("abc", IngestSessionHandler.streamKey("abc?bandwidthtest=true"));
-        assertEquals("abc", IngestSessionHandler.streamKey("abc"));
+        assertEquals(key, IngestSessionHandler.streamKey(key + "?bandwidthtest=true"));
+        assertEquals(key, IngestSessionHandler.streamKey(key));
         assertEquals("", IngestSessionHandler.streamKey(null));
     }
 
