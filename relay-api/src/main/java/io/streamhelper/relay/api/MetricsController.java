@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.util.internal.PlatformDependent;
+import io.streamhelper.relay.core.catalog.Platform;
 import io.streamhelper.relay.core.destination.DestinationState;
 import io.streamhelper.relay.core.publish.PublishRejectedException;
 import io.streamhelper.relay.core.secret.Secret;
@@ -32,24 +33,32 @@ final class MetricsController {
         RelayCounters counters = streams.counters();
         Gauge.builder("relay_active_streams", streams, s -> s.liveStreams().size())
                 .description("streams whose publisher is live").register(registry);
-        for (DestinationState state : DestinationState.values()) {
-            Gauge.builder("relay_destinations", streams, s -> s.liveStreams().stream()
-                            .flatMap(live -> live.relays().stream()).filter(r -> r.state() == state).count())
-                    .tag("state", state.name().toLowerCase(Locale.ROOT))
-                    .description("destinations of live streams, by state").register(registry);
+        // Platforms are a fixed set, so every (platform, state) series exists from the start and a
+        // dashboard never sees a series appear out of nowhere.
+        for (Platform platform : Platform.values()) {
+            String name = platform.wireName();
+            for (DestinationState state : DestinationState.values()) {
+                Gauge.builder("relay_destinations", streams, s -> s.liveStreams().stream()
+                                .flatMap(live -> live.relays().stream())
+                                .filter(r -> r.state() == state && r.target().platform().equals(name)).count())
+                        .tag("platform", name)
+                        .tag("state", state.name().toLowerCase(Locale.ROOT))
+                        .description("destinations of live streams, by platform and state").register(registry);
+            }
+            RelayCounters.Platform p = counters.platform(name);
+            FunctionCounter.builder("relay_bytes_out", p, RelayCounters.Platform::bytesOut).tag("platform", name)
+                    .description("media bytes sent to destinations").register(registry);
+            FunctionCounter.builder("relay_frames_dropped", p, RelayCounters.Platform::framesDropped).tag("platform", name)
+                    .description("video frames dropped for slow or stalled destinations").register(registry);
+            FunctionCounter.builder("relay_reconnects", p, RelayCounters.Platform::reconnects).tag("platform", name)
+                    .description("destination reconnect attempts").register(registry);
+            FunctionCounter.builder("relay_destination_failures", p, RelayCounters.Platform::failures).tag("platform", name)
+                    .description("destination connections lost (network, stall)").register(registry);
+            FunctionCounter.builder("relay_destination_rejections", p, RelayCounters.Platform::rejections).tag("platform", name)
+                    .description("destinations that refused us").register(registry);
         }
         FunctionCounter.builder("relay_bytes_in", counters, RelayCounters::bytesIn)
                 .description("media bytes received from publishers").register(registry);
-        FunctionCounter.builder("relay_bytes_out", counters, RelayCounters::bytesOut)
-                .description("media bytes sent to destinations").register(registry);
-        FunctionCounter.builder("relay_frames_dropped", counters, RelayCounters::framesDropped)
-                .description("video frames dropped for slow or stalled destinations").register(registry);
-        FunctionCounter.builder("relay_reconnects", counters, RelayCounters::reconnects)
-                .description("destination reconnect attempts").register(registry);
-        FunctionCounter.builder("relay_destination_failures", counters, RelayCounters::destinationFailures)
-                .description("destination connections lost (network, stall)").register(registry);
-        FunctionCounter.builder("relay_destination_rejections", counters, RelayCounters::destinationRejections)
-                .description("destinations that refused us").register(registry);
         for (PublishRejectedException.Reason reason : PublishRejectedException.Reason.values()) {
             FunctionCounter.builder("relay_publish_rejections", counters, c -> c.publishRejections(reason))
                     .tag("reason", reason.name().toLowerCase(Locale.ROOT))

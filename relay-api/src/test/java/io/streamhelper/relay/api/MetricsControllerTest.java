@@ -39,6 +39,22 @@ class MetricsControllerTest {
         return Double.parseDouble(m.group(1));
     }
 
+    /** Every line is a comment (# HELP / # TYPE) or a sample: name, optional labels, a number. */
+    private static void assertPrometheusText(String text) {
+        Pattern sampleLine = Pattern.compile(
+                "[a-zA-Z_:][a-zA-Z0-9_:]*(\\{([a-zA-Z_][a-zA-Z0-9_]*=\"([^\"\\\\]|\\\\.)*\",?)*\\})? "
+                        + "(-?[0-9.]+([eE][+-]?[0-9]+)?|NaN|[+-]Inf)( -?[0-9]+)?");
+        int samples = 0;
+        for (String line : text.split("\n")) {
+            if (line.isEmpty() || line.startsWith("# HELP ") || line.startsWith("# TYPE ")) {
+                continue;
+            }
+            assertTrue(sampleLine.matcher(line).matches(), "not Prometheus text: " + line);
+            samples++;
+        }
+        assertTrue(samples > 50, "a real scrape has many samples: " + samples);
+    }
+
     @Test
     void offWithoutATokenAndClosedToWrongOnes() throws Exception {
         try (ApiFixture api = api(Optional.empty())) {
@@ -71,6 +87,10 @@ class MetricsControllerTest {
                 assertEquals(100.0, sample(after, "relay_bytes_in_total"));
                 assertEquals(1.0, sample(after, "relay_publish_rejections_total{reason=\"unknown_key\"}"));
                 assertTrue(!after.contains(key), "no key in metrics");
+                assertEquals(0.0, sample(after, "relay_destinations{platform=\"youtube\",state=\"live\"}"),
+                        "destinations are counted by platform and state");
+                assertEquals(0.0, sample(after, "relay_reconnects_total{platform=\"twitch\"}"));
+                assertPrometheusText(after);
                 registry.endPublish(live);
             });
         }

@@ -154,6 +154,12 @@ class StatsPageEndToEndTest {
         assertNotEquals(String.valueOf(relay.rtmpPort()), publisherAddress.split(":")[1],
                 "the publisher's own port, not the relay's");
 
+        // The health check counts the same: one stream live, two destinations relaying.
+        RelayHttp api = new RelayHttp(relay.httpPort());
+        JsonNode health = api.call("GET", "/api/v1/server/healthcheck", null, null, 200);
+        assertEquals(1, health.get("activeStreams").asInt(), health.toString());
+        assertEquals(2, health.get("activeRelays").asInt(), health.toString());
+
         // 2. The page in a real browser, with the token handed over in the URL fragment.
         Path browserWork = work.resolve("chromium");
         String dom = Chromium.dumpDom(baseUrl() + "/stat#token=" + token, Duration.ofSeconds(4), browserWork);

@@ -7,6 +7,7 @@ import io.streamhelper.relay.core.media.MediaMessage;
 import io.streamhelper.relay.core.stream.LiveStream;
 import io.streamhelper.relay.core.stream.MediaSink;
 import io.streamhelper.relay.core.stream.RateMeter;
+import io.streamhelper.relay.core.stream.RelayCounters;
 import io.streamhelper.relay.core.stream.StreamSnapshot;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,6 +36,7 @@ public final class DestinationRelay implements MediaSink {
     private final Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60));
     private final TimestampContinuity timeline = new TimestampContinuity();
     private final RateMeter outgoing = new RateMeter();
+    private final RelayCounters.Platform platformCounters;
 
     private volatile DestinationState state = DestinationState.IDLE;
     private volatile Instant since = Instant.now();
@@ -60,6 +62,7 @@ public final class DestinationRelay implements MediaSink {
         this.target = target;
         this.connector = connector;
         this.executor = stream.executor();
+        this.platformCounters = stream.counters().platform(target.platform());
     }
 
     public DestinationTarget target() {
@@ -132,7 +135,7 @@ public final class DestinationRelay implements MediaSink {
         pending = null;
         if (connectedBefore) {
             reconnects++;
-            stream.counters().reconnected();
+            platformCounters.reconnected();
         }
         connectedBefore = true;
         transition(DestinationState.CONNECTING, null);
@@ -168,11 +171,11 @@ public final class DestinationRelay implements MediaSink {
                 }
                 timeline.newSession();
                 if (cause instanceof DestinationRejectedException) {
-                    stream.counters().destinationRejected();
+                    platformCounters.destinationRejected();
                     transition(DestinationState.REJECTED, cause.getMessage());
                     schedule(REJECTED_RETRY.toMillis());
                 } else {
-                    stream.counters().destinationFailed();
+                    platformCounters.destinationFailed();
                     transition(DestinationState.RETRYING, describe(cause));
                     schedule(backoff.nextDelayMillis());
                 }
@@ -259,7 +262,7 @@ public final class DestinationRelay implements MediaSink {
         if (message.kind() == MediaKind.VIDEO) {
             framesSent++;
         }
-        stream.counters().addBytesOut(message.content().readableBytes());
+        platformCounters.addBytesOut(message.content().readableBytes());
         current.send(message.timestamp() == ts ? message : rebased(message, ts));
     }
 
@@ -272,7 +275,7 @@ public final class DestinationRelay implements MediaSink {
     private void drop(MediaMessage message) {
         if (message.kind() == MediaKind.VIDEO) {
             framesDropped++;
-            stream.counters().frameDropped();
+            platformCounters.frameDropped();
         }
         message.release();
     }
