@@ -79,12 +79,21 @@ final class PublishingSession implements DestinationLink {
                 reportClosed(f.cause());
             }
         });
-        channel.closeFuture().addListener(f -> reportClosed(closedByUs ? null
-                : failure != null ? failure
-                : publishSent && !wasLive
-                        // nginx-rtmp (on_publish refusing), Twitch and others answer a bad key by hanging up.
-                        ? new DestinationRejectedException("destination closed the connection in answer to publish")
-                        : new IOException("connection closed by the destination")));
+        channel.closeFuture().addListener(f -> {
+            if (!closedByUs && failure == null && !connecting.isSuccess()) {
+                // Never connected: the attempt's own failure says why (refused, unresolvable, an
+                // address the policy forbids). Netty closes the channel before failing the attempt.
+                connecting.addListener(c -> reportClosed(c.isSuccess()
+                        ? new IOException("connection closed by the destination") : c.cause()));
+                return;
+            }
+            reportClosed(closedByUs ? null
+                    : failure != null ? failure
+                    : publishSent && !wasLive
+                            // nginx-rtmp (on_publish refusing), Twitch and others answer a bad key by hanging up.
+                            ? new DestinationRejectedException("destination closed the connection in answer to publish")
+                            : new IOException("connection closed by the destination"));
+        });
     }
 
     void failBeforeConnect(Throwable cause) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
+import io.streamhelper.relay.core.destination.AddressPolicy;
 import io.streamhelper.relay.core.destination.DestinationLink;
 import io.streamhelper.relay.core.destination.DestinationRejectedException;
 import io.streamhelper.relay.core.destination.DestinationTarget;
@@ -90,6 +91,25 @@ class RtmpDestinationConnectorTest {
         assertInstanceOf(NoCause.class, outcome.closed.get(10, TimeUnit.SECONDS), "closed by us: no error");
         await().atMost(Duration.ofSeconds(5)).until(() -> hooks.saw("publish_done", plainKey));
         assertTrue(link.bytesSent() > 3073, "handshake and commands were counted");
+    }
+
+    /**
+     * With the server's default policy (public addresses only), a destination whose name leads to
+     * loopback is refused when the client dials, whatever it resolved to when it was saved: the
+     * real nginx on 127.0.0.1 never sees a connection, and the failure says why.
+     */
+    @Test
+    void aPrivateAddressIsRefusedAtConnectTime() throws Exception {
+        String key = TestKeys.destination();
+        RtmpDestinationConnector connector = new RtmpDestinationConnector(group,
+                ClientSettings.defaults().withAddressPolicy(AddressPolicy.publicOnly()));
+        for (String url : new String[] {nginx.rtmpUrl(), nginx.rtmpUrl().replace("127.0.0.1", "localhost")}) {
+            Outcome outcome = new Outcome();
+            connector.connect(target(url, key), outcome);
+            Throwable cause = outcome.closed.get(10, TimeUnit.SECONDS);
+            assertTrue(String.valueOf(cause.getMessage()).contains("private"), url + ": " + cause);
+        }
+        assertFalse(hooks.saw("publish", key), "nothing reached the private address");
     }
 
     @Test
