@@ -3,10 +3,12 @@ FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY pom.xml .
 COPY relay-testkit/pom.xml relay-testkit/
+COPY relay-logging/pom.xml relay-logging/
 COPY relay-core/pom.xml relay-core/
 COPY relay-rtmp/pom.xml relay-rtmp/
 COPY relay-api/pom.xml relay-api/
 COPY relay-app/pom.xml relay-app/
+COPY relay-logscan/pom.xml relay-logscan/
 RUN mvn -B -q -Dmaven.test.skip=true dependency:go-offline || true
 COPY . .
 RUN mvn -B -q -Dmaven.test.skip=true package

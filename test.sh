@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test. The integration tests drive real peers (ffmpeg publishing and probing,
 # nginx-rtmp as a destination, nginx's stream module as a TLS front, headless Chromium
-# rendering the /stat page), so they are installed
+# rendering the /stat page, docker-compose checking the compose file), so they are installed
 # here with apt-get when missing. Any extra arguments go to Maven.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -15,6 +15,8 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 [ -e "$modules/ngx_stream_module.so" ] || missing+=(libnginx-mod-stream)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing+=(chromium)
+# Validates docker-compose.yaml offline (no Docker engine needed): the compose plugin, or Debian's docker-compose.
+docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing test peers: ${missing[*]}"
@@ -22,7 +24,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-    ffmpeg nginx libnginx-mod-rtmp libnginx-mod-stream openssl chromium >/dev/null
+    "${missing[@]}" >/dev/null
 fi
 
 exec mvn -B verify "$@"
