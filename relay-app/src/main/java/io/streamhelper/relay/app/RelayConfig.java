@@ -2,6 +2,7 @@ package io.streamhelper.relay.app;
 
 import io.streamhelper.relay.api.ApiServer;
 import io.streamhelper.relay.core.secret.Secret;
+import io.streamhelper.relay.rtmp.chunk.ChunkLimits;
 import io.streamhelper.relay.rtmp.ingest.ConnectionLimits;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +35,9 @@ public record RelayConfig(
         int maxDestinationsPerStream,
         int maxDestinationsPerUser,
         long maxBodyBytes,
-        ApiServer.RateLimits rateLimits) {
+        ApiServer.RateLimits rateLimits,
+        ChunkLimits chunkLimits,
+        int maxPublishers) {
 
     public static final Path DEFAULT_STREAMS_FILE = Path.of("relay-streams.json");
 
@@ -86,6 +89,11 @@ public record RelayConfig(
         long perStream = number(env, "RELAY_MAX_DESTINATIONS_PER_STREAM", 20, 1, 1000, problems);
         long perUser = number(env, "RELAY_MAX_DESTINATIONS_PER_USER", 100, 1, 100_000, problems);
         long maxBody = number(env, "RELAY_MAX_BODY_BYTES", 64 * 1024, 1024, 16L * 1024 * 1024, problems);
+        ChunkLimits chunkDefaults = ChunkLimits.DEFAULT;
+        long maxChunk = number(env, "RELAY_MAX_CHUNK_SIZE", chunkDefaults.maxChunkSize(), 128, ChunkLimits.PROTOCOL_MAX_MESSAGE, problems);
+        long maxMessage = number(env, "RELAY_MAX_MESSAGE_BYTES", chunkDefaults.maxMessageSize(), 128, ChunkLimits.PROTOCOL_MAX_MESSAGE, problems);
+        long maxChunkStreams = number(env, "RELAY_MAX_CHUNK_STREAMS", chunkDefaults.maxChunkStreams(), 4, 65_599, problems);
+        long maxPublishers = number(env, "RELAY_MAX_PUBLISHERS", 100, 1, 100_000, problems);
         ApiServer.RateLimits rateDefaults = ApiServer.RateLimits.defaults();
         long perAddressRate = number(env, "RELAY_API_RATE_PER_ADDRESS", (long) rateDefaults.perAddressPerSecond(), 1, 100_000, problems);
         long perUserRate = number(env, "RELAY_API_RATE_PER_USER", (long) rateDefaults.perUserPerSecond(), 1, 100_000, problems);
@@ -99,7 +107,8 @@ public record RelayConfig(
                 dataDir, encryptionKey, keyset, allowSignup, allowPrivate, Duration.ofMinutes(tokenMinutes), publicHost,
                 (int) perStream, (int) perUser, maxBody,
                 // Bursts of three seconds' worth: a page load or a script's burst is fine, a flood is not.
-                new ApiServer.RateLimits(perAddressRate, (int) perAddressRate * 3, perUserRate, (int) perUserRate * 4));
+                new ApiServer.RateLimits(perAddressRate, (int) perAddressRate * 3, perUserRate, (int) perUserRate * 4),
+                new ChunkLimits((int) maxChunk, (int) maxMessage, (int) maxChunkStreams), (int) maxPublishers);
     }
 
     private static int port(Map<String, String> env, String name, int fallback, List<String> problems) {

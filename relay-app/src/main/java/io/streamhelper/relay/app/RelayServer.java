@@ -56,9 +56,11 @@ public final class RelayServer implements AutoCloseable {
                 .withAddressPolicy(addresses);
         RtmpDestinationConnector connector = new RtmpDestinationConnector(clientLoops, clientSettings);
         registry = new StreamRegistry(catalog, catalog, connector, databaseCatalog);
+        registry.limitLiveStreams(config.maxPublishers());
         IngestSettings ingestSettings = IngestSettings.defaults(config.rtmpPort())
                 .withBindAddress(config.bindAddress())
                 .withIdleTimeout(config.publishIdleTimeout())
+                .withChunkLimits(config.chunkLimits())
                 .withConnectionLimits(config.connectionLimits());
         ingest = new IngestServer(ingestSettings, registry, acceptors, ingestLoops).start();
 

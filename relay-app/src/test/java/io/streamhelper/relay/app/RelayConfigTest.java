@@ -38,6 +38,30 @@ class RelayConfigTest {
     }
 
     @Test
+    void databaseSecretsAndLimitsAreCheckedAndNamed(@TempDir Path dir) throws Exception {
+        RelayConfig config = RelayConfig.fromEnvironment(Map.of("RELAY_DATA_DIR", dir.resolve("new").toString(),
+                "RELAY_MAX_MESSAGE_BYTES", "1048576", "RELAY_MAX_CHUNK_STREAMS", "16", "RELAY_MAX_PUBLISHERS", "3",
+                "RELAY_ALLOW_SIGNUP", "true"));
+        assertTrue(Files.isDirectory(dir.resolve("new")), "the data directory is created");
+        assertEquals(1_048_576, config.chunkLimits().maxMessageSize());
+        assertEquals(16, config.chunkLimits().maxChunkStreams());
+        assertEquals(3, config.maxPublishers());
+        assertTrue(config.allowSignup());
+        assertTrue(!config.allowPrivateDestinations(), "private destinations are refused unless asked for");
+
+        Path notADirectory = Files.writeString(dir.resolve("file"), "x");
+        String badKey = "zz" + "0".repeat(60);
+        RelayConfig.InvalidConfigException e = assertThrows(RelayConfig.InvalidConfigException.class,
+                () -> RelayConfig.fromEnvironment(Map.of("RELAY_DATA_DIR", notADirectory.toString(), "ENCRYPTION_KEY", badKey,
+                        "RELAY_ALLOW_SIGNUP", "maybe", "RELAY_MAX_CHUNK_STREAMS", "2", "RELAY_MAX_PUBLISHERS", "0")));
+        for (String setting : new String[] {"RELAY_DATA_DIR", "ENCRYPTION_KEY must be 64 hexadecimal characters",
+                "RELAY_ALLOW_SIGNUP must be true or false", "RELAY_MAX_CHUNK_STREAMS", "RELAY_MAX_PUBLISHERS"}) {
+            assertTrue(e.getMessage().contains(setting), setting + " in: " + e.getMessage());
+        }
+        assertTrue(!e.getMessage().contains(badKey), "the key is never echoed: " + e.getMessage());
+    }
+
+    @Test
     void streamsFileIsReadAndItsKeysNeverPrint(@TempDir Path dir) throws Exception {
         String ingestKey = TestKeys.ingest();
         String youtubeKey = TestKeys.destination();

@@ -8,7 +8,9 @@ public final class PublishRejectedException extends Exception {
         /** Someone is already publishing on this key; the first publisher keeps streaming. */
         ALREADY_LIVE,
         /** The server is shutting down or otherwise not taking publishers. */
-        UNAVAILABLE
+        UNAVAILABLE,
+        /** As many streams are live as the server allows (RELAY_MAX_PUBLISHERS). */
+        TOO_MANY_PUBLISHERS
     }
 
     private final Reason reason;

@@ -40,6 +40,7 @@ public final class StreamRegistry {
     private final ConcurrentMap<String, LiveStream> live = new ConcurrentHashMap<>();
     private final RelayCounters counters = new RelayCounters();
     private volatile boolean accepting = true;
+    private volatile int maxLiveStreams = Integer.MAX_VALUE;
 
     public StreamRegistry(PublishAuthorizer authorizer, DestinationDirectory directory, DestinationConnector connector) {
         this(authorizer, directory, connector, LiveStream.DEFAULT_GOP_CACHE_BYTES);
@@ -94,6 +95,11 @@ public final class StreamRegistry {
         }
         StreamGrant grant = authorizer.authorize(streamKey)
                 .orElseThrow(() -> new PublishRejectedException(Reason.UNKNOWN_KEY, "unknown stream key"));
+        // Checked after the key, so the answer to a stranger stays "unknown key". Two publishers
+        // racing for the last place may both get in: a soft cap, which is all it needs to be.
+        if (live.size() >= maxLiveStreams) {
+            throw new PublishRejectedException(Reason.TOO_MANY_PUBLISHERS, "the server has as many live streams as it allows");
+        }
         LiveStream stream = new LiveStream(grant, executor, gopCacheBytes, counters);
         stream.publisherAddress(publisherAddress);
         // Relays exist before the stream is visible, so nobody sees a live stream without them;
@@ -194,6 +200,14 @@ public final class StreamRegistry {
 
     public Collection<LiveStream> liveStreams() {
         return List.copyOf(live.values());
+    }
+
+    /** At most this many streams live at once (RELAY_MAX_PUBLISHERS); further publishers are refused. */
+    public void limitLiveStreams(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("at least one live stream must be allowed");
+        }
+        this.maxLiveStreams = max;
     }
 
     /** No new publishers from now on; the live ones are ended by their connections closing. */

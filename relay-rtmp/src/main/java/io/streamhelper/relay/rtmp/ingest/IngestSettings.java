@@ -43,6 +43,10 @@ public record IngestSettings(String bindAddress, int port, String application, D
         return new IngestSettings(address, port, application, idleTimeout, limits, connections);
     }
 
+    public IngestSettings withChunkLimits(ChunkLimits chunkLimits) {
+        return new IngestSettings(bindAddress, port, application, idleTimeout, chunkLimits, connections);
+    }
+
     public IngestSettings withConnectionLimits(ConnectionLimits limits) {
         return new IngestSettings(bindAddress, port, application, idleTimeout, this.limits, limits);
     }
