@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -77,8 +76,7 @@ class SoakTest {
             nginx.add(n);
             targets.add(new DestinationTarget("d" + i, "nginx " + i, n.rtmpUrl(), Secret.of(keys.get(i))));
         }
-        relay = RelayServer.start(RelayConfig.fromEnvironment(Map.of("RELAY_BIND_ADDRESS", "127.0.0.1",
-                "RELAY_RTMP_PORT", "0", "RELAY_HTTP_PORT", "0")), new StaticStreamCatalog(List.of(
+        relay = RelayServer.start(TestRelayConfig.with(), new StaticStreamCatalog(List.of(
                 new StaticStreamCatalog.Entry(new StreamGrant("soak", "Soak"), Secret.of(INGEST_KEY), targets))));
         publisher = new ProcessBuilder(Tools.find("ffmpeg").toString(), "-hide_banner", "-nostdin", "-loglevel", "warning",
                 "-re", "-stream_loop", "-1", "-i", clip.toString(), "-c", "copy", "-f", "flv",

@@ -3,7 +3,6 @@ package io.streamhelper.relay.core.stream;
 import io.netty.util.concurrent.EventExecutor;
 import io.streamhelper.relay.core.destination.DestinationRelay;
 import io.streamhelper.relay.core.media.FlvTags;
-import io.streamhelper.relay.core.media.MediaKind;
 import io.streamhelper.relay.core.media.MediaMessage;
 import io.streamhelper.relay.core.publish.StreamGrant;
 import java.time.Instant;
