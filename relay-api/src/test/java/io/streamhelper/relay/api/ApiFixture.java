@@ -73,7 +73,7 @@ final class ApiFixture implements AutoCloseable {
         AccountService accounts = new AccountService(database.users(), database.sessions(), database.audit(),
                 new PasswordHasher(), LoginThrottle.defaults(s.clock), s.clock, Duration.ofHours(1), s.signupOpen);
         StreamService streams = new StreamService(database.streams(), database.audit(), registry);
-        DestinationService destinations = new DestinationService(database.destinations(), database.streams(),
+        DestinationService destinations = new DestinationService(database.destinations(), streams,
                 database.audit(), registry, s.addresses, s.resolver, s.maxPerStream, 100);
         api = new ApiServer(new ApiServer.Services(registry, s.clock, s.metricsToken, accounts, streams, destinations,
                 database::isReachable, Optional.of("relay.example"), 1935, s.maxBodyBytes, s.rateLimits));

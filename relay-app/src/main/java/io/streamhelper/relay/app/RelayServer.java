@@ -68,7 +68,7 @@ public final class RelayServer implements AutoCloseable {
         AccountService accounts = new AccountService(database.users(), database.sessions(), database.audit(),
                 new PasswordHasher(), LoginThrottle.defaults(clock), clock, config.tokenLifetime(), config.allowSignup());
         StreamService streams = new StreamService(database.streams(), database.audit(), registry);
-        DestinationService destinations = new DestinationService(database.destinations(), database.streams(),
+        DestinationService destinations = new DestinationService(database.destinations(), streams,
                 database.audit(), registry, addresses, InetAddress::getAllByName,
                 config.maxDestinationsPerStream(), config.maxDestinationsPerUser());
         api = new ApiServer(new ApiServer.Services(registry, clock, config.metricsToken(), accounts, streams, destinations,

@@ -9,7 +9,6 @@ import io.streamhelper.relay.core.store.DestinationChange;
 import io.streamhelper.relay.core.store.DestinationRecord;
 import io.streamhelper.relay.core.store.DestinationStore;
 import io.streamhelper.relay.core.store.StreamRecord;
-import io.streamhelper.relay.core.store.StreamStore;
 import io.streamhelper.relay.core.stream.StreamRegistry;
 import java.net.InetAddress;
 import java.net.URI;
@@ -48,7 +47,7 @@ public final class DestinationService {
     }
 
     private final DestinationStore destinations;
-    private final StreamStore streams;
+    private final StreamService streams;
     private final AuditLog audit;
     private final StreamRegistry registry;
     private final AddressPolicy addresses;
@@ -56,7 +55,7 @@ public final class DestinationService {
     private final int maxPerStream;
     private final int maxPerUser;
 
-    public DestinationService(DestinationStore destinations, StreamStore streams, AuditLog audit,
+    public DestinationService(DestinationStore destinations, StreamService streams, AuditLog audit,
             StreamRegistry registry, AddressPolicy addresses, HostResolver resolver, int maxPerStream, int maxPerUser) {
         this.destinations = destinations;
         this.streams = streams;
@@ -71,7 +70,7 @@ public final class DestinationService {
     public DestinationRecord create(long callerId, NewDestination request) {
         Platform platform = Platform.fromWireName(request.platform()).orElseThrow(() ->
                 new InvalidField("platform", "platform must be one of " + Platform.wireNames()));
-        StreamRecord stream = ownedStream(callerId, request.streamId());
+        StreamRecord stream = streams.get(callerId, request.streamId());
         String key = Fields.streamKey("streamKey", request.streamKey());
         String url = request.rtmpUrl().or(platform::defaultUrl).orElseThrow(() ->
                 new InvalidField("rtmpUrl", "rtmpUrl is required for platform " + platform.wireName()));
@@ -99,7 +98,7 @@ public final class DestinationService {
     }
 
     public List<DestinationRecord> listByStream(long callerId, long streamId) {
-        ownedStream(callerId, streamId);
+        streams.get(callerId, streamId);
         return destinations.listByStream(streamId);
     }
 
@@ -153,14 +152,6 @@ public final class DestinationService {
                 .flatMap(s -> s.relays().stream().filter(r -> r.target().id().equals(String.valueOf(d.id()))).findFirst())
                 .map(RelayStatus::of)
                 .orElse(RelayStatus.idle());
-    }
-
-    private StreamRecord ownedStream(long callerId, long streamId) {
-        StreamRecord stream = streams.findById(streamId).orElseThrow(() -> new ServiceException.NotFound("stream"));
-        if (stream.ownerId() != callerId) {
-            throw new ServiceException.Forbidden();
-        }
-        return stream;
     }
 
     private String checkUrl(String url, Platform platform) {
