@@ -136,7 +136,7 @@ class IngestSessionHandlerTest {
     void onMetaDataGivesTheStreamItsPictureSizeAndFrameRate() {
         send(Command.of("connect", 1, connectObject("live")), 0);
         send(Command.of("createStream", 2, (Object) null), 0);
-        send(Command.of("publish", 3, null, "good-key", "live"), 1);
+        send(Command.of("publish", 3, null, key, "live"), 1);
         replies();
         LiveStream live = registry.liveStreams().iterator().next();
         assertEquals(VideoFormat.UNKNOWN, live.announcedFormat(), "nothing announced yet");
