@@ -3,9 +3,10 @@ package io.streamhelper.relay.app;
 import io.streamhelper.relay.core.publish.StaticStreamCatalog;
 import io.streamhelper.relay.logging.Redactor;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.LoggerFactory;
 
-/** Starts the relay on the settings from the environment; stops it cleanly on SIGTERM/SIGINT. */
+/** Starts the relay on the settings from the environment (and RELAY_CONFIG_FILE); stops it cleanly on SIGTERM/SIGINT. */
 public final class Main {
     private Main() {
     }
@@ -18,7 +19,15 @@ public final class Main {
         RelayConfig config;
         StaticStreamCatalog catalog;
         try {
-            config = RelayConfig.fromEnvironment(System.getenv());
+            Map<String, String> settings = ConfigFile.merge(System.getenv());
+            // Logback reads its levels from system properties or the environment when it starts,
+            // which is at the first log line, after this: a level set only in the file goes there.
+            for (String level : List.of("RELAY_LOG_LEVEL", "RELAY_LIBRARY_LOG_LEVEL")) {
+                if (settings.containsKey(level) && System.getenv(level) == null) {
+                    System.setProperty(level, settings.get(level));
+                }
+            }
+            config = RelayConfig.fromEnvironment(settings);
             catalog = config.streamsFile().isPresent()
                     ? StreamsFile.read(config.streamsFile().get())
                     : new StaticStreamCatalog(List.of());
@@ -28,7 +37,16 @@ public final class Main {
             System.exit(2);
             return;
         }
-        RelayServer server = RelayServer.start(config, catalog);
+        RelayServer server;
+        try {
+            server = RelayServer.start(config, catalog);
+        } catch (RuntimeException e) {
+            // An unreadable keyset, a database that will not open, a port in use: say so and stop.
+            LoggerFactory.getLogger(Main.class).error("event=startup_failed error=\"{}\"", e.getMessage(), e);
+            System.err.println("streamhelper-relay: cannot start: " + Redactor.redact(String.valueOf(e.getMessage())));
+            System.exit(2);
+            return;
+        }
         ShutdownOnSignal.install(server);
         System.out.printf("streamhelper-relay: RTMP ingest on port %d (rtmp://<host>:%d/live/<stream key>), HTTP on port %d, %d stream(s) configured%n",
                 server.rtmpPort(), server.rtmpPort(), server.httpPort(), catalog.entries().size());

@@ -41,6 +41,17 @@ public record RelayConfig(
 
     public static final Path DEFAULT_STREAMS_FILE = Path.of("relay-streams.json");
 
+    /** Every setting the server reads; a settings file may name these and nothing else. */
+    static final java.util.Set<String> SETTINGS = java.util.Set.of(
+            "RELAY_BIND_ADDRESS", "RELAY_RTMP_PORT", "RELAY_HTTP_PORT", "RELAY_TRUSTED_CA_FILE", "RELAY_STREAMS_FILE",
+            "RELAY_PUBLISH_IDLE_TIMEOUT_MS", "RELAY_HANDSHAKE_TIMEOUT_MS", "RELAY_MAX_CONNECTIONS",
+            "RELAY_MAX_CONNECTIONS_PER_ADDRESS", "RELAY_METRICS_TOKEN", "RELAY_DATA_DIR", "ENCRYPTION_KEY",
+            "RELAY_KEYSET_FILE", "RELAY_ALLOW_SIGNUP", "RELAY_ALLOW_PRIVATE_DESTINATIONS", "RELAY_TOKEN_TTL_MINUTES",
+            "RELAY_PUBLIC_HOST", "RELAY_MAX_DESTINATIONS_PER_STREAM", "RELAY_MAX_DESTINATIONS_PER_USER",
+            "RELAY_MAX_BODY_BYTES", "RELAY_API_RATE_PER_ADDRESS", "RELAY_API_RATE_PER_USER", "RELAY_MAX_CHUNK_SIZE",
+            "RELAY_MAX_MESSAGE_BYTES", "RELAY_MAX_CHUNK_STREAMS", "RELAY_MAX_PUBLISHERS", "RELAY_LOG_LEVEL",
+            "RELAY_LIBRARY_LOG_LEVEL", "RELAY_CONFIG_FILE");
+
     /** Thrown when a setting is malformed; the message says which one and why. */
     public static final class InvalidConfigException extends RuntimeException {
         InvalidConfigException(String message) {

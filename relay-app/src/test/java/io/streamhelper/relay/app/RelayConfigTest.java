@@ -62,6 +62,41 @@ class RelayConfigTest {
     }
 
     @Test
+    void aSettingsFileSitsUnderTheEnvironmentAndRefusesUnknownNames(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("relay.properties");
+        Files.writeString(file, "# operator settings\nRELAY_HTTP_PORT=9090\nRELAY_RTMP_PORT = 2000\nRELAY_DATA_DIR="
+                + dir.resolve("data").toString().replace("\\", "/") + "\n");
+        RelayConfig config = RelayConfig.fromEnvironment(ConfigFile.merge(Map.of(
+                "RELAY_CONFIG_FILE", file.toString(), "RELAY_RTMP_PORT", "3000")));
+        assertEquals(9090, config.httpPort(), "from the file");
+        assertEquals(3000, config.rtmpPort(), "the environment wins");
+        assertEquals(dir.resolve("data"), config.dataDir());
+
+        Files.writeString(file, "RELAY_HTTP_PROT=9090\n");
+        RelayConfig.InvalidConfigException typo = assertThrows(RelayConfig.InvalidConfigException.class,
+                () -> ConfigFile.merge(Map.of("RELAY_CONFIG_FILE", file.toString())));
+        assertTrue(typo.getMessage().contains("RELAY_HTTP_PROT"), typo.getMessage());
+        Files.writeString(file, "HTTP_PORT=9090\n");
+        assertThrows(RelayConfig.InvalidConfigException.class, () -> ConfigFile.merge(Map.of("RELAY_CONFIG_FILE", file.toString())));
+        RelayConfig.InvalidConfigException missing = assertThrows(RelayConfig.InvalidConfigException.class,
+                () -> ConfigFile.merge(Map.of("RELAY_CONFIG_FILE", dir.resolve("nope.properties").toString())));
+        assertTrue(missing.getMessage().contains("RELAY_CONFIG_FILE"), missing.getMessage());
+    }
+
+    @Test
+    void everySettingIsDocumentedAndEveryNameTheCodeReadsIsASetting() throws Exception {
+        String docs = Files.readString(Path.of("..", "docs", "configuration.md"));
+        for (String setting : RelayConfig.SETTINGS) {
+            assertTrue(docs.contains("`" + setting + "`"), setting + " is in docs/configuration.md");
+        }
+        String code = Files.readString(Path.of("src/main/java/io/streamhelper/relay/app/RelayConfig.java"));
+        java.util.regex.Matcher names = java.util.regex.Pattern.compile("\"(RELAY_[A-Z_]+|ENCRYPTION_KEY)\"").matcher(code);
+        while (names.find()) {
+            assertTrue(RelayConfig.SETTINGS.contains(names.group(1)), names.group(1) + " is listed in RelayConfig.SETTINGS");
+        }
+    }
+
+    @Test
     void streamsFileIsReadAndItsKeysNeverPrint(@TempDir Path dir) throws Exception {
         String ingestKey = TestKeys.ingest();
         String youtubeKey = TestKeys.destination();

@@ -18,7 +18,8 @@ import java.util.stream.Stream;
  *
  * <p>Keys: each line of {@code <module>/target/test-keys/*.txt}, written by relay-testkit's
  * TestKeys. Logs: what the relay printed, in two places: each test class's console output,
- * {@code <module>/target/surefire-reports/*-output.txt}, and the log of a relay started in its own
+ * {@code <module>/target/surefire-reports/*-output.txt} (and {@code failsafe-reports} for the tests
+ * that run against the packaged jar), and the log of a relay started in its own
  * process by a test, any file named {@code relay*.log} under a module's target directory (that
  * name is the convention such tests follow). Logs of the peers (ffmpeg, nginx-rtmp) are not ours and
  * are left out on purpose: those programs are handed the keys and print them.
@@ -128,7 +129,8 @@ public final class LogScan {
         String name = file.getFileName().toString();
         Path parent = file.getParent();
         boolean surefireOutput = name.endsWith("-output.txt") && parent != null
-                && parent.getFileName().toString().equals("surefire-reports");
+                && (parent.getFileName().toString().equals("surefire-reports")
+                        || parent.getFileName().toString().equals("failsafe-reports"));
         boolean relayProcessLog = name.startsWith("relay") && name.endsWith(".log");
         return surefireOutput || relayProcessLog;
     }

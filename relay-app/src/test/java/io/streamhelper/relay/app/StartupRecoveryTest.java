@@ -1,0 +1,32 @@
+package io.streamhelper.relay.app;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import io.streamhelper.relay.core.publish.StaticStreamCatalog;
+import io.streamhelper.relay.core.secret.Secret;
+import io.streamhelper.relay.core.secret.SecretBox;
+import io.streamhelper.relay.core.store.Database;
+import io.streamhelper.relay.core.store.DatabaseSettings;
+import io.streamhelper.relay.testkit.TestKeys;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A server killed mid-stream leaves its stream marked live; the next start puts that right. */
+class StartupRecoveryTest {
+
+    @Test
+    void aStreamLeftLiveByACrashIsNotLiveAfterRestart() throws Exception {
+        Path dataDir = TestRelayConfig.freshDataDir();
+        long streamId;
+        try (Database database = Database.open(DatabaseSettings.sqlite(dataDir), SecretBox.loadOrCreate(dataDir))) {
+            long owner = database.users().register("crash@example.com", "not-a-real-hash").id();
+            streamId = database.streams().create(owner, "Crashed", Secret.of(TestKeys.ingest())).id();
+            database.streams().setLive(streamId, true); // what a server killed mid-stream leaves behind
+        }
+        try (RelayServer relay = RelayServer.start(TestRelayConfig.with("RELAY_DATA_DIR", dataDir.toString()),
+                new StaticStreamCatalog(List.of()))) {
+            assertFalse(relay.database().streams().findById(streamId).orElseThrow().live());
+        }
+    }
+}
