@@ -134,7 +134,7 @@ class StatsControllerTest {
         links.get("yt").listener.onLive(links.get("yt"));
         // A refusal whose text (wrongly) names the key: the relay redacts it before anyone sees it.
         links.get("cu").listener.onClosed(links.get("cu"),
-                new DestinationRejectedException("publish refused for key sk-dest-custom-555"));
+                new DestinationRejectedException("publish refused for key " + CUSTOM_KEY));
         await().atMost(Duration.ofSeconds(5)).until(() -> alice.relays().stream()
                 .allMatch(r -> r.state() == DestinationState.LIVE || r.state() == DestinationState.REJECTED));
 
