@@ -163,7 +163,17 @@ public record RelayConfig(
         String raw = env.get(name);
         Path dir = raw == null || raw.isBlank() ? fallback : Path.of(raw.trim());
         try {
-            Files.createDirectories(dir);
+            if (!Files.exists(dir)) {
+                // Password hashes and encrypted keys live here: a directory we create is the
+                // server user's alone. An existing one is the operator's to set up.
+                Files.createDirectories(dir.toAbsolutePath().getParent());
+                try {
+                    Files.createDirectory(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                            java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+                } catch (UnsupportedOperationException notPosix) {
+                    Files.createDirectories(dir);
+                }
+            }
         } catch (java.io.IOException | SecurityException e) {
             problems.add(name + " points to " + dir + ", which cannot be created: " + e.getClass().getSimpleName());
             return dir;

@@ -43,6 +43,8 @@ class RelayConfigTest {
                 "RELAY_MAX_MESSAGE_BYTES", "1048576", "RELAY_MAX_CHUNK_STREAMS", "16", "RELAY_MAX_PUBLISHERS", "3",
                 "RELAY_ALLOW_SIGNUP", "true"));
         assertTrue(Files.isDirectory(dir.resolve("new")), "the data directory is created");
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dir.resolve("new"))), "and only the server's user may enter it");
         assertEquals(1_048_576, config.chunkLimits().maxMessageSize());
         assertEquals(16, config.chunkLimits().maxChunkStreams());
         assertEquals(3, config.maxPublishers());
