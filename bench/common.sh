@@ -45,7 +45,9 @@ start_ours() {
     done
     printf ']}]}\n'
   } >"$TMP/streams.json"
+  # The sink is on loopback, which the relay refuses for destinations unless told otherwise.
   RELAY_RTMP_PORT=$3 RELAY_HTTP_PORT=$4 RELAY_BIND_ADDRESS=127.0.0.1 RELAY_STREAMS_FILE=$TMP/streams.json \
+    RELAY_DATA_DIR=$TMP/data RELAY_ALLOW_PRIVATE_DESTINATIONS=true \
     java ${JAVA_OPTS:-} -jar "$JAR" >"$TMP/ours.log" 2>&1 &
   PIDS+=($!)
 }

@@ -39,7 +39,7 @@ public final class ApiServer implements AutoCloseable {
      */
     public record RateLimits(double perAddressPerSecond, int perAddressBurst, double perUserPerSecond, int perUserBurst) {
         public static RateLimits defaults() {
-            return new RateLimits(20, 60, 10, 40);
+            return new RateLimits(50, 200, 20, 200);
         }
     }
 

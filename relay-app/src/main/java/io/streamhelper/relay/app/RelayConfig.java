@@ -97,8 +97,8 @@ public record RelayConfig(
         if (publicHost.isPresent() && !publicHost.get().matches("[A-Za-z0-9.:\\[\\]-]{1,253}")) {
             problems.add("RELAY_PUBLIC_HOST must be a host name or address, got '" + publicHost.get() + "'");
         }
-        long perStream = number(env, "RELAY_MAX_DESTINATIONS_PER_STREAM", 20, 1, 1000, problems);
-        long perUser = number(env, "RELAY_MAX_DESTINATIONS_PER_USER", 100, 1, 100_000, problems);
+        long perStream = number(env, "RELAY_MAX_DESTINATIONS_PER_STREAM", 100, 1, 1000, problems);
+        long perUser = number(env, "RELAY_MAX_DESTINATIONS_PER_USER", 200, 1, 100_000, problems);
         long maxBody = number(env, "RELAY_MAX_BODY_BYTES", 64 * 1024, 1024, 16L * 1024 * 1024, problems);
         ChunkLimits chunkDefaults = ChunkLimits.DEFAULT;
         long maxChunk = number(env, "RELAY_MAX_CHUNK_SIZE", chunkDefaults.maxChunkSize(), 128, ChunkLimits.PROTOCOL_MAX_MESSAGE, problems);
@@ -117,8 +117,9 @@ public record RelayConfig(
                 new ConnectionLimits(Duration.ofMillis(handshakeMs), (int) maxConnections, (int) maxPerAddress), metricsToken,
                 dataDir, encryptionKey, keyset, allowSignup, allowPrivate, Duration.ofMinutes(tokenMinutes), publicHost,
                 (int) perStream, (int) perUser, maxBody,
-                // Bursts of three seconds' worth: a page load or a script's burst is fine, a flood is not.
-                new ApiServer.RateLimits(perAddressRate, (int) perAddressRate * 3, perUserRate, (int) perUserRate * 4),
+                // Bursts of several seconds' worth: a script setting up a hundred destinations in a
+                // loop gets through; a flood does not.
+                new ApiServer.RateLimits(perAddressRate, (int) perAddressRate * 4, perUserRate, (int) perUserRate * 10),
                 new ChunkLimits((int) maxChunk, (int) maxMessage, (int) maxChunkStreams), (int) maxPublishers);
     }
 
