@@ -114,7 +114,30 @@ public final class StreamRegistry {
         log.info("event=publish_start stream={} destinations={}", grant.streamId(), targets.size());
         listener.streamStarted(stream);
         stream.relays().forEach(DestinationRelay::start);
+        reconcile(stream, targets);
         return stream;
+    }
+
+    /**
+     * A destination added, changed or removed between reading the list above and registering
+     * the stream was told the stream was not live, so it would be missed until the next publish;
+     * one more read, now that the stream is visible to such changes, closes that gap.
+     */
+    private void reconcile(LiveStream stream, List<DestinationTarget> before) {
+        List<DestinationTarget> now = directory.destinationsOf(stream.id());
+        if (now.equals(before)) {
+            return;
+        }
+        for (DestinationTarget target : now) {
+            if (!before.contains(target)) {
+                applyDestination(stream.id(), target);
+            }
+        }
+        for (DestinationTarget gone : before) {
+            if (now.stream().noneMatch(t -> t.id().equals(gone.id()))) {
+                removeDestination(stream.id(), gone.id());
+            }
+        }
     }
 
     /**
