@@ -27,6 +27,18 @@ final class AccountController {
         ctx.json(Map.of("token", session.token(), "expiresAt", session.expiresAt().toString()));
     }
 
+    void logout(Context ctx) {
+        accounts.logout(ApiServer.bearerToken(ctx));
+        ctx.status(204);
+    }
+
+    void changePassword(Context ctx) {
+        JsonBody body = JsonBody.of(ctx, Set.of("currentPassword", "newPassword"));
+        accounts.changePassword(Caller.of(ctx).orElseThrow().userId(), body.requiredString("currentPassword"),
+                body.requiredString("newPassword"), ctx.ip());
+        ctx.status(204);
+    }
+
     void me(Context ctx) {
         Caller caller = Caller.of(ctx).orElseThrow();
         ctx.json(Map.of("id", caller.userId(), "role", caller.role().wireName()));

@@ -80,6 +80,8 @@ public final class ApiServer implements AutoCloseable {
         app.post("/api/v1/auth/register", accounts::register, Access.PUBLIC);
         app.post("/api/v1/auth/login", accounts::login, Access.PUBLIC);
         app.get("/api/v1/auth/me", accounts::me, Access.USER);
+        app.post("/api/v1/auth/logout", accounts::logout, Access.USER);
+        app.post("/api/v1/auth/password", accounts::changePassword, Access.USER);
         app.get("/api/v1/users", accounts::listUsers, Access.USER);
         app.post("/api/v1/users", accounts::createUser, Access.USER);
 
@@ -109,12 +111,16 @@ public final class ApiServer implements AutoCloseable {
         if (ctx.routeRoles().contains(Access.PUBLIC)) {
             return;
         }
-        String header = ctx.header("Authorization");
-        String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
-        UserRecord user = accounts.authenticate(token)
+        UserRecord user = accounts.authenticate(bearerToken(ctx))
                 .orElseThrow(() -> new ServiceException.Unauthenticated("a valid bearer token is required"));
         throttle(perUser, "user:" + user.id());
         Caller.set(ctx, new Caller(user.id(), user.role()));
+    }
+
+    /** The token of {@code Authorization: Bearer <token>}, or null. */
+    static String bearerToken(Context ctx) {
+        String header = ctx.header("Authorization");
+        return header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
     }
 
     private static void throttle(RateLimiter limiter, String key) {

@@ -111,6 +111,40 @@ class AccountApiTest {
     }
 
     @Test
+    void logoutEndsOnlyThatSession() throws Exception {
+        try (ApiFixture api = new ApiFixture(dir)) {
+            api.test(() -> {
+                String laptop = api.userToken("a@example.com");
+                String phone = api.login("a@example.com", PASSWORD);
+                assertEquals(204, api.post("/api/v1/auth/logout", null, laptop).status());
+                assertEquals(401, api.get("/api/v1/auth/me", laptop).status(), "the token is dead");
+                assertEquals(200, api.get("/api/v1/auth/me", phone).status(), "the other session goes on");
+            });
+        }
+    }
+
+    @Test
+    void changingThePasswordNeedsTheCurrentOneAndEndsEverySession() throws Exception {
+        try (ApiFixture api = new ApiFixture(dir)) {
+            api.test(() -> {
+                String laptop = api.userToken("a@example.com");
+                String phone = api.login("a@example.com", PASSWORD);
+                assertField(api.post("/api/v1/auth/password",
+                        "{\"currentPassword\":\"not it at all\",\"newPassword\":\"a brand new passphrase\"}", laptop), "currentPassword");
+                assertField(api.post("/api/v1/auth/password",
+                        "{\"currentPassword\":\"" + PASSWORD + "\",\"newPassword\":\"short\"}", laptop), "newPassword");
+                assertEquals(204, api.post("/api/v1/auth/password",
+                        "{\"currentPassword\":\"" + PASSWORD + "\",\"newPassword\":\"a brand new passphrase\"}", laptop).status());
+                assertEquals(401, api.get("/api/v1/auth/me", laptop).status(), "every session ends");
+                assertEquals(401, api.get("/api/v1/auth/me", phone).status(), "every session ends");
+                assertEquals(401, api.post("/api/v1/auth/login",
+                        "{\"email\":\"a@example.com\",\"password\":\"" + PASSWORD + "\"}", null).status(), "the old password is gone");
+                api.login("a@example.com", "a brand new passphrase");
+            });
+        }
+    }
+
+    @Test
     void badSignUpsAre400sNamingTheField() throws Exception {
         try (ApiFixture api = new ApiFixture(dir)) {
             api.test(() -> {

@@ -118,6 +118,34 @@ public final class AccountService {
         return sessions.userIdFor(Tokens.sha256(token), clock.instant()).flatMap(users::findById);
     }
 
+    /** Ends the session of this token (logout). */
+    public void logout(String token) {
+        if (token != null && !token.isBlank()) {
+            sessions.delete(Tokens.sha256(token));
+        }
+    }
+
+    /**
+     * Changes a password after checking the current one (throttled like a login, so a stolen
+     * token cannot be used to guess it), and ends every session of the account: whoever else
+     * held a token must log in again with the new password.
+     */
+    public void changePassword(long userId, String currentPassword, String newPassword, String clientAddress) {
+        UserRecord user = users.findById(userId).orElseThrow(() -> new ServiceException.NotFound("account"));
+        Optional<Duration> wait = throttle.waitFor(user.email(), clientAddress);
+        if (wait.isPresent()) {
+            throw new ServiceException.Throttled(wait.get());
+        }
+        if (!hasher.verify(currentPassword == null ? "" : currentPassword, user.passwordHash())) {
+            throttle.failed(user.email(), clientAddress);
+            throw new ServiceException.InvalidField("currentPassword", "currentPassword is not right");
+        }
+        checkPassword("newPassword", newPassword);
+        users.updatePasswordHash(userId, hasher.hash(newPassword));
+        int ended = sessions.deleteForUser(userId);
+        audit.record(userId, "change-password", "user", userId, "sessions_ended=" + ended);
+    }
+
     /** Forgets expired sessions; run now and then. */
     public int purgeExpiredSessions() {
         return sessions.deleteExpired(clock.instant());
@@ -152,9 +180,13 @@ public final class AccountService {
     }
 
     private static void checkPassword(String password) {
+        checkPassword("password", password);
+    }
+
+    private static void checkPassword(String field, String password) {
         if (password == null || password.length() < MIN_PASSWORD || password.length() > MAX_PASSWORD) {
-            throw new ServiceException.InvalidField("password",
-                    "password must be " + MIN_PASSWORD + " to " + MAX_PASSWORD + " characters");
+            throw new ServiceException.InvalidField(field,
+                    field + " must be " + MIN_PASSWORD + " to " + MAX_PASSWORD + " characters");
         }
     }
 }

@@ -13,6 +13,12 @@ public interface SessionStore {
     /** The user a token belongs to, if it exists and has not expired at {@code now}. */
     Optional<Long> userIdFor(byte[] tokenHash, Instant now);
 
+    /** Ends one session (logout); returns whether it existed. */
+    boolean delete(byte[] tokenHash);
+
+    /** Ends every session of an account (its password changed); returns how many. */
+    int deleteForUser(long userId);
+
     /** Removes expired tokens; returns how many. */
     int deleteExpired(Instant now);
 }

@@ -18,6 +18,9 @@ public interface UserStore {
 
     Optional<UserRecord> findByEmail(String email);
 
+    /** Replaces an account's password hash. */
+    void updatePasswordHash(long id, String passwordHash);
+
     Optional<UserRecord> findById(long id);
 
     List<UserRecord> list();

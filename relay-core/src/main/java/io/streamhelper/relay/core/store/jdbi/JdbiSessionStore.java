@@ -33,6 +33,22 @@ final class JdbiSessionStore implements SessionStore {
     }
 
     @Override
+    public boolean delete(byte[] tokenHash) {
+        return Sql.guard("end a session", () -> jdbi.withHandle(handle -> handle
+                .createUpdate("DELETE FROM sessions WHERE token_hash = :hash")
+                .bind("hash", tokenHash)
+                .execute())) > 0;
+    }
+
+    @Override
+    public int deleteForUser(long userId) {
+        return Sql.guard("end the sessions of account " + userId, () -> jdbi.withHandle(handle -> handle
+                .createUpdate("DELETE FROM sessions WHERE user_id = :user")
+                .bind("user", userId)
+                .execute()));
+    }
+
+    @Override
     public int deleteExpired(Instant now) {
         return Sql.guard("delete expired sessions", () -> jdbi.withHandle(handle -> handle
                 .createUpdate("DELETE FROM sessions WHERE expires_at <= :now")

@@ -110,6 +110,18 @@ final class JdbiUserStore implements UserStore {
     }
 
     @Override
+    public void updatePasswordHash(long id, String passwordHash) {
+        int changed = Sql.guard("change the password of account " + id, () -> jdbi.withHandle(handle -> handle
+                .createUpdate("UPDATE users SET password_hash = :hash WHERE id = :id")
+                .bind("hash", passwordHash)
+                .bind("id", id)
+                .execute()));
+        if (changed == 0) {
+            throw new java.util.NoSuchElementException("no account " + id);
+        }
+    }
+
+    @Override
     public List<UserRecord> list() {
         return Sql.guard("list accounts", () -> jdbi.withHandle(handle -> handle
                 .createQuery("SELECT " + COLUMNS + " FROM users ORDER BY id")
