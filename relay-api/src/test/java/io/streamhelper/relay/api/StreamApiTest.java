@@ -7,7 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.netty.util.concurrent.ImmediateEventExecutor;
+import io.streamhelper.relay.core.stream.LiveStream;
+import io.streamhelper.relay.testkit.TestKeys;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,6 +53,27 @@ class StreamApiTest {
                 assertEquals(404, api.get("/api/v1/streams/" + id, alice).status());
                 assertEquals(0, api.get("/api/v1/streams", alice).json().size());
                 assertEquals(404, api.send("DELETE", "/api/v1/streams/" + id, null, alice).status());
+            });
+        }
+    }
+
+    @Test
+    void deletingALiveStreamDisconnectsItsPublisher() throws Exception {
+        try (ApiFixture api = openSignUp(dir)) {
+            api.test(() -> {
+                String alice = api.userToken("alice@example.com");
+                ApiFixture.Response created = api.post("/api/v1/streams", "{\"name\":\"Live one\"}", alice);
+                long id = created.json().get("id").asLong();
+                String key = TestKeys.issued(created.json().get("key").asText());
+                LiveStream live = api.registry.beginPublish(key, ImmediateEventExecutor.INSTANCE);
+                AtomicBoolean publisherClosed = new AtomicBoolean();
+                live.onDisconnectRequest(() -> publisherClosed.set(true));
+                assertTrue(api.get("/api/v1/streams/" + id, alice).json().get("isLive").asBoolean());
+
+                assertEquals(204, api.send("DELETE", "/api/v1/streams/" + id, null, alice).status());
+                assertTrue(publisherClosed.get(), "the publisher of a deleted stream is disconnected");
+                assertTrue(live.isEnded() && api.registry.liveStreams().isEmpty(), "and the stream has ended");
+                assertTrue(api.database.streams().findByKey(key).isEmpty(), "its key opens nothing any more");
             });
         }
     }
