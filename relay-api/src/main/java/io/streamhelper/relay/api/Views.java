@@ -27,6 +27,7 @@ final class Views {
     static Map<String, Object> stream(StreamRecord s, boolean live, String ingestUrl) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", s.id());
+        m.put("ownerId", s.ownerId());
         m.put("name", s.name());
         m.put("key", s.key().reveal());
         m.put("ingestUrl", ingestUrl);
@@ -40,6 +41,7 @@ final class Views {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", d.id());
         m.put("streamId", d.streamId());
+        m.put("ownerId", d.ownerId());
         m.put("platform", d.platform());
         m.put("enabled", d.enabled());
         m.put("rtmpUrl", d.rtmpUrl());

@@ -36,6 +36,7 @@ class StreamApiTest {
                 long id = stream.get("id").asLong();
                 String key = stream.get("key").asText();
                 assertEquals("Evening show", stream.get("name").asText());
+                assertEquals(api.get("/api/v1/auth/me", alice).json().get("id").asLong(), stream.get("ownerId").asLong());
                 assertTrue(key.matches("[A-Za-z0-9_-]{32}"), "a 192-bit URL-safe key: " + key);
                 assertEquals("rtmp://relay.example/live", stream.get("ingestUrl").asText());
                 assertFalse(stream.get("isLive").asBoolean());
