@@ -11,7 +11,12 @@ public final class Main {
     private Main() {
     }
 
+    /** Netty's leak-detection properties; an operator who sets either keeps what they chose. */
+    private static final List<String> LEAK_DETECTION_PROPERTIES =
+            List.of("io.netty.leakDetection.level", "io.netty.leakDetectionLevel");
+
     public static void main(String[] args) throws Exception {
+        disableLeakSamplingUnlessAsked();
         // The JVM prints an uncaught exception straight to stderr, past the log layout and its
         // redaction; sent through the logger instead, it is one redacted line like any other.
         Thread.setDefaultUncaughtExceptionHandler((thread, e) -> LoggerFactory.getLogger(Main.class)
@@ -50,5 +55,20 @@ public final class Main {
         ShutdownOnSignal.install(server);
         System.out.printf("streamhelper-relay: RTMP ingest on port %d (rtmp://<host>:%d/live/<stream key>), HTTP on port %d, %d stream(s) configured%n",
                 server.rtmpPort(), server.rtmpPort(), server.httpPort(), catalog.entries().size());
+    }
+
+    /**
+     * Netty samples one pooled buffer in 128 for leak tracking by default, each with a stack trace.
+     * The relay allocates several buffers per tag and destination (chunk headers, the chunked
+     * composite), so at 100 destinations that sampling alone cost about 2 % of a core in
+     * {@code bench/relay-bench.sh ours 100 20} (docs/benchmarks.md, 2026-11-25). Leaks are caught
+     * where they are cheap to catch: every test runs with paranoid detection and fails on a leak.
+     * Must run before any Netty class loads; {@code -Dio.netty.leakDetection.level=simple} (or any
+     * level) on the command line turns it back on.
+     */
+    static void disableLeakSamplingUnlessAsked() {
+        if (LEAK_DETECTION_PROPERTIES.stream().noneMatch(p -> System.getProperty(p) != null)) {
+            System.setProperty("io.netty.leakDetection.level", "disabled");
+        }
     }
 }
