@@ -3,7 +3,6 @@ package io.streamhelper.relay.api;
 import io.streamhelper.relay.core.destination.DestinationRelay;
 import io.streamhelper.relay.core.destination.DestinationTarget;
 import java.net.URI;
-import java.util.Locale;
 
 /**
  * One destination of a live stream in the stats. It names the destination's host and never its
@@ -31,7 +30,7 @@ record DestinationStats(
                 target.platform(),
                 target.displayName(),
                 hostOf(target.url()),
-                relay.state().name().toLowerCase(Locale.ROOT),
+                relay.state().wireName(),
                 relay.since().toString(),
                 Math.round(relay.bitrateKbps()),
                 relay.bytesSent(),

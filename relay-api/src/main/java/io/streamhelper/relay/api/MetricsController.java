@@ -42,7 +42,7 @@ final class MetricsController {
                                 .flatMap(live -> live.relays().stream())
                                 .filter(r -> r.state() == state && r.target().platform().equals(name)).count())
                         .tag("platform", name)
-                        .tag("state", state.name().toLowerCase(Locale.ROOT))
+                        .tag("state", state.wireName())
                         .description("destinations of live streams, by platform and state").register(registry);
             }
             RelayCounters.Platform p = counters.platform(name);
@@ -76,9 +76,7 @@ final class MetricsController {
             ctx.status(404).json(Map.of("error", "metrics are disabled: set RELAY_METRICS_TOKEN"));
             return;
         }
-        String header = ctx.header("Authorization");
-        String presented = header != null && header.startsWith("Bearer ") ? header.substring(7) : null;
-        if (!token.get().matches(presented)) {
+        if (!token.get().matches(ApiServer.bearerToken(ctx))) {
             ctx.status(401).json(Map.of("error", "a valid metrics token is required"));
             return;
         }

@@ -2,7 +2,6 @@ package io.streamhelper.relay.core.catalog;
 
 import io.streamhelper.relay.core.destination.DestinationRelay;
 import java.time.Instant;
-import java.util.Locale;
 
 /**
  * What is happening to a destination right now, as the API shows it beside what the user asked
@@ -17,7 +16,7 @@ public record RelayStatus(String state, Instant since, long bytesSent, double bi
     }
 
     public static RelayStatus of(DestinationRelay relay) {
-        return new RelayStatus(relay.state().name().toLowerCase(Locale.ROOT), relay.since(), relay.bytesSent(),
+        return new RelayStatus(relay.state().wireName(), relay.since(), relay.bytesSent(),
                 relay.bitrateKbps(), relay.reconnects(), relay.lastError());
     }
 }

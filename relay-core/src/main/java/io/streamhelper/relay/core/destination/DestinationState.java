@@ -9,5 +9,10 @@ public enum DestinationState {
     RETRYING,
     /** The destination refused us; retried only rarely. */
     REJECTED,
-    STOPPED
+    STOPPED;
+
+    /** The name the API, the stats and the metrics use: {@code live}, {@code retrying}, ... */
+    public String wireName() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
 }
