@@ -4,8 +4,20 @@ import io.streamhelper.relay.core.media.MediaMessage;
 
 /** One connection publishing to one destination. Methods may be called from any thread. */
 public interface DestinationLink {
-    /** Sends one tag, already on this destination's timeline. Takes ownership of the message. */
+    /** Sends one tag, already on this destination's timeline, at once. Takes ownership of the message. */
     void send(MediaMessage message);
+
+    /**
+     * Writes one tag to the outgoing buffer without pushing it to the network yet: the next
+     * {@link #send} or {@link #flush} carries it along, in order. Takes ownership of the message.
+     */
+    default void queue(MediaMessage message) {
+        send(message);
+    }
+
+    /** Pushes whatever {@link #queue} left in the outgoing buffer to the network. */
+    default void flush() {
+    }
 
     /** False while the outgoing buffer is above its high-water mark: the caller should drop. */
     boolean isWritable();

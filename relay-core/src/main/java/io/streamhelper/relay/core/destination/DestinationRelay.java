@@ -188,13 +188,32 @@ public final class DestinationRelay implements MediaSink {
         awaitingKeyframe = true;
         resendHeaders = false;
         fullSince = 0;
+        // The whole snapshot goes out in as few writes as the socket takes.
         for (MediaMessage message : snapshot.drain()) {
-            deliver(message);
+            deliver(message, true);
         }
+        flush();
     }
 
     @Override
     public void deliver(MediaMessage message) {
+        deliver(message, false);
+    }
+
+    @Override
+    public void deliverHeld(MediaMessage message) {
+        deliver(message, true);
+    }
+
+    @Override
+    public void flush() {
+        DestinationLink current = link;
+        if (current != null) {
+            current.flush();
+        }
+    }
+
+    private void deliver(MediaMessage message, boolean hold) {
         DestinationLink current = link;
         if (current == null || state != DestinationState.LIVE) {
             message.release();
@@ -219,7 +238,7 @@ public final class DestinationRelay implements MediaSink {
             if (resendHeaders) {
                 resendHeaders = false;
                 for (MediaMessage h : stream.retainedHeaders()) {
-                    send(current, h);
+                    send(current, h, true);
                 }
             }
         } else if (!current.isWritable()) {
@@ -232,7 +251,7 @@ public final class DestinationRelay implements MediaSink {
             drop(message);
             return;
         }
-        send(current, message);
+        send(current, message, hold);
     }
 
     /** Tracks how long the link has been full; past the stall timeout, drops it so it reconnects. */
@@ -255,7 +274,7 @@ public final class DestinationRelay implements MediaSink {
         return true;
     }
 
-    private void send(DestinationLink current, MediaMessage message) {
+    private void send(DestinationLink current, MediaMessage message, boolean hold) {
         long ts = message.kind() == MediaKind.METADATA || message.isSequenceHeader()
                 ? timeline.sessionStart()
                 : timeline.map(message.timestamp());
@@ -263,13 +282,12 @@ public final class DestinationRelay implements MediaSink {
             framesSent++;
         }
         platformCounters.addBytesOut(message.content().readableBytes());
-        current.send(message.timestamp() == ts ? message : rebased(message, ts));
-    }
-
-    private static MediaMessage rebased(MediaMessage message, long ts) {
-        MediaMessage moved = message.retainedWithTimestamp(ts);
-        message.release();
-        return moved;
+        MediaMessage out = message.timestamp() == ts ? message : message.withTimestamp(ts);
+        if (hold) {
+            current.queue(out);
+        } else {
+            current.send(out);
+        }
     }
 
     private void drop(MediaMessage message) {

@@ -13,11 +13,17 @@ import io.netty.buffer.DefaultByteBufHolder;
 public final class MediaMessage extends DefaultByteBufHolder {
     private final MediaKind kind;
     private final long timestamp;
+    private final FanOutScope scope;
 
     public MediaMessage(MediaKind kind, long timestamp, ByteBuf payload) {
+        this(kind, timestamp, payload, null);
+    }
+
+    private MediaMessage(MediaKind kind, long timestamp, ByteBuf payload, FanOutScope scope) {
         super(payload);
         this.kind = kind;
         this.timestamp = timestamp & 0xFFFFFFFFL;
+        this.scope = scope;
     }
 
     public MediaKind kind() {
@@ -40,14 +46,32 @@ public final class MediaMessage extends DefaultByteBufHolder {
         };
     }
 
-    /** The same payload, retained, under another timestamp: how a destination rebases time. */
-    public MediaMessage retainedWithTimestamp(long newTimestamp) {
-        return new MediaMessage(kind, newTimestamp, content().retainedDuplicate());
+    /**
+     * The fan-out this copy of the tag belongs to, where a protocol may share its framing of the
+     * tag between destinations; null outside one. Kept by every duplicate and rebased copy.
+     */
+    public FanOutScope fanOutScope() {
+        return scope;
+    }
+
+    /** A retained duplicate handed out within {@code fanOut}. */
+    public MediaMessage retainedDuplicateIn(FanOutScope fanOut) {
+        return new MediaMessage(kind, timestamp, content().retainedDuplicate(), fanOut);
+    }
+
+    /**
+     * This message's payload reference, moved under another timestamp: how a destination rebases
+     * time. Like {@link #replace}, it neither retains nor duplicates: the caller hands its
+     * reference over and must not use this message afterwards. That is one derived buffer fewer
+     * per destination and tag, which at a hundred destinations shows in the relay's CPU.
+     */
+    public MediaMessage withTimestamp(long newTimestamp) {
+        return new MediaMessage(kind, newTimestamp, content(), scope);
     }
 
     @Override
     public MediaMessage replace(ByteBuf content) {
-        return new MediaMessage(kind, timestamp, content);
+        return new MediaMessage(kind, timestamp, content, scope);
     }
 
     @Override

@@ -2,7 +2,9 @@ package io.streamhelper.relay.core.stream;
 
 import io.netty.util.concurrent.EventExecutor;
 import io.streamhelper.relay.core.destination.DestinationRelay;
+import io.streamhelper.relay.core.media.FanOutScope;
 import io.streamhelper.relay.core.media.FlvTags;
+import io.streamhelper.relay.core.media.MediaKind;
 import io.streamhelper.relay.core.media.MediaMessage;
 import io.streamhelper.relay.core.publish.StreamGrant;
 import java.time.Instant;
@@ -10,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One stream while its publisher is live: the cached start-up tags (metadata, sequence headers,
@@ -18,7 +21,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * so ordering between joining and live tags needs no lock.
  *
  * <p>Fan-out follows Netty's {@code DefaultChannelGroup}: each sink gets a retained duplicate of
- * the tag (same bytes, own indexes), and the original is released once.
+ * the tag (same bytes, own indexes), and the original is released once. The duplicates share a
+ * {@link FanOutScope}, where the protocol side frames the tag once for all destinations alike.
  */
 public final class LiveStream {
     static final long DEFAULT_GOP_CACHE_BYTES = 16L * 1024 * 1024;
@@ -33,6 +37,11 @@ public final class LiveStream {
     private MediaMessage videoHeader;
     private MediaMessage audioHeader;
     private volatile boolean ended;
+    private final long audioHoldMillis;
+    /** Some sink may have audio waiting in its outgoing buffer. */
+    private boolean audioHeld;
+    /** Counts holds, so a timer knows whether the hold it was started for is still on. */
+    private long holdNumber;
     private final RateMeter incoming = new RateMeter();
     private final RateMeter incomingFrames = new RateMeter();
 
@@ -47,14 +56,16 @@ public final class LiveStream {
     private volatile Runnable publisherCloser = () -> { };
 
     LiveStream(StreamGrant grant, EventExecutor executor, long gopCacheBytes) {
-        this(grant, executor, gopCacheBytes, new RelayCounters());
+        this(grant, executor, gopCacheBytes, new RelayCounters(), 0);
     }
 
-    LiveStream(StreamGrant grant, EventExecutor executor, long gopCacheBytes, RelayCounters counters) {
+    /** @param audioHoldMillis how long audio may wait for the next video frame; 0 sends every tag at once */
+    LiveStream(StreamGrant grant, EventExecutor executor, long gopCacheBytes, RelayCounters counters, long audioHoldMillis) {
         this.counters = counters;
         this.grant = grant;
         this.executor = executor;
         this.gop = new GopCache(gopCacheBytes);
+        this.audioHoldMillis = audioHoldMillis;
     }
 
     /** The server-wide totals this stream and its destinations add to. */
@@ -154,10 +165,62 @@ public final class LiveStream {
         }
         remember(message);
         MediaSink[] targets = sinks;
-        for (MediaSink sink : targets) {
-            sink.deliver(message.retainedDuplicate());
+        boolean hold = holdsAudio(message);
+        FanOutScope scope = new FanOutScope();
+        try {
+            for (MediaSink sink : targets) {
+                MediaMessage copy = message.retainedDuplicateIn(scope);
+                if (hold) {
+                    sink.deliverHeld(copy);
+                } else {
+                    sink.deliver(copy);
+                }
+            }
+        } finally {
+            // Sinks send synchronously on this loop and keep their own references to anything
+            // shared, so what the scope kept can go now.
+            scope.close();
+            message.release();
         }
-        message.release();
+        if (hold) {
+            scheduleHeldFlush();
+        } else {
+            // Whatever was held went out with this tag.
+            audioHeld = false;
+        }
+    }
+
+    /**
+     * Audio frames are small and frequent (about 47 a second for AAC at 48 kHz, against 30 video
+     * frames): sent on their own, each costs every destination a write and the kernel a TCP push,
+     * which at a hundred destinations is most of the relay's CPU. Held back, they ride along with
+     * the next video frame, which is sent at once; a timer sends them after the hold time when no
+     * video comes (audio-only streams, low frame rates). Video and headers are never held.
+     */
+    private boolean holdsAudio(MediaMessage message) {
+        return audioHoldMillis > 0 && message.kind() == MediaKind.AUDIO && !message.isSequenceHeader();
+    }
+
+    /**
+     * The hold time counts from the first tag held since the last send: a timer started for an
+     * earlier hold that a video frame already ended must not cut the next one short.
+     */
+    private void scheduleHeldFlush() {
+        if (audioHeld) {
+            return;
+        }
+        audioHeld = true;
+        long hold = ++holdNumber;
+        executor.schedule(() -> flushHeld(hold), audioHoldMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void flushHeld(long hold) {
+        if (audioHeld && hold == holdNumber && !ended) {
+            audioHeld = false;
+            for (MediaSink sink : sinks) {
+                sink.flush();
+            }
+        }
     }
 
     private void remember(MediaMessage message) {

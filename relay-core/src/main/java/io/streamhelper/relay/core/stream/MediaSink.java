@@ -14,6 +14,18 @@ public interface MediaSink {
      */
     void join(StreamSnapshot snapshot);
 
-    /** One live tag; ownership passes to the sink, which must release it (or pass it on). */
+    /** One live tag, to be sent at once; ownership passes to the sink, which must release it (or pass it on). */
     void deliver(MediaMessage message);
+
+    /**
+     * One live tag that may wait in the sink's outgoing buffer until the next {@link #deliver} or
+     * {@link #flush()} (the stream promises one within its hold time). Ownership as for deliver.
+     */
+    default void deliverHeld(MediaMessage message) {
+        deliver(message);
+    }
+
+    /** Sends whatever {@link #deliverHeld} left waiting. */
+    default void flush() {
+    }
 }

@@ -41,6 +41,7 @@ public final class StreamRegistry {
     private final RelayCounters counters = new RelayCounters();
     private volatile boolean accepting = true;
     private volatile int maxLiveStreams = Integer.MAX_VALUE;
+    private volatile long audioHoldMillis;
 
     public StreamRegistry(PublishAuthorizer authorizer, DestinationDirectory directory, DestinationConnector connector) {
         this(authorizer, directory, connector, LiveStream.DEFAULT_GOP_CACHE_BYTES);
@@ -100,7 +101,7 @@ public final class StreamRegistry {
         if (live.size() >= maxLiveStreams) {
             throw new PublishRejectedException(Reason.TOO_MANY_PUBLISHERS, "the server has as many live streams as it allows");
         }
-        LiveStream stream = new LiveStream(grant, executor, gopCacheBytes, counters);
+        LiveStream stream = new LiveStream(grant, executor, gopCacheBytes, counters, audioHoldMillis);
         stream.publisherAddress(publisherAddress);
         // Relays exist before the stream is visible, so nobody sees a live stream without them;
         // they start only once it is registered.
@@ -231,6 +232,18 @@ public final class StreamRegistry {
             throw new IllegalArgumentException("at least one live stream must be allowed");
         }
         this.maxLiveStreams = max;
+    }
+
+    /**
+     * Lets streams that go live from now on hold audio frames back for up to {@code millis}, so
+     * they reach destinations in the same write as the next video frame (0, the default, sends
+     * every tag at once). See {@link LiveStream}.
+     */
+    public void holdAudio(long millis) {
+        if (millis < 0) {
+            throw new IllegalArgumentException("audio hold cannot be negative");
+        }
+        this.audioHoldMillis = millis;
     }
 
     /** No new publishers from now on; the live ones are ended by their connections closing. */

@@ -45,6 +45,8 @@ class DestinationRelayTest {
     private static final class MemoryLink implements DestinationLink {
         final DestinationLink.Listener listener;
         final List<MediaMessage> sent = new CopyOnWriteArrayList<>();
+        /** "send V@ts", "queue A@ts", "flush", in call order. */
+        final List<String> calls = new CopyOnWriteArrayList<>();
         volatile boolean writable = true;
         volatile boolean closed;
 
@@ -54,7 +56,19 @@ class DestinationRelayTest {
 
         @Override
         public void send(MediaMessage message) {
+            calls.add("send " + message.kind().name().charAt(0) + "@" + message.timestamp());
             sent.add(message);
+        }
+
+        @Override
+        public void queue(MediaMessage message) {
+            calls.add("queue " + message.kind().name().charAt(0) + "@" + message.timestamp());
+            sent.add(message);
+        }
+
+        @Override
+        public void flush() {
+            calls.add("flush");
         }
 
         @Override
@@ -95,10 +109,15 @@ class DestinationRelayTest {
     private final String destinationKey = TestKeys.destination();
 
     private LiveStream start() throws Exception {
+        return start(0);
+    }
+
+    private LiveStream start(long audioHoldMillis) throws Exception {
         DestinationTarget target = new DestinationTarget("d1", "one", "rtmp://example/app", Secret.of(destinationKey));
         StaticStreamCatalog catalog = new StaticStreamCatalog(List.of(
                 new StaticStreamCatalog.Entry(new StreamGrant("s1", "S"), Secret.of(ingestKey), List.of(target))));
         StreamRegistry registry = new StreamRegistry(catalog, catalog, connector);
+        registry.holdAudio(audioHoldMillis);
         return loop.submit(() -> registry.beginPublish(ingestKey, loop)).get();
     }
 
@@ -151,6 +170,21 @@ class DestinationRelayTest {
         List<Long> times = links.get(0).sent.stream().map(MediaMessage::timestamp).toList();
         assertEquals(List.of(0L, 0L, 0L, 33L, 66L), times);
         assertEquals(DestinationState.LIVE, relay(stream).state());
+        links.get(0).releaseAll();
+        loop.submit(() -> stream.relays().forEach(DestinationRelay::stop)).get();
+    }
+
+    @Test
+    void heldAudioIsQueuedOnTheLinkAndLeavesWithTheNextVideoFrame() throws Exception {
+        LiveStream stream = start(10_000);
+        publish(stream, videoHeader(), key(1000));
+        goLive(0);
+        await().until(() -> links.get(0).calls.contains("flush"));
+        assertEquals(List.of("queue V@0", "queue V@0", "flush"), links.get(0).calls,
+                "the joining snapshot goes out in one flush");
+        publish(stream, tag(MediaKind.AUDIO, 1010, 0xAF, 1, 0x21), inter(1033));
+        await().until(() -> links.get(0).calls.size() == 5);
+        assertEquals(List.of("queue A@10", "send V@33"), links.get(0).calls.subList(3, 5));
         links.get(0).releaseAll();
         loop.submit(() -> stream.relays().forEach(DestinationRelay::stop)).get();
     }

@@ -2,13 +2,15 @@ package io.streamhelper.relay.rtmp.chunk;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.MessageToMessageEncoder;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.EncoderException;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
 import io.streamhelper.relay.rtmp.message.MessageType;
 import io.streamhelper.relay.rtmp.message.RtmpMessage;
-import java.util.List;
 
 /**
  * Splits messages into chunks. Headers are compressed per chunk stream (type 0 for the first
@@ -19,8 +21,14 @@ import java.util.List;
  * <p>Payloads are never copied: the output is a composite of small header slices and retained
  * slices of the message payload, so one video tag fanned out to a hundred destinations is still
  * one buffer in memory. An outgoing Set Chunk Size takes effect for the messages after it.
+ *
+ * <p>A {@link PrechunkedMessage} carries a tag already chunked once for many destinations (a
+ * type-1 header with a timestamp delta, then type-3 continuations). The encoder sends those bytes
+ * as they are when they are exactly what it would have framed here, i.e. when this connection's
+ * previous message on the chunk stream was on the same message stream, {@link #deltaFor} that
+ * many milliseconds earlier, under the same chunk size; otherwise it chunks the message itself.
  */
-public final class ChunkEncoder extends MessageToMessageEncoder<RtmpMessage> {
+public final class ChunkEncoder extends ChannelOutboundHandlerAdapter {
     private static final int DEFAULT_CHUNK_SIZE = 128;
     private static final long EXTENDED = 0xFFFFFF;
 
@@ -38,8 +46,92 @@ public final class ChunkEncoder extends MessageToMessageEncoder<RtmpMessage> {
         return chunkSize;
     }
 
+    /**
+     * The timestamp delta a message at {@code timestamp} on {@code csid} would carry in a type-1
+     * header on this connection, or -1 when it needs a full (type-0) or extended header. Only
+     * meaningful on the channel's event loop.
+     */
+    public long deltaFor(int csid, int messageStreamId, long timestamp) {
+        LastHeader last = sent.get(csid);
+        if (last == null || last.streamId != messageStreamId || timestamp < last.timestamp) {
+            return -1;
+        }
+        long delta = timestamp - last.timestamp;
+        return delta < EXTENDED ? delta : -1;
+    }
+
+    /**
+     * Chunks {@code payload} once into one contiguous buffer that any connection may send after a
+     * message on the same chunk stream {@code delta} ms earlier: a type-1 header, then type-3
+     * continuation headers every {@code chunkSize} bytes. Copying the payload once here is what
+     * lets each destination write a single buffer instead of a composite of 2 x chunks pieces.
+     */
+    public static ByteBuf chunkOnce(ByteBufAllocator alloc, int csid, int typeId, long delta, int chunkSize, ByteBuf payload) {
+        if (delta < 0 || delta >= EXTENDED) {
+            throw new IllegalArgumentException("delta " + delta + " does not fit a type-1 header");
+        }
+        int length = payload.readableBytes();
+        int chunks = Math.max(1, (length + chunkSize - 1) / chunkSize);
+        int basic = basicHeaderLength(csid);
+        ByteBuf out = alloc.directBuffer(basic + 7 + (chunks - 1) * basic + length);
+        try {
+            writeBasicHeader(out, 1, csid);
+            out.writeMedium((int) delta);
+            out.writeMedium(length);
+            out.writeByte(typeId);
+            int offset = payload.readerIndex();
+            for (int i = 0; i < chunks; i++) {
+                if (i > 0) {
+                    writeBasicHeader(out, 3, csid);
+                }
+                int size = Math.min(chunkSize, length - (offset - payload.readerIndex()));
+                out.writeBytes(payload, offset, size);
+                offset += size;
+            }
+            return out;
+        } catch (RuntimeException e) {
+            out.release();
+            throw e;
+        }
+    }
+
     @Override
-    protected void encode(ChannelHandlerContext ctx, RtmpMessage msg, List<Object> out) {
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (msg instanceof PrechunkedMessage prechunked) {
+            writePrechunked(ctx, prechunked, promise);
+        } else if (msg instanceof RtmpMessage message) {
+            ByteBuf chunked;
+            try {
+                chunked = encode(ctx.alloc(), message);
+            } catch (RuntimeException e) {
+                promise.tryFailure(new EncoderException(e));
+                return;
+            } finally {
+                message.release();
+            }
+            ctx.write(chunked, promise);
+        } else {
+            ctx.write(msg, promise);
+        }
+    }
+
+    private void writePrechunked(ChannelHandlerContext ctx, PrechunkedMessage prechunked, ChannelPromise promise) {
+        RtmpMessage message = prechunked.message();
+        boolean fits = prechunked.chunkSize() == chunkSize
+                && deltaFor(message.chunkStreamId(), message.messageStreamId(), message.timestamp()) == prechunked.delta();
+        if (!fits) {
+            RtmpMessage alone = message.retain();
+            prechunked.release();
+            write(ctx, alone, promise);
+            return;
+        }
+        remember(message, message.content().readableBytes());
+        ByteBuf chunks = prechunked.chunks().retain();
+        prechunked.release();
+        ctx.write(chunks, promise);
+    }
+
+    private ByteBuf encode(ByteBufAllocator alloc, RtmpMessage msg) {
         ByteBuf payload = msg.content();
         int length = payload.readableBytes();
         int csid = msg.chunkStreamId();
@@ -61,8 +153,8 @@ public final class ChunkEncoder extends MessageToMessageEncoder<RtmpMessage> {
         int basic = basicHeaderLength(csid);
         int firstHeader = basic + (fmt == 0 ? 11 : fmt == 1 ? 7 : 3) + (extended ? 4 : 0);
         int continuationHeader = basic + (extended ? 4 : 0);
-        ByteBuf headers = ctx.alloc().buffer(firstHeader + (chunks - 1) * continuationHeader);
-        CompositeByteBuf chunked = ctx.alloc().compositeBuffer(chunks * 2);
+        ByteBuf headers = alloc.buffer(firstHeader + (chunks - 1) * continuationHeader);
+        CompositeByteBuf chunked = alloc.compositeBuffer(chunks * 2);
         try {
             int offset = payload.readerIndex();
             for (int i = 0; i < chunks; i++) {
@@ -96,20 +188,23 @@ public final class ChunkEncoder extends MessageToMessageEncoder<RtmpMessage> {
         } finally {
             headers.release();
         }
-        out.add(chunked);
-
-        if (last == null) {
-            last = new LastHeader();
-            sent.put(csid, last);
-        }
-        last.timestamp = timestamp;
-        last.length = length;
-        last.typeId = msg.typeId();
-        last.streamId = msg.messageStreamId();
-
+        remember(msg, length);
         if (msg.typeId() == MessageType.SET_CHUNK_SIZE && length >= 4) {
             chunkSize = payload.getInt(payload.readerIndex()) & 0x7FFFFFFF;
         }
+        return chunked;
+    }
+
+    private void remember(RtmpMessage msg, int length) {
+        LastHeader last = sent.get(msg.chunkStreamId());
+        if (last == null) {
+            last = new LastHeader();
+            sent.put(msg.chunkStreamId(), last);
+        }
+        last.timestamp = msg.timestamp();
+        last.length = length;
+        last.typeId = msg.typeId();
+        last.streamId = msg.messageStreamId();
     }
 
     private static int basicHeaderLength(int csid) {

@@ -17,8 +17,11 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.streamhelper.relay.core.destination.DestinationLink;
 import io.streamhelper.relay.core.destination.DestinationRejectedException;
 import io.streamhelper.relay.core.destination.DestinationTarget;
+import io.streamhelper.relay.core.media.FanOutScope;
 import io.streamhelper.relay.core.media.MediaMessage;
 import io.streamhelper.relay.rtmp.amf.Amf0Writer;
+import io.streamhelper.relay.rtmp.chunk.ChunkEncoder;
+import io.streamhelper.relay.rtmp.chunk.PrechunkedMessage;
 import io.streamhelper.relay.rtmp.handshake.HandshakeCompleted;
 import io.streamhelper.relay.rtmp.message.ChunkStreamIds;
 import io.streamhelper.relay.rtmp.message.Command;
@@ -65,6 +68,7 @@ final class PublishingSession implements DestinationLink {
     private volatile int streamId;
     private volatile boolean publishSent;
     private volatile boolean wasLive;
+    private volatile ChunkEncoder encoder;
 
     PublishingSession(DestinationTarget target, Listener listener, Duration publishTimeout) {
         this.target = target;
@@ -109,12 +113,74 @@ final class PublishingSession implements DestinationLink {
 
     @Override
     public void send(MediaMessage message) {
+        write(message, true);
+    }
+
+    @Override
+    public void queue(MediaMessage message) {
+        write(message, false);
+    }
+
+    @Override
+    public void flush() {
+        Channel ch = channel;
+        if (live && ch != null) {
+            ch.flush();
+        }
+    }
+
+    private void write(MediaMessage message, boolean flush) {
         Channel ch = channel;
         if (!live || ch == null) {
             message.release();
             return;
         }
-        ch.writeAndFlush(toRtmp(message), ch.voidPromise());
+        FanOutScope scope = message.fanOutScope();
+        RtmpMessage rtmp = toRtmp(message);
+        Object out = scope == null ? rtmp : shareChunks(ch, rtmp, scope);
+        if (flush) {
+            ch.writeAndFlush(out, ch.voidPromise());
+        } else {
+            ch.write(out, ch.voidPromise());
+        }
+    }
+
+    /**
+     * Within a fan-out, audio and video are chunked once for every destination whose last message
+     * on that chunk stream was the same number of milliseconds earlier (all of them, unless one
+     * dropped frames or just joined): each then writes one shared buffer instead of building a
+     * composite of its own. Only on the channel's own loop, where the encoder's state may be read.
+     */
+    private Object shareChunks(Channel ch, RtmpMessage rtmp, FanOutScope scope) {
+        ChunkEncoder chunker = encoder;
+        int type = rtmp.typeId();
+        if (chunker == null || (type != MessageType.AUDIO && type != MessageType.VIDEO) || !ch.eventLoop().inEventLoop()) {
+            return rtmp;
+        }
+        long delta = chunker.deltaFor(rtmp.chunkStreamId(), rtmp.messageStreamId(), rtmp.timestamp());
+        if (delta < 0) {
+            return rtmp;
+        }
+        SharedChunksKey key = new SharedChunksKey(rtmp.chunkStreamId(), type, delta, chunker.chunkSize());
+        ByteBuf shared = scope.get(key);
+        if (shared == null) {
+            if (!scope.hasRoom()) {
+                // Replayed from the GOP cache, or an odd framing no other destination shares:
+                // chunk it like any other message rather than copy the payload for one reader.
+                return rtmp;
+            }
+            shared = ChunkEncoder.chunkOnce(ch.alloc(), rtmp.chunkStreamId(), type, delta, chunker.chunkSize(), rtmp.content());
+            scope.put(key, shared);
+        }
+        return new PrechunkedMessage(rtmp, shared.retainedDuplicate(), delta, key.chunkSize());
+    }
+
+    private record SharedChunksKey(int chunkStreamId, int typeId, long delta, int chunkSize) {
+    }
+
+    /** The connection's chunk encoder, whose framing state decides whether shared chunks fit. */
+    void encoder(ChunkEncoder chunkEncoder) {
+        this.encoder = chunkEncoder;
     }
 
     private RtmpMessage toRtmp(MediaMessage message) {

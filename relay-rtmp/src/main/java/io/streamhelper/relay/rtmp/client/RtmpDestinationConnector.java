@@ -93,7 +93,9 @@ public final class RtmpDestinationConnector implements DestinationConnector {
                         ch.pipeline().addLast("bytes", session.byteCounter());
                         ch.pipeline().addLast("handshake", new ClientHandshakeHandler());
                         ch.pipeline().addLast("chunkDecoder", new ChunkDecoder());
-                        ch.pipeline().addLast("chunkEncoder", new ChunkEncoder());
+                        ChunkEncoder encoder = new ChunkEncoder();
+                        session.encoder(encoder);
+                        ch.pipeline().addLast("chunkEncoder", encoder);
                         ch.pipeline().addLast("control", new ProtocolControlHandler());
                         ch.pipeline().addLast("session", session.handler(url));
                     }
