@@ -17,6 +17,7 @@ public final class Main {
 
     public static void main(String[] args) throws Exception {
         disableLeakSamplingUnlessAsked();
+        disableRecyclerUnlessAsked();
         // The JVM prints an uncaught exception straight to stderr, past the log layout and its
         // redaction; sent through the logger instead, it is one redacted line like any other.
         Thread.setDefaultUncaughtExceptionHandler((thread, e) -> LoggerFactory.getLogger(Main.class)
@@ -69,6 +70,24 @@ public final class Main {
     static void disableLeakSamplingUnlessAsked() {
         if (LEAK_DETECTION_PROPERTIES.stream().noneMatch(p -> System.getProperty(p) != null)) {
             System.setProperty("io.netty.leakDetection.level", "disabled");
+        }
+    }
+
+    /** Netty's object-pool settings; an operator who sets either keeps what they chose. */
+    private static final List<String> RECYCLER_PROPERTIES =
+            List.of("io.netty.recycler.maxCapacityPerThread", "io.netty.recycler.maxCapacity");
+
+    /**
+     * Netty recycles its small wrapper objects (buffer duplicates, outbound-buffer entries) through
+     * per-thread pools whose hand-back is a lock-free queue operation. The relay makes a few of them
+     * per tag and destination, and at 100 destinations that bookkeeping cost more than letting the
+     * JVM allocate and collect them: about 0.5 % of a core in three alternating runs of
+     * {@code bench/relay-bench.sh ours 100 20} (docs/benchmarks.md, 2026-11-25). Pooled buffer
+     * memory itself is unaffected. Must run before any Netty class loads.
+     */
+    static void disableRecyclerUnlessAsked() {
+        if (RECYCLER_PROPERTIES.stream().noneMatch(p -> System.getProperty(p) != null)) {
+            System.setProperty("io.netty.recycler.maxCapacityPerThread", "0");
         }
     }
 }

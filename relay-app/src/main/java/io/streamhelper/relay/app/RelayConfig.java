@@ -37,7 +37,11 @@ public record RelayConfig(
         long maxBodyBytes,
         ApiServer.RateLimits rateLimits,
         ChunkLimits chunkLimits,
-        int maxPublishers) {
+        int maxPublishers,
+        long audioHoldMillis) {
+
+    /** How long audio may wait to go out with the next video frame; see {@link #fromEnvironment}. */
+    static final long DEFAULT_AUDIO_HOLD_MS = 40;
 
     public static final Path DEFAULT_STREAMS_FILE = Path.of("relay-streams.json");
 
@@ -49,7 +53,7 @@ public record RelayConfig(
             "RELAY_KEYSET_FILE", "RELAY_ALLOW_SIGNUP", "RELAY_ALLOW_PRIVATE_DESTINATIONS", "RELAY_TOKEN_TTL_MINUTES",
             "RELAY_PUBLIC_HOST", "RELAY_MAX_DESTINATIONS_PER_STREAM", "RELAY_MAX_DESTINATIONS_PER_USER",
             "RELAY_MAX_BODY_BYTES", "RELAY_API_RATE_PER_ADDRESS", "RELAY_API_RATE_PER_USER", "RELAY_MAX_CHUNK_SIZE",
-            "RELAY_MAX_MESSAGE_BYTES", "RELAY_MAX_CHUNK_STREAMS", "RELAY_MAX_PUBLISHERS", "RELAY_LOG_LEVEL",
+            "RELAY_MAX_MESSAGE_BYTES", "RELAY_MAX_CHUNK_STREAMS", "RELAY_MAX_PUBLISHERS", "RELAY_AUDIO_HOLD_MS", "RELAY_LOG_LEVEL",
             "RELAY_LIBRARY_LOG_LEVEL", "RELAY_CONFIG_FILE");
 
     /** Thrown when a setting is malformed; the message says which one and why. */
@@ -105,6 +109,7 @@ public record RelayConfig(
         long maxMessage = number(env, "RELAY_MAX_MESSAGE_BYTES", chunkDefaults.maxMessageSize(), 128, ChunkLimits.PROTOCOL_MAX_MESSAGE, problems);
         long maxChunkStreams = number(env, "RELAY_MAX_CHUNK_STREAMS", chunkDefaults.maxChunkStreams(), 4, 65_599, problems);
         long maxPublishers = number(env, "RELAY_MAX_PUBLISHERS", 100, 1, 100_000, problems);
+        long audioHold = number(env, "RELAY_AUDIO_HOLD_MS", DEFAULT_AUDIO_HOLD_MS, 0, 1000, problems);
         ApiServer.RateLimits rateDefaults = ApiServer.RateLimits.defaults();
         long perAddressRate = number(env, "RELAY_API_RATE_PER_ADDRESS", (long) rateDefaults.perAddressPerSecond(), 1, 100_000, problems);
         long perUserRate = number(env, "RELAY_API_RATE_PER_USER", (long) rateDefaults.perUserPerSecond(), 1, 100_000, problems);
@@ -120,7 +125,8 @@ public record RelayConfig(
                 // Bursts of several seconds' worth: a script setting up a hundred destinations in a
                 // loop gets through; a flood does not.
                 new ApiServer.RateLimits(perAddressRate, (int) perAddressRate * 4, perUserRate, (int) perUserRate * 10),
-                new ChunkLimits((int) maxChunk, (int) maxMessage, (int) maxChunkStreams), (int) maxPublishers);
+                new ChunkLimits((int) maxChunk, (int) maxMessage, (int) maxChunkStreams), (int) maxPublishers,
+                audioHold);
     }
 
     private static int port(Map<String, String> env, String name, int fallback, List<String> problems) {

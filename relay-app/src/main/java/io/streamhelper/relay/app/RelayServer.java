@@ -57,6 +57,7 @@ public final class RelayServer implements AutoCloseable {
         RtmpDestinationConnector connector = new RtmpDestinationConnector(clientLoops, clientSettings);
         registry = new StreamRegistry(catalog, catalog, connector, databaseCatalog);
         registry.limitLiveStreams(config.maxPublishers());
+        registry.holdAudio(config.audioHoldMillis());
         IngestSettings ingestSettings = IngestSettings.defaults(config.rtmpPort())
                 .withBindAddress(config.bindAddress())
                 .withIdleTimeout(config.publishIdleTimeout())

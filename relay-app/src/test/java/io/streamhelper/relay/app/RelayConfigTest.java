@@ -25,6 +25,15 @@ class RelayConfigTest {
     }
 
     @Test
+    void audioWaitsForVideoUpTo40MillisecondsUnlessSetOtherwise() {
+        assertEquals(40, RelayConfig.fromEnvironment(Map.of()).audioHoldMillis());
+        assertEquals(0, RelayConfig.fromEnvironment(Map.of("RELAY_AUDIO_HOLD_MS", "0")).audioHoldMillis(), "0 sends every tag at once");
+        RelayConfig.InvalidConfigException e = assertThrows(RelayConfig.InvalidConfigException.class,
+                () -> RelayConfig.fromEnvironment(Map.of("RELAY_AUDIO_HOLD_MS", "-1")));
+        assertTrue(e.getMessage().contains("RELAY_AUDIO_HOLD_MS must be between 0 and 1000"), e.getMessage());
+    }
+
+    @Test
     void badValuesNameTheSetting() {
         RelayConfig.InvalidConfigException e = assertThrows(RelayConfig.InvalidConfigException.class,
                 () -> RelayConfig.fromEnvironment(Map.of("RELAY_RTMP_PORT", "abc", "RELAY_HTTP_PORT", "70000",
