@@ -17,6 +17,7 @@ import io.streamhelper.relay.rtmp.amf.Amf0Writer;
 import io.streamhelper.relay.rtmp.chunk.ChunkLimits;
 import io.streamhelper.relay.rtmp.client.ClientSettings;
 import io.streamhelper.relay.rtmp.client.RtmpDestinationConnector;
+import io.streamhelper.relay.rtmp.ingest.ConnectionLimits;
 import io.streamhelper.relay.rtmp.ingest.IngestServer;
 import io.streamhelper.relay.rtmp.ingest.IngestSettings;
 import java.time.Duration;
@@ -32,10 +33,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Measures what a relay adds in time: it publishes a synthetic 6 Mbit/s 30 fps stream (each video
- * tag carries its sequence number) to the relay under test, receives what the relay pushes to N
- * destinations on its own RTMP sink, and reports, per received frame, the time from send to
- * arrival (p50, p99, max) and the time from publish to every destination receiving video.
+ * Measures what a relay adds in time: it publishes a synthetic 6 Mbit/s 30 fps stream with AAC-sized
+ * audio frames at 48 kHz (each tag carries its sequence number) to the relay under test, receives
+ * what the relay pushes to N destinations on its own RTMP sink, and reports, per received frame,
+ * the time from send to arrival (video p50, p99, max; audio p50, p99) and the time from publish to
+ * every destination receiving video.
  * Publisher and sink are the same for every relay measured, so only the relay differs.
  *
  * usage: java -cp relay-app/target/streamhelper-relay.jar bench/LatencyProbe.java INGEST_URL KEY SINK_PORT N SECONDS
@@ -44,6 +46,9 @@ import java.util.concurrent.TimeUnit;
 public class LatencyProbe {
     static final int FPS = 30;
     static final int FRAME_BYTES = 6_000_000 / 8 / FPS;
+    /** AAC: 1024 samples a frame at 48 kHz, about 430 bytes at 160 kbit/s. */
+    static final long AUDIO_FRAME_MICROS = 1_000_000L * 1024 / 48_000;
+    static final int AUDIO_FRAME_BYTES = 430;
 
     public static void main(String[] args) throws Exception {
         String ingestUrl = args[0];
@@ -61,11 +66,14 @@ public class LatencyProbe {
         StreamRegistry sinkRegistry = new StreamRegistry(catalog, catalog, (t, l) -> {
             throw new IllegalStateException("the sink relays nothing");
         });
+        // Every destination connects from 127.0.0.1: lift the per-address limit meant for strangers.
         IngestServer sink = new IngestServer(new IngestSettings("127.0.0.1", sinkPort, "live", Duration.ofSeconds(30),
-                ChunkLimits.DEFAULT), sinkRegistry, group, group).start();
+                ChunkLimits.DEFAULT, new ConnectionLimits(Duration.ofSeconds(5), 10_000, 10_000)), sinkRegistry, group, group).start();
 
         Map<Long, Long> sentAt = new ConcurrentHashMap<>();
         List<Long> latenciesMicros = Collections.synchronizedList(new ArrayList<>());
+        Map<Long, Long> audioSentAt = new ConcurrentHashMap<>();
+        List<Long> audioLatenciesMicros = Collections.synchronizedList(new ArrayList<>());
         Map<String, Long> firstVideoAt = new ConcurrentHashMap<>();
         Set<LiveStream> watched = ConcurrentHashMap.newKeySet();
         long[] liveAt = {0};
@@ -93,6 +101,12 @@ public class LatencyProbe {
                                     Long sent = sentAt.get(seq);
                                     if (sent != null && seq >= warmupEndsSeq) {
                                         latenciesMicros.add((now - sent) / 1000);
+                                    }
+                                } else if (m.kind() == MediaKind.AUDIO && p.readableBytes() >= 10 && p.getByte(p.readerIndex() + 1) == 1) {
+                                    long seq = p.getLong(p.readerIndex() + 2);
+                                    Long sent = audioSentAt.get(seq);
+                                    if (sent != null && seq >= 2L * 1_000_000 / AUDIO_FRAME_MICROS) {
+                                        audioLatenciesMicros.add((now - sent) / 1000);
                                     }
                                 }
                             } finally {
@@ -122,6 +136,7 @@ public class LatencyProbe {
         long start = System.nanoTime();
         publisher.send(new MediaMessage(MediaKind.METADATA, 0, metadata()));
         publisher.send(new MediaMessage(MediaKind.VIDEO, 0, Unpooled.wrappedBuffer(new byte[] {0x17, 0, 0, 0, 0, 1, 0x64, 0, 0x1f})));
+        publisher.send(new MediaMessage(MediaKind.AUDIO, 0, Unpooled.wrappedBuffer(new byte[] {(byte) 0xAF, 0, 0x11, (byte) 0x90})));
         long[] seq = {0};
         var sending = timer.scheduleAtFixedRate(() -> {
             long s = seq[0]++;
@@ -133,8 +148,20 @@ public class LatencyProbe {
             publisher.send(new MediaMessage(MediaKind.VIDEO, ts, frame));
         }, 0, 1_000_000 / FPS, TimeUnit.MICROSECONDS);
 
+        long[] audioSeq = {0};
+        var sendingAudio = timer.scheduleAtFixedRate(() -> {
+            long s = audioSeq[0]++;
+            ByteBuf frame = Unpooled.buffer(AUDIO_FRAME_BYTES);
+            frame.writeByte(0xAF).writeByte(1).writeLong(s);
+            frame.writeZero(AUDIO_FRAME_BYTES - frame.writerIndex());
+            long ts = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            audioSentAt.put(s, System.nanoTime());
+            publisher.send(new MediaMessage(MediaKind.AUDIO, ts, frame));
+        }, 0, AUDIO_FRAME_MICROS, TimeUnit.MICROSECONDS);
+
         Thread.sleep(seconds * 1000L);
         sending.cancel(false);
+        sendingAudio.cancel(false);
         Thread.sleep(500);
         publisher.close();
 
@@ -143,11 +170,18 @@ public class LatencyProbe {
             sorted = new ArrayList<>(latenciesMicros);
         }
         Collections.sort(sorted);
+        List<Long> audioSorted;
+        synchronized (audioLatenciesMicros) {
+            audioSorted = new ArrayList<>(audioLatenciesMicros);
+        }
+        Collections.sort(audioSorted);
         long allLiveMs = firstVideoAt.size() < n ? -1
                 : TimeUnit.NANOSECONDS.toMillis(Collections.max(firstVideoAt.values()) - liveAt[0]);
-        System.out.printf("received=%d/%d frames=%d latency_p50_ms=%.2f latency_p99_ms=%.2f latency_max_ms=%.2f publish_to_all_live_ms=%d%n",
+        System.out.printf("received=%d/%d frames=%d latency_p50_ms=%.2f latency_p99_ms=%.2f latency_max_ms=%.2f"
+                + " audio_frames=%d audio_p50_ms=%.2f audio_p99_ms=%.2f publish_to_all_live_ms=%d%n",
                 firstVideoAt.size(), n, sorted.size(), pct(sorted, 50), pct(sorted, 99),
-                sorted.isEmpty() ? Double.NaN : sorted.get(sorted.size() - 1) / 1000.0, allLiveMs);
+                sorted.isEmpty() ? Double.NaN : sorted.get(sorted.size() - 1) / 1000.0,
+                audioSorted.size(), pct(audioSorted, 50), pct(audioSorted, 99), allLiveMs);
         timer.shutdownNow();
         sink.close();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);

@@ -23,5 +23,6 @@ case $RELAY in
 esac
 wait_port "$INGEST"
 echo -n "relay=$RELAY n=$N "
-java -cp "$JAR" "$ROOT/bench/LatencyProbe.java" "rtmp://127.0.0.1:$INGEST/live" bench-key "$SINK" "$N" "$SECONDS_TO_RUN" 2>"$TMP/probe.err" \
+# The probe's own sink logs every connection; only its result line belongs on stdout.
+java -DRELAY_LOG_LEVEL=WARN -cp "$JAR" "$ROOT/bench/LatencyProbe.java" "rtmp://127.0.0.1:$INGEST/live" bench-key "$SINK" "$N" "$SECONDS_TO_RUN" 2>"$TMP/probe.err" \
   || { cat "$TMP/probe.err" >&2; exit 1; }
