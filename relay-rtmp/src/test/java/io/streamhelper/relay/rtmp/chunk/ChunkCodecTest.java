@@ -38,30 +38,13 @@ class ChunkCodecTest {
         for (RtmpMessage m : messages) {
             assertTrue(encoder.writeOutbound(m));
         }
-        ByteBuf wire = Unpooled.buffer();
-        ByteBuf part;
-        while ((part = encoder.readOutbound()) != null) {
-            wire.writeBytes(part);
-            part.release();
-        }
+        byte[] out = ChunkWire.written(encoder);
         encoder.finishAndReleaseAll();
-        byte[] out = ByteBufUtil.getBytes(wire);
-        wire.release();
         return out;
     }
 
     private static List<RtmpMessage> decode(byte[] wire, int fragment) {
-        EmbeddedChannel decoder = new EmbeddedChannel(new ChunkDecoder());
-        for (int i = 0; i < wire.length; i += fragment) {
-            decoder.writeInbound(Unpooled.wrappedBuffer(wire, i, Math.min(fragment, wire.length - i)));
-        }
-        List<RtmpMessage> out = new ArrayList<>();
-        RtmpMessage m;
-        while ((m = decoder.readInbound()) != null) {
-            out.add(m);
-        }
-        assertFalse(decoder.finishAndReleaseAll(), "nothing left over");
-        return out;
+        return ChunkWire.decode(wire, fragment);
     }
 
     private static void assertSameMessage(int csid, int type, int streamId, long ts, byte[] payload, RtmpMessage actual) {

@@ -13,7 +13,6 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.streamhelper.relay.rtmp.message.MessageType;
 import io.streamhelper.relay.rtmp.message.ProtocolControl;
 import io.streamhelper.relay.rtmp.message.RtmpMessage;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
@@ -55,29 +54,11 @@ class SharedChunksTest {
     }
 
     private byte[] wire() {
-        ByteBuf all = Unpooled.buffer();
-        ByteBuf part;
-        while ((part = connection.readOutbound()) != null) {
-            all.writeBytes(part);
-            part.release();
-        }
-        byte[] out = ByteBufUtil.getBytes(all);
-        all.release();
-        return out;
+        return ChunkWire.written(connection);
     }
 
     private static List<RtmpMessage> decode(byte[] wire, int fragment) {
-        EmbeddedChannel decoder = new EmbeddedChannel(new ChunkDecoder());
-        for (int i = 0; i < wire.length; i += fragment) {
-            decoder.writeInbound(Unpooled.wrappedBuffer(wire, i, Math.min(fragment, wire.length - i)));
-        }
-        List<RtmpMessage> out = new ArrayList<>();
-        RtmpMessage m;
-        while ((m = decoder.readInbound()) != null) {
-            out.add(m);
-        }
-        assertFalse(decoder.finishAndReleaseAll());
-        return out;
+        return ChunkWire.decode(wire, fragment);
     }
 
     private static void assertDecoded(List<RtmpMessage> decoded, long[] timestamps, byte[][] payloads) {
