@@ -53,7 +53,7 @@ public final class ChunkEncoder extends ChannelOutboundHandlerAdapter {
      */
     public long deltaFor(int csid, int messageStreamId, long timestamp) {
         LastHeader last = sent.get(csid);
-        if (last == null || last.streamId != messageStreamId || timestamp < last.timestamp) {
+        if (needsFullHeader(last, messageStreamId, timestamp)) {
             return -1;
         }
         long delta = timestamp - last.timestamp;
@@ -139,7 +139,7 @@ public final class ChunkEncoder extends ChannelOutboundHandlerAdapter {
 
         LastHeader last = sent.get(csid);
         int fmt;
-        if (last == null || last.streamId != msg.messageStreamId() || timestamp < last.timestamp) {
+        if (needsFullHeader(last, msg.messageStreamId(), timestamp)) {
             fmt = 0;
         } else if (last.length != length || last.typeId != msg.typeId()) {
             fmt = 1;
@@ -193,6 +193,11 @@ public final class ChunkEncoder extends ChannelOutboundHandlerAdapter {
             chunkSize = payload.getInt(payload.readerIndex()) & 0x7FFFFFFF;
         }
         return chunked;
+    }
+
+    /** Type 0: nothing sent on this chunk stream yet, another message stream, or time going back. */
+    private static boolean needsFullHeader(LastHeader last, int messageStreamId, long timestamp) {
+        return last == null || last.streamId != messageStreamId || timestamp < last.timestamp;
     }
 
     private void remember(RtmpMessage msg, int length) {
