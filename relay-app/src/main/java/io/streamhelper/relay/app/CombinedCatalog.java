@@ -6,6 +6,8 @@ import io.streamhelper.relay.core.destination.DestinationTarget;
 import io.streamhelper.relay.core.publish.PublishAuthorizer;
 import io.streamhelper.relay.core.publish.StaticStreamCatalog;
 import io.streamhelper.relay.core.publish.StreamGrant;
+import io.streamhelper.relay.core.stream.LiveStream;
+import io.streamhelper.relay.core.stream.StreamRegistry;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -16,7 +18,7 @@ import java.util.stream.Collectors;
  * optional streams file. File streams have non-numeric ids (StreamsFile checks), database streams
  * numeric ones, so an id says which of the two answers for it.
  */
-final class CombinedCatalog implements PublishAuthorizer, DestinationDirectory {
+final class CombinedCatalog implements PublishAuthorizer, DestinationDirectory, StreamRegistry.Listener {
     private final StaticStreamCatalog file;
     private final DatabaseCatalog database;
     private final Set<String> fileStreamIds;
@@ -35,5 +37,20 @@ final class CombinedCatalog implements PublishAuthorizer, DestinationDirectory {
     @Override
     public List<DestinationTarget> destinationsOf(String streamId) {
         return fileStreamIds.contains(streamId) ? file.destinationsOf(streamId) : database.destinationsOf(streamId);
+    }
+
+    /** Only database streams have an isLive flag to keep; a file stream's start is not the database's business. */
+    @Override
+    public void streamStarted(LiveStream stream) {
+        if (!fileStreamIds.contains(stream.id())) {
+            database.streamStarted(stream);
+        }
+    }
+
+    @Override
+    public void streamEnded(LiveStream stream) {
+        if (!fileStreamIds.contains(stream.id())) {
+            database.streamEnded(stream);
+        }
     }
 }

@@ -55,7 +55,7 @@ public final class RelayServer implements AutoCloseable {
                 .withTrustedCaFile(config.trustedCaFile().orElse(null))
                 .withAddressPolicy(addresses);
         RtmpDestinationConnector connector = new RtmpDestinationConnector(clientLoops, clientSettings);
-        registry = new StreamRegistry(catalog, catalog, connector, databaseCatalog);
+        registry = new StreamRegistry(catalog, catalog, connector, catalog);
         registry.limitLiveStreams(config.maxPublishers());
         registry.holdAudio(config.audioHoldMillis());
         IngestSettings ingestSettings = IngestSettings.defaults(config.rtmpPort())
