@@ -77,10 +77,10 @@ public final class DestinationService {
         url = checkUrl(url, platform);
         String name = request.displayName().isPresent()
                 ? Fields.name("displayName", request.displayName().get()) : platform.defaultDisplayName();
-        if (destinations.listByStream(stream.id()).size() >= maxPerStream) {
+        if (destinations.countByStream(stream.id()) >= maxPerStream) {
             throw new InvalidField("streamId", "a stream may have at most " + maxPerStream + " destinations");
         }
-        if (destinations.listByOwner(callerId).size() >= maxPerUser) {
+        if (destinations.countByOwner(callerId) >= maxPerUser) {
             throw new InvalidField("streamId", "a user may have at most " + maxPerUser + " destinations");
         }
         DestinationRecord created = destinations.create(stream.id(), callerId, platform.wireName(),

@@ -24,6 +24,12 @@ public interface DestinationStore {
 
     List<DestinationRecord> listByStream(long streamId);
 
+    /** How many destinations the account has, counted without opening (decrypting) a key. */
+    int countByOwner(long ownerId);
+
+    /** How many destinations the stream has, counted without opening (decrypting) a key. */
+    int countByStream(long streamId);
+
     /**
      * Applies the non-empty fields of the change and bumps {@code updatedAt}; returns the updated
      * destination.

@@ -90,6 +90,24 @@ final class JdbiDestinationStore implements DestinationStore {
     }
 
     @Override
+    public int countByOwner(long ownerId) {
+        return count("owner_id", ownerId, "count the destinations of account " + ownerId);
+    }
+
+    @Override
+    public int countByStream(long streamId) {
+        return count("stream_id", streamId, "count the destinations of stream " + streamId);
+    }
+
+    private int count(String column, long value, String what) {
+        return Sql.guard(what, () -> jdbi.withHandle(handle -> handle
+                .createQuery("SELECT COUNT(*) FROM stream_destinations WHERE deleted_at IS NULL AND " + column + " = :value")
+                .bind("value", value)
+                .mapTo(Integer.class)
+                .one()));
+    }
+
+    @Override
     public List<DestinationRecord> listByStream(long streamId) {
         return Sql.guard("list the destinations of stream " + streamId, () -> jdbi.withHandle(handle -> handle
                         .createQuery(SELECT + " AND stream_id = :stream ORDER BY id")

@@ -119,6 +119,8 @@ class JdbiDestinationStoreTest {
         assertTrue(destinations.findById(gone.id()).isEmpty());
         assertEquals(List.of(kept), destinations.listByStream(adaStream));
         assertEquals(List.of(kept), destinations.listByOwner(ada));
+        assertEquals(1, destinations.countByStream(adaStream));
+        assertEquals(1, destinations.countByOwner(ada));
         assertFalse(destinations.delete(gone.id()));
         assertFalse(destinations.delete(999));
         assertThrows(NoSuchElementException.class, () -> destinations.update(gone.id(), DestinationChange.none()));
@@ -146,6 +148,9 @@ class JdbiDestinationStoreTest {
         }
         assertThrows(StoreException.class, () -> destinations.listByOwner(bob));
         assertThrows(StoreException.class, () -> destinations.listByStream(adaStream));
+        // Counting (the per-stream and per-user limits) opens no key, so a bad row does not block it.
+        assertEquals(2, destinations.countByStream(adaStream));
+        assertEquals(1, destinations.countByOwner(bob));
         assertEquals(Secret.of("victim_dest_key"), destinations.findById(victim.id()).orElseThrow().streamKey());
     }
 }
