@@ -125,7 +125,7 @@ public final class ChunkEncoder extends ChannelOutboundHandlerAdapter {
             write(ctx, alone, promise);
             return;
         }
-        remember(message, message.content().readableBytes());
+        remember(sent.get(message.chunkStreamId()), message, message.content().readableBytes());
         ByteBuf chunks = prechunked.chunks().retain();
         prechunked.release();
         ctx.write(chunks, promise);
@@ -188,7 +188,7 @@ public final class ChunkEncoder extends ChannelOutboundHandlerAdapter {
         } finally {
             headers.release();
         }
-        remember(msg, length);
+        remember(last, msg, length);
         if (msg.typeId() == MessageType.SET_CHUNK_SIZE && length >= 4) {
             chunkSize = payload.getInt(payload.readerIndex()) & 0x7FFFFFFF;
         }
@@ -200,8 +200,8 @@ public final class ChunkEncoder extends ChannelOutboundHandlerAdapter {
         return last == null || last.streamId != messageStreamId || timestamp < last.timestamp;
     }
 
-    private void remember(RtmpMessage msg, int length) {
-        LastHeader last = sent.get(msg.chunkStreamId());
+    /** Records what was just framed on the message's chunk stream; {@code last} is its entry, or null. */
+    private void remember(LastHeader last, RtmpMessage msg, int length) {
         if (last == null) {
             last = new LastHeader();
             sent.put(msg.chunkStreamId(), last);
