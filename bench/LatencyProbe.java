@@ -49,6 +49,10 @@ public class LatencyProbe {
     /** AAC: 1024 samples a frame at 48 kHz, about 430 bytes at 160 kbit/s. */
     static final long AUDIO_FRAME_MICROS = 1_000_000L * 1024 / 48_000;
     static final int AUDIO_FRAME_BYTES = 430;
+    static final int WARM_UP_QUIET_ROUNDS = 3;
+    static final int WARM_UP_MAX_ROUNDS = 20;
+    static final long WARM_UP_QUIET_JIT_MS = 20;
+    static final int WARM_UP_FRAMES = 30;
 
     public static void main(String[] args) throws Exception {
         String ingestUrl = args[0];
@@ -69,6 +73,10 @@ public class LatencyProbe {
         // Every destination connects from 127.0.0.1: lift the per-address limit meant for strangers.
         IngestServer sink = new IngestServer(new IngestSettings("127.0.0.1", sinkPort, "live", Duration.ofSeconds(30),
                 ChunkLimits.DEFAULT, new ConnectionLimits(Duration.ofSeconds(5), 10_000, 10_000)), sinkRegistry, group, group).start();
+
+        // The sink stands in for platforms' servers, which are warm and on other machines: run its
+        // ingest code (and the publisher's) hot before measuring, so that the figures are the relay's.
+        warmUp(group, sinkPort, n, sinkRegistry);
 
         Map<Long, Long> sentAt = new ConcurrentHashMap<>();
         List<Long> latenciesMicros = Collections.synchronizedList(new ArrayList<>());
@@ -186,6 +194,64 @@ public class LatencyProbe {
         sink.close();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         System.exit(0);
+    }
+
+    /**
+     * Publishes straight to the sink from N connections, round after round, each sending metadata,
+     * sequence headers and a second of frames, until a round leaves the JIT (almost) nothing new to
+     * compile; returns once the sink has no stream left.
+     */
+    static void warmUp(NioEventLoopGroup group, int sinkPort, int n, StreamRegistry sinkRegistry) throws Exception {
+        RtmpDestinationConnector client = new RtmpDestinationConnector(group, ClientSettings.defaults());
+        var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        long compiledBefore = -1;
+        int quietRounds = 0;
+        for (int round = 0; round < WARM_UP_MAX_ROUNDS && quietRounds < WARM_UP_QUIET_ROUNDS; round++) {
+            // A compilation counts when it ends, so one quiet round may be a long C2 compile in progress.
+            long compiled = jit.getTotalCompilationTime();
+            quietRounds = compiled - compiledBefore < WARM_UP_QUIET_JIT_MS ? quietRounds + 1 : 0;
+            compiledBefore = compiled;
+            List<CompletableFuture<DestinationLink>> links = new ArrayList<>();
+            for (int i = 1; i <= n; i++) {
+                CompletableFuture<DestinationLink> live = new CompletableFuture<>();
+                client.connect(new DestinationTarget("warm" + i, "warm" + i, "rtmp://127.0.0.1:" + sinkPort + "/live",
+                        Secret.of("d" + i)), new DestinationLink.Listener() {
+                    @Override
+                    public void onLive(DestinationLink link) {
+                        live.complete(link);
+                    }
+
+                    @Override
+                    public void onClosed(DestinationLink link, Throwable cause) {
+                        live.completeExceptionally(cause == null ? new IllegalStateException("closed") : cause);
+                    }
+                });
+                links.add(live);
+            }
+            for (CompletableFuture<DestinationLink> live : links) {
+                DestinationLink link = live.get(30, TimeUnit.SECONDS);
+                link.send(new MediaMessage(MediaKind.METADATA, 0, metadata()));
+                link.send(new MediaMessage(MediaKind.VIDEO, 0, Unpooled.wrappedBuffer(new byte[] {0x17, 0, 0, 0, 0, 1, 0x64, 0, 0x1f})));
+                for (int f = 0; f < WARM_UP_FRAMES; f++) {
+                    link.send(new MediaMessage(MediaKind.VIDEO, f * 1000L / FPS, frame(f % 60 == 0 ? 0x17 : 0x27, FRAME_BYTES)));
+                    link.send(new MediaMessage(MediaKind.AUDIO, f * 1000L / FPS, frame(0xAF, AUDIO_FRAME_BYTES)));
+                }
+            }
+            for (CompletableFuture<DestinationLink> live : links) {
+                live.get().close();
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!sinkRegistry.liveStreams().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    /** A media tag of the given size whose sequence number (-1) no measurement counts. */
+    static ByteBuf frame(int firstByte, int size) {
+        ByteBuf frame = Unpooled.buffer(size);
+        frame.writeByte(firstByte).writeByte(1).writeMedium(0).writeLong(-1);
+        return frame.writeZero(size - frame.writerIndex());
     }
 
     static double pct(List<Long> sorted, int p) {

@@ -3,6 +3,8 @@
 # bench/LatencyProbe.java publishes a synthetic 6 Mbit/s 30 fps stream to the relay and is itself
 # the sink of its N destinations, timing each frame from send to arrival.
 #   RELAY: ours | nginx-push
+# PUBLISHES=K (default 1) publishes K times in a row to the same relay process: the first shows a
+# relay that has just started (cold code), the later ones a relay that has been running.
 # usage: bench/latency-bench.sh RELAY N [SECONDS]
 set -euo pipefail
 RELAY=$1; N=$2; SECONDS_TO_RUN=${3:-20}
@@ -22,7 +24,11 @@ case $RELAY in
   *) echo "unknown relay '$RELAY' (ours, nginx-push)" >&2; exit 2 ;;
 esac
 wait_port "$INGEST"
-echo -n "relay=$RELAY n=$N "
-# The probe's own sink logs every connection; only its result line belongs on stdout.
-java -DRELAY_LOG_LEVEL=WARN -cp "$JAR" "$ROOT/bench/LatencyProbe.java" "rtmp://127.0.0.1:$INGEST/live" bench-key "$SINK" "$N" "$SECONDS_TO_RUN" 2>"$TMP/probe.err" \
-  || { cat "$TMP/probe.err" >&2; exit 1; }
+# Compiled ahead: run as a source file, javac's own code would be JIT-compiled beside the measurement.
+javac -nowarn -cp "$JAR" -d "$TMP/probe" "$ROOT/bench/LatencyProbe.java"
+for publish in $(seq 1 "${PUBLISHES:-1}"); do
+  echo -n "relay=$RELAY n=$N publish=$publish "
+  # The probe's own sink logs every connection; only its result line belongs on stdout.
+  java -DRELAY_LOG_LEVEL=WARN -cp "$JAR:$TMP/probe" LatencyProbe "rtmp://127.0.0.1:$INGEST/live" bench-key "$SINK" "$N" "$SECONDS_TO_RUN" 2>"$TMP/probe.err" \
+    || { cat "$TMP/probe.err" >&2; exit 1; }
+done

@@ -5,9 +5,11 @@
 #                   destinations given in a streams file
 #   nginx-push      nginx-rtmp with one `push` directive per destination
 #   ffmpeg-per-dest one ffmpeg -c copy process per destination (this product's original design)
-# Prints one line: relay=... n=... cpu_pct=... pss_mb=... live=K/N
+# Prints one line: relay=... n=... cpu_pct=... pss_mb=... live=K/N sink_cpu_pct=...
 # cpu_pct is the relay's processes' CPU time over the window as a share of one core; pss_mb their
-# proportional set size at the end; live counts destinations where ffprobe reads H.264.
+# proportional set size at the end; live counts destinations where ffprobe reads H.264;
+# sink_cpu_pct is the sink's CPU over the same window (on loopback, part of what a sender's writes
+# cost the kernel is charged to whichever process runs the receive path).
 # usage: bench/relay-bench.sh RELAY N [SECONDS]
 set -euo pipefail
 RELAY=$1; N=$2; WINDOW=${3:-20}
@@ -30,6 +32,7 @@ if [ ! -s "$CLIP" ]; then
 fi
 
 nginx_rtmp sink "$SINK" "application app { live on; }"
+SINK_PIDS=("${PIDS[-1]}")
 wait_port "$SINK"
 PUBLISH=rtmp://127.0.0.1:$INGEST/live/bench-key
 case $RELAY in
@@ -58,8 +61,10 @@ if [ "$RELAY" = ffmpeg-per-dest ]; then
 fi
 sleep 8   # every destination connected and past start-up
 
-cpu_ticks() { local sum=0; for p in "${MEASURED[@]}"; do [ -r "/proc/$p/stat" ] && sum=$((sum + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$sum"; }
-BEFORE=$(cpu_ticks); sleep "$WINDOW"; AFTER=$(cpu_ticks)
+cpu_ticks() { local sum=0; for p in "$@"; do [ -r "/proc/$p/stat" ] && sum=$((sum + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$sum"; }
+BEFORE=$(cpu_ticks "${MEASURED[@]}"); SINK_BEFORE=$(cpu_ticks "${SINK_PIDS[@]}")
+sleep "$WINDOW"
+AFTER=$(cpu_ticks "${MEASURED[@]}"); SINK_AFTER=$(cpu_ticks "${SINK_PIDS[@]}")
 PSS_KB=0; for p in "${MEASURED[@]}"; do [ -r "/proc/$p/smaps_rollup" ] && PSS_KB=$((PSS_KB + $(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup"))); done
 # Probe ten destinations at a time (each waits up to a keyframe interval); measuring is over.
 probe() { timeout 8 ffprobe -v error -show_entries stream=codec_name -of csv=p=0 "rtmp://127.0.0.1:$SINK/app/d$1" 2>/dev/null | grep -q h264 && touch "$TMP/live.$1"; }
@@ -71,4 +76,5 @@ done
 [ ${#PROBES[@]} -eq 0 ] || wait "${PROBES[@]}" || true
 LIVE=$(find "$TMP" -maxdepth 1 -name 'live.*' | wc -l)
 HZ=$(getconf CLK_TCK)
-echo "relay=$RELAY n=$N cpu_pct=$(echo "scale=2; 100 * ($AFTER - $BEFORE) / $HZ / $WINDOW" | bc) pss_mb=$(echo "scale=1; $PSS_KB / 1024" | bc) live=$LIVE/$N"
+echo "relay=$RELAY n=$N cpu_pct=$(echo "scale=2; 100 * ($AFTER - $BEFORE) / $HZ / $WINDOW" | bc) pss_mb=$(echo "scale=1; $PSS_KB / 1024" | bc) live=$LIVE/$N" \
+  "sink_cpu_pct=$(echo "scale=2; 100 * ($SINK_AFTER - $SINK_BEFORE) / $HZ / $WINDOW" | bc)"
