@@ -59,7 +59,7 @@ if [ "$RELAY" = ffmpeg-per-dest ]; then
     PIDS+=($!); MEASURED+=($!)
   done
 fi
-sleep 8   # every destination connected and past start-up
+sleep "${WARMUP:-8}"   # every destination connected and past start-up
 
 cpu_ticks() { local sum=0; for p in "$@"; do [ -r "/proc/$p/stat" ] && sum=$((sum + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$sum"; }
 BEFORE=$(cpu_ticks "${MEASURED[@]}"); SINK_BEFORE=$(cpu_ticks "${SINK_PIDS[@]}")
