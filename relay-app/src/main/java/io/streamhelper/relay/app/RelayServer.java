@@ -27,6 +27,8 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,10 +36,16 @@ import org.slf4j.LoggerFactory;
 /** All the wiring, by hand and in one place: database, event loops, registry, ingest, destination client, API. */
 public final class RelayServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RelayServer.class);
+    private static final int CATALOG_READERS = 4;
+    /** Publishes waiting for a reader beyond this are refused as "server busy" rather than queued without bound. */
+    private static final int CATALOG_QUEUE = 1_000;
 
     private final EventLoopGroup acceptors = new NioEventLoopGroup(1, new DefaultThreadFactory("rtmp-accept"));
     private final EventLoopGroup ingestLoops = new NioEventLoopGroup(0, new DefaultThreadFactory("rtmp-ingest"));
     private final EventLoopGroup clientLoops = new NioEventLoopGroup(0, new DefaultThreadFactory("rtmp-out"));
+    /** Publishers' keys and destinations are read from the database here, never on an event loop. */
+    private final ThreadPoolExecutor catalogReads = new ThreadPoolExecutor(CATALOG_READERS, CATALOG_READERS,
+            30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(CATALOG_QUEUE), new DefaultThreadFactory("catalog-read", true));
     private final StreamRegistry registry;
     private final IngestServer ingest;
     private final ApiServer api;
@@ -57,6 +65,8 @@ public final class RelayServer implements AutoCloseable {
         RtmpDestinationConnector connector = new RtmpDestinationConnector(clientLoops, clientSettings);
         registry = new StreamRegistry(catalog, catalog, connector, catalog);
         registry.limitLiveStreams(config.maxPublishers());
+        catalogReads.allowCoreThreadTimeOut(true);
+        registry.readCatalogOn(catalogReads);
         registry.holdAudio(config.audioHoldMillis());
         IngestSettings ingestSettings = IngestSettings.defaults(config.rtmpPort())
                 .withBindAddress(config.bindAddress())
@@ -145,6 +155,7 @@ public final class RelayServer implements AutoCloseable {
         acceptors.shutdownGracefully(0, 1_000, TimeUnit.MILLISECONDS).syncUninterruptibly();
 
         log.info("event=shutdown phase=close_database");
+        catalogReads.shutdownNow();
         databaseCatalog.close();
         database.close();
         log.info("event=relay_stopped");

@@ -12,7 +12,10 @@ import io.streamhelper.relay.core.publish.StreamGrant;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +45,7 @@ public final class StreamRegistry {
     private volatile boolean accepting = true;
     private volatile int maxLiveStreams = Integer.MAX_VALUE;
     private volatile long audioHoldMillis;
+    private volatile Executor catalogReads = Runnable::run;
 
     public StreamRegistry(PublishAuthorizer authorizer, DestinationDirectory directory, DestinationConnector connector) {
         this(authorizer, directory, connector, LiveStream.DEFAULT_GOP_CACHE_BYTES);
@@ -87,6 +91,35 @@ public final class StreamRegistry {
             counters.publishRejected(rejected.reason());
             throw rejected;
         }
+    }
+
+    /**
+     * As {@link #beginPublish(String, EventExecutor, String)}, with the catalog reads (the key, the
+     * stream's destinations) done on the executor given to {@link #readCatalogOn}: the ingest calls
+     * this from the publisher's event loop, which must not wait for a database that other streams'
+     * destinations on that loop do not need. Fails with {@link PublishRejectedException} when
+     * refused.
+     */
+    public CompletableFuture<LiveStream> beginPublishAsync(String streamKey, EventExecutor executor, String publisherAddress) {
+        CompletableFuture<LiveStream> opened = new CompletableFuture<>();
+        try {
+            catalogReads.execute(() -> {
+                try {
+                    opened.complete(beginPublish(streamKey, executor, publisherAddress));
+                } catch (PublishRejectedException | RuntimeException e) {
+                    opened.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException busy) {
+            counters.publishRejected(Reason.UNAVAILABLE);
+            opened.completeExceptionally(new PublishRejectedException(Reason.UNAVAILABLE, "server is busy, try again"));
+        }
+        return opened;
+    }
+
+    /** Where {@link #beginPublishAsync} reads the catalog; by default the caller's thread. */
+    public void readCatalogOn(Executor executor) {
+        this.catalogReads = executor;
     }
 
     private LiveStream openStream(String streamKey, EventExecutor executor, String publisherAddress)

@@ -20,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -36,7 +37,8 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
     static final int WINDOW_ACK_SIZE = 2_500_000;
     static final int OUT_CHUNK_SIZE = 4096;
 
-    private enum State { AWAIT_CONNECT, CONNECTED, PUBLISHING, CLOSED }
+    /** AUTHORIZING: publish received, the catalog is being asked off the event loop. */
+    private enum State { AWAIT_CONNECT, CONNECTED, AUTHORIZING, PUBLISHING, CLOSED }
 
     private final StreamRegistry registry;
     private final IngestSettings settings;
@@ -138,7 +140,7 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
     }
 
     private void onPublish(ChannelHandlerContext ctx, Command command) {
-        if (state == State.PUBLISHING) {
+        if (state == State.PUBLISHING || state == State.AUTHORIZING) {
             fail(ctx, "publish sent twice on one connection");
             return;
         }
@@ -148,9 +150,25 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
         String name = command.stringArgument(1);
         String key = streamKey(name);
         int streamId = lastStreamId == 0 ? 1 : lastStreamId;
-        try {
-            live = registry.beginPublish(key, ctx.channel().eventLoop(), hostAndPort(ctx.channel().remoteAddress()));
-        } catch (PublishRejectedException rejected) {
+        // The catalog may be a database: asked off this loop, which carries other publishers and
+        // their destinations. Nothing more is read from this client until it has its answer.
+        state = State.AUTHORIZING;
+        ctx.channel().config().setAutoRead(false);
+        registry.beginPublishAsync(key, ctx.channel().eventLoop(), hostAndPort(ctx.channel().remoteAddress()))
+                .whenComplete((stream, error) -> ctx.executor().execute(() -> onPublishAnswered(ctx, streamId, stream, error)));
+    }
+
+    private void onPublishAnswered(ChannelHandlerContext ctx, int streamId, LiveStream stream, Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (state != State.AUTHORIZING) {
+            // The connection closed or unpublished while the catalog was asked.
+            if (stream != null) {
+                registry.endPublish(stream);
+            }
+            return;
+        }
+        ctx.channel().config().setAutoRead(true);
+        if (cause instanceof PublishRejectedException rejected) {
             log.info("event=publish_rejected remote={} reason={}", ctx.channel().remoteAddress(), rejected.reason());
             ctx.writeAndFlush(Command.of("onStatus", 0, null, StatusObjects.status("error", "NetStream.Publish.BadName",
                     rejected.getMessage())).encode(ctx.alloc(), ChunkStreamIds.STREAM_COMMAND, streamId))
@@ -158,6 +176,11 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
             state = State.CLOSED;
             return;
         }
+        if (cause != null) {
+            exceptionCaught(ctx, cause); // the catalog failed (database down): this connection closes
+            return;
+        }
+        live = stream;
         state = State.PUBLISHING;
         publishStreamId = streamId;
         live.onDisconnectRequest(() -> ctx.channel().close());
@@ -243,7 +266,7 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
             registry.endPublish(live);
             live = null;
         }
-        if (state == State.PUBLISHING) {
+        if (state == State.PUBLISHING || state == State.AUTHORIZING) {
             state = State.CONNECTED;
         }
     }
