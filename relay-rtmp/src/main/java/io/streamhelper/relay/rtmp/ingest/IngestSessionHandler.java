@@ -21,6 +21,7 @@ import java.net.SocketAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -155,7 +156,15 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
         state = State.AUTHORIZING;
         ctx.channel().config().setAutoRead(false);
         registry.beginPublishAsync(key, ctx.channel().eventLoop(), hostAndPort(ctx.channel().remoteAddress()))
-                .whenComplete((stream, error) -> ctx.executor().execute(() -> onPublishAnswered(ctx, streamId, stream, error)));
+                .whenComplete((stream, error) -> {
+                    try {
+                        ctx.executor().execute(() -> onPublishAnswered(ctx, streamId, stream, error));
+                    } catch (RejectedExecutionException loopGone) {
+                        if (stream != null) {
+                            registry.endPublish(stream); // shutting down: nobody is left to publish it
+                        }
+                    }
+                });
     }
 
     private void onPublishAnswered(ChannelHandlerContext ctx, int streamId, LiveStream stream, Throwable error) {
