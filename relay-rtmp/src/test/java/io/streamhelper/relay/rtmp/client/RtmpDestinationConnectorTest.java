@@ -20,7 +20,6 @@ import io.streamhelper.relay.testkit.TestKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.AfterAll;
@@ -49,26 +48,6 @@ class RtmpDestinationConnectorTest {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
-    /** Listens to one link: completes live on onLive, closed on onClosed (with the cause, or null). */
-    private static final class Outcome implements DestinationLink.Listener {
-        final CompletableFuture<DestinationLink> live = new CompletableFuture<>();
-        final CompletableFuture<Throwable> closed = new CompletableFuture<>();
-
-        @Override
-        public void onLive(DestinationLink link) {
-            live.complete(link);
-        }
-
-        @Override
-        public void onClosed(DestinationLink link, Throwable cause) {
-            live.completeExceptionally(new AssertionError("closed before live", cause));
-            closed.complete(cause == null ? new NoCause() : cause);
-        }
-    }
-
-    private static final class NoCause extends Exception {
-    }
-
     private final String plainKey = TestKeys.destination();
     private final String tlsKey = TestKeys.destination();
     private final String untrustedKey = TestKeys.destination();
@@ -82,13 +61,13 @@ class RtmpDestinationConnectorTest {
     @Test
     void publishesLikeAnEncoderAndUnpublishesCleanly() throws Exception {
         RtmpDestinationConnector connector = new RtmpDestinationConnector(group, ClientSettings.defaults());
-        Outcome outcome = new Outcome();
+        LinkOutcome outcome = new LinkOutcome();
         connector.connect(target(nginx.rtmpUrl(), plainKey), outcome);
         DestinationLink link = outcome.live.get(10, TimeUnit.SECONDS);
         assertTrue(hooks.saw("publish", plainKey));
         assertEquals("live", hooks.calls("publish").get(0).app());
         link.close();
-        assertInstanceOf(NoCause.class, outcome.closed.get(10, TimeUnit.SECONDS), "closed by us: no error");
+        assertInstanceOf(LinkOutcome.NoCause.class, outcome.closed.get(10, TimeUnit.SECONDS), "closed by us: no error");
         await().atMost(Duration.ofSeconds(5)).until(() -> hooks.saw("publish_done", plainKey));
         assertTrue(link.bytesSent() > 3073, "handshake and commands were counted");
     }
@@ -104,7 +83,7 @@ class RtmpDestinationConnectorTest {
         RtmpDestinationConnector connector = new RtmpDestinationConnector(group,
                 ClientSettings.defaults().withAddressPolicy(AddressPolicy.publicOnly()));
         for (String url : new String[] {nginx.rtmpUrl(), nginx.rtmpUrl().replace("127.0.0.1", "localhost")}) {
-            Outcome outcome = new Outcome();
+            LinkOutcome outcome = new LinkOutcome();
             connector.connect(target(url, key), outcome);
             Throwable cause = outcome.closed.get(10, TimeUnit.SECONDS);
             assertTrue(String.valueOf(cause.getMessage()).contains("private"), url + ": " + cause);
@@ -116,21 +95,21 @@ class RtmpDestinationConnectorTest {
     void rtmpsVerifiesTheCertificateAgainstTheExtraCa() throws Exception {
         RtmpDestinationConnector trusting = new RtmpDestinationConnector(group,
                 ClientSettings.defaults().withTrustedCaFile(nginx.caCertificatePem()));
-        Outcome ok = new Outcome();
+        LinkOutcome ok = new LinkOutcome();
         trusting.connect(target(nginx.rtmpsUrl(), tlsKey), ok);
         ok.live.get(10, TimeUnit.SECONDS).close();
         assertTrue(hooks.saw("publish", tlsKey));
 
         // Without the test CA the system trust store does not know the certificate: no publish.
         RtmpDestinationConnector systemOnly = new RtmpDestinationConnector(group, ClientSettings.defaults());
-        Outcome refused = new Outcome();
+        LinkOutcome refused = new LinkOutcome();
         systemOnly.connect(target(nginx.rtmpsUrl(), untrustedKey), refused);
         Throwable cause = refused.closed.get(10, TimeUnit.SECONDS);
         assertTrue(hasCause(cause, SSLHandshakeException.class), "TLS refused the certificate: " + cause);
         assertFalse(hooks.saw("publish", untrustedKey));
 
         // A trusted certificate presented under a name it does not hold is refused too.
-        Outcome wrongName = new Outcome();
+        LinkOutcome wrongName = new LinkOutcome();
         trusting.connect(target(nginx.rtmpsUrlWithWrongName(), wrongNameKey), wrongName);
         Throwable mismatch = wrongName.closed.get(10, TimeUnit.SECONDS);
         assertTrue(hasCause(mismatch, SSLHandshakeException.class), "host name checked: " + mismatch);
@@ -141,7 +120,7 @@ class RtmpDestinationConnectorTest {
     void aDestinationThatRefusesTheKeyIsReportedAsRejectedWithoutTheKey() throws Exception {
         hooks.refuse(refusedKey);
         RtmpDestinationConnector connector = new RtmpDestinationConnector(group, ClientSettings.defaults());
-        Outcome outcome = new Outcome();
+        LinkOutcome outcome = new LinkOutcome();
         connector.connect(target(nginx.rtmpUrl(), refusedKey), outcome);
         Throwable cause = outcome.closed.get(10, TimeUnit.SECONDS);
         assertInstanceOf(DestinationRejectedException.class, cause);
@@ -151,7 +130,7 @@ class RtmpDestinationConnectorTest {
     @Test
     void malformedUrlsFailWithoutConnecting() throws Exception {
         RtmpDestinationConnector connector = new RtmpDestinationConnector(group, ClientSettings.defaults());
-        Outcome outcome = new Outcome();
+        LinkOutcome outcome = new LinkOutcome();
         connector.connect(target("http://example.com/live", "k"), outcome);
         Throwable cause = outcome.closed.get(5, TimeUnit.SECONDS);
         assertInstanceOf(IllegalArgumentException.class, cause);

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
-import io.streamhelper.relay.core.destination.DestinationLink;
 import io.streamhelper.relay.core.destination.DestinationTarget;
 import io.streamhelper.relay.core.publish.StaticStreamCatalog;
 import io.streamhelper.relay.core.publish.StreamGrant;
@@ -16,6 +15,7 @@ import io.streamhelper.relay.core.stream.LiveStream;
 import io.streamhelper.relay.core.stream.StreamRegistry;
 import io.streamhelper.relay.rtmp.chunk.ChunkLimits;
 import io.streamhelper.relay.rtmp.client.ClientSettings;
+import io.streamhelper.relay.rtmp.client.LinkOutcome;
 import io.streamhelper.relay.rtmp.client.RtmpDestinationConnector;
 import io.streamhelper.relay.testkit.Ffmpeg;
 import io.streamhelper.relay.testkit.TestKeys;
@@ -28,7 +28,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.net.SocketException;
 import org.junit.jupiter.api.AfterEach;
@@ -99,27 +98,15 @@ class IngestServerTest {
     void publisherThatStopsSendingMediaIsDropped() throws Exception {
         // Our own RTMP client publishes (handshake, connect, createStream, publish) and then sends nothing.
         RtmpDestinationConnector client = new RtmpDestinationConnector(group, ClientSettings.defaults());
-        CompletableFuture<Void> live = new CompletableFuture<>();
-        CompletableFuture<Throwable> closed = new CompletableFuture<>();
+        LinkOutcome outcome = new LinkOutcome();
         long started = System.nanoTime();
-        client.connect(new DestinationTarget("self", "self", "rtmp://127.0.0.1:" + server.port() + "/live", Secret.of(key)),
-                new DestinationLink.Listener() {
-                    @Override
-                    public void onLive(DestinationLink link) {
-                        live.complete(null);
-                    }
-
-                    @Override
-                    public void onClosed(DestinationLink link, Throwable cause) {
-                        closed.complete(cause);
-                    }
-                });
-        live.get(10, TimeUnit.SECONDS);
+        client.connect(new DestinationTarget("self", "self", "rtmp://127.0.0.1:" + server.port() + "/live", Secret.of(key)), outcome);
+        outcome.live.get(10, TimeUnit.SECONDS);
         assertEquals(1, registry.liveStreams().size());
-        Throwable cause = closed.get(10, TimeUnit.SECONDS);
+        Throwable cause = outcome.closed.get(10, TimeUnit.SECONDS);
         long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         assertTrue(waitedMs >= IDLE.toMillis() - 100, "not dropped before the idle timeout: " + waitedMs + " ms");
-        assertTrue(cause != null && cause.getMessage().contains("closed by the destination"), String.valueOf(cause));
+        assertTrue(cause.getMessage() != null && cause.getMessage().contains("closed by the destination"), String.valueOf(cause));
         await().atMost(Duration.ofSeconds(2)).until(() -> registry.liveStreams().isEmpty());
     }
 

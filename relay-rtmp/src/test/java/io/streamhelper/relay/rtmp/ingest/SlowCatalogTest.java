@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
-import io.streamhelper.relay.core.destination.DestinationLink;
 import io.streamhelper.relay.core.destination.DestinationTarget;
 import io.streamhelper.relay.core.publish.PublishAuthorizer;
 import io.streamhelper.relay.core.publish.StaticStreamCatalog;
@@ -17,6 +16,7 @@ import io.streamhelper.relay.core.stream.LiveStream;
 import io.streamhelper.relay.core.stream.StreamRegistry;
 import io.streamhelper.relay.rtmp.chunk.ChunkLimits;
 import io.streamhelper.relay.rtmp.client.ClientSettings;
+import io.streamhelper.relay.rtmp.client.LinkOutcome;
 import io.streamhelper.relay.rtmp.client.RtmpDestinationConnector;
 import io.streamhelper.relay.testkit.Ffmpeg;
 import io.streamhelper.relay.testkit.TestKeys;
@@ -25,7 +25,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -92,29 +91,18 @@ class SlowCatalogTest {
         LiveStream fastStream = registry.liveStreams().iterator().next();
         await().atMost(Duration.ofSeconds(5)).until(() -> fastStream.videoFrames() > 0);
 
-        CompletableFuture<Void> slowLive = new CompletableFuture<>();
+        LinkOutcome slow = new LinkOutcome();
         new RtmpDestinationConnector(clientLoop, ClientSettings.defaults()).connect(
-                new DestinationTarget("slow", "slow", "rtmp://127.0.0.1:" + server.port() + "/live", Secret.of(slowKey)),
-                new DestinationLink.Listener() {
-                    @Override
-                    public void onLive(DestinationLink link) {
-                        slowLive.complete(null);
-                    }
-
-                    @Override
-                    public void onClosed(DestinationLink link, Throwable cause) {
-                        slowLive.completeExceptionally(new AssertionError("closed", cause));
-                    }
-                });
+                new DestinationTarget("slow", "slow", "rtmp://127.0.0.1:" + server.port() + "/live", Secret.of(slowKey)), slow);
         assertTrue(slowAsked.await(10, TimeUnit.SECONDS), "the slow publisher reached the catalog");
 
         // While the catalog keeps the slow publisher waiting, the other one goes on: a second of frames.
         long framesWhenAsked = fastStream.videoFrames();
         await().atMost(Duration.ofSeconds(5)).until(() -> fastStream.videoFrames() >= framesWhenAsked + 25);
-        assertFalse(slowLive.isDone(), "the slow publisher is still waiting for its answer");
+        assertFalse(slow.live.isDone(), "the slow publisher is still waiting for its answer");
 
         slowAnswers.countDown();
-        slowLive.get(10, TimeUnit.SECONDS);
+        slow.live.get(10, TimeUnit.SECONDS);
         assertEquals(2, registry.liveStreams().size());
         assertTrue(fast.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, fast.exitValue(), Files.readString(work.resolve("fast.log")));
