@@ -2,6 +2,7 @@ package io.streamhelper.relay.app;
 
 import io.streamhelper.relay.api.ApiServer;
 import io.streamhelper.relay.core.secret.Secret;
+import io.streamhelper.relay.core.stream.AudioHold;
 import io.streamhelper.relay.rtmp.chunk.ChunkLimits;
 import io.streamhelper.relay.rtmp.ingest.ConnectionLimits;
 import java.nio.file.Files;
@@ -38,10 +39,12 @@ public record RelayConfig(
         ApiServer.RateLimits rateLimits,
         ChunkLimits chunkLimits,
         int maxPublishers,
-        long audioHoldMillis) {
+        AudioHold audioHold) {
 
-    /** How long audio may wait to go out with the next video frame; see {@link #fromEnvironment}. */
+    /** How long audio may wait to go out with the next video frame; see docs/configuration.md. */
     static final long DEFAULT_AUDIO_HOLD_MS = 40;
+    /** The smallest fan-out in which audio waits; see docs/configuration.md. */
+    static final int DEFAULT_AUDIO_HOLD_FROM = 16;
 
     public static final Path DEFAULT_STREAMS_FILE = Path.of("relay-streams.json");
 
@@ -53,8 +56,8 @@ public record RelayConfig(
             "RELAY_KEYSET_FILE", "RELAY_ALLOW_SIGNUP", "RELAY_ALLOW_PRIVATE_DESTINATIONS", "RELAY_TOKEN_TTL_MINUTES",
             "RELAY_PUBLIC_HOST", "RELAY_MAX_DESTINATIONS_PER_STREAM", "RELAY_MAX_DESTINATIONS_PER_USER",
             "RELAY_MAX_BODY_BYTES", "RELAY_API_RATE_PER_ADDRESS", "RELAY_API_RATE_PER_USER", "RELAY_MAX_CHUNK_SIZE",
-            "RELAY_MAX_MESSAGE_BYTES", "RELAY_MAX_CHUNK_STREAMS", "RELAY_MAX_PUBLISHERS", "RELAY_AUDIO_HOLD_MS", "RELAY_LOG_LEVEL",
-            "RELAY_LIBRARY_LOG_LEVEL", "RELAY_CONFIG_FILE");
+            "RELAY_MAX_MESSAGE_BYTES", "RELAY_MAX_CHUNK_STREAMS", "RELAY_MAX_PUBLISHERS", "RELAY_AUDIO_HOLD_MS",
+            "RELAY_AUDIO_HOLD_FROM", "RELAY_LOG_LEVEL", "RELAY_LIBRARY_LOG_LEVEL", "RELAY_CONFIG_FILE");
 
     /** Thrown when a setting is malformed; the message says which one and why. */
     public static final class InvalidConfigException extends RuntimeException {
@@ -110,6 +113,7 @@ public record RelayConfig(
         long maxChunkStreams = number(env, "RELAY_MAX_CHUNK_STREAMS", chunkDefaults.maxChunkStreams(), 4, 65_599, problems);
         long maxPublishers = number(env, "RELAY_MAX_PUBLISHERS", 100, 1, 100_000, problems);
         long audioHold = number(env, "RELAY_AUDIO_HOLD_MS", DEFAULT_AUDIO_HOLD_MS, 0, 1000, problems);
+        long audioHoldFrom = number(env, "RELAY_AUDIO_HOLD_FROM", DEFAULT_AUDIO_HOLD_FROM, 1, 100_000, problems);
         ApiServer.RateLimits rateDefaults = ApiServer.RateLimits.defaults();
         long perAddressRate = number(env, "RELAY_API_RATE_PER_ADDRESS", (long) rateDefaults.perAddressPerSecond(), 1, 100_000, problems);
         long perUserRate = number(env, "RELAY_API_RATE_PER_USER", (long) rateDefaults.perUserPerSecond(), 1, 100_000, problems);
@@ -126,7 +130,7 @@ public record RelayConfig(
                 // loop gets through; a flood does not.
                 new ApiServer.RateLimits(perAddressRate, (int) perAddressRate * 4, perUserRate, (int) perUserRate * 10),
                 new ChunkLimits((int) maxChunk, (int) maxMessage, (int) maxChunkStreams), (int) maxPublishers,
-                audioHold);
+                new AudioHold(audioHold, (int) audioHoldFrom));
     }
 
     private static int port(Map<String, String> env, String name, int fallback, List<String> problems) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamhelper.relay.core.stream.AudioHold;
 import io.streamhelper.relay.testkit.TestKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,12 +26,16 @@ class RelayConfigTest {
     }
 
     @Test
-    void audioWaitsForVideoUpTo40MillisecondsUnlessSetOtherwise() {
-        assertEquals(40, RelayConfig.fromEnvironment(Map.of()).audioHoldMillis());
-        assertEquals(0, RelayConfig.fromEnvironment(Map.of("RELAY_AUDIO_HOLD_MS", "0")).audioHoldMillis(), "0 sends every tag at once");
+    void audioWaitsForVideoUpTo40MillisecondsFrom16DestinationsUnlessSetOtherwise() {
+        assertEquals(new AudioHold(40, 16), RelayConfig.fromEnvironment(Map.of()).audioHold());
+        assertEquals(new AudioHold(0, 16), RelayConfig.fromEnvironment(Map.of("RELAY_AUDIO_HOLD_MS", "0")).audioHold(),
+                "0 sends every tag at once");
+        assertEquals(new AudioHold(40, 1), RelayConfig.fromEnvironment(Map.of("RELAY_AUDIO_HOLD_FROM", "1")).audioHold(),
+                "1 holds audio in every stream");
         RelayConfig.InvalidConfigException e = assertThrows(RelayConfig.InvalidConfigException.class,
-                () -> RelayConfig.fromEnvironment(Map.of("RELAY_AUDIO_HOLD_MS", "-1")));
+                () -> RelayConfig.fromEnvironment(Map.of("RELAY_AUDIO_HOLD_MS", "-1", "RELAY_AUDIO_HOLD_FROM", "0")));
         assertTrue(e.getMessage().contains("RELAY_AUDIO_HOLD_MS must be between 0 and 1000"), e.getMessage());
+        assertTrue(e.getMessage().contains("RELAY_AUDIO_HOLD_FROM must be between 1 and 100000"), e.getMessage());
     }
 
     @Test

@@ -37,7 +37,7 @@ public final class LiveStream {
     private MediaMessage videoHeader;
     private MediaMessage audioHeader;
     private volatile boolean ended;
-    private final long audioHoldMillis;
+    private final AudioHold audioHold;
     /** Some sink may have audio waiting in its outgoing buffer. */
     private boolean audioHeld;
     /** Counts holds, so a timer knows whether the hold it was started for is still on. */
@@ -56,16 +56,16 @@ public final class LiveStream {
     private volatile Runnable publisherCloser = () -> { };
 
     LiveStream(StreamGrant grant, EventExecutor executor, long gopCacheBytes) {
-        this(grant, executor, gopCacheBytes, new RelayCounters(), 0);
+        this(grant, executor, gopCacheBytes, new RelayCounters(), AudioHold.NONE);
     }
 
-    /** @param audioHoldMillis how long audio may wait for the next video frame; 0 sends every tag at once */
-    LiveStream(StreamGrant grant, EventExecutor executor, long gopCacheBytes, RelayCounters counters, long audioHoldMillis) {
+    /** @param audioHold when audio may wait for the next video frame */
+    LiveStream(StreamGrant grant, EventExecutor executor, long gopCacheBytes, RelayCounters counters, AudioHold audioHold) {
         this.counters = counters;
         this.grant = grant;
         this.executor = executor;
         this.gop = new GopCache(gopCacheBytes);
-        this.audioHoldMillis = audioHoldMillis;
+        this.audioHold = audioHold;
     }
 
     /** The server-wide totals this stream and its destinations add to. */
@@ -165,7 +165,7 @@ public final class LiveStream {
         }
         remember(message);
         MediaSink[] targets = sinks;
-        boolean hold = holdsAudio(message);
+        boolean hold = holdsAudio(message, targets.length);
         FanOutScope scope = new FanOutScope();
         try {
             for (MediaSink sink : targets) {
@@ -195,10 +195,11 @@ public final class LiveStream {
      * frames): sent on their own, each costs every destination a write and the kernel a TCP push,
      * which at a hundred destinations is most of the relay's CPU. Held back, they ride along with
      * the next video frame, which is sent at once; a timer sends them after the hold time when no
-     * video comes (audio-only streams, low frame rates). Video and headers are never held.
+     * video comes (audio-only streams, low frame rates). Video and headers are never held, and
+     * neither is anything in a fan-out smaller than the hold asks for ({@link AudioHold}).
      */
-    private boolean holdsAudio(MediaMessage message) {
-        return audioHoldMillis > 0 && message.kind() == MediaKind.AUDIO && !message.isSequenceHeader();
+    private boolean holdsAudio(MediaMessage message, int destinations) {
+        return message.kind() == MediaKind.AUDIO && !message.isSequenceHeader() && audioHold.appliesTo(destinations);
     }
 
     /**
@@ -211,7 +212,7 @@ public final class LiveStream {
         }
         audioHeld = true;
         long hold = ++holdNumber;
-        executor.schedule(() -> flushHeld(hold), audioHoldMillis, TimeUnit.MILLISECONDS);
+        executor.schedule(() -> flushHeld(hold), audioHold.millis(), TimeUnit.MILLISECONDS);
     }
 
     private void flushHeld(long hold) {

@@ -11,6 +11,7 @@ import io.streamhelper.relay.core.publish.PublishRejectedException.Reason;
 import io.streamhelper.relay.core.publish.StreamGrant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -44,7 +45,7 @@ public final class StreamRegistry {
     private final RelayCounters counters = new RelayCounters();
     private volatile boolean accepting = true;
     private volatile int maxLiveStreams = Integer.MAX_VALUE;
-    private volatile long audioHoldMillis;
+    private volatile AudioHold audioHold = AudioHold.NONE;
     private volatile Executor catalogReads = Runnable::run;
 
     public StreamRegistry(PublishAuthorizer authorizer, DestinationDirectory directory, DestinationConnector connector) {
@@ -134,7 +135,7 @@ public final class StreamRegistry {
         if (live.size() >= maxLiveStreams) {
             throw new PublishRejectedException(Reason.TOO_MANY_PUBLISHERS, "the server has as many live streams as it allows");
         }
-        LiveStream stream = new LiveStream(grant, executor, gopCacheBytes, counters, audioHoldMillis);
+        LiveStream stream = new LiveStream(grant, executor, gopCacheBytes, counters, audioHold);
         stream.publisherAddress(publisherAddress);
         // Relays exist before the stream is visible, so nobody sees a live stream without them;
         // they start only once it is registered.
@@ -268,15 +269,12 @@ public final class StreamRegistry {
     }
 
     /**
-     * Lets streams that go live from now on hold audio frames back for up to {@code millis}, so
-     * they reach destinations in the same write as the next video frame (0, the default, sends
-     * every tag at once). See {@link LiveStream}.
+     * Lets streams that go live from now on hold audio frames back, so they reach destinations in
+     * the same write as the next video frame ({@link AudioHold#NONE}, the default, sends every tag
+     * at once). See {@link LiveStream}.
      */
-    public void holdAudio(long millis) {
-        if (millis < 0) {
-            throw new IllegalArgumentException("audio hold cannot be negative");
-        }
-        this.audioHoldMillis = millis;
+    public void holdAudio(AudioHold hold) {
+        this.audioHold = Objects.requireNonNull(hold);
     }
 
     /** No new publishers from now on; the live ones are ended by their connections closing. */

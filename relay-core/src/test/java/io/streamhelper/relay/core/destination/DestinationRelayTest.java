@@ -15,6 +15,7 @@ import io.streamhelper.relay.core.media.MediaMessage;
 import io.streamhelper.relay.core.publish.StaticStreamCatalog;
 import io.streamhelper.relay.core.publish.StreamGrant;
 import io.streamhelper.relay.core.secret.Secret;
+import io.streamhelper.relay.core.stream.AudioHold;
 import io.streamhelper.relay.core.stream.LiveStream;
 import io.streamhelper.relay.core.stream.StreamRegistry;
 import io.streamhelper.relay.testkit.TestKeys;
@@ -117,7 +118,7 @@ class DestinationRelayTest {
         StaticStreamCatalog catalog = new StaticStreamCatalog(List.of(
                 new StaticStreamCatalog.Entry(new StreamGrant("s1", "S"), Secret.of(ingestKey), List.of(target))));
         StreamRegistry registry = new StreamRegistry(catalog, catalog, connector);
-        registry.holdAudio(audioHoldMillis);
+        registry.holdAudio(new AudioHold(audioHoldMillis, 1));
         return loop.submit(() -> registry.beginPublish(ingestKey, loop)).get();
     }
 

@@ -17,7 +17,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Audio held back to share a write with the next video frame, and never held longer than the hold time. */
+/**
+ * Audio held back to share a write with the next video frame, never longer than the hold time,
+ * and only in fan-outs as large as the hold asks for.
+ */
 class AudioHoldTest {
     private final EventExecutor loop = new DefaultEventLoop();
 
@@ -56,7 +59,7 @@ class AudioHoldTest {
     }
 
     private LiveStream stream(long holdMillis) {
-        return new LiveStream(new StreamGrant("s1", "Stream"), loop, 1 << 20, new RelayCounters(), holdMillis);
+        return new LiveStream(new StreamGrant("s1", "Stream"), loop, 1 << 20, new RelayCounters(), new AudioHold(holdMillis, 1));
     }
 
     private void onLoop(Runnable task) throws Exception {
@@ -162,6 +165,30 @@ class AudioHoldTest {
             stream.publish(video(1));
         });
         assertEquals(List.of("send A@0", "send V@1"), sink.calls);
+        onLoop(stream::end);
+    }
+
+    @Test
+    void audioIsHeldOnlyWhileTheStreamFeedsAsManyDestinationsAsTheHoldStartsFrom() throws Exception {
+        LiveStream stream = new LiveStream(new StreamGrant("s1", "Stream"), loop, 1 << 20, new RelayCounters(),
+                new AudioHold(10_000, 3));
+        RecordingSink first = new RecordingSink();
+        RecordingSink second = new RecordingSink();
+        RecordingSink third = new RecordingSink();
+        stream.attach(first);
+        stream.attach(second);
+        onLoop(() -> stream.publish(audio(0)));
+        stream.attach(third);
+        onLoop(() -> {
+            stream.publish(audio(21));
+            stream.publish(video(33));
+        });
+        stream.detach(third);
+        onLoop(() -> stream.publish(audio(43)));
+        assertEquals(List.of("send A@0", "hold A@21", "send V@33", "send A@43"), first.calls,
+                "two destinations: at once; three: held for the video frame; two again: at once");
+        assertEquals(first.calls, second.calls);
+        assertEquals(List.of("hold A@21", "send V@33"), third.calls);
         onLoop(stream::end);
     }
 }
