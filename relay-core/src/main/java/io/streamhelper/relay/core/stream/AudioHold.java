@@ -24,7 +24,7 @@ public record AudioHold(long millis, int fromDestinations) {
         }
     }
 
-    /** Whether audio waits in a stream relayed to {@code destinations} destinations. */
+    /** Whether audio waits in a stream live on {@code destinations} destinations. */
     boolean appliesTo(int destinations) {
         return millis > 0 && destinations >= fromDestinations;
     }
