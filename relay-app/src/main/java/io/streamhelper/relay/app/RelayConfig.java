@@ -39,7 +39,8 @@ public record RelayConfig(
         ApiServer.RateLimits rateLimits,
         ChunkLimits chunkLimits,
         int maxPublishers,
-        AudioHold audioHold) {
+        AudioHold audioHold,
+        String transport) {
 
     /** How long audio may wait to go out with the next video frame; see docs/configuration.md. */
     static final long DEFAULT_AUDIO_HOLD_MS = 40;
@@ -57,7 +58,7 @@ public record RelayConfig(
             "RELAY_PUBLIC_HOST", "RELAY_MAX_DESTINATIONS_PER_STREAM", "RELAY_MAX_DESTINATIONS_PER_USER",
             "RELAY_MAX_BODY_BYTES", "RELAY_API_RATE_PER_ADDRESS", "RELAY_API_RATE_PER_USER", "RELAY_MAX_CHUNK_SIZE",
             "RELAY_MAX_MESSAGE_BYTES", "RELAY_MAX_CHUNK_STREAMS", "RELAY_MAX_PUBLISHERS", "RELAY_AUDIO_HOLD_MS",
-            "RELAY_AUDIO_HOLD_FROM", "RELAY_LOG_LEVEL", "RELAY_LIBRARY_LOG_LEVEL", "RELAY_CONFIG_FILE");
+            "RELAY_AUDIO_HOLD_FROM", "RELAY_TRANSPORT", "RELAY_LOG_LEVEL", "RELAY_LIBRARY_LOG_LEVEL", "RELAY_CONFIG_FILE");
 
     /** Thrown when a setting is malformed; the message says which one and why. */
     public static final class InvalidConfigException extends RuntimeException {
@@ -114,6 +115,10 @@ public record RelayConfig(
         long maxPublishers = number(env, "RELAY_MAX_PUBLISHERS", 100, 1, 100_000, problems);
         long audioHold = number(env, "RELAY_AUDIO_HOLD_MS", DEFAULT_AUDIO_HOLD_MS, 0, 1000, problems);
         long audioHoldFrom = number(env, "RELAY_AUDIO_HOLD_FROM", DEFAULT_AUDIO_HOLD_FROM, 1, 100_000, problems);
+        String transport = env.getOrDefault("RELAY_TRANSPORT", "nio").trim().toLowerCase(java.util.Locale.ROOT);
+        if (!List.of("nio", "io_uring", "auto").contains(transport)) {
+            problems.add("RELAY_TRANSPORT must be one of nio, io_uring, auto, got '" + env.get("RELAY_TRANSPORT") + "'");
+        }
         ApiServer.RateLimits rateDefaults = ApiServer.RateLimits.defaults();
         long perAddressRate = number(env, "RELAY_API_RATE_PER_ADDRESS", (long) rateDefaults.perAddressPerSecond(), 1, 100_000, problems);
         long perUserRate = number(env, "RELAY_API_RATE_PER_USER", (long) rateDefaults.perUserPerSecond(), 1, 100_000, problems);
@@ -130,7 +135,7 @@ public record RelayConfig(
                 // loop gets through; a flood does not.
                 new ApiServer.RateLimits(perAddressRate, (int) perAddressRate * 4, perUserRate, (int) perUserRate * 10),
                 new ChunkLimits((int) maxChunk, (int) maxMessage, (int) maxChunkStreams), (int) maxPublishers,
-                new AudioHold(audioHold, (int) audioHoldFrom));
+                new AudioHold(audioHold, (int) audioHoldFrom), transport);
     }
 
     private static int port(Map<String, String> env, String name, int fallback, List<String> problems) {

@@ -1,8 +1,8 @@
 package io.streamhelper.relay.app;
 
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.streamhelper.relay.rtmp.transport.Transport;
 import io.streamhelper.relay.api.ApiServer;
 import io.streamhelper.relay.core.publish.StaticStreamCatalog;
 import io.streamhelper.relay.core.stream.LiveStream;
@@ -40,9 +40,9 @@ public final class RelayServer implements AutoCloseable {
     /** Publishes waiting for a reader beyond this are refused as "server busy" rather than queued without bound. */
     private static final int CATALOG_QUEUE = 1_000;
 
-    private final EventLoopGroup acceptors = new NioEventLoopGroup(1, new DefaultThreadFactory("rtmp-accept"));
-    private final EventLoopGroup ingestLoops = new NioEventLoopGroup(0, new DefaultThreadFactory("rtmp-ingest"));
-    private final EventLoopGroup clientLoops = new NioEventLoopGroup(0, new DefaultThreadFactory("rtmp-out"));
+    private final EventLoopGroup acceptors;
+    private final EventLoopGroup ingestLoops;
+    private final EventLoopGroup clientLoops;
     /** Publishers' keys and destinations are read from the database here, never on an event loop. */
     private final ThreadPoolExecutor catalogReads = new ThreadPoolExecutor(CATALOG_READERS, CATALOG_READERS,
             30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(CATALOG_QUEUE), new DefaultThreadFactory("catalog-read", true));
@@ -53,6 +53,12 @@ public final class RelayServer implements AutoCloseable {
     private final DatabaseCatalog databaseCatalog;
 
     private RelayServer(RelayConfig config, StaticStreamCatalog fileCatalog) throws InterruptedException {
+        // First, so that a transport this machine cannot give stops the start before anything is open.
+        Transport transport = Transport.select(config.transport());
+        log.info("RTMP event loops on {}", transport == Transport.IO_URING ? "io_uring" : "Java NIO");
+        acceptors = transport.newGroup(1, new DefaultThreadFactory("rtmp-accept"));
+        ingestLoops = transport.newGroup(0, new DefaultThreadFactory("rtmp-ingest"));
+        clientLoops = transport.newGroup(0, new DefaultThreadFactory("rtmp-out"));
         database = Database.open(DatabaseSettings.sqlite(config.dataDir()), secretBox(config));
         databaseCatalog = new DatabaseCatalog(database.streams(), database.destinations());
         databaseCatalog.recoverAfterRestart();

@@ -39,6 +39,16 @@ class RelayConfigTest {
     }
 
     @Test
+    void transportIsNioUnlessIoUringOrAutoIsAskedFor() {
+        assertEquals("nio", RelayConfig.fromEnvironment(Map.of()).transport());
+        assertEquals("io_uring", RelayConfig.fromEnvironment(Map.of("RELAY_TRANSPORT", "io_uring")).transport());
+        assertEquals("auto", RelayConfig.fromEnvironment(Map.of("RELAY_TRANSPORT", " AUTO ")).transport());
+        RelayConfig.InvalidConfigException e = assertThrows(RelayConfig.InvalidConfigException.class,
+                () -> RelayConfig.fromEnvironment(Map.of("RELAY_TRANSPORT", "epoll")));
+        assertTrue(e.getMessage().contains("RELAY_TRANSPORT must be one of nio, io_uring, auto, got 'epoll'"), e.getMessage());
+    }
+
+    @Test
     void badValuesNameTheSetting() {
         RelayConfig.InvalidConfigException e = assertThrows(RelayConfig.InvalidConfigException.class,
                 () -> RelayConfig.fromEnvironment(Map.of("RELAY_RTMP_PORT", "abc", "RELAY_HTTP_PORT", "70000",

@@ -5,10 +5,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
@@ -19,6 +17,7 @@ import io.streamhelper.relay.rtmp.chunk.ChunkDecoder;
 import io.streamhelper.relay.rtmp.chunk.ChunkEncoder;
 import io.streamhelper.relay.rtmp.chunk.ProtocolControlHandler;
 import io.streamhelper.relay.rtmp.handshake.ClientHandshakeHandler;
+import io.streamhelper.relay.rtmp.transport.Transport;
 import io.netty.resolver.AddressResolverGroup;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -60,13 +59,14 @@ public final class RtmpDestinationConnector implements DestinationConnector {
     }
 
     /**
-     * When the sender is a NIO event loop (the publisher's), the destination's channel is registered
-     * on it: every tag is then written in the thread that read it, with no task queued and no
+     * When the sender is an event loop of this connector's transport (the publisher's), the
+     * destination's channel is registered on it: every tag is then written in the thread that read it, with no task queued and no
      * other thread woken per tag and destination, the way nginx's single worker does it.
      */
     @Override
     public DestinationLink connect(DestinationTarget target, EventExecutor sender, DestinationLink.Listener listener) {
-        EventLoopGroup loop = sender instanceof NioEventLoop nio ? nio : group;
+        Transport transport = Transport.of(group);
+        EventLoopGroup loop = transport.canRegisterOn(sender) ? (EventLoopGroup) sender : group;
         PublishingSession session = new PublishingSession(target, listener, settings.publishTimeout());
         RtmpUrl url;
         try {
@@ -77,7 +77,7 @@ public final class RtmpDestinationConnector implements DestinationConnector {
         }
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
-                .channel(NioSocketChannel.class)
+                .channel(transport.socketChannel())
                 .resolver(resolver)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
