@@ -156,6 +156,7 @@ public final class RelayServer implements AutoCloseable {
         }
 
         log.info("event=shutdown phase=close_connections");
+        ingest.closeConnections();
         ingestLoops.shutdownGracefully(100, 2_000, TimeUnit.MILLISECONDS).syncUninterruptibly();
         clientLoops.shutdownGracefully(100, 2_000, TimeUnit.MILLISECONDS).syncUninterruptibly();
         acceptors.shutdownGracefully(0, 1_000, TimeUnit.MILLISECONDS).syncUninterruptibly();

@@ -87,6 +87,7 @@ public final class RtmpDestinationConnector implements DestinationConnector {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        Transport.prepare(ch);
                         if (url.secure()) {
                             ch.pipeline().addLast("tls", tlsHandler(ch, url));
                         }

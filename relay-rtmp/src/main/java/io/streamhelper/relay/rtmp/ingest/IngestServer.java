@@ -6,8 +6,11 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.streamhelper.relay.core.stream.StreamRegistry;
 import io.streamhelper.relay.rtmp.chunk.ChunkDecoder;
 import io.streamhelper.relay.rtmp.chunk.ChunkEncoder;
@@ -33,6 +36,8 @@ public final class IngestServer implements AutoCloseable {
     private final EventLoopGroup acceptors;
     private final EventLoopGroup workers;
     private final ConnectionLimiter limiter;
+    /** Open ingest connections, so that shutdown closes each through its pipeline (see closeConnections). */
+    private final ChannelGroup connections = new DefaultChannelGroup("ingest", GlobalEventExecutor.INSTANCE);
     private Channel serverChannel;
 
     public IngestServer(IngestSettings settings, StreamRegistry registry, EventLoopGroup acceptors, EventLoopGroup workers) {
@@ -57,6 +62,8 @@ public final class IngestServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        Transport.prepare(ch);
+                        connections.add(ch);
                         ch.pipeline().addLast("limits", limiter);
                         addProtocolHandlers(ch.pipeline(), settings, registry, error -> { });
                     }
@@ -86,6 +93,16 @@ public final class IngestServer implements AutoCloseable {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }
 
+    /**
+     * Closes every ingest connection still open. An event loop that shuts down closes its channels
+     * itself, but past their pipelines, and on io_uring such a close can wait forever for a write
+     * the peer never reads; closing them here first goes through {@link Transport#prepare}'s guard.
+     */
+    public void closeConnections() {
+        connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    }
+
+    /** Stops accepting; connections already open stay open until {@link #closeConnections()}. */
     @Override
     public void close() {
         if (serverChannel != null) {

@@ -1,5 +1,6 @@
 package io.streamhelper.relay.rtmp.transport;
 
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
@@ -51,6 +52,21 @@ public enum Transport {
     /** Whether a channel of this transport can be registered on {@code executor}. */
     public boolean canRegisterOn(EventExecutor executor) {
         return executor instanceof EventLoop loop && loop.parent() != null && of(loop.parent()) == this;
+    }
+
+    /**
+     * Prepares a new channel of this transport: on io_uring, a close must not wait for a write the
+     * peer never takes ({@link ShutdownBeforeClose}). Call it first in the channel's initializer.
+     */
+    public static void prepare(Channel channel) {
+        if (of(channel) == IO_URING) {
+            channel.pipeline().addFirst("shutdownBeforeClose", ShutdownBeforeClose.INSTANCE);
+        }
+    }
+
+    /** The transport a channel belongs to. */
+    public static Transport of(Channel channel) {
+        return channel instanceof IOUringSocketChannel ? IO_URING : NIO;
     }
 
     public EventLoopGroup newGroup(int threads, ThreadFactory threadFactory) {

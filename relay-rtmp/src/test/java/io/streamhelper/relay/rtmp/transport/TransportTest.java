@@ -1,16 +1,26 @@
 package io.streamhelper.relay.rtmp.transport;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.incubator.channel.uring.IOUring;
 import io.netty.incubator.channel.uring.IOUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ImmediateEventExecutor;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class TransportTest {
@@ -34,7 +44,7 @@ class TransportTest {
 
     @Test
     void channelsFollowTheTransportOfTheLoopTheyAreRegisteredOn() {
-        for (Transport transport : IOUring.isAvailable() ? Transport.values() : new Transport[] {Transport.NIO}) {
+        for (Transport transport : available()) {
             EventLoopGroup group = transport.newGroup(1, new DefaultThreadFactory("transport-test"));
             try {
                 assertEquals(transport, Transport.of(group));
@@ -44,8 +54,47 @@ class TransportTest {
                 assertFalse(transport.canRegisterOn(ImmediateEventExecutor.INSTANCE), "not an event loop");
                 assertEquals(transport == Transport.NIO ? NioSocketChannel.class : IOUringSocketChannel.class, transport.socketChannel());
             } finally {
-                group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             }
         }
+    }
+
+    /**
+     * A peer that accepts the connection and never reads, as a stalled destination does: once the
+     * socket buffers are full a write stays in the kernel. Closing the channel must still close it
+     * at once, and its event loop must still stop; io_uring on its own waits for that write forever.
+     */
+    @Test
+    void aChannelWhosePeerNeverReadsClosesAndItsLoopStops() throws Exception {
+        for (Transport transport : available()) {
+            EventLoopGroup group = transport.newGroup(1, new DefaultThreadFactory("stalled-close", true));
+            try (ServerSocket peer = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                Channel channel = new Bootstrap().group(group).channel(transport.socketChannel())
+                        .handler(new ChannelInitializer<Channel>() {
+                            @Override
+                            protected void initChannel(Channel ch) {
+                                Transport.prepare(ch);
+                            }
+                        })
+                        .connect(peer.getLocalSocketAddress()).sync().channel();
+                try (Socket neverRead = peer.accept()) {
+                    byte[] megabyte = new byte[1 << 20];
+                    // Loopback buffers take a few megabytes; 32 leave a write waiting on the peer.
+                    for (int i = 0; i < 32; i++) {
+                        channel.write(Unpooled.wrappedBuffer(megabyte));
+                    }
+                    channel.flush();
+                    await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(10)).until(() -> !channel.isWritable());
+                    assertTrue(channel.close().await(5, TimeUnit.SECONDS), transport + ": closed although a write was stuck");
+                }
+            } finally {
+                assertTrue(group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS),
+                        transport + ": its event loop stopped");
+            }
+        }
+    }
+
+    private static Transport[] available() {
+        return IOUring.isAvailable() ? Transport.values() : new Transport[] {Transport.NIO};
     }
 }
