@@ -5,6 +5,7 @@ import io.streamhelper.relay.core.secret.Secret;
 import io.streamhelper.relay.core.stream.AudioHold;
 import io.streamhelper.relay.rtmp.chunk.ChunkLimits;
 import io.streamhelper.relay.rtmp.ingest.ConnectionLimits;
+import io.streamhelper.relay.rtmp.transport.Transport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Every setting of the server, read once at start-up from environment variables. Bad values stop
@@ -39,10 +41,11 @@ public record RelayConfig(
         ApiServer.RateLimits rateLimits,
         ChunkLimits chunkLimits,
         int maxPublishers,
-        AudioHold audioHold,
+        OptionalLong audioHoldMillis,
+        int audioHoldFrom,
         String transport) {
 
-    /** How long audio may wait to go out with the next video frame; see docs/configuration.md. */
+    /** How long audio may wait to go out with the next video frame on NIO; see docs/configuration.md. */
     static final long DEFAULT_AUDIO_HOLD_MS = 40;
     /** The smallest fan-out in which audio waits; see docs/configuration.md. */
     static final int DEFAULT_AUDIO_HOLD_FROM = 16;
@@ -113,9 +116,11 @@ public record RelayConfig(
         long maxMessage = number(env, "RELAY_MAX_MESSAGE_BYTES", chunkDefaults.maxMessageSize(), 128, ChunkLimits.PROTOCOL_MAX_MESSAGE, problems);
         long maxChunkStreams = number(env, "RELAY_MAX_CHUNK_STREAMS", chunkDefaults.maxChunkStreams(), 4, 65_599, problems);
         long maxPublishers = number(env, "RELAY_MAX_PUBLISHERS", 100, 1, 100_000, problems);
-        long audioHold = number(env, "RELAY_AUDIO_HOLD_MS", DEFAULT_AUDIO_HOLD_MS, 0, 1000, problems);
+        OptionalLong audioHold = env.containsKey("RELAY_AUDIO_HOLD_MS")
+                ? OptionalLong.of(number(env, "RELAY_AUDIO_HOLD_MS", DEFAULT_AUDIO_HOLD_MS, 0, 1000, problems))
+                : OptionalLong.empty();
         long audioHoldFrom = number(env, "RELAY_AUDIO_HOLD_FROM", DEFAULT_AUDIO_HOLD_FROM, 1, 100_000, problems);
-        String transport = env.getOrDefault("RELAY_TRANSPORT", "nio").trim().toLowerCase(java.util.Locale.ROOT);
+        String transport = env.getOrDefault("RELAY_TRANSPORT", "auto").trim().toLowerCase(java.util.Locale.ROOT);
         if (!List.of("nio", "io_uring", "auto").contains(transport)) {
             problems.add("RELAY_TRANSPORT must be one of nio, io_uring, auto, got '" + env.get("RELAY_TRANSPORT") + "'");
         }
@@ -135,7 +140,18 @@ public record RelayConfig(
                 // loop gets through; a flood does not.
                 new ApiServer.RateLimits(perAddressRate, (int) perAddressRate * 4, perUserRate, (int) perUserRate * 10),
                 new ChunkLimits((int) maxChunk, (int) maxMessage, (int) maxChunkStreams), (int) maxPublishers,
-                new AudioHold(audioHold, (int) audioHoldFrom), transport);
+                audioHold, (int) audioHoldFrom, transport);
+    }
+
+    /**
+     * When audio waits for video on the transport the server runs on: as set, else 40 ms on NIO,
+     * where the writes it saves keep the relay's CPU at nginx-rtmp's at a hundred destinations,
+     * and not at all on io_uring, whose writes are cheap enough without it (docs/benchmarks.md,
+     * "io_uring").
+     */
+    AudioHold audioHold(Transport transport) {
+        long millis = audioHoldMillis.orElse(transport == Transport.IO_URING ? 0 : DEFAULT_AUDIO_HOLD_MS);
+        return new AudioHold(millis, audioHoldFrom);
     }
 
     private static int port(Map<String, String> env, String name, int fallback, List<String> problems) {

@@ -73,7 +73,7 @@ public final class RelayServer implements AutoCloseable {
         registry.limitLiveStreams(config.maxPublishers());
         catalogReads.allowCoreThreadTimeOut(true);
         registry.readCatalogOn(catalogReads);
-        registry.holdAudio(config.audioHold());
+        registry.holdAudio(config.audioHold(transport));
         IngestSettings ingestSettings = IngestSettings.defaults(config.rtmpPort())
                 .withBindAddress(config.bindAddress())
                 .withIdleTimeout(config.publishIdleTimeout())

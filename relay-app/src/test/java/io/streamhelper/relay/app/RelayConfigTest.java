@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamhelper.relay.core.stream.AudioHold;
+import io.streamhelper.relay.rtmp.transport.Transport;
 import io.streamhelper.relay.testkit.TestKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,11 +27,15 @@ class RelayConfigTest {
     }
 
     @Test
-    void audioWaitsForVideoUpTo40MillisecondsFrom16DestinationsUnlessSetOtherwise() {
-        assertEquals(new AudioHold(40, 16), RelayConfig.fromEnvironment(Map.of()).audioHold());
-        assertEquals(new AudioHold(0, 16), RelayConfig.fromEnvironment(Map.of("RELAY_AUDIO_HOLD_MS", "0")).audioHold(),
+    void audioWaitsForVideoUpTo40MillisecondsFrom16DestinationsOnNioAndNotOnIoUringUnlessSetOtherwise() {
+        RelayConfig defaults = RelayConfig.fromEnvironment(Map.of());
+        assertEquals(new AudioHold(40, 16), defaults.audioHold(Transport.NIO));
+        assertEquals(new AudioHold(0, 16), defaults.audioHold(Transport.IO_URING), "io_uring's writes need no hold");
+        RelayConfig held = RelayConfig.fromEnvironment(Map.of("RELAY_AUDIO_HOLD_MS", "40"));
+        assertEquals(new AudioHold(40, 16), held.audioHold(Transport.IO_URING), "a hold that is set applies on any transport");
+        assertEquals(new AudioHold(0, 16), RelayConfig.fromEnvironment(Map.of("RELAY_AUDIO_HOLD_MS", "0")).audioHold(Transport.NIO),
                 "0 sends every tag at once");
-        assertEquals(new AudioHold(40, 1), RelayConfig.fromEnvironment(Map.of("RELAY_AUDIO_HOLD_FROM", "1")).audioHold(),
+        assertEquals(new AudioHold(40, 1), RelayConfig.fromEnvironment(Map.of("RELAY_AUDIO_HOLD_FROM", "1")).audioHold(Transport.NIO),
                 "1 holds audio in every stream");
         RelayConfig.InvalidConfigException e = assertThrows(RelayConfig.InvalidConfigException.class,
                 () -> RelayConfig.fromEnvironment(Map.of("RELAY_AUDIO_HOLD_MS", "-1", "RELAY_AUDIO_HOLD_FROM", "0")));
@@ -39,10 +44,10 @@ class RelayConfigTest {
     }
 
     @Test
-    void transportIsNioUnlessIoUringOrAutoIsAskedFor() {
-        assertEquals("nio", RelayConfig.fromEnvironment(Map.of()).transport());
-        assertEquals("io_uring", RelayConfig.fromEnvironment(Map.of("RELAY_TRANSPORT", "io_uring")).transport());
-        assertEquals("auto", RelayConfig.fromEnvironment(Map.of("RELAY_TRANSPORT", " AUTO ")).transport());
+    void transportIsIoUringWhereItWorksUnlessNioIsAskedFor() {
+        assertEquals("auto", RelayConfig.fromEnvironment(Map.of()).transport());
+        assertEquals("nio", RelayConfig.fromEnvironment(Map.of("RELAY_TRANSPORT", "nio")).transport());
+        assertEquals("io_uring", RelayConfig.fromEnvironment(Map.of("RELAY_TRANSPORT", " IO_URING ")).transport());
         RelayConfig.InvalidConfigException e = assertThrows(RelayConfig.InvalidConfigException.class,
                 () -> RelayConfig.fromEnvironment(Map.of("RELAY_TRANSPORT", "epoll")));
         assertTrue(e.getMessage().contains("RELAY_TRANSPORT must be one of nio, io_uring, auto, got 'epoll'"), e.getMessage());
