@@ -40,6 +40,7 @@ public final class RelayServer implements AutoCloseable {
     /** Publishes waiting for a reader beyond this are refused as "server busy" rather than queued without bound. */
     private static final int CATALOG_QUEUE = 1_000;
 
+    private final Transport transport;
     private final EventLoopGroup acceptors;
     private final EventLoopGroup ingestLoops;
     private final EventLoopGroup clientLoops;
@@ -54,7 +55,7 @@ public final class RelayServer implements AutoCloseable {
 
     private RelayServer(RelayConfig config, StaticStreamCatalog fileCatalog) throws InterruptedException {
         // First, so that a transport this machine cannot give stops the start before anything is open.
-        Transport transport = Transport.select(config.transport());
+        transport = Transport.select(config.transport());
         log.info("RTMP event loops on {}", transport == Transport.IO_URING ? "io_uring" : "Java NIO");
         acceptors = transport.newGroup(1, new DefaultThreadFactory("rtmp-accept"));
         ingestLoops = transport.newGroup(0, new DefaultThreadFactory("rtmp-ingest"));
@@ -124,6 +125,11 @@ public final class RelayServer implements AutoCloseable {
 
     public Database database() {
         return database;
+    }
+
+    /** The sockets under the RTMP event loops, as chosen at start from {@code RELAY_TRANSPORT}. */
+    public Transport transport() {
+        return transport;
     }
 
     public StreamRegistry registry() {

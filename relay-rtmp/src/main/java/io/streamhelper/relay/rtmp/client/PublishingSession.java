@@ -55,6 +55,12 @@ final class PublishingSession implements DestinationLink {
     private static final int TID_PUBLISH = 5;
     private static final int TID_FCUNPUBLISH = 6;
     private static final int TID_DELETE_STREAM = 7;
+    /**
+     * How long what is still queued for a destination we end (FCUnpublish and deleteStream last)
+     * may take to leave before its connection is closed anyway. Below RelayServer's 3 s wait for
+     * destinations at shutdown, so that every connection is closed through its pipeline.
+     */
+    static final Duration GOODBYE_TIMEOUT = Duration.ofSeconds(2);
 
     private final DestinationTarget target;
     private final Listener listener;
@@ -231,7 +237,16 @@ final class PublishingSession implements DestinationLink {
                         .encode(ch.alloc(), ChunkStreamIds.COMMAND, 0));
             }
             live = false;
-            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            ChannelFuture flushed = ch.writeAndFlush(Unpooled.EMPTY_BUFFER);
+            flushed.addListener(ChannelFutureListener.CLOSE);
+            if (!flushed.isDone()) {
+                // A destination that stopped reading never takes what is queued for it: close it
+                // anyway after a while, or its socket and buffers would stay open for good.
+                ScheduledFuture<?> deadline = ch.eventLoop().schedule(() -> {
+                    ch.close();
+                }, GOODBYE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                ch.closeFuture().addListener(closed -> deadline.cancel(false));
+            }
         });
     }
 

@@ -1,0 +1,111 @@
+package io.streamhelper.relay.app;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.incubator.channel.uring.IOUring;
+import io.streamhelper.relay.core.destination.DestinationRelay;
+import io.streamhelper.relay.core.destination.DestinationState;
+import io.streamhelper.relay.core.destination.DestinationTarget;
+import io.streamhelper.relay.core.publish.StaticStreamCatalog;
+import io.streamhelper.relay.core.publish.StreamGrant;
+import io.streamhelper.relay.core.secret.Secret;
+import io.streamhelper.relay.core.stream.LiveStream;
+import io.streamhelper.relay.rtmp.transport.Transport;
+import io.streamhelper.relay.testkit.Ffmpeg;
+import io.streamhelper.relay.testkit.NginxRtmp;
+import io.streamhelper.relay.testkit.TestKeys;
+import io.streamhelper.relay.testkit.Tools;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The relay on each RTMP transport: Java NIO (everywhere, and in Docker's default seccomp profile)
+ * and io_uring (the default where the kernel allows it). ffmpeg publishes through it to two
+ * nginx-rtmp destinations and one of them freezes: it keeps the connection and never reads again.
+ * The other must go on receiving picture and sound, the frozen ones must drop instead of queueing,
+ * one of them removed while live must have its connection closed, and the server must still stop
+ * within seconds while a write to the other is stuck in the kernel (on io_uring a close once
+ * waited for that write forever; on both, ending a destination waited for its goodbye to leave). Where this machine offers no
+ * io_uring, the server must refuse {@code RELAY_TRANSPORT=io_uring} and say why instead of quietly
+ * running on something else.
+ */
+class TransportRelayTest {
+    private static final int CLIP_SECONDS = 20;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"nio", "io_uring"})
+    void relaysPastAFrozenDestinationAndStillStops(String transport) throws Exception {
+        Tools.require("ffmpeg", "ffprobe", "nginx");
+        String ingestKey = TestKeys.ingest();
+        String healthyKey = TestKeys.destination();
+        String frozenKey = TestKeys.destination();
+        String removedKey = TestKeys.destination();
+        Path work = Files.createTempDirectory(Files.createDirectories(Path.of("target")).toAbsolutePath(), transport + "-");
+        try (NginxRtmp healthy = NginxRtmp.start(work.resolve("healthy"), NginxRtmp.options());
+             NginxRtmp frozen = NginxRtmp.start(work.resolve("frozen"), NginxRtmp.options())) {
+            StaticStreamCatalog catalog = new StaticStreamCatalog(List.of(new StaticStreamCatalog.Entry(
+                    new StreamGrant("s1", transport), Secret.of(ingestKey),
+                    List.of(new DestinationTarget("healthy", "healthy", healthy.rtmpUrl(), Secret.of(healthyKey)),
+                            new DestinationTarget("frozen", "frozen", frozen.rtmpUrl(), Secret.of(frozenKey)),
+                            new DestinationTarget("removed", "frozen too", frozen.rtmpUrl(), Secret.of(removedKey))))));
+            RelayConfig config = TestRelayConfig.with("RELAY_TRANSPORT", transport);
+            if (transport.equals("io_uring") && !IOUring.isAvailable()) {
+                IllegalStateException refused = assertThrows(IllegalStateException.class, () -> RelayServer.start(config, catalog));
+                assertTrue(refused.getMessage().contains("io_uring"), refused.getMessage());
+                return;
+            }
+            Path clip = Ffmpeg.testClip(Path.of("target", "clips"), CLIP_SECONDS);
+            RelayServer relay = RelayServer.start(config, catalog);
+            Process publisher = null;
+            try {
+                assertEquals(transport.equals("nio") ? Transport.NIO : Transport.IO_URING, relay.transport());
+                publisher = Ffmpeg.publish(clip, "rtmp://127.0.0.1:" + relay.rtmpPort() + "/live/" + ingestKey,
+                        work.resolve("publisher.log"));
+                await().atMost(Duration.ofSeconds(10)).until(() -> relay.registry().liveStream("s1").isPresent());
+                LiveStream stream = relay.registry().liveStream("s1").orElseThrow();
+                await().atMost(Duration.ofSeconds(10)).until(() ->
+                        stream.relays().stream().allMatch(r -> r.state() == DestinationState.LIVE));
+
+                frozen.freeze();
+                DestinationRelay stuck = relayOf(stream, "frozen");
+                DestinationRelay removed = relayOf(stream, "removed");
+                // Dropping starts once the socket buffers and the outgoing buffer are full: from
+                // then on a write waits in the kernel for a reader that never comes.
+                await().atMost(Duration.ofSeconds(CLIP_SECONDS - 5)).until(() ->
+                        stuck.framesDropped() > 0 && removed.framesDropped() > 0);
+
+                // Removed while its write is stuck: its connection must still close, at once
+                // rather than when the peer reads again, and nothing else may notice.
+                assertTrue(relay.registry().removeDestination("s1", "removed"));
+                await().atMost(Duration.ofSeconds(5)).until(() -> !removed.hasOpenLink());
+                assertEquals(DestinationState.LIVE, relayOf(stream, "healthy").state());
+
+                Ffmpeg.ProbeResult live = Ffmpeg.probe(healthy.rtmpUrl() + "/" + healthyKey, Duration.ofSeconds(10));
+                assertEquals("h264", live.video().orElseThrow(() -> new AssertionError("no video")).codecName());
+                assertEquals(1280, live.video().get().width());
+                assertEquals("aac", live.audio().orElseThrow(() -> new AssertionError("no audio")).codecName());
+                assertTrue(publisher.isAlive(), "the frozen destination did not stop the publisher");
+
+                assertTimeoutPreemptively(Duration.ofSeconds(15), relay::close,
+                        "the relay stops on " + transport + " with a write stuck on the frozen destination");
+            } finally {
+                frozen.thaw();
+                if (publisher != null) {
+                    publisher.destroyForcibly();
+                }
+            }
+        }
+    }
+
+    private static DestinationRelay relayOf(LiveStream stream, String id) {
+        return stream.relays().stream().filter(r -> r.target().id().equals(id)).findFirst().orElseThrow();
+    }
+}
