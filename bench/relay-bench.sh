@@ -5,7 +5,7 @@
 #                   destinations given in a streams file
 #   nginx-push      nginx-rtmp with one `push` directive per destination
 #   ffmpeg-per-dest one ffmpeg -c copy process per destination (this product's original design)
-# Prints one line: relay=... n=... cpu_pct=... pss_mb=... live=K/N sink_cpu_pct=...
+# Prints one line: relay=... n=... cpu_pct=... pss_mb=... live=K/N live_first_pass=J sink_cpu_pct=...
 # cpu_pct is the relay's processes' CPU time over the window as a share of one core; pss_mb their
 # proportional set size at the end; live counts destinations where ffprobe reads H.264;
 # sink_cpu_pct is the sink's CPU over the same window (on loopback, part of what a sender's writes
@@ -68,13 +68,21 @@ AFTER=$(cpu_ticks "${MEASURED[@]}"); SINK_AFTER=$(cpu_ticks "${SINK_PIDS[@]}")
 PSS_KB=0; for p in "${MEASURED[@]}"; do [ -r "/proc/$p/smaps_rollup" ] && PSS_KB=$((PSS_KB + $(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup"))); done
 # Probe ten destinations at a time (each waits up to a keyframe interval); measuring is over.
 probe() { timeout 8 ffprobe -v error -show_entries stream=codec_name -of csv=p=0 "rtmp://127.0.0.1:$SINK/app/d$1" 2>/dev/null | grep -q h264 && touch "$TMP/live.$1"; }
-PROBES=()
-for i in $(seq 1 "$N"); do
-  probe "$i" & PROBES+=($!)
-  if [ ${#PROBES[@]} -eq 10 ]; then wait "${PROBES[@]}" || true; PROBES=(); fi
-done
-[ ${#PROBES[@]} -eq 0 ] || wait "${PROBES[@]}" || true
+# A probe that times out on a busy sink is not a destination without the stream: those that
+# failed get a second pass, for every relay alike (LIVE_FIRST_PASS says how many needed it).
+probe_all() {
+  local PROBES=()
+  for i in "$@"; do
+    probe "$i" & PROBES+=($!)
+    if [ ${#PROBES[@]} -eq 10 ]; then wait "${PROBES[@]}" || true; PROBES=(); fi
+  done
+  [ ${#PROBES[@]} -eq 0 ] || wait "${PROBES[@]}" || true
+}
+probe_all $(seq 1 "$N")
+LIVE_FIRST_PASS=$(find "$TMP" -maxdepth 1 -name 'live.*' | wc -l)
+MISSED=(); for i in $(seq 1 "$N"); do [ -e "$TMP/live.$i" ] || MISSED+=("$i"); done
+[ ${#MISSED[@]} -eq 0 ] || probe_all "${MISSED[@]}"
 LIVE=$(find "$TMP" -maxdepth 1 -name 'live.*' | wc -l)
 HZ=$(getconf CLK_TCK)
-echo "relay=$RELAY n=$N cpu_pct=$(echo "scale=2; 100 * ($AFTER - $BEFORE) / $HZ / $WINDOW" | bc) pss_mb=$(echo "scale=1; $PSS_KB / 1024" | bc) live=$LIVE/$N" \
+echo "relay=$RELAY n=$N cpu_pct=$(echo "scale=2; 100 * ($AFTER - $BEFORE) / $HZ / $WINDOW" | bc) pss_mb=$(echo "scale=1; $PSS_KB / 1024" | bc) live=$LIVE/$N live_first_pass=$LIVE_FIRST_PASS" \
   "sink_cpu_pct=$(echo "scale=2; 100 * ($SINK_AFTER - $SINK_BEFORE) / $HZ / $WINDOW" | bc)"
