@@ -28,12 +28,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The relay on each RTMP transport: Java NIO (everywhere, and in Docker's default seccomp profile)
- * and io_uring (the default where the kernel allows it). ffmpeg publishes through it to two
- * nginx-rtmp destinations and one of them freezes: it keeps the connection and never reads again.
- * The other must go on receiving picture and sound, the frozen ones must drop instead of queueing,
- * one of them removed while live must have its connection closed, and the server must still stop
- * within seconds while a write to the other is stuck in the kernel (on io_uring a close once
- * waited for that write forever; on both, ending a destination waited for its goodbye to leave). Where this machine offers no
+ * and io_uring (the default where the kernel allows it). ffmpeg publishes through it to a healthy
+ * nginx-rtmp and to two destinations (RTMP and RTMPS) on a second one, which then freezes: it keeps
+ * the connections and never reads again. The healthy one must go on receiving picture and sound,
+ * the frozen ones must drop instead of queueing, the RTMPS one removed while live must have its
+ * connection closed within seconds, and the server must still stop within seconds while a write to
+ * the other is stuck in the kernel (on io_uring a close once waited for that write forever; on
+ * both, ending a destination waited for its goodbye to leave). Where this machine offers no
  * io_uring, the server must refuse {@code RELAY_TRANSPORT=io_uring} and say why instead of quietly
  * running on something else.
  */
@@ -43,20 +44,21 @@ class TransportRelayTest {
     @ParameterizedTest
     @ValueSource(strings = {"nio", "io_uring"})
     void relaysPastAFrozenDestinationAndStillStops(String transport) throws Exception {
-        Tools.require("ffmpeg", "ffprobe", "nginx");
+        Tools.require("ffmpeg", "ffprobe", "nginx", "openssl");
         String ingestKey = TestKeys.ingest();
         String healthyKey = TestKeys.destination();
         String frozenKey = TestKeys.destination();
         String removedKey = TestKeys.destination();
         Path work = Files.createTempDirectory(Files.createDirectories(Path.of("target")).toAbsolutePath(), transport + "-");
         try (NginxRtmp healthy = NginxRtmp.start(work.resolve("healthy"), NginxRtmp.options());
-             NginxRtmp frozen = NginxRtmp.start(work.resolve("frozen"), NginxRtmp.options())) {
+             NginxRtmp frozen = NginxRtmp.start(work.resolve("frozen"), NginxRtmp.options().tls(true))) {
             StaticStreamCatalog catalog = new StaticStreamCatalog(List.of(new StaticStreamCatalog.Entry(
                     new StreamGrant("s1", transport), Secret.of(ingestKey),
                     List.of(new DestinationTarget("healthy", "healthy", healthy.rtmpUrl(), Secret.of(healthyKey)),
                             new DestinationTarget("frozen", "frozen", frozen.rtmpUrl(), Secret.of(frozenKey)),
-                            new DestinationTarget("removed", "frozen too", frozen.rtmpUrl(), Secret.of(removedKey))))));
-            RelayConfig config = TestRelayConfig.with("RELAY_TRANSPORT", transport);
+                            new DestinationTarget("removed", "frozen too, RTMPS", frozen.rtmpsUrl(), Secret.of(removedKey))))));
+            RelayConfig config = TestRelayConfig.with("RELAY_TRANSPORT", transport,
+                    "RELAY_TRUSTED_CA_FILE", frozen.caCertificatePem().toString());
             if (transport.equals("io_uring") && !IOUring.isAvailable()) {
                 IllegalStateException refused = assertThrows(IllegalStateException.class, () -> RelayServer.start(config, catalog));
                 assertTrue(refused.getMessage().contains("io_uring"), refused.getMessage());

@@ -33,6 +33,8 @@ import javax.net.ssl.SSLParameters;
  * (removes itself), chunk codec, protocol control, and the publishing session.
  */
 public final class RtmpDestinationConnector implements DestinationConnector {
+    /** How long closing an RTMPS destination waits for its TLS close_notify to be written. */
+    private static final long CLOSE_NOTIFY_TIMEOUT_MS = 500;
     private final EventLoopGroup group;
     private final ClientSettings settings;
     private final SslContext sslContext;
@@ -109,6 +111,10 @@ public final class RtmpDestinationConnector implements DestinationConnector {
         // Giving the peer host makes the engine send SNI; HTTPS endpoint identification checks the
         // certificate's names against it, which the TLS layer otherwise leaves to the application.
         SslHandler handler = sslContext.newHandler(ch.alloc(), url.host(), url.port());
+        // A close waits this long for close_notify to leave (Netty's default: 3 s). Ending a
+        // destination already gave its last messages 2 s (PublishingSession.GOODBYE_TIMEOUT); a
+        // peer that took nothing in those will not take close_notify either.
+        handler.setCloseNotifyFlushTimeoutMillis(CLOSE_NOTIFY_TIMEOUT_MS);
         SSLEngine engine = handler.engine();
         SSLParameters parameters = engine.getSSLParameters();
         parameters.setEndpointIdentificationAlgorithm("HTTPS");
