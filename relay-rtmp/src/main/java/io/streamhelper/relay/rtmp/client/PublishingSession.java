@@ -87,12 +87,15 @@ final class PublishingSession implements DestinationLink {
         connecting.addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
                 reportClosed(f.cause());
+                // NIO's socket closes itself when a connect fails; io_uring's stays open until
+                // closed, which would leak a descriptor per refused retry.
+                f.channel().close();
             }
         });
         channel.closeFuture().addListener(f -> {
             if (!closedByUs && failure == null && !connecting.isSuccess()) {
                 // Never connected: the attempt's own failure says why (refused, unresolvable, an
-                // address the policy forbids). Netty closes the channel before failing the attempt.
+                // address the policy forbids).
                 connecting.addListener(c -> reportClosed(c.isSuccess()
                         ? new IOException("connection closed by the destination") : c.cause()));
                 return;
