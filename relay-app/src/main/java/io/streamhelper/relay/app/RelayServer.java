@@ -2,6 +2,7 @@ package io.streamhelper.relay.app;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
 import io.streamhelper.relay.rtmp.transport.Transport;
 import io.streamhelper.relay.api.ApiServer;
 import io.streamhelper.relay.core.publish.StaticStreamCatalog;
@@ -24,6 +25,7 @@ import io.streamhelper.relay.core.store.Database;
 import io.streamhelper.relay.core.store.DatabaseSettings;
 import java.net.InetAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -39,8 +41,11 @@ public final class RelayServer implements AutoCloseable {
     private static final int CATALOG_READERS = 4;
     /** Publishes waiting for a reader beyond this are refused as "server busy" rather than queued without bound. */
     private static final int CATALOG_QUEUE = 1_000;
+    /** How long close() waits for the RTMP event loops once every connection was asked to close. */
+    private static final Duration LOOPS_STOP_LIMIT = Duration.ofSeconds(5);
 
     private final Transport transport;
+    private volatile boolean loopsStopped = true;
     private final EventLoopGroup acceptors;
     private final EventLoopGroup ingestLoops;
     private final EventLoopGroup clientLoops;
@@ -127,6 +132,11 @@ public final class RelayServer implements AutoCloseable {
         return database;
     }
 
+    /** After {@link #close()}: whether every RTMP event loop stopped, every connection with it. */
+    public boolean stoppedCleanly() {
+        return loopsStopped;
+    }
+
     /** The sockets under the RTMP event loops, as chosen at start from {@code RELAY_TRANSPORT}. */
     public Transport transport() {
         return transport;
@@ -163,9 +173,20 @@ public final class RelayServer implements AutoCloseable {
 
         log.info("event=shutdown phase=close_connections");
         ingest.closeConnections();
-        ingestLoops.shutdownGracefully(100, 2_000, TimeUnit.MILLISECONDS).syncUninterruptibly();
-        clientLoops.shutdownGracefully(100, 2_000, TimeUnit.MILLISECONDS).syncUninterruptibly();
-        acceptors.shutdownGracefully(0, 1_000, TimeUnit.MILLISECONDS).syncUninterruptibly();
+        List<Future<?>> stopping = List.of(
+                ingestLoops.shutdownGracefully(100, 2_000, TimeUnit.MILLISECONDS),
+                clientLoops.shutdownGracefully(100, 2_000, TimeUnit.MILLISECONDS),
+                acceptors.shutdownGracefully(0, 1_000, TimeUnit.MILLISECONDS));
+        // Every connection is closed by now, so the loops stop within their 2 s. Should one not
+        // (a transport that waits on the kernel for ever), the server still stops: what it left
+        // open goes with the process, and the log and stoppedCleanly() say so.
+        long loopsDeadline = System.nanoTime() + LOOPS_STOP_LIMIT.toNanos();
+        for (Future<?> loops : stopping) {
+            loopsStopped &= loops.awaitUninterruptibly(Math.max(0, loopsDeadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+        if (!loopsStopped) {
+            log.error("event=shutdown_incomplete reason=\"an RTMP event loop did not stop within {} s\"", LOOPS_STOP_LIMIT.toSeconds());
+        }
 
         log.info("event=shutdown phase=close_database");
         catalogReads.shutdownNow();

@@ -98,6 +98,7 @@ class TransportRelayTest {
 
                 assertTimeoutPreemptively(Duration.ofSeconds(15), relay::close,
                         "the relay stops on " + transport + " with a write stuck on the frozen destination");
+                assertTrue(relay.stoppedCleanly(), "every event loop stopped, every connection closed with it");
             } finally {
                 frozen.thaw();
                 if (publisher != null) {
