@@ -62,8 +62,9 @@ public final class RtmpDestinationConnector implements DestinationConnector {
 
     /**
      * When the sender is an event loop of this connector's transport (the publisher's), the
-     * destination's channel is registered on it: every tag is then written in the thread that read it, with no task queued and no
-     * other thread woken per tag and destination, the way nginx's single worker does it.
+     * destination's channel is registered on it: every tag is then written in the thread that read
+     * it, with no task queued and no other thread woken per tag and destination, the way nginx's
+     * single worker does it.
      */
     @Override
     public DestinationLink connect(DestinationTarget target, EventExecutor sender, DestinationLink.Listener listener) {

@@ -55,8 +55,9 @@ public enum Transport {
     }
 
     /**
-     * Prepares a new channel of this transport: on io_uring, a close must not wait for a write the
-     * peer never takes ({@link ShutdownBeforeClose}). Call it first in the channel's initializer.
+     * Prepares a new channel for the transport it belongs to: on io_uring, a close must not wait
+     * for a write the peer never takes ({@link ShutdownBeforeClose}); on NIO nothing is needed.
+     * Call it first in the channel's initializer.
      */
     public static void prepare(Channel channel) {
         if (of(channel) == IO_URING) {
