@@ -9,6 +9,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -177,6 +178,21 @@ public final class NginxRtmp implements AutoCloseable {
 
     public Path errorLog() {
         return dir.resolve("error.log");
+    }
+
+    /** Whether the nginx process is running (false after stop, or if it crashed). */
+    public boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    /** The last lines of nginx's error log, for a failing test to say what the destination saw. */
+    public String errorLogTail(int lines) {
+        try {
+            List<String> all = Files.exists(errorLog()) ? Files.readAllLines(errorLog()) : List.of();
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return e.toString();
+        }
     }
 
     /** Kills nginx at once, as a crashing destination would vanish. */
