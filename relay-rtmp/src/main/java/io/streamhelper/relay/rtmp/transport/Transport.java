@@ -13,6 +13,7 @@ import io.netty.incubator.channel.uring.IOUringEventLoopGroup;
 import io.netty.incubator.channel.uring.IOUringServerSocketChannel;
 import io.netty.incubator.channel.uring.IOUringSocketChannel;
 import io.netty.util.concurrent.EventExecutor;
+import java.util.List;
 import java.util.concurrent.ThreadFactory;
 
 /**
@@ -42,6 +43,11 @@ public enum Transport {
             case "auto" -> IOUring.isAvailable() ? IO_URING : NIO;
             default -> throw new IllegalArgumentException("unknown transport '" + setting + "': nio, io_uring or auto");
         };
+    }
+
+    /** The transports this kernel and container can run: NIO always, io_uring where allowed. */
+    public static List<Transport> available() {
+        return IOUring.isAvailable() ? List.of(values()) : List.of(NIO);
     }
 
     /** The transport a group was made for. */

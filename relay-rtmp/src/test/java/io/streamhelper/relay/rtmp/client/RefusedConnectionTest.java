@@ -4,7 +4,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.channel.EventLoopGroup;
-import io.netty.incubator.channel.uring.IOUring;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.streamhelper.relay.core.destination.DestinationTarget;
 import io.streamhelper.relay.core.secret.Secret;
@@ -35,7 +34,7 @@ class RefusedConnectionTest {
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = probe.getLocalPort(); // free again once closed: connections to it are refused
         }
-        for (Transport transport : IOUring.isAvailable() ? Transport.values() : new Transport[] {Transport.NIO}) {
+        for (Transport transport : Transport.available()) {
             EventLoopGroup group = transport.newGroup(1, new DefaultThreadFactory("refused-" + transport, true));
             try {
                 RtmpDestinationConnector connector = new RtmpDestinationConnector(group, ClientSettings.defaults());

@@ -44,7 +44,7 @@ class TransportTest {
 
     @Test
     void channelsFollowTheTransportOfTheLoopTheyAreRegisteredOn() {
-        for (Transport transport : available()) {
+        for (Transport transport : Transport.available()) {
             EventLoopGroup group = transport.newGroup(1, new DefaultThreadFactory("transport-test"));
             try {
                 assertEquals(transport, Transport.of(group));
@@ -66,7 +66,7 @@ class TransportTest {
      */
     @Test
     void aChannelWhosePeerNeverReadsClosesAndItsLoopStops() throws Exception {
-        for (Transport transport : available()) {
+        for (Transport transport : Transport.available()) {
             EventLoopGroup group = transport.newGroup(1, new DefaultThreadFactory("stalled-close", true));
             try (ServerSocket peer = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
                 Channel channel = new Bootstrap().group(group).channel(transport.socketChannel())
@@ -92,9 +92,5 @@ class TransportTest {
                         transport + ": its event loop stopped");
             }
         }
-    }
-
-    private static Transport[] available() {
-        return IOUring.isAvailable() ? Transport.values() : new Transport[] {Transport.NIO};
     }
 }
