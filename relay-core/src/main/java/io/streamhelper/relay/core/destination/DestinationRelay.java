@@ -56,6 +56,8 @@ public final class DestinationRelay implements MediaSink {
     private boolean resendHeaders;
     /** When the outgoing buffer was last found full (System.nanoTime), or 0 while it drains. */
     private long fullSince;
+    /** Hang-ups in answer to publish in a row: the first may be a crash, the second is a refusal. */
+    private int hangUps;
 
     public DestinationRelay(LiveStream stream, DestinationTarget target, DestinationConnector connector) {
         this.stream = stream;
@@ -150,6 +152,7 @@ public final class DestinationRelay implements MediaSink {
                 if (live != link || stopped) {
                     return;
                 }
+                hangUps = 0;
                 transition(DestinationState.LIVE, null);
                 stream.attach(DestinationRelay.this);
                 pending = executor.schedule(backoff::reset, STABLE_AFTER.toMillis(), TimeUnit.MILLISECONDS);
@@ -170,11 +173,14 @@ public final class DestinationRelay implements MediaSink {
                     return;
                 }
                 timeline.newSession();
-                if (cause instanceof DestinationRejectedException) {
+                hangUps = cause instanceof DestinationRejectedException rejected && rejected.isInferred() ? hangUps + 1 : 0;
+                if (cause instanceof DestinationRejectedException && hangUps != 1) {
                     platformCounters.destinationRejected();
                     transition(DestinationState.REJECTED, cause.getMessage());
                     schedule(REJECTED_RETRY.toMillis());
                 } else {
+                    // A first hang-up in answer to publish is retried like a network error: a
+                    // server restarting then looks the same as one refusing the key.
                     platformCounters.destinationFailed();
                     transition(DestinationState.RETRYING, describe(cause));
                     schedule(backoff.nextDelayMillis());
@@ -328,6 +334,9 @@ public final class DestinationRelay implements MediaSink {
             return "connection closed by the destination";
         }
         String message = cause.getMessage();
+        if (cause instanceof DestinationRejectedException) {
+            return message + " (tried once more before it counts as a refusal)";
+        }
         return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 

@@ -245,6 +245,37 @@ class DestinationRelayTest {
     }
 
     @Test
+    void aHangUpInAnswerToPublishIsTriedOnceMoreBeforeItCountsAsARefusal() throws Exception {
+        LiveStream stream = start();
+        await().until(() -> links.size() == 1);
+        links.get(0).listener.onClosed(links.get(0), DestinationRejectedException.hungUp("hung up in answer to publish"));
+        await().until(() -> relay(stream).state() == DestinationState.RETRYING);
+        // A server that crashed or restarted just then: the next attempt comes after the usual backoff.
+        await().atMost(Duration.ofSeconds(3)).until(() -> links.size() == 2);
+        links.get(1).listener.onClosed(links.get(1), DestinationRejectedException.hungUp("hung up in answer to publish"));
+        await().until(() -> relay(stream).state() == DestinationState.REJECTED);
+        loop.schedule(() -> { }, 2, TimeUnit.SECONDS).get();
+        assertEquals(2, links.size(), "a second hang-up in a row is a refusal: not retried soon");
+        loop.submit(() -> stream.relays().forEach(DestinationRelay::stop)).get();
+    }
+
+    @Test
+    void aHangUpAfterHavingBeenLiveStartsTheCountAgain() throws Exception {
+        LiveStream stream = start();
+        await().until(() -> links.size() == 1);
+        links.get(0).listener.onClosed(links.get(0), DestinationRejectedException.hungUp("hung up in answer to publish"));
+        await().atMost(Duration.ofSeconds(3)).until(() -> links.size() == 2);
+        goLive(1);
+        await().until(() -> relay(stream).state() == DestinationState.LIVE);
+        links.get(1).listener.onClosed(links.get(1), new IOException("reset"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> links.size() == 3);
+        links.get(2).listener.onClosed(links.get(2), DestinationRejectedException.hungUp("hung up in answer to publish"));
+        await().until(() -> relay(stream).state() == DestinationState.RETRYING
+                && relay(stream).lastError().contains("in answer to publish"));
+        loop.submit(() -> stream.relays().forEach(DestinationRelay::stop)).get();
+    }
+
+    @Test
     void stoppingEndsTheLinkAndNeverReconnects() throws Exception {
         LiveStream stream = start();
         goLive(0);

@@ -104,7 +104,7 @@ final class PublishingSession implements DestinationLink {
                     : failure != null ? failure
                     : publishSent && !wasLive
                             // nginx-rtmp (on_publish refusing), Twitch and others answer a bad key by hanging up.
-                            ? new DestinationRejectedException("destination closed the connection in answer to publish")
+                            ? DestinationRejectedException.hungUp("destination closed the connection in answer to publish")
                             : new IOException("connection closed by the destination"));
         });
     }

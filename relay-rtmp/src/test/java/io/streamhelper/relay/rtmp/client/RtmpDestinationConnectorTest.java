@@ -124,6 +124,7 @@ class RtmpDestinationConnectorTest {
         connector.connect(target(nginx.rtmpUrl(), refusedKey), outcome);
         Throwable cause = outcome.closed.get(10, TimeUnit.SECONDS);
         assertInstanceOf(DestinationRejectedException.class, cause);
+        assertTrue(((DestinationRejectedException) cause).isInferred(), "nginx-rtmp refuses by hanging up, without a status");
         assertFalse(cause.getMessage().contains(refusedKey), "no key in errors: " + cause.getMessage());
     }
 
