@@ -121,8 +121,9 @@ public record RelayConfig(
                 : OptionalLong.empty();
         long audioHoldFrom = number(env, "RELAY_AUDIO_HOLD_FROM", DEFAULT_AUDIO_HOLD_FROM, 1, 100_000, problems);
         String transport = env.getOrDefault("RELAY_TRANSPORT", "auto").trim().toLowerCase(java.util.Locale.ROOT);
-        if (!List.of("nio", "io_uring", "auto").contains(transport)) {
-            problems.add("RELAY_TRANSPORT must be one of nio, io_uring, auto, got '" + env.get("RELAY_TRANSPORT") + "'");
+        if (!Transport.SETTINGS.contains(transport)) {
+            problems.add("RELAY_TRANSPORT must be one of " + String.join(", ", Transport.SETTINGS) + ", got '"
+                    + env.get("RELAY_TRANSPORT") + "'");
         }
         ApiServer.RateLimits rateDefaults = ApiServer.RateLimits.defaults();
         long perAddressRate = number(env, "RELAY_API_RATE_PER_ADDRESS", (long) rateDefaults.perAddressPerSecond(), 1, 100_000, problems);

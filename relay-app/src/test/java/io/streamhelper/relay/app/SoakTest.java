@@ -89,7 +89,7 @@ class SoakTest {
 
         await().atMost(Duration.ofSeconds(15)).until(() -> relay.registry().liveStream("soak").isPresent());
         LiveStream stream = relay.registry().liveStream("soak").orElseThrow();
-        awaitAllLive(stream, Duration.ofSeconds(15));
+        awaitAllLive(stream, Duration.ofSeconds(15), Map.of());
         Memory before = Memory.afterGc();
         System.out.println("soak: start " + before);
         assertTrue(before.direct() > 0, "the direct memory reading sees the relay's buffers");
@@ -119,17 +119,8 @@ class SoakTest {
                 nginx.get(i).restart();
             }
         }
-        // Backoff is at most 60 s (+20 % jitter) after a long outage. A destination killed by the
-        // schedule's last event must be live on a connection made after its restart, not still
-        // counted live on the one that died.
-        try {
-            await().atMost(Duration.ofSeconds(90)).until(() -> stream.relays().stream().allMatch(r -> {
-                Instant restart = restarted.get(r.target().id());
-                return r.state() == DestinationState.LIVE && (restart == null || r.since().isAfter(restart));
-            }));
-        } catch (ConditionTimeoutException e) {
-            throw new AssertionError("not all live again 90 s after the last restart (" + restarted + "):\n" + relayView(stream), e);
-        }
+        // Backoff is at most 60 s (+20 % jitter) after a long outage.
+        awaitAllLive(stream, Duration.ofSeconds(90), restarted);
         for (int i = 0; i < DESTINATIONS; i++) {
             assertTrue(playsVideo(stream, i), "d" + i + " plays video again");
         }
@@ -188,8 +179,20 @@ class SoakTest {
         return view.toString();
     }
 
-    private static void awaitAllLive(LiveStream stream, Duration atMost) {
-        await().atMost(atMost).until(() -> stream.relays().stream().allMatch(r -> r.state() == DestinationState.LIVE));
+    /**
+     * Every destination live, those in {@code restarted} on a connection made after their restart:
+     * one killed by the schedule's last event must not count as live on the connection that died.
+     */
+    private static void awaitAllLive(LiveStream stream, Duration atMost, Map<String, Instant> restarted) {
+        try {
+            await().atMost(atMost).until(() -> stream.relays().stream().allMatch(r -> {
+                Instant restart = restarted.get(r.target().id());
+                return r.state() == DestinationState.LIVE && (restart == null || r.since().isAfter(restart));
+            }));
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("not all live within " + atMost.toSeconds() + " s (restarted: " + restarted + "):\n"
+                    + relayView(stream), e);
+        }
     }
 
     /** RELAY_SOAK_DURATION or -Drelay.soak.duration: "60s", "30m", "2h"; 60 s by default. */

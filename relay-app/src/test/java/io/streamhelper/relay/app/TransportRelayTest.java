@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.incubator.channel.uring.IOUring;
 import io.streamhelper.relay.core.destination.DestinationRelay;
 import io.streamhelper.relay.core.destination.DestinationState;
 import io.streamhelper.relay.core.destination.DestinationTarget;
@@ -59,7 +58,7 @@ class TransportRelayTest {
                             new DestinationTarget("removed", "frozen too, RTMPS", frozen.rtmpsUrl(), Secret.of(removedKey))))));
             RelayConfig config = TestRelayConfig.with("RELAY_TRANSPORT", transport,
                     "RELAY_TRUSTED_CA_FILE", frozen.caCertificatePem().toString());
-            if (transport.equals("io_uring") && !IOUring.isAvailable()) {
+            if (transport.equals("io_uring") && !Transport.available().contains(Transport.IO_URING)) {
                 IllegalStateException refused = assertThrows(IllegalStateException.class, () -> RelayServer.start(config, catalog));
                 assertTrue(refused.getMessage().contains("io_uring"), refused.getMessage());
                 return;

@@ -26,6 +26,9 @@ import java.util.concurrent.ThreadFactory;
 public enum Transport {
     NIO, IO_URING;
 
+    /** What {@link #select} takes, as RELAY_TRANSPORT says it. */
+    public static final List<String> SETTINGS = List.of("nio", "io_uring", "auto");
+
     /**
      * The transport an operator asked for: {@code nio}, {@code io_uring} (refused with the reason
      * when this kernel or container does not offer it) or {@code auto} (io_uring where it works).
