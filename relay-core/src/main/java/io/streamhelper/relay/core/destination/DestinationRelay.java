@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -161,31 +162,38 @@ public final class DestinationRelay implements MediaSink {
 
         @Override
         public void onClosed(DestinationLink closed, Throwable cause) {
-            later(() -> {
-                if (closed != link) {
-                    return;
-                }
-                stream.detach(DestinationRelay.this);
-                bytesSentBefore += closed.bytesSent();
-                link = null;
-                cancelPending();
-                if (stopped) {
-                    return;
-                }
-                timeline.newSession();
-                hangUps = cause instanceof DestinationRejectedException rejected && rejected.isInferred() ? hangUps + 1 : 0;
-                if (cause instanceof DestinationRejectedException && hangUps != 1) {
-                    platformCounters.destinationRejected();
-                    transition(DestinationState.REJECTED, cause.getMessage());
-                    schedule(REJECTED_RETRY.toMillis());
-                } else {
-                    // A first hang-up in answer to publish is retried like a network error: a
-                    // server restarting then looks the same as one refusing the key.
-                    platformCounters.destinationFailed();
-                    transition(DestinationState.RETRYING, describe(cause));
-                    schedule(backoff.nextDelayMillis());
-                }
-            });
+            later(() -> lost(closed, cause));
+        }
+    }
+
+    /**
+     * The link is gone (closed by either side, or given up on by us): detach it and either
+     * reconnect after a backoff or, for a refusal, much later. A link that is no longer the
+     * current one was handled already.
+     */
+    private void lost(DestinationLink closed, Throwable cause) {
+        if (closed != link) {
+            return;
+        }
+        stream.detach(this);
+        bytesSentBefore += closed.bytesSent();
+        link = null;
+        cancelPending();
+        if (stopped) {
+            return;
+        }
+        timeline.newSession();
+        hangUps = cause instanceof DestinationRejectedException rejected && rejected.isInferred() ? hangUps + 1 : 0;
+        if (cause instanceof DestinationRejectedException && hangUps != 1) {
+            platformCounters.destinationRejected();
+            transition(DestinationState.REJECTED, cause.getMessage());
+            schedule(REJECTED_RETRY.toMillis());
+        } else {
+            // A first hang-up in answer to publish is retried like a network error: a
+            // server restarting then looks the same as one refusing the key.
+            platformCounters.destinationFailed();
+            transition(DestinationState.RETRYING, describe(cause));
+            schedule(backoff.nextDelayMillis());
         }
     }
 
@@ -275,8 +283,12 @@ public final class DestinationRelay implements MediaSink {
             return false;
         }
         fullSince = 0;
-        current.abort(new java.util.concurrent.TimeoutException(
-                "destination stalled: outgoing buffer full for " + STALL_TIMEOUT.toSeconds() + " s"));
+        TimeoutException stall = new TimeoutException(
+                "destination stalled: outgoing buffer full for " + STALL_TIMEOUT.toSeconds() + " s");
+        current.abort(stall);
+        // Reconnect without waiting for the transport to report the close: a socket whose close
+        // never completes must not keep the destination "live" and silent for good.
+        lost(current, stall);
         return true;
     }
 

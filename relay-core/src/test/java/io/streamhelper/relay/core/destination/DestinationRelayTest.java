@@ -50,6 +50,8 @@ class DestinationRelayTest {
         final List<String> calls = new CopyOnWriteArrayList<>();
         volatile boolean writable = true;
         volatile boolean closed;
+        /** Off: the transport never reports the close, as a socket whose close hangs would not. */
+        volatile boolean reportsClose = true;
 
         MemoryLink(DestinationLink.Listener listener) {
             this.listener = listener;
@@ -91,7 +93,9 @@ class DestinationRelayTest {
         @Override
         public void abort(Throwable reason) {
             closed = true;
-            listener.onClosed(this, reason);
+            if (reportsClose) {
+                listener.onClosed(this, reason);
+            }
         }
 
         void releaseAll() {
@@ -206,6 +210,33 @@ class DestinationRelayTest {
         assertTrue(link.sent.get(2).isSequenceHeader(), "headers again before the new keyframe");
         assertTrue(link.sent.get(3).isVideoKeyframe());
         link.releaseAll();
+        loop.submit(() -> stream.relays().forEach(DestinationRelay::stop)).get();
+    }
+
+    @Test
+    void aStalledDestinationIsReconnectedEvenIfItsCloseNeverCompletes() throws Exception {
+        LiveStream stream = start();
+        publish(stream, videoHeader(), key(0));
+        goLive(0);
+        await().until(() -> links.get(0).sent.size() == 2);
+        MemoryLink stuck = links.get(0);
+        stuck.reportsClose = false;
+        stuck.writable = false;
+        publish(stream, inter(33)); // the buffer is found full
+        // Past the stall timeout, the next frame gives the link up.
+        loop.schedule(() -> { }, DestinationRelay.STALL_TIMEOUT.toMillis() + 100, TimeUnit.MILLISECONDS).get();
+        publish(stream, inter(66));
+        assertTrue(stuck.closed, "the stalled link was aborted");
+        assertEquals(DestinationState.RETRYING, relay(stream).state(), "not live on a link it gave up on");
+        assertTrue(relay(stream).lastError().contains("stalled"), relay(stream).lastError());
+        await().atMost(Duration.ofSeconds(3)).until(() -> links.size() == 2);
+        goLive(1);
+        await().until(() -> relay(stream).state() == DestinationState.LIVE);
+        // The old link's close, should it ever be reported, changes nothing.
+        stuck.listener.onClosed(stuck, new IOException("late close"));
+        loop.submit(() -> { }).get();
+        assertEquals(DestinationState.LIVE, relay(stream).state());
+        links.forEach(MemoryLink::releaseAll);
         loop.submit(() -> stream.relays().forEach(DestinationRelay::stop)).get();
     }
 
