@@ -27,4 +27,13 @@ if [ ${#missing[@]} -gt 0 ]; then
     "${missing[@]}" >/dev/null
 fi
 
-exec mvn -B verify "$@"
+status=0
+mvn -B verify "$@" || status=$?
+
+# CI shows only the end of this output: say which sockets the relays under test ran on.
+reports=relay-app/target/surefire-reports
+if [ -d "$reports" ]; then
+  echo "test.sh: relays started by relay-app's tests, by transport (kernel $(uname -r)):"
+  cat "$reports"/TEST-*.xml 2>/dev/null | grep -oE "RTMP event loops on (io_uring|Java NIO)" | sort | uniq -c || true
+fi
+exit $status

@@ -1,5 +1,6 @@
 package io.streamhelper.relay.app;
 
+import static io.streamhelper.relay.app.RelayViews.relayOf;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -24,7 +25,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -86,13 +89,26 @@ class DestinationFailureTest {
         return relay.registry().liveStream("s1").orElseThrow();
     }
 
-    private static DestinationRelay relayOf(LiveStream stream, String id) {
-        return stream.relays().stream().filter(r -> r.target().id().equals(id)).findFirst().orElseThrow();
+    private void awaitAllLive(LiveStream stream) {
+        awaitRelay(stream, Duration.ofSeconds(10), "every destination live",
+                () -> stream.relays().stream().allMatch(r -> r.state() == DestinationState.LIVE));
     }
 
-    private void awaitAllLive(LiveStream stream) {
-        await().atMost(Duration.ofSeconds(10)).until(() ->
-                stream.relays().stream().allMatch(r -> r.state() == DestinationState.LIVE));
+    /**
+     * Waits for what the relay says of its destinations; a timeout fails with the relay's view,
+     * whether each nginx runs, and the transport, on the one line CI's summary shows.
+     */
+    private void awaitRelay(LiveStream stream, Duration atMost, String what, Callable<Boolean> condition) {
+        try {
+            await().atMost(atMost).until(condition);
+        } catch (ConditionTimeoutException e) {
+            StringBuilder nginxState = new StringBuilder();
+            for (int i = 0; i < nginx.size(); i++) {
+                nginxState.append(" nginx ").append(i).append(nginx.get(i).isRunning() ? " running" : " down");
+            }
+            throw new AssertionError("not within " + atMost.toSeconds() + " s: " + what + "; relay on " + relay.transport()
+                    + ": " + RelayViews.describe(stream) + ";" + nginxState, e);
+        }
     }
 
     private void assertReceivedEveryFrame(int index) {
@@ -114,12 +130,14 @@ class DestinationFailureTest {
 
         nginx.get(1).stop();
         DestinationRelay dying = relayOf(stream, "d1");
-        await().atMost(Duration.ofSeconds(5)).until(() -> dying.state() == DestinationState.RETRYING);
+        awaitRelay(stream, Duration.ofSeconds(5), "d1 retrying after its nginx was killed",
+                () -> dying.state() == DestinationState.RETRYING);
         long stoppedAt = System.nanoTime();
         await().pollDelay(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(6)).until(() -> true); // it stays dead for 5 s
         nginx.get(1).restart();
         // Backoff 1, 2, 4, 8 s (±20 %) since the failure: the next attempt comes within ~10 s of it.
-        await().atMost(Duration.ofSeconds(12)).until(() -> dying.state() == DestinationState.LIVE);
+        awaitRelay(stream, Duration.ofSeconds(12), "d1 live again after its nginx restarted",
+                () -> dying.state() == DestinationState.LIVE);
         long downSeconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - stoppedAt);
         assertTrue(downSeconds <= 12, "back within its backoff, after " + downSeconds + " s");
         assertTrue(dying.reconnects() >= 1);
@@ -177,7 +195,7 @@ class DestinationFailureTest {
         Process publisher = publish("publisher.log");
         LiveStream stream = liveStream();
         DestinationRelay refused = relayOf(stream, "d1");
-        await().atMost(Duration.ofSeconds(10)).until(() -> refused.state() == DestinationState.REJECTED);
+        awaitRelay(stream, Duration.ofSeconds(10), "d1 rejected", () -> refused.state() == DestinationState.REJECTED);
         assertFalse(refused.lastError().contains(keys.get(1)), refused.lastError());
 
         finish(publisher, "publisher.log");

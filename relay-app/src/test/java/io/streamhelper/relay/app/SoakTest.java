@@ -122,7 +122,8 @@ class SoakTest {
         // Backoff is at most 60 s (+20 % jitter) after a long outage.
         awaitAllLive(stream, Duration.ofSeconds(90), restarted);
         for (int i = 0; i < DESTINATIONS; i++) {
-            assertTrue(playsVideo(stream, i), "d" + i + " plays video again");
+            assertTrue(playsVideo(stream, i),
+                    "d" + i + " plays video again; relay on " + relay.transport() + ": " + RelayViews.describe(stream));
         }
         assertTrue(kills > 0, "the schedule killed something");
         Memory after = Memory.afterGc();
@@ -172,10 +173,7 @@ class SoakTest {
     /** The relay's view of each destination, a line each. */
     private static String relayView(LiveStream stream) {
         StringBuilder view = new StringBuilder();
-        for (var r : stream.relays()) {
-            view.append("soak:   ").append(r.target().id()).append(' ').append(r.state()).append(" since ").append(r.since())
-                    .append(" reconnects=").append(r.reconnects()).append(" lastError=").append(r.lastError()).append('\n');
-        }
+        stream.relays().forEach(r -> view.append("soak:   ").append(RelayViews.describe(r)).append('\n'));
         return view.toString();
     }
 
@@ -190,8 +188,8 @@ class SoakTest {
                 return r.state() == DestinationState.LIVE && (restart == null || r.since().isAfter(restart));
             }));
         } catch (ConditionTimeoutException e) {
-            throw new AssertionError("not all live within " + atMost.toSeconds() + " s (restarted: " + restarted + "):\n"
-                    + relayView(stream), e);
+            throw new AssertionError("not all live within " + atMost.toSeconds() + " s (restarted: " + restarted + "): "
+                    + RelayViews.describe(stream), e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.streamhelper.relay.app;
 
+import static io.streamhelper.relay.app.RelayViews.relayOf;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -105,9 +106,5 @@ class TransportRelayTest {
                 }
             }
         }
-    }
-
-    private static DestinationRelay relayOf(LiveStream stream, String id) {
-        return stream.relays().stream().filter(r -> r.target().id().equals(id)).findFirst().orElseThrow();
     }
 }
