@@ -194,13 +194,18 @@ class DestinationRelayTest {
         loop.submit(() -> stream.relays().forEach(DestinationRelay::stop)).get();
     }
 
-    @Test
-    void aFullBufferDropsUntilTheNextKeyframeAndResendsHeaders() throws Exception {
-        LiveStream stream = start();
+    /** The first link live, with the video header and a keyframe sent on it. */
+    private MemoryLink liveOnAKeyframe(LiveStream stream) throws Exception {
         publish(stream, videoHeader(), key(0));
         goLive(0);
         await().until(() -> links.get(0).sent.size() == 2);
-        MemoryLink link = links.get(0);
+        return links.get(0);
+    }
+
+    @Test
+    void aFullBufferDropsUntilTheNextKeyframeAndResendsHeaders() throws Exception {
+        LiveStream stream = start();
+        MemoryLink link = liveOnAKeyframe(stream);
         link.writable = false;
         publish(stream, inter(33), tag(MediaKind.AUDIO, 40, 0xAF, 1), inter(66));
         link.writable = true;
@@ -216,10 +221,7 @@ class DestinationRelayTest {
     @Test
     void aStalledDestinationIsReconnectedEvenIfItsCloseNeverCompletes() throws Exception {
         LiveStream stream = start();
-        publish(stream, videoHeader(), key(0));
-        goLive(0);
-        await().until(() -> links.get(0).sent.size() == 2);
-        MemoryLink stuck = links.get(0);
+        MemoryLink stuck = liveOnAKeyframe(stream);
         stuck.reportsClose = false;
         stuck.writable = false;
         publish(stream, inter(33)); // the buffer is found full
