@@ -90,8 +90,7 @@ class DestinationFailureTest {
     }
 
     private void awaitAllLive(LiveStream stream) {
-        awaitRelay(stream, Duration.ofSeconds(10), "every destination live",
-                () -> stream.relays().stream().allMatch(r -> r.state() == DestinationState.LIVE));
+        awaitRelay(stream, Duration.ofSeconds(10), "every destination live", () -> RelayViews.allLive(stream));
     }
 
     /**

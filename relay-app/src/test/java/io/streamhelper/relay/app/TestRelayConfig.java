@@ -27,7 +27,7 @@ final class TestRelayConfig {
         env.put("RELAY_HTTP_PORT", "0");
         env.put("RELAY_ALLOW_PRIVATE_DESTINATIONS", "true");
         env.put("RELAY_DATA_DIR", freshDataDir().toString());
-        // RELAY_TRANSPORT=nio ./test.sh runs the relay tests on the transport Docker's default profile leaves.
+        // RELAY_TRANSPORT=io_uring ./test.sh runs the relay tests on io_uring (the default is NIO).
         String transport = System.getenv("RELAY_TRANSPORT");
         if (transport != null && !transport.isBlank()) {
             env.put("RELAY_TRANSPORT", transport);

@@ -73,8 +73,7 @@ class TransportRelayTest {
                         work.resolve("publisher.log"));
                 await().atMost(Duration.ofSeconds(10)).until(() -> relay.registry().liveStream("s1").isPresent());
                 LiveStream stream = relay.registry().liveStream("s1").orElseThrow();
-                await().atMost(Duration.ofSeconds(10)).until(() ->
-                        stream.relays().stream().allMatch(r -> r.state() == DestinationState.LIVE));
+                await().atMost(Duration.ofSeconds(10)).until(() -> RelayViews.allLive(stream));
 
                 frozen.freeze();
                 DestinationRelay stuck = relayOf(stream, "frozen");
