@@ -1,18 +1,21 @@
 package io.streamhelper.relay.rtmp.transport;
 
 import io.netty.channel.Channel;
-import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoopGroup;
+import io.netty.channel.IoHandler;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
-import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.incubator.channel.uring.IOUring;
-import io.netty.incubator.channel.uring.IOUringEventLoopGroup;
-import io.netty.incubator.channel.uring.IOUringServerSocketChannel;
-import io.netty.incubator.channel.uring.IOUringSocketChannel;
-import io.netty.util.concurrent.EventExecutor;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
+import io.netty.util.concurrent.EventExecutorGroup;
 import java.util.List;
 import java.util.concurrent.ThreadFactory;
 
@@ -24,7 +27,13 @@ import java.util.concurrent.ThreadFactory;
  * are registered on, so a destination's channel can still live on its publisher's event loop.
  */
 public enum Transport {
-    NIO, IO_URING;
+    NIO(NioIoHandler.class), IO_URING(IoUringIoHandler.class);
+
+    private final Class<? extends IoHandler> handler;
+
+    Transport(Class<? extends IoHandler> handler) {
+        this.handler = handler;
+    }
 
     /** What {@link #select} takes, as RELAY_TRANSPORT says it. */
     public static final List<String> SETTINGS = List.of("nio", "io_uring", "auto");
@@ -37,30 +46,30 @@ public enum Transport {
         return switch (setting) {
             case "nio" -> NIO;
             case "io_uring" -> {
-                if (!IOUring.isAvailable()) {
+                if (!IoUring.isAvailable()) {
                     throw new IllegalStateException("io_uring was asked for (RELAY_TRANSPORT=io_uring) but is not available here: "
-                            + IOUring.unavailabilityCause());
+                            + IoUring.unavailabilityCause());
                 }
                 yield IO_URING;
             }
-            case "auto" -> IOUring.isAvailable() ? IO_URING : NIO;
+            case "auto" -> IoUring.isAvailable() ? IO_URING : NIO;
             default -> throw new IllegalArgumentException("unknown transport '" + setting + "': nio, io_uring or auto");
         };
     }
 
     /** The transports this kernel and container can run: NIO always, io_uring where allowed. */
     public static List<Transport> available() {
-        return IOUring.isAvailable() ? List.of(values()) : List.of(NIO);
+        return IoUring.isAvailable() ? List.of(values()) : List.of(NIO);
     }
 
     /** The transport a group was made for. */
     public static Transport of(EventLoopGroup group) {
-        return group instanceof IOUringEventLoopGroup ? IO_URING : NIO;
+        return IO_URING.canRegisterOn(group) ? IO_URING : NIO;
     }
 
-    /** Whether a channel of this transport can be registered on {@code executor}. */
-    public boolean canRegisterOn(EventExecutor executor) {
-        return executor instanceof EventLoop loop && loop.parent() != null && of(loop.parent()) == this;
+    /** Whether a channel of this transport can be registered on {@code executor} (a loop or a group). */
+    public boolean canRegisterOn(EventExecutorGroup executor) {
+        return executor instanceof IoEventLoopGroup loops && loops.isIoType(handler);
     }
 
     /**
@@ -76,18 +85,19 @@ public enum Transport {
 
     /** The transport a channel belongs to. */
     public static Transport of(Channel channel) {
-        return channel instanceof IOUringSocketChannel ? IO_URING : NIO;
+        return channel instanceof IoUringSocketChannel ? IO_URING : NIO;
     }
 
     public EventLoopGroup newGroup(int threads, ThreadFactory threadFactory) {
-        return this == IO_URING ? new IOUringEventLoopGroup(threads, threadFactory) : new NioEventLoopGroup(threads, threadFactory);
+        IoHandlerFactory handlers = this == IO_URING ? IoUringIoHandler.newFactory() : NioIoHandler.newFactory();
+        return new MultiThreadIoEventLoopGroup(threads, threadFactory, handlers);
     }
 
     public Class<? extends SocketChannel> socketChannel() {
-        return this == IO_URING ? IOUringSocketChannel.class : NioSocketChannel.class;
+        return this == IO_URING ? IoUringSocketChannel.class : NioSocketChannel.class;
     }
 
     public Class<? extends ServerChannel> serverChannel() {
-        return this == IO_URING ? IOUringServerSocketChannel.class : NioServerSocketChannel.class;
+        return this == IO_URING ? IoUringServerSocketChannel.class : NioServerSocketChannel.class;
     }
 }

@@ -12,8 +12,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.incubator.channel.uring.IOUring;
-import io.netty.incubator.channel.uring.IOUringSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.net.InetAddress;
@@ -28,13 +28,13 @@ class TransportTest {
     @Test
     void nioIsAlwaysThereAndAutoTakesIoUringOnlyWhereItWorks() {
         assertEquals(Transport.NIO, Transport.select("nio"));
-        assertEquals(IOUring.isAvailable() ? Transport.IO_URING : Transport.NIO, Transport.select("auto"));
+        assertEquals(IoUring.isAvailable() ? Transport.IO_URING : Transport.NIO, Transport.select("auto"));
         assertThrows(IllegalArgumentException.class, () -> Transport.select("epoll"));
     }
 
     @Test
     void ioUringAskedForIsGivenOrRefusedWithTheReason() {
-        if (IOUring.isAvailable()) {
+        if (IoUring.isAvailable()) {
             assertEquals(Transport.IO_URING, Transport.select("io_uring"));
         } else {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> Transport.select("io_uring"));
@@ -52,7 +52,7 @@ class TransportTest {
                 Transport other = transport == Transport.NIO ? Transport.IO_URING : Transport.NIO;
                 assertFalse(other.canRegisterOn(group.next()), other + " channels stay off a " + transport + " loop");
                 assertFalse(transport.canRegisterOn(ImmediateEventExecutor.INSTANCE), "not an event loop");
-                assertEquals(transport == Transport.NIO ? NioSocketChannel.class : IOUringSocketChannel.class, transport.socketChannel());
+                assertEquals(transport == Transport.NIO ? NioSocketChannel.class : IoUringSocketChannel.class, transport.socketChannel());
             } finally {
                 group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             }
