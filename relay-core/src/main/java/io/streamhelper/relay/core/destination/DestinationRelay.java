@@ -111,6 +111,11 @@ public final class DestinationRelay implements MediaSink {
         return link != null;
     }
 
+    /** The open connection as its transport describes it (addresses, socket), or "none"; never a key. */
+    public String linkDescription() {
+        return String.valueOf(link == null ? "none" : link);
+    }
+
     public void start() {
         onExecutor(this::connect);
     }

@@ -12,6 +12,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.unix.UnixChannel;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.streamhelper.relay.core.destination.DestinationLink;
@@ -410,8 +411,17 @@ final class PublishingSession implements DestinationLink {
         }
     }
 
+    /**
+     * The destination's id, its channel (id and addresses, no key) and, on a native transport, the
+     * socket's descriptor: a test that finds a destination live on a dead peer can then ask the
+     * kernel what that descriptor really is.
+     */
     @Override
     public String toString() {
-        return "PublishingSession(" + target.id() + ")";
+        Channel ch = channel;
+        String socket = ch == null ? "not connected"
+                : ch + (ch instanceof UnixChannel unix ? " fd=" + unix.fd().intValue() + (unix.fd().isOpen() ? "" : " (closed)") : "")
+                        + (ch.isActive() ? " active" : ch.isOpen() ? " open" : " closed");
+        return "PublishingSession(" + target.id() + " " + socket + ")";
     }
 }
