@@ -14,7 +14,7 @@ import io.streamhelper.relay.rtmp.message.RtmpMessage;
  * already applied by the {@link ChunkDecoder}); everything else passes on.
  *
  * <p>Flow control is never built on the peer's acknowledgement values: they wrap at 2^32 and some
- * servers (YouTube) send fixed increments. They are only counted.
+ * servers (YouTube) send fixed increments. Their arrival is passed on as {@link PeerAcknowledged}.
  */
 public final class ProtocolControlHandler extends ChannelInboundHandlerAdapter {
     private long windowAckSize = Long.MAX_VALUE;
@@ -55,8 +55,9 @@ public final class ProtocolControlHandler extends ChannelInboundHandlerAdapter {
                                 p.getInt(p.readerIndex() + 2)));
                     }
                 }
+                case MessageType.ACKNOWLEDGEMENT -> ctx.fireUserEventTriggered(PeerAcknowledged.INSTANCE);
                 default -> {
-                    // Set Chunk Size and Abort: applied by the decoder. Acknowledgement: counted by nobody.
+                    // Set Chunk Size and Abort: applied by the decoder.
                 }
             }
         } finally {

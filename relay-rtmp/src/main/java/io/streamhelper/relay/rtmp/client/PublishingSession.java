@@ -22,6 +22,7 @@ import io.streamhelper.relay.core.media.FanOutScope;
 import io.streamhelper.relay.core.media.MediaMessage;
 import io.streamhelper.relay.rtmp.amf.Amf0Writer;
 import io.streamhelper.relay.rtmp.chunk.ChunkEncoder;
+import io.streamhelper.relay.rtmp.chunk.PeerAcknowledged;
 import io.streamhelper.relay.rtmp.chunk.PrechunkedMessage;
 import io.streamhelper.relay.rtmp.handshake.HandshakeCompleted;
 import io.streamhelper.relay.rtmp.message.ChunkStreamIds;
@@ -76,6 +77,8 @@ final class PublishingSession implements DestinationLink {
     private volatile boolean publishSent;
     private volatile boolean wasLive;
     private volatile ChunkEncoder encoder;
+    private final AcknowledgementWatchdog watchdog = new AcknowledgementWatchdog();
+    private volatile long acknowledgements;
 
     PublishingSession(DestinationTarget target, Listener listener, Duration publishTimeout) {
         this.target = target;
@@ -267,6 +270,11 @@ final class PublishingSession implements DestinationLink {
         }
     }
 
+    /** Acknowledgements the destination has sent so far. */
+    long acknowledgements() {
+        return acknowledgements;
+    }
+
     ChannelHandler byteCounter() {
         return new ChannelOutboundHandlerAdapter() {
             @Override
@@ -289,6 +297,7 @@ final class PublishingSession implements DestinationLink {
     private final class SessionHandler extends SimpleChannelInboundHandler<RtmpMessage> {
         private final RtmpUrl url;
         private ScheduledFuture<?> timeout;
+        private ScheduledFuture<?> watch;
 
         SessionHandler(RtmpUrl url) {
             this.url = url;
@@ -307,8 +316,14 @@ final class PublishingSession implements DestinationLink {
             if (evt instanceof SslHandshakeCompletionEvent tls && !tls.isSuccess()) {
                 // The TLS layer closes the channel itself; keep why, for the relay's last error.
                 fail(ctx, tls.cause());
+            } else if (evt == PeerAcknowledged.INSTANCE) {
+                watchdog.acknowledged(bytesSent.get(), System.nanoTime());
+                acknowledgements = watchdog.acknowledgements();
+                return;
             } else if (evt == HandshakeCompleted.INSTANCE) {
                 ctx.write(ProtocolControl.setChunkSize(ctx.alloc(), OUT_CHUNK_SIZE));
+                // Asks the destination to acknowledge what it reads, for the watchdog.
+                ctx.write(ProtocolControl.windowAckSize(ctx.alloc(), AcknowledgementWatchdog.WINDOW));
                 Map<String, Object> properties = new LinkedHashMap<>();
                 properties.put("app", url.app());
                 properties.put("type", "nonprivate");
@@ -373,9 +388,10 @@ final class PublishingSession implements DestinationLink {
         private void onStatus(ChannelHandlerContext ctx, Map<String, Object> info) {
             String code = StatusObjects.code(info);
             if ("NetStream.Publish.Start".equals(code) && !live) {
-                cancelTimeout();
+                cancelTimers();
                 live = true;
                 wasLive = true;
+                watch = ctx.executor().scheduleAtFixedRate(() -> checkAcknowledgements(ctx), 1, 1, TimeUnit.SECONDS);
                 listener.onLive(PublishingSession.this);
             } else if ("NetConnection.Connect.ReconnectRequest".equals(code)) {
                 fail(ctx, new IOException("destination asked us to reconnect"));
@@ -392,15 +408,30 @@ final class PublishingSession implements DestinationLink {
             ctx.close();
         }
 
-        private void cancelTimeout() {
+        private void checkAcknowledgements(ChannelHandlerContext ctx) {
+            String verdict = watchdog.verdict(bytesSent.get(), System.nanoTime());
+            if (verdict != null) {
+                TimeoutException stopped = new TimeoutException(verdict);
+                cancelTimers();
+                fail(ctx, stopped);
+                // Reported now, not when the close completes: a socket that swallows our bytes may
+                // be one whose close never completes either.
+                reportClosed(stopped);
+            }
+        }
+
+        private void cancelTimers() {
             if (timeout != null) {
                 timeout.cancel(false);
+            }
+            if (watch != null) {
+                watch.cancel(false);
             }
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            cancelTimeout();
+            cancelTimers();
             live = false;
             ctx.fireChannelInactive();
         }
