@@ -120,8 +120,8 @@ public record RelayConfig(
                 ? OptionalLong.of(number(env, "RELAY_AUDIO_HOLD_MS", DEFAULT_AUDIO_HOLD_MS, 0, 1000, problems))
                 : OptionalLong.empty();
         long audioHoldFrom = number(env, "RELAY_AUDIO_HOLD_FROM", DEFAULT_AUDIO_HOLD_FROM, 1, 100_000, problems);
-        // NIO unless io_uring is asked for: on Netty's incubator io_uring transport a killed
-        // destination once went unnoticed for minutes (docs/benchmarks.md, "Back to NIO by default").
+        // NIO unless io_uring is asked for: on io_uring (the incubator's and Netty 4.2's alike) a
+        // killed destination once went unnoticed for minutes (docs/benchmarks.md, "Netty 4.2").
         String transport = env.getOrDefault("RELAY_TRANSPORT", "nio").trim().toLowerCase(java.util.Locale.ROOT);
         if (!Transport.SETTINGS.contains(transport)) {
             problems.add("RELAY_TRANSPORT must be one of " + String.join(", ", Transport.SETTINGS) + ", got '"
