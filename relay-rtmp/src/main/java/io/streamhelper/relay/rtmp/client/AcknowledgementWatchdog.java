@@ -14,7 +14,7 @@ import java.time.Duration;
  *
  * <p>Only the arrival of acknowledgements is used, never their values: they wrap at 2^32 and some
  * servers send fixed increments. A destination that never acknowledges is never judged by this:
- * the stall check still covers it. Not thread-safe: one event loop calls it.
+ * the stall check still covers it. One event loop calls it; the count may be read from anywhere.
  */
 final class AcknowledgementWatchdog {
     /** What we ask the destination to acknowledge: about a second of a 6 Mbit/s stream. */
@@ -22,7 +22,7 @@ final class AcknowledgementWatchdog {
     /** How long a destination that has been acknowledging may fall silent while we send. */
     static final Duration SILENCE = Duration.ofSeconds(5);
 
-    private long acknowledgements;
+    private volatile long acknowledgements;
     private long sentAtLastAcknowledgement;
     private long lastAcknowledgementNanos;
     private long widestGap = WINDOW;

@@ -78,7 +78,6 @@ final class PublishingSession implements DestinationLink {
     private volatile boolean wasLive;
     private volatile ChunkEncoder encoder;
     private final AcknowledgementWatchdog watchdog = new AcknowledgementWatchdog();
-    private volatile long acknowledgements;
 
     PublishingSession(DestinationTarget target, Listener listener, Duration publishTimeout) {
         this.target = target;
@@ -272,7 +271,7 @@ final class PublishingSession implements DestinationLink {
 
     /** Acknowledgements the destination has sent so far. */
     long acknowledgements() {
-        return acknowledgements;
+        return watchdog.acknowledgements();
     }
 
     ChannelHandler byteCounter() {
@@ -318,7 +317,6 @@ final class PublishingSession implements DestinationLink {
                 fail(ctx, tls.cause());
             } else if (evt == PeerAcknowledged.INSTANCE) {
                 watchdog.acknowledged(bytesSent.get(), System.nanoTime());
-                acknowledgements = watchdog.acknowledgements();
                 return;
             } else if (evt == HandshakeCompleted.INSTANCE) {
                 ctx.write(ProtocolControl.setChunkSize(ctx.alloc(), OUT_CHUNK_SIZE));
