@@ -216,6 +216,11 @@ final class PublishingSession implements DestinationLink {
         return both;
     }
 
+    /** The connection, for tests that need to stand in for what a transport does to it. */
+    Channel channel() {
+        return channel;
+    }
+
     @Override
     public boolean isWritable() {
         Channel ch = channel;
@@ -398,23 +403,26 @@ final class PublishingSession implements DestinationLink {
             }
         }
 
+        /**
+         * Closes the connection and reports it lost at once, not when the close completes: from
+         * here on nothing more is written to it, and on io_uring a close can wait for good on an
+         * operation the kernel never completes (seen in SoakTest: a destination killed, the read
+         * failing, the close never finishing, and the destination "live" and silent for minutes).
+         */
         private void fail(ChannelHandlerContext ctx, Throwable cause) {
             if (failure == null) {
                 failure = cause;
             }
             live = false;
             ctx.close();
+            reportClosed(closedByUs ? null : failure);
         }
 
         private void checkAcknowledgements(ChannelHandlerContext ctx) {
             String verdict = watchdog.verdict(bytesSent.get(), System.nanoTime());
             if (verdict != null) {
-                TimeoutException stopped = new TimeoutException(verdict);
                 cancelTimers();
-                fail(ctx, stopped);
-                // Reported now, not when the close completes: a socket that swallows our bytes may
-                // be one whose close never completes either.
-                reportClosed(stopped);
+                fail(ctx, new TimeoutException(verdict));
             }
         }
 

@@ -1,0 +1,78 @@
+package io.streamhelper.relay.rtmp.client;
+
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.streamhelper.relay.core.destination.DestinationTarget;
+import io.streamhelper.relay.core.secret.Secret;
+import io.streamhelper.relay.rtmp.transport.Transport;
+import io.streamhelper.relay.testkit.NginxRtmp;
+import io.streamhelper.relay.testkit.TestKeys;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A live connection to a real nginx-rtmp fails (here: the read error a killed peer causes) and its
+ * close then never completes, as on io_uring when the kernel never completes an operation the
+ * close waits for. The destination must be reported lost at once, so that it reconnects, instead
+ * of staying "live" until a close that never comes.
+ */
+class CloseThatNeverCompletesTest {
+
+    @Test
+    void aFailedConnectionIsReportedLostWithoutWaitingForItsClose() throws Exception {
+        Path work = Files.createTempDirectory(Files.createDirectories(Path.of("target")).toAbsolutePath(), "stuck-close-");
+        EventLoopGroup group = Transport.NIO.newGroup(1, new DefaultThreadFactory("stuck-close", true));
+        HeldClose held = new HeldClose();
+        try (NginxRtmp nginx = NginxRtmp.start(work, NginxRtmp.options())) {
+            RtmpDestinationConnector connector = new RtmpDestinationConnector(group, ClientSettings.defaults());
+            LinkOutcome outcome = new LinkOutcome();
+            connector.connect(new DestinationTarget("d", "test", nginx.rtmpUrl(), Secret.of(TestKeys.destination())), outcome);
+            PublishingSession session = (PublishingSession) outcome.live.get(10, TimeUnit.SECONDS);
+            Channel channel = session.channel();
+
+            IOException reset = new IOException("Connection reset by peer");
+            channel.eventLoop().submit(() -> {
+                channel.pipeline().addFirst("held-close", held);
+                channel.pipeline().fireExceptionCaught(reset);
+            }).syncUninterruptibly();
+
+            assertSame(reset, outcome.closed.get(2, TimeUnit.SECONDS), "reported lost, with the error that lost it");
+            assertTrue(held.asked, "the session did ask for the close");
+            assertTrue(channel.isOpen(), "the close is still pending: the report did not wait for it");
+        } finally {
+            held.release();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    /** Keeps a close from reaching the transport until released, like a close waiting on the kernel. */
+    private static final class HeldClose extends ChannelOutboundHandlerAdapter {
+        private volatile boolean asked;
+        private volatile ChannelHandlerContext ctx;
+        private volatile ChannelPromise promise;
+
+        @Override
+        public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+            asked = true;
+            this.ctx = ctx;
+            this.promise = promise;
+        }
+
+        void release() {
+            ChannelHandlerContext c = ctx;
+            if (c != null) {
+                c.executor().submit(() -> c.close(promise)).syncUninterruptibly();
+            }
+        }
+    }
+}
