@@ -121,7 +121,7 @@ public record RelayConfig(
                 : OptionalLong.empty();
         long audioHoldFrom = number(env, "RELAY_AUDIO_HOLD_FROM", DEFAULT_AUDIO_HOLD_FROM, 1, 100_000, problems);
         // NIO unless io_uring is asked for: on io_uring (the incubator's and Netty 4.2's alike) a
-        // killed destination once went unnoticed for minutes (docs/benchmarks.md, "Netty 4.2").
+        // killed destination can go unnoticed for minutes (docs/benchmarks.md, last section).
         String transport = env.getOrDefault("RELAY_TRANSPORT", "nio").trim().toLowerCase(java.util.Locale.ROOT);
         if (!Transport.SETTINGS.contains(transport)) {
             problems.add("RELAY_TRANSPORT must be one of " + String.join(", ", Transport.SETTINGS) + ", got '"
