@@ -414,6 +414,9 @@ final class PublishingSession implements DestinationLink {
                 failure = cause;
             }
             live = false;
+            // Here, not only in channelInactive: a close that never completes must not leave the
+            // watchdog ticking on a connection that is already given up.
+            cancelTimers();
             ctx.close();
             reportClosed(closedByUs ? null : failure);
         }
@@ -421,7 +424,6 @@ final class PublishingSession implements DestinationLink {
         private void checkAcknowledgements(ChannelHandlerContext ctx) {
             String verdict = watchdog.verdict(bytesSent.get(), System.nanoTime());
             if (verdict != null) {
-                cancelTimers();
                 fail(ctx, new TimeoutException(verdict));
             }
         }
