@@ -44,9 +44,9 @@ class RelayConfigTest {
     }
 
     @Test
-    void transportIsNioUnlessIoUringIsAskedFor() {
-        assertEquals("nio", RelayConfig.fromEnvironment(Map.of()).transport());
-        assertEquals("auto", RelayConfig.fromEnvironment(Map.of("RELAY_TRANSPORT", "auto")).transport());
+    void transportIsIoUringWhereItWorksUnlessNioIsAskedFor() {
+        assertEquals("auto", RelayConfig.fromEnvironment(Map.of()).transport());
+        assertEquals("auto", RelayConfig.fromEnvironment(Map.of("RELAY_TRANSPORT", "Auto")).transport());
         assertEquals("nio", RelayConfig.fromEnvironment(Map.of("RELAY_TRANSPORT", "nio")).transport());
         assertEquals("io_uring", RelayConfig.fromEnvironment(Map.of("RELAY_TRANSPORT", " IO_URING ")).transport());
         RelayConfig.InvalidConfigException e = assertThrows(RelayConfig.InvalidConfigException.class,

@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The relay on each RTMP transport: Java NIO (everywhere, and in Docker's default seccomp profile)
- * and io_uring (opt-in, where the kernel allows it). ffmpeg publishes through it to a healthy
+ * and io_uring (the default where the kernel allows it). ffmpeg publishes through it to a healthy
  * nginx-rtmp and to two destinations (RTMP and RTMPS) on a second one, which then freezes: it keeps
  * the connections and never reads again. The healthy one must go on receiving picture and sound,
  * the frozen ones must drop instead of queueing, the RTMPS one removed while live must have its
