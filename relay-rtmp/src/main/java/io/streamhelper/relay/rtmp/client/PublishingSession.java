@@ -39,6 +39,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One publishing connection to one destination, doing what real encoders do: Set Chunk Size,
@@ -48,6 +50,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * end the broadcast instead of waiting in "disconnect protection".
  */
 final class PublishingSession implements DestinationLink {
+    private static final Logger log = LoggerFactory.getLogger(PublishingSession.class);
     static final String FLASH_VER = "FMLE/3.0 (compatible; StreamHelperRelay/0.1)";
     static final int OUT_CHUNK_SIZE = 4096;
     private static final int TID_CONNECT = 1;
@@ -63,11 +66,19 @@ final class PublishingSession implements DestinationLink {
      * destinations at shutdown, so that every connection is closed through its pipeline.
      */
     static final Duration GOODBYE_TIMEOUT = Duration.ofSeconds(2);
+    /**
+     * How long a close we asked for may take before it is logged as pending. Every close we make
+     * completes in well under this on NIO (a TLS close_notify waits at most 500 ms); on io_uring a
+     * close after a connection reset has been seen never to complete, and such a connection keeps
+     * its descriptor and outgoing buffer for good: rare, but a leak, so operators must see it.
+     */
+    static final Duration CLOSE_PENDING_WARNING = Duration.ofSeconds(5);
 
     private final DestinationTarget target;
     private final Listener listener;
     private final Duration publishTimeout;
     private final AtomicBoolean closeReported = new AtomicBoolean();
+    private final AtomicBoolean closeWatched = new AtomicBoolean();
     private final AtomicLong bytesSent = new AtomicLong();
     private volatile Channel channel;
     private volatile boolean live;
@@ -258,6 +269,7 @@ final class PublishingSession implements DestinationLink {
                 }, GOODBYE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                 ch.closeFuture().addListener(closed -> deadline.cancel(false));
             }
+            watchClose(ch, GOODBYE_TIMEOUT.plus(CLOSE_PENDING_WARNING));
         });
     }
 
@@ -271,7 +283,23 @@ final class PublishingSession implements DestinationLink {
             reportClosed(reason);
         } else {
             ch.close();
+            watchClose(ch, CLOSE_PENDING_WARNING);
         }
+    }
+
+    /** Logs the close as pending if the channel is still open after {@code patience}. */
+    private void watchClose(Channel ch, Duration patience) {
+        if (!ch.isOpen() || !closeWatched.compareAndSet(false, true)) {
+            return;
+        }
+        ScheduledFuture<?> check = ch.eventLoop().schedule(() -> {
+            if (ch.isOpen()) {
+                log.warn("event=destination_close_pending destination={} remote={} channel={} waited_ms={}"
+                        + " reason=\"the transport has not completed the close; the connection keeps its socket and buffer\"",
+                        target.id(), ch.remoteAddress(), ch.getClass().getSimpleName(), patience.toMillis());
+            }
+        }, patience.toMillis(), TimeUnit.MILLISECONDS);
+        ch.closeFuture().addListener(closed -> check.cancel(false));
     }
 
     /** Acknowledgements the destination has sent so far. */
@@ -418,6 +446,7 @@ final class PublishingSession implements DestinationLink {
             // watchdog ticking on a connection that is already given up.
             cancelTimers();
             ctx.close();
+            watchClose(ctx.channel(), CLOSE_PENDING_WARNING);
             reportClosed(closedByUs ? null : failure);
         }
 

@@ -1,8 +1,13 @@
 package io.streamhelper.relay.rtmp.client;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
@@ -17,14 +22,17 @@ import io.streamhelper.relay.testkit.TestKeys;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * A live connection to a real nginx-rtmp fails (here: the read error a killed peer causes) and its
  * close then never completes, as on io_uring when the kernel never completes an operation the
  * close waits for. The destination must be reported lost at once, so that it reconnects, instead
- * of staying "live" until a close that never comes.
+ * of staying "live" until a close that never comes; and the close that never completes, which
+ * keeps a socket and its buffer, must be logged for the operator.
  */
 class CloseThatNeverCompletesTest {
 
@@ -33,10 +41,15 @@ class CloseThatNeverCompletesTest {
         Path work = Files.createTempDirectory(Files.createDirectories(Path.of("target")).toAbsolutePath(), "stuck-close-");
         EventLoopGroup group = Transport.NIO.newGroup(1, new DefaultThreadFactory("stuck-close", true));
         HeldClose held = new HeldClose();
+        Logger sessionLog = (Logger) LoggerFactory.getLogger(PublishingSession.class);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        sessionLog.addAppender(logged);
         try (NginxRtmp nginx = NginxRtmp.start(work, NginxRtmp.options())) {
             RtmpDestinationConnector connector = new RtmpDestinationConnector(group, ClientSettings.defaults());
             LinkOutcome outcome = new LinkOutcome();
-            connector.connect(new DestinationTarget("d", "test", nginx.rtmpUrl(), Secret.of(TestKeys.destination())), outcome);
+            String key = TestKeys.destination();
+            connector.connect(new DestinationTarget("d", "test", nginx.rtmpUrl(), Secret.of(key)), outcome);
             PublishingSession session = (PublishingSession) outcome.live.get(10, TimeUnit.SECONDS);
             Channel channel = session.channel();
 
@@ -49,9 +62,28 @@ class CloseThatNeverCompletesTest {
             assertSame(reset, outcome.closed.get(2, TimeUnit.SECONDS), "reported lost, with the error that lost it");
             assertTrue(held.asked, "the session did ask for the close");
             assertTrue(channel.isOpen(), "the close is still pending: the report did not wait for it");
+            assertFalse(pendingCloseLogged(logged), "not logged as pending before its time");
+
+            await().atMost(PublishingSession.CLOSE_PENDING_WARNING.plus(Duration.ofSeconds(3)))
+                    .until(() -> pendingCloseLogged(logged));
+            String line = pendingCloseLine(logged);
+            assertTrue(line.contains("destination=d "), line);
+            assertFalse(line.contains(key), "the key stays out of the log");
         } finally {
+            sessionLog.detachAppender(logged);
             held.release();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    private static boolean pendingCloseLogged(ListAppender<ILoggingEvent> logged) {
+        return pendingCloseLine(logged) != null;
+    }
+
+    private static String pendingCloseLine(ListAppender<ILoggingEvent> logged) {
+        synchronized (logged) { // the appender adds under its own lock, from the event loop
+            return logged.list.stream().map(ILoggingEvent::getFormattedMessage)
+                    .filter(m -> m.contains("event=destination_close_pending")).findFirst().orElse(null);
         }
     }
 
