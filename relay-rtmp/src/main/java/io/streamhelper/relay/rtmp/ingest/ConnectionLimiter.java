@@ -24,14 +24,35 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
 
     private final ConnectionLimits limits;
     private final AtomicInteger total = new AtomicInteger();
-    private final ConcurrentMap<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+    /**
+     * Open connections per address; an address with none has no entry. Every change is one atomic
+     * {@code compute} on the entry, so a count can never be changed after it left the map (which a
+     * separate get-then-increment allowed: the count drifted, and limits were bypassed or wrongly hit).
+     */
+    private final ConcurrentMap<InetAddress, Integer> perAddress;
 
     ConnectionLimiter(ConnectionLimits limits) {
+        this(limits, new ConcurrentHashMap<>());
+    }
+
+    /** {@code perAddress} starts empty; a test gives its own to stop a thread between two map operations. */
+    ConnectionLimiter(ConnectionLimits limits, ConcurrentMap<InetAddress, Integer> perAddress) {
         this.limits = limits;
+        this.perAddress = perAddress;
     }
 
     int open() {
         return total.get();
+    }
+
+    /** Open connections from {@code address} (for tests). */
+    int openFrom(InetAddress address) {
+        return perAddress.getOrDefault(address, 0);
+    }
+
+    /** Addresses with an open connection (for tests: none once every connection closed). */
+    int addressesCounted() {
+        return perAddress.size();
     }
 
     @Override
@@ -49,25 +70,37 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
 
     /** Counts the connection in, or says which limit refuses it (and counts nothing). */
     private String admit(InetAddress address) {
-        if (total.incrementAndGet() > limits.maxConnections()) {
-            total.decrementAndGet();
+        int max = limits.maxConnections();
+        if (total.getAndUpdate(n -> n < max ? n + 1 : n) >= max) {
             return "max_connections";
         }
-        AtomicInteger fromAddress = perAddress.computeIfAbsent(address, a -> new AtomicInteger());
-        if (fromAddress.incrementAndGet() > limits.maxConnectionsPerAddress()) {
-            fromAddress.decrementAndGet();
+        boolean[] admitted = new boolean[1];
+        perAddress.compute(address, (a, open) -> {
+            int count = open == null ? 0 : open;
+            if (count >= limits.maxConnectionsPerAddress()) {
+                return open;
+            }
+            admitted[0] = true;
+            return count + 1;
+        });
+        if (!admitted[0]) {
             total.decrementAndGet();
             return "max_connections_per_address";
         }
         return null;
     }
 
+    /** Counts out a connection {@link #admit} counted in; the address's entry goes with its last one. */
+    private void release(InetAddress address) {
+        perAddress.computeIfPresent(address, (a, open) -> open <= 1 ? null : open - 1);
+        total.decrementAndGet();
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         InetAddress address = ctx.channel().attr(COUNTED).getAndSet(null);
         if (address != null) {
-            total.decrementAndGet();
-            perAddress.computeIfPresent(address, (a, count) -> count.decrementAndGet() <= 0 ? null : count);
+            release(address);
             ctx.fireChannelInactive();
         }
     }
