@@ -19,6 +19,7 @@ import io.streamhelper.relay.rtmp.message.StatusObjects;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -37,6 +38,10 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
     private static final Logger log = LoggerFactory.getLogger(IngestSessionHandler.class);
     static final int WINDOW_ACK_SIZE = 2_500_000;
     static final int OUT_CHUNK_SIZE = 4096;
+    /** How long a refused peer has to take its answer before its connection is closed anyway. */
+    static final long REFUSAL_CLOSE_CAP_MS = 2_000;
+    /** Longest application name echoed to the peer or logged (it is the client's text). */
+    private static final int APP_SHOWN = 64;
 
     /** AUTHORIZING: publish received, the catalog is being asked off the event loop. */
     private enum State { AWAIT_CONNECT, CONNECTED, AUTHORIZING, PUBLISHING, CLOSED }
@@ -79,6 +84,9 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, RtmpMessage message) {
+        if (state == State.CLOSED) {
+            return; // refused: what the decoder still had in hand is dropped unprocessed
+        }
         if (Command.isCommand(message)) {
             onCommand(ctx, Command.decode(message));
         } else if (state == State.PUBLISHING && message.messageStreamId() == publishStreamId) {
@@ -104,7 +112,10 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
                 }
             }
             case "createStream" -> {
-                requireState(ctx, State.CONNECTED, command);
+                if (state != State.CONNECTED) {
+                    callFailed(ctx, command, "createStream in state " + state);
+                    return;
+                }
                 reply(ctx, Command.of("_result", command.transactionId(), null, (double) ++lastStreamId), ChunkStreamIds.COMMAND, 0);
             }
             case "publish" -> onPublish(ctx, command);
@@ -115,17 +126,16 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
 
     private void onConnect(ChannelHandlerContext ctx, Command command) {
         if (state != State.AWAIT_CONNECT) {
-            fail(ctx, "connect sent twice");
+            callFailed(ctx, command, "connect sent twice");
             return;
         }
         Map<String, Object> properties = command.objectArgument(0);
         String app = properties.get("app") instanceof String s ? stripSlashes(s) : "";
         if (!settings.application().equals(app)) {
-            reply(ctx, Command.of("_error", command.transactionId(), null, StatusObjects.status("error",
-                    "NetConnection.Connect.Rejected", "unknown application '" + app + "'")), ChunkStreamIds.COMMAND, 0);
-            ctx.flush();
-            ctx.close();
-            state = State.CLOSED;
+            String shown = printable(app);
+            refuse(ctx, "unknown_application", " app=" + shown, Command.of("_error", command.transactionId(), null,
+                    StatusObjects.status("error", "NetConnection.Connect.Rejected", "unknown application '" + shown + "'"))
+                    .encode(ctx.alloc(), ChunkStreamIds.COMMAND, 0));
             return;
         }
         state = State.CONNECTED;
@@ -141,16 +151,17 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
     }
 
     private void onPublish(ChannelHandlerContext ctx, Command command) {
+        int streamId = lastStreamId == 0 ? 1 : lastStreamId;
         if (state == State.PUBLISHING || state == State.AUTHORIZING) {
-            fail(ctx, "publish sent twice on one connection");
+            publishFailed(ctx, streamId, "publish sent twice on one connection");
             return;
         }
-        if (!requireState(ctx, State.CONNECTED, command)) {
+        if (state != State.CONNECTED) {
+            publishFailed(ctx, streamId, "publish in state " + state);
             return;
         }
         String name = command.stringArgument(1);
         String key = streamKey(name);
-        int streamId = lastStreamId == 0 ? 1 : lastStreamId;
         // The catalog may be a database: asked off this loop, which carries other publishers and
         // their destinations. Nothing more is read from this client until it has its answer.
         state = State.AUTHORIZING;
@@ -176,15 +187,14 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
             }
             return;
         }
-        ctx.channel().config().setAutoRead(true);
         if (cause instanceof PublishRejectedException rejected) {
-            log.info("event=publish_rejected remote={} reason={}", ctx.channel().remoteAddress(), rejected.reason());
-            ctx.writeAndFlush(Command.of("onStatus", 0, null, StatusObjects.status("error", "NetStream.Publish.BadName",
-                    rejected.getMessage())).encode(ctx.alloc(), ChunkStreamIds.STREAM_COMMAND, streamId))
-                    .addListener(ChannelFutureListener.CLOSE);
-            state = State.CLOSED;
+            // The message names the reason only (never the key): safe for the publisher and the log.
+            refuse(ctx, rejected.reason().name().toLowerCase(Locale.ROOT), "", Command.of("onStatus", 0, null,
+                    StatusObjects.status("error", "NetStream.Publish.BadName", rejected.getMessage()))
+                    .encode(ctx.alloc(), ChunkStreamIds.STREAM_COMMAND, streamId));
             return;
         }
+        ctx.channel().config().setAutoRead(true);
         if (cause != null) {
             exceptionCaught(ctx, cause); // the catalog failed (database down): this connection closes
             return;
@@ -246,19 +256,45 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
         }
     }
 
-    private boolean requireState(ChannelHandlerContext ctx, State expected, Command command) {
-        if (state != expected) {
-            fail(ctx, command.name() + " in state " + state);
-            return false;
-        }
-        return true;
+    /** A connection-level command out of order: {@code _error} to its transaction, then closed. */
+    private void callFailed(ChannelHandlerContext ctx, Command command, String why) {
+        refuse(ctx, "protocol_error", " error=\"" + why + "\"", Command.of("_error", command.transactionId(), null,
+                StatusObjects.status("error", "NetConnection.Call.Failed", why)).encode(ctx.alloc(), ChunkStreamIds.COMMAND, 0));
     }
 
-    private void fail(ChannelHandlerContext ctx, String why) {
-        log.info("event=ingest_protocol_error stream={} remote={} error=\"{}\"", streamId(), ctx.channel().remoteAddress(), why);
-        endPublish(why);
+    /** A publish that breaks the protocol: an error onStatus on the stream it named, then closed. */
+    private void publishFailed(ChannelHandlerContext ctx, int streamId, String why) {
+        refuse(ctx, "protocol_error", " error=\"" + why + "\"", Command.of("onStatus", 0, null,
+                StatusObjects.status("error", "NetStream.Failed", why)).encode(ctx.alloc(), ChunkStreamIds.STREAM_COMMAND, streamId));
+    }
+
+    /**
+     * The one way this connection is refused with an answer. Nothing more is read from the peer;
+     * the answer is flushed and the connection closes once the write is done: a close issued right
+     * after the write would, on io_uring, shut the socket down under the still-queued write
+     * (ShutdownBeforeClose) and the peer would read nothing. A peer that never takes the answer
+     * is closed after {@link #REFUSAL_CLOSE_CAP_MS} all the same. One log line names the reason.
+     */
+    private void refuse(ChannelHandlerContext ctx, String reason, String details, RtmpMessage answer) {
+        log.info("event=ingest_refused reason={}{} stream={} remote={}", reason, details, streamId(), ctx.channel().remoteAddress());
+        endPublish(reason);
         state = State.CLOSED;
-        ctx.close();
+        ctx.channel().config().setAutoRead(false);
+        ScheduledFuture<?> cap = ctx.executor().schedule(() -> {
+            ctx.channel().close();
+        }, REFUSAL_CLOSE_CAP_MS, TimeUnit.MILLISECONDS);
+        ctx.channel().closeFuture().addListener(closed -> cap.cancel(false));
+        ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** The client's text as it may be echoed and logged: printable ASCII, at most APP_SHOWN characters. */
+    static String printable(String text) {
+        StringBuilder shown = new StringBuilder(Math.min(text.length(), APP_SHOWN));
+        for (int i = 0; i < text.length() && shown.length() < APP_SHOWN; i++) {
+            char c = text.charAt(i);
+            shown.append(c > ' ' && c < 0x7F && c != '"' && c != '\'' ? c : '?');
+        }
+        return text.length() > APP_SHOWN ? shown + "..." : shown.toString();
     }
 
     private static void reply(ChannelHandlerContext ctx, Command command, int chunkStreamId, int messageStreamId) {

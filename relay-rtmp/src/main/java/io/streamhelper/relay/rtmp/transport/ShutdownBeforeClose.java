@@ -19,6 +19,11 @@ import java.io.IOException;
  * socket's send buffer still go out before the FIN, and bytes not yet handed to the kernel are
  * dropped by either transport's close.
  *
+ * <p>On io_uring a flushed write is handed to the kernel asynchronously, so a close issued right
+ * after {@code writeAndFlush} fails that write here, where NIO would already have written it. A
+ * handler whose last words must arrive (the ingest's refusals) closes when the write completes,
+ * with a cap of its own for a peer that never reads; this guard stays for every other close.
+ *
  * <p>It must sit first in the pipeline, so that a close from any handler after it (TLS's close
  * after close_notify included) passes through it.
  */

@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.streamhelper.relay.core.destination.DestinationTarget;
 import io.streamhelper.relay.core.publish.StaticStreamCatalog;
@@ -29,6 +33,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -240,6 +245,67 @@ class IngestSessionHandlerTest {
             assertEquals(12345, pong.content().getInt(2));
         } finally {
             pong.release();
+        }
+    }
+
+    /** The stream ids of the replies, in order, as (message stream id, command or null); releases them. */
+    private List<Object[]> repliesWithStreams() {
+        List<Object[]> out = new ArrayList<>();
+        for (RtmpMessage m; (m = channel.readOutbound()) != null; m.release()) {
+            out.add(new Object[] {m.messageStreamId(), Command.isCommand(m) ? Command.decode(m) : null});
+        }
+        return out;
+    }
+
+    @Test
+    void commandsOutOfOrderAreAnsweredBeforeTheClose() {
+        send(Command.of("createStream", 2, (Object) null), 0); // before connect
+        List<Object[]> answer = replies();
+        Command error = (Command) answer.get(answer.size() - 1)[1];
+        assertEquals("_error", error.name());
+        assertEquals(2.0, error.transactionId());
+        assertEquals("NetConnection.Call.Failed", StatusObjects.code(error.objectArgument(1)));
+        assertFalse(channel.isOpen());
+    }
+
+    /** Takes every write and never completes it: a peer that never reads, as the channel sees it. */
+    private static final class NeverWritten extends ChannelOutboundHandlerAdapter {
+        final List<Object> held = new ArrayList<>();
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            held.add(msg);
+        }
+
+        @Override
+        public void flush(ChannelHandlerContext ctx) {
+        }
+    }
+
+    @Test
+    void aRefusalClosesWhenItsAnswerIsWrittenOrAfterTheCapWhenItNeverIs() {
+        NeverWritten peer = new NeverWritten();
+        EmbeddedChannel stalled = new EmbeddedChannel(peer, new ProtocolControlHandler(),
+                new IngestSessionHandler(registry, IngestSettings.defaults(0)));
+        try {
+            stalled.freezeTime();
+            stalled.writeInbound(Command.of("connect", 1, connectObject("vod")).encode(stalled.alloc(), 3, 0));
+            assertEquals(1, peer.held.size(), "the _error is on its way");
+            assertTrue(stalled.isOpen(), "not closed under the answer's write");
+            assertFalse(stalled.config().isAutoRead(), "nothing more is read from a refused peer");
+
+            stalled.writeInbound(Command.of("connect", 2, connectObject("live")).encode(stalled.alloc(), 3, 0));
+            assertEquals(1, peer.held.size(), "what arrives after the refusal is not answered");
+
+            stalled.advanceTimeBy(IngestSessionHandler.REFUSAL_CLOSE_CAP_MS - 1, TimeUnit.MILLISECONDS);
+            stalled.runScheduledPendingTasks();
+            assertTrue(stalled.isOpen());
+            stalled.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+            stalled.runScheduledPendingTasks();
+            assertFalse(stalled.isOpen(), "a peer that never takes its answer is closed after the cap");
+        } finally {
+            peer.held.forEach(ReferenceCountUtil::release);
+            stalled.finishAndReleaseAll();
         }
     }
 }
