@@ -50,6 +50,7 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
     private final IngestSettings settings;
     private final Consumer<Throwable> connectionErrors;
     private State state = State.AWAIT_CONNECT;
+    /** The stream ids createStream handed out are 1..lastStreamId. */
     private int lastStreamId;
     private int publishStreamId;
     private LiveStream live;
@@ -88,7 +89,7 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
             return; // refused: what the decoder still had in hand is dropped unprocessed
         }
         if (Command.isCommand(message)) {
-            onCommand(ctx, Command.decode(message));
+            onCommand(ctx, Command.decode(message), message.messageStreamId());
         } else if (state == State.PUBLISHING && message.messageStreamId() == publishStreamId) {
             MediaMessage media = MediaMessages.toMedia(message);
             if (media != null) {
@@ -103,7 +104,7 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
         // Anything else (media before publish, AMF3 data, shared objects) is dropped.
     }
 
-    private void onCommand(ChannelHandlerContext ctx, Command command) {
+    private void onCommand(ChannelHandlerContext ctx, Command command, int messageStreamId) {
         switch (command.name()) {
             case "connect" -> onConnect(ctx, command);
             case "releaseStream", "FCPublish", "FCUnpublish" -> {
@@ -118,7 +119,7 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
                 }
                 reply(ctx, Command.of("_result", command.transactionId(), null, (double) ++lastStreamId), ChunkStreamIds.COMMAND, 0);
             }
-            case "publish" -> onPublish(ctx, command);
+            case "publish" -> onPublish(ctx, command, messageStreamId);
             case "deleteStream", "closeStream" -> endPublish("publisher unpublished");
             default -> log.debug("event=ingest_command_ignored command={}", command.name());
         }
@@ -150,14 +151,18 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
         reply(ctx, Command.of("_result", command.transactionId(), server, info), ChunkStreamIds.COMMAND, 0);
     }
 
-    private void onPublish(ChannelHandlerContext ctx, Command command) {
-        int streamId = lastStreamId == 0 ? 1 : lastStreamId;
+    /** {@code streamId} is the message stream the publish arrived on: the media will come on it. */
+    private void onPublish(ChannelHandlerContext ctx, Command command, int streamId) {
         if (state == State.PUBLISHING || state == State.AUTHORIZING) {
             publishFailed(ctx, streamId, "publish sent twice on one connection");
             return;
         }
         if (state != State.CONNECTED) {
             publishFailed(ctx, streamId, "publish in state " + state);
+            return;
+        }
+        if (streamId < 1 || streamId > lastStreamId) {
+            publishFailed(ctx, streamId, "publish on stream " + streamId + ", which createStream did not open");
             return;
         }
         String name = command.stringArgument(1);

@@ -258,6 +258,43 @@ class IngestSessionHandlerTest {
     }
 
     @Test
+    void publishIsBoundToTheStreamItArrivedOnNotToTheLastOneCreated() {
+        send(Command.of("connect", 1, connectObject("live")), 0);
+        send(Command.of("createStream", 2, (Object) null), 0);
+        send(Command.of("createStream", 3, (Object) null), 0);
+        replies();
+        send(Command.of("publish", 4, null, key, "live"), 1); // on the first of the two streams
+        List<Object[]> published = repliesWithStreams();
+        Object[] start = published.get(published.size() - 1);
+        assertEquals("NetStream.Publish.Start", StatusObjects.code(((Command) start[1]).objectArgument(1)));
+
+        LiveStream live = registry.liveStreams().iterator().next();
+        channel.writeInbound(new RtmpMessage(6, MessageType.VIDEO, 1, 0, Unpooled.wrappedBuffer(new byte[] {0x17, 0, 0, 0, 0})));
+        channel.writeInbound(new RtmpMessage(6, MessageType.VIDEO, 1, 0, Unpooled.wrappedBuffer(new byte[] {0x17, 1, 0, 0, 0, 9})));
+        channel.writeInbound(new RtmpMessage(6, MessageType.VIDEO, 1, 33, Unpooled.wrappedBuffer(new byte[] {0x27, 1, 0, 0, 0, 9})));
+        channel.writeInbound(new RtmpMessage(6, MessageType.VIDEO, 2, 66, Unpooled.wrappedBuffer(new byte[] {0x27, 1, 0, 0, 0, 9})));
+        assertEquals(2, live.videoFrames(), "the two frames on the published stream arrive, the one on the other stream does not");
+        assertEquals(1, start[0], "Publish.Start is sent on the stream the publish came on");
+    }
+
+    @Test
+    void publishOnAStreamNeverCreatedIsAnsweredAndClosed() {
+        send(Command.of("connect", 1, connectObject("live")), 0);
+        send(Command.of("createStream", 2, (Object) null), 0);
+        replies();
+        send(Command.of("publish", 3, null, key, "live"), 5);
+        List<Object[]> answer = repliesWithStreams();
+        Object[] status = answer.get(answer.size() - 1);
+        assertEquals(5, status[0]);
+        Map<String, Object> info = ((Command) status[1]).objectArgument(1);
+        assertEquals("error", StatusObjects.level(info));
+        assertEquals("NetStream.Failed", StatusObjects.code(info));
+        assertFalse(info.toString().contains(key), "the key is not echoed");
+        assertFalse(channel.isOpen());
+        assertTrue(registry.liveStreams().isEmpty());
+    }
+
+    @Test
     void commandsOutOfOrderAreAnsweredBeforeTheClose() {
         send(Command.of("createStream", 2, (Object) null), 0); // before connect
         List<Object[]> answer = replies();
