@@ -161,7 +161,8 @@ public final class ApiServer implements AutoCloseable {
         app.exception(ServiceException.Throttled.class, (e, ctx) -> ctx.status(429)
                 .header("Retry-After", String.valueOf(Math.max(1, (e.retryAfter().toMillis() + 999) / 1000)))
                 .json(Views.error(e.getMessage())));
-        // Javalin's own refusals (413 body too large, 405, ...): keep their status, answer in JSON.
+        // Javalin's own refusals (404, 405, ...) and BodyLimit's (413 too large, 400 unreadable):
+        // keep their status, answer in JSON. Jetty's own are JsonErrorHandler's.
         app.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus()).json(Views.error(
                 e.getStatus() == 413 ? "request body is too large" : e.getMessage())));
         app.exception(Exception.class, (e, ctx) -> {
