@@ -102,7 +102,11 @@ class HttpRefusalsTest {
                 assertJsonError(400, RawHttp.exchange(port, "GET / HTTP/1.1\r\n\r\n"), "no host");
                 assertJsonError(400, RawHttp.exchange(port, "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\n"
                         + "Content-Length: 5\r\nContent-Length: 6\r\n\r\nhello!"), "content-length");
+                assertJsonError(400, RawHttp.exchange(port, "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\n"
+                        + "Content-Length: abc\r\n\r\n"), "bad request");
                 assertJsonError(505, RawHttp.exchange(port, "GET / HTTP/9.9\r\nHost: x\r\n\r\n"), "version");
+                assertJsonError(404, RawHttp.exchange(port, "FOO /api/v1/streams HTTP/1.1\r\nHost: x\r\n"
+                        + "Connection: close\r\n\r\n"), "not found");
                 assertJsonError(417, RawHttp.exchange(port, "GET /api/v1/server/healthcheck HTTP/1.1\r\nHost: x\r\n"
                         + "Expect: 100-whatever\r\n\r\n"), "refused");
                 String huge = "a".repeat(20_000);
