@@ -10,18 +10,23 @@ import io.streamhelper.relay.core.secret.Secret;
 import io.streamhelper.relay.core.service.ServiceException;
 import io.streamhelper.relay.core.store.UserRecord;
 import io.streamhelper.relay.core.stream.StreamRegistry;
+import jakarta.servlet.DispatcherType;
 import java.time.Clock;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import org.eclipse.jetty.servlet.FilterHolder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP side of the relay, Javalin style: routes in one place ({@link #routes}), authentication
  * in one {@code beforeMatched} ({@link #authenticate}), domain errors mapped to HTTP in one place
- * ({@link #errors}). Every error is JSON: {@code {"error": "...", "field": "..."}}.
+ * ({@link #errors}). Every error is JSON: {@code {"error": "...", "field": "..."}}, including
+ * what Jetty refuses before Javalin sees a request ({@link JsonErrorHandler}). Request bodies are
+ * bounded by {@link BodyLimit} however they are sent.
  */
 public final class ApiServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
@@ -60,11 +65,21 @@ public final class ApiServer implements AutoCloseable {
         StreamController streamRoutes = new StreamController(services.streams(), services.publicHost(), services.rtmpPort());
         DestinationController destinationRoutes = new DestinationController(services.destinations());
         StatsController stats = new StatsController(services.registry(), services.clock());
+        BodyLimit bodyLimit = new BodyLimit(services.maxBodyBytes());
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.router.ignoreTrailingSlashes = true;
             config.http.maxRequestSize = services.maxBodyBytes();
+            // Every body is read through BodyLimit's counting stream, on every path.
+            config.jetty.modifyServletContextHandler(context -> {
+                context.addFilter(new FilterHolder(bodyLimit), "/*", EnumSet.of(DispatcherType.REQUEST));
+                context.setMaxFormContentSize((int) Math.min(Integer.MAX_VALUE, services.maxBodyBytes()));
+                context.setErrorHandler(new JsonErrorHandler());
+            });
+            // What Jetty refuses before Javalin sees a request (bad URI, 431, bad version) is JSON too.
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
         });
+        app.before(bodyLimit::checkDeclaredLength); // before routing: unknown paths and public ones too
         app.beforeMatched(this::authenticate);
         errors(app);
         routes(app, health, metrics, stats, accountRoutes, streamRoutes, destinationRoutes);
@@ -146,7 +161,8 @@ public final class ApiServer implements AutoCloseable {
         app.exception(ServiceException.Throttled.class, (e, ctx) -> ctx.status(429)
                 .header("Retry-After", String.valueOf(Math.max(1, (e.retryAfter().toMillis() + 999) / 1000)))
                 .json(Views.error(e.getMessage())));
-        // Javalin's own refusals (413 body too large, 405, ...): keep their status, answer in JSON.
+        // Javalin's own refusals (404, 405, ...) and BodyLimit's (413 too large, 400 unreadable):
+        // keep their status, answer in JSON. Jetty's own are JsonErrorHandler's.
         app.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus()).json(Views.error(
                 e.getStatus() == 413 ? "request body is too large" : e.getMessage())));
         app.exception(Exception.class, (e, ctx) -> {

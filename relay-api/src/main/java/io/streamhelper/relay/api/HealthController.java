@@ -15,7 +15,8 @@ import java.util.function.BooleanSupplier;
 /**
  * GET /api/v1/server/healthcheck: no auth, no secrets, just whether and how busy the relay is.
  * 503 with a reason while starting, while shutting down, or when the database does not answer,
- * so a load balancer or Docker takes the server out of rotation at those times.
+ * so a load balancer or Docker takes the server out of rotation at those times. The database is
+ * probed at most once a second ({@link CachedProbe}), however often the check is called.
  */
 final class HealthController {
     private enum Phase { STARTING, RUNNING, STOPPING }
@@ -29,7 +30,8 @@ final class HealthController {
     HealthController(StreamRegistry registry, Clock clock, BooleanSupplier databaseUp) {
         this.registry = registry;
         this.clock = clock;
-        this.databaseUp = databaseUp;
+        // Anonymous callers must not be able to turn health checks into database queries.
+        this.databaseUp = new CachedProbe(databaseUp, clock, CachedProbe.MAX_AGE);
         this.startedAt = clock.instant();
     }
 

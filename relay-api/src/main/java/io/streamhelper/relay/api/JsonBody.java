@@ -1,21 +1,35 @@
 package io.streamhelper.relay.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import io.streamhelper.relay.core.service.ServiceException.InvalidField;
+import java.io.IOException;
 import java.util.Iterator;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * A request's JSON object, read strictly: unknown fields, wrong types and malformed JSON are each
  * a 400 naming the field, never a 500. Values are never echoed in errors (a field may be a key).
  */
 final class JsonBody {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /**
+     * Strict: one JSON value and nothing after it ({@code {"name":"x"} xyz} was taken as the
+     * object; {@link #parse} checks, rather than FAIL_ON_TRAILING_TOKENS, to say so), and no
+     * key twice (which of the two would win is a guess a client should not make).
+     */
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+    /** Ids are ASCII digits: Long.parseLong also takes '+' and other scripts' digits ("١" is 1). */
+    private static final Pattern ID = Pattern.compile("[0-9]{1,19}");
 
     private final ObjectNode node;
 
@@ -26,12 +40,7 @@ final class JsonBody {
     /** Parses the body and refuses any field not in {@code allowed}. */
     static JsonBody of(Context ctx, Set<String> allowed) {
         String text = ctx.body();
-        JsonNode parsed;
-        try {
-            parsed = text.isBlank() ? null : MAPPER.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new InvalidField("body", "request body is not valid JSON");
-        }
+        JsonNode parsed = text.isBlank() ? null : parse(text);
         if (!(parsed instanceof ObjectNode object)) {
             throw new InvalidField("body", "request body must be a JSON object");
         }
@@ -43,6 +52,30 @@ final class JsonBody {
             }
         }
         return new JsonBody(object);
+    }
+
+    /** One JSON value, then nothing but white space. */
+    private static JsonNode parse(String text) {
+        try (JsonParser parser = MAPPER.createParser(text)) {
+            JsonNode value = MAPPER.readTree(parser);
+            boolean more;
+            try {
+                more = parser.nextToken() != null;
+            } catch (JsonParseException garbage) { // "xyz" after the object is not even a token
+                more = true;
+            }
+            if (more) {
+                throw new InvalidField("body", "request body is not valid JSON: data after the JSON value");
+            }
+            return value;
+        } catch (JsonParseException e) {
+            String message = e.getOriginalMessage();
+            throw new InvalidField("body", message != null && message.startsWith("Duplicate field")
+                    ? "request body is not valid JSON: a field appears twice"
+                    : "request body is not valid JSON");
+        } catch (IOException e) { // JsonProcessingException (a mapping error); a String source does no real I/O
+            throw new InvalidField("body", "request body is not valid JSON");
+        }
     }
 
     String requiredString(String field) {
@@ -85,13 +118,15 @@ final class JsonBody {
     /** A path parameter that must be a positive id: anything else is a 400, not a 404 or 500. */
     static long pathId(Context ctx, String name) {
         String raw = ctx.pathParam(name);
-        try {
-            long id = Long.parseLong(raw);
-            if (id > 0) {
-                return id;
+        if (ID.matcher(raw).matches()) {
+            try {
+                long id = Long.parseLong(raw);
+                if (id > 0) {
+                    return id;
+                }
+            } catch (NumberFormatException e) {
+                // past Long.MAX_VALUE: falls through to the 400 below
             }
-        } catch (NumberFormatException e) {
-            // falls through to the 400 below
         }
         throw new InvalidField(name, name + " must be a positive whole number");
     }

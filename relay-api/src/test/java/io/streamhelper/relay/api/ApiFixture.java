@@ -55,6 +55,8 @@ final class ApiFixture implements AutoCloseable {
         long maxBodyBytes = 64 * 1024;
         int maxPerStream = 20;
         boolean ready = true;
+        /** The health check's database probe; null: the database's own. */
+        java.util.function.BooleanSupplier databaseUp = null;
         ApiServer.RateLimits rateLimits = ApiServer.RateLimits.defaults();
     }
 
@@ -76,7 +78,7 @@ final class ApiFixture implements AutoCloseable {
         DestinationService destinations = new DestinationService(database.destinations(), streams,
                 database.audit(), registry, s.addresses, s.resolver, s.maxPerStream, 100);
         api = new ApiServer(new ApiServer.Services(registry, s.clock, s.metricsToken, accounts, streams, destinations,
-                database::isReachable, Optional.of("relay.example"), 1935, s.maxBodyBytes, s.rateLimits));
+                s.databaseUp != null ? s.databaseUp : database::isReachable, Optional.of("relay.example"), 1935, s.maxBodyBytes, s.rateLimits));
         if (s.ready) {
             api.ready();
         }
@@ -102,6 +104,11 @@ final class ApiFixture implements AutoCloseable {
 
     interface ThrowingRunnable {
         void run() throws Exception;
+    }
+
+    /** The port JavalinTest started the API on, for raw sockets (testkit's RawHttp). */
+    int port() {
+        return port;
     }
 
     Response send(String method, String path, String body, String token) throws Exception {

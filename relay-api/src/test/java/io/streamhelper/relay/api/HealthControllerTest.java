@@ -7,7 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.streamhelper.relay.core.stream.LiveStream;
+import io.streamhelper.relay.testkit.ManualClock;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,6 +46,8 @@ class HealthControllerTest {
     void unavailableWhileStartingStoppingOrWithoutDatabase() throws Exception {
         ApiFixture.Settings starting = new ApiFixture.Settings();
         starting.ready = false;
+        ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+        starting.clock = clock;
         try (ApiFixture api = new ApiFixture(dir, starting)) {
             api.test(() -> {
                 ApiFixture.Response early = api.get("/api/v1/server/healthcheck", null);
@@ -49,11 +56,40 @@ class HealthControllerTest {
                 api.api.ready();
                 assertEquals(200, api.get("/api/v1/server/healthcheck", null).status());
                 api.database.close();
+                clock.advance(CachedProbe.MAX_AGE); // the last probe's answer is kept for a second
                 ApiFixture.Response noDatabase = api.get("/api/v1/server/healthcheck", null);
                 assertEquals(503, noDatabase.status());
                 assertEquals("database unreachable", noDatabase.json().get("reason").asText());
                 api.api.stopping();
                 assertEquals("shutting down", api.get("/api/v1/server/healthcheck", null).json().get("reason").asText());
+            });
+        }
+    }
+
+    @Test
+    void anonymousHealthChecksProbeTheDatabaseAtMostOnceASecond() throws Exception {
+        ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+        AtomicInteger probes = new AtomicInteger();
+        AtomicBoolean up = new AtomicBoolean(true);
+        ApiFixture.Settings settings = new ApiFixture.Settings();
+        settings.clock = clock;
+        settings.databaseUp = () -> {
+            probes.incrementAndGet();
+            return up.get();
+        };
+        try (ApiFixture api = new ApiFixture(dir, settings)) {
+            api.test(() -> {
+                for (int i = 0; i < 20; i++) {
+                    assertEquals(200, api.get("/api/v1/server/healthcheck", null).status());
+                    clock.advance(Duration.ofMillis(45)); // 20 requests within 0.9 s
+                }
+                assertEquals(1, probes.get(), "one probe for twenty requests within a second");
+                up.set(false);
+                clock.advance(Duration.ofMillis(100)); // a second after the first probe
+                ApiFixture.Response down = api.get("/api/v1/server/healthcheck", null);
+                assertEquals(503, down.status(), down.body());
+                assertEquals("database unreachable", down.json().get("reason").asText());
+                assertEquals(2, probes.get());
             });
         }
     }
