@@ -42,6 +42,24 @@ class RateLimitTest {
     }
 
     @Test
+    void aFloodOfNewAddressesKeepsTheTableAtItsBoundAndTheFlooderLimited() {
+        AtomicLong now = new AtomicLong();
+        RateLimiter limiter = new RateLimiter(new RateLimiter.Limit(1, 2), 100, now::get);
+        limiter.acquire("flooder");
+        limiter.acquire("flooder");
+        assertTrue(limiter.acquire("flooder").isPresent(), "the flooder has used its burst");
+        // A hundred thousand fresh addresses at the same instant: none of them has refilled, so
+        // there is nothing idle to drop, and the table must still not grow.
+        for (int i = 0; i < 100_000; i++) {
+            limiter.acquire("spoofed-" + i);
+            if (i % 50 == 0) {
+                assertTrue(limiter.acquire("flooder").isPresent(), "a key that keeps sending keeps its empty bucket");
+            }
+            assertTrue(limiter.size() <= 100, "bounded at 100 keys, had " + limiter.size());
+        }
+    }
+
+    @Test
     void aFloodingUserGets429WithRetryAfterAndOthersDoNot() throws Exception {
         ApiFixture.Settings settings = new ApiFixture.Settings();
         settings.signupOpen = true;
