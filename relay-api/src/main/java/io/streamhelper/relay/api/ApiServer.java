@@ -125,7 +125,7 @@ public final class ApiServer implements AutoCloseable {
 
     private static void throttle(RateLimiter limiter, String key) {
         limiter.acquire(key).ifPresent(wait -> {
-            throw new ServiceException.Throttled("too many requests, slow down", wait);
+            throw new ServiceException.Throttled("too many requests", wait);
         });
     }
 
@@ -143,9 +143,14 @@ public final class ApiServer implements AutoCloseable {
         app.exception(ServiceException.Conflict.class, (e, ctx) -> ctx.status(409).json(Views.error(e.getMessage())));
         app.exception(ServiceException.Unauthenticated.class, (e, ctx) -> ctx.status(401)
                 .header("WWW-Authenticate", "Bearer").json(Views.error(e.getMessage())));
-        app.exception(ServiceException.Throttled.class, (e, ctx) -> ctx.status(429)
-                .header("Retry-After", String.valueOf(Math.max(1, (e.retryAfter().toMillis() + 999) / 1000)))
-                .json(Views.error(e.getMessage())));
+        app.exception(ServiceException.Throttled.class, (e, ctx) -> {
+            // Whole seconds, rounded up: waiting the number given is always enough.
+            long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("error", e.getMessage() + ", try again in " + seconds + " s");
+            body.put("retryAfterSeconds", seconds);
+            ctx.status(429).header("Retry-After", String.valueOf(seconds)).json(body);
+        });
         // Javalin's own refusals (413 body too large, 405, ...): keep their status, answer in JSON.
         app.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus()).json(Views.error(
                 e.getStatus() == 413 ? "request body is too large" : e.getMessage())));

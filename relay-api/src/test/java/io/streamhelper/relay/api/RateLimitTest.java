@@ -76,8 +76,10 @@ class RateLimitTest {
                     }
                 }
                 assertEquals(429, last.status(), "past the burst: " + last.body());
-                assertTrue(last.json().get("error").asText().contains("too many requests"));
-                assertTrue(Long.parseLong(last.raw().headers().firstValue("Retry-After").orElseThrow()) >= 1);
+                long retryAfter = Long.parseLong(last.raw().headers().firstValue("Retry-After").orElseThrow());
+                assertTrue(retryAfter >= 1);
+                assertEquals("too many requests, try again in " + retryAfter + " s", last.json().get("error").asText());
+                assertEquals(retryAfter, last.json().get("retryAfterSeconds").asLong());
                 assertEquals(200, api.get("/api/v1/streams", calm).status(), "another user is not slowed down");
                 assertEquals(200, api.get("/api/v1/server/healthcheck", null).status(), "the health check is never limited");
             });
