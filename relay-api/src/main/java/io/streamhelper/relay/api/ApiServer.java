@@ -30,7 +30,7 @@ public final class ApiServer implements AutoCloseable {
     public record Services(StreamRegistry registry, Clock clock, Optional<Secret> metricsToken,
                            AccountService accounts, StreamService streams, DestinationService destinations,
                            BooleanSupplier databaseUp, Optional<String> publicHost, int rtmpPort,
-                           long maxBodyBytes, RateLimits rateLimits) {
+                           long maxBodyBytes, RateLimits rateLimits, ClientAddressResolver clientAddresses) {
     }
 
     /**
@@ -48,9 +48,11 @@ public final class ApiServer implements AutoCloseable {
     private final AccountService accounts;
     private final RateLimiter perAddress;
     private final RateLimiter perUser;
+    private final ClientAddressResolver clientAddresses;
 
     public ApiServer(Services services) {
         this.accounts = services.accounts();
+        this.clientAddresses = services.clientAddresses();
         RateLimits limits = services.rateLimits();
         this.perAddress = new RateLimiter(new RateLimiter.Limit(limits.perAddressPerSecond(), limits.perAddressBurst()));
         this.perUser = new RateLimiter(new RateLimiter.Limit(limits.perUserPerSecond(), limits.perUserBurst()));
@@ -101,12 +103,15 @@ public final class ApiServer implements AutoCloseable {
 
     /**
      * Every route but the public ones needs {@code Authorization: Bearer <token>} of a live session.
-     * API routes are rate-limited per client address (before the token is even looked at, so
-     * guessing tokens or passwords is limited too) and per user.
+     * First the client address is resolved (behind trusted proxies, the one they forwarded for;
+     * {@link ClientAddressResolver}) and kept on the request for everything after. API routes are
+     * rate-limited per client address (before the token is even looked at, so guessing tokens or
+     * passwords is limited too) and per user.
      */
     private void authenticate(Context ctx) {
+        clientAddresses.resolve(ctx);
         if (ctx.path().startsWith("/api/") && !ctx.path().equals("/api/v1/server/healthcheck")) {
-            throttle(perAddress, "address:" + ctx.ip());
+            throttle(perAddress, "address:" + ClientAddressResolver.of(ctx));
         }
         if (ctx.routeRoles().contains(Access.PUBLIC)) {
             return;
@@ -155,7 +160,8 @@ public final class ApiServer implements AutoCloseable {
         app.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus()).json(Views.error(
                 e.getStatus() == 413 ? "request body is too large" : e.getMessage())));
         app.exception(Exception.class, (e, ctx) -> {
-            log.error("event=api_error method={} path={} error={}", ctx.method(), ctx.matchedPath(), e.toString());
+            log.error("event=api_error method={} path={} client={} error={}", ctx.method(), ctx.matchedPath(),
+                    ClientAddressResolver.of(ctx), e.toString());
             ctx.status(500).json(Views.error("internal error"));
         });
         app.error(404, ctx -> {

@@ -56,6 +56,7 @@ final class ApiFixture implements AutoCloseable {
         int maxPerStream = 20;
         boolean ready = true;
         ApiServer.RateLimits rateLimits = ApiServer.RateLimits.defaults();
+        ClientAddressResolver clientAddresses = ClientAddressResolver.direct();
     }
 
     final Database database;
@@ -76,7 +77,8 @@ final class ApiFixture implements AutoCloseable {
         DestinationService destinations = new DestinationService(database.destinations(), streams,
                 database.audit(), registry, s.addresses, s.resolver, s.maxPerStream, 100);
         api = new ApiServer(new ApiServer.Services(registry, s.clock, s.metricsToken, accounts, streams, destinations,
-                database::isReachable, Optional.of("relay.example"), 1935, s.maxBodyBytes, s.rateLimits));
+                database::isReachable, Optional.of("relay.example"), 1935, s.maxBodyBytes, s.rateLimits,
+                s.clientAddresses));
         if (s.ready) {
             api.ready();
         }
@@ -98,6 +100,11 @@ final class ApiFixture implements AutoCloseable {
             port = server.port();
             body.run();
         });
+    }
+
+    /** The port the API listens on, inside {@link #test}. */
+    int port() {
+        return port;
     }
 
     interface ThrowingRunnable {
