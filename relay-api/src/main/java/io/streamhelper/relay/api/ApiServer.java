@@ -4,6 +4,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.streamhelper.relay.core.account.AccountService;
+import io.streamhelper.relay.core.account.AddressBlock;
 import io.streamhelper.relay.core.catalog.DestinationService;
 import io.streamhelper.relay.core.catalog.StreamService;
 import io.streamhelper.relay.core.secret.Secret;
@@ -105,13 +106,13 @@ public final class ApiServer implements AutoCloseable {
      * Every route but the public ones needs {@code Authorization: Bearer <token>} of a live session.
      * First the client address is resolved (behind trusted proxies, the one they forwarded for;
      * {@link ClientAddressResolver}) and kept on the request for everything after. API routes are
-     * rate-limited per client address (before the token is even looked at, so guessing tokens or
-     * passwords is limited too) and per user.
+     * rate-limited per client address (an IPv6 client by its /64, {@link AddressBlock}; before the
+     * token is even looked at, so guessing tokens or passwords is limited too) and per user.
      */
     private void authenticate(Context ctx) {
         clientAddresses.resolve(ctx);
         if (ctx.path().startsWith("/api/") && !ctx.path().equals("/api/v1/server/healthcheck")) {
-            throttle(perAddress, "address:" + ClientAddressResolver.of(ctx));
+            throttle(perAddress, "address:" + AddressBlock.of(ClientAddressResolver.of(ctx)));
         }
         if (ctx.routeRoles().contains(Access.PUBLIC)) {
             return;

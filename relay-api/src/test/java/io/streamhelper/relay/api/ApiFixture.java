@@ -111,13 +111,16 @@ final class ApiFixture implements AutoCloseable {
         void run() throws Exception;
     }
 
-    Response send(String method, String path, String body, String token) throws Exception {
+    Response send(String method, String path, String body, String token, String... headerNamesAndValues) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(10))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .header("Content-Type", "application/json");
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
+        }
+        for (int i = 0; i + 1 < headerNamesAndValues.length; i += 2) {
+            request.header(headerNamesAndValues[i], headerNamesAndValues[i + 1]);
         }
         HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         return new Response(response.statusCode(), response.body(), response);

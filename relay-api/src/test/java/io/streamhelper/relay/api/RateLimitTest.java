@@ -87,6 +87,26 @@ class RateLimitTest {
     }
 
     @Test
+    void anIpv6ClientIsLimitedByItsSlash64() throws Exception {
+        ApiFixture.Settings settings = new ApiFixture.Settings();
+        settings.rateLimits = new ApiServer.RateLimits(2, 5, 1000, 1000);
+        // The test's client connects from loopback and says, as a proxy would, whom it forwards for.
+        settings.clientAddresses = ClientAddressResolver.trusting("127.0.0.1, ::1");
+        try (ApiFixture api = new ApiFixture(dir, settings)) {
+            api.test(() -> {
+                int status = 0;
+                for (int i = 1; i < 20 && status != 429; i++) {
+                    status = api.send("GET", "/api/v1/streams", null, null,
+                            "X-Forwarded-For", "2001:db8:1:2::" + Integer.toHexString(i)).status();
+                }
+                assertEquals(429, status, "fresh addresses of one /64 share one bucket");
+                assertEquals(401, api.send("GET", "/api/v1/streams", null, null, "X-Forwarded-For", "2001:db8:1:3::1").status(),
+                        "the next /64 has its own");
+            });
+        }
+    }
+
+    @Test
     void oneAddressIsLimitedBeforeAnyTokenIsChecked() throws Exception {
         ApiFixture.Settings settings = new ApiFixture.Settings();
         settings.rateLimits = new ApiServer.RateLimits(2, 5, 1000, 1000);

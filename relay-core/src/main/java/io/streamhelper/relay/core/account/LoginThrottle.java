@@ -29,6 +29,9 @@ import java.util.Optional;
  *     known address still obeys its own two locks: it is exempt from the others' doing only.</li>
  * </ul>
  *
+ * <p>An address here is an {@link AddressBlock}: an IPv6 client counts as its /64, or it would
+ * have endless clean addresses.
+ *
  * <p>The records live in access-ordered maps of at most {@code maxEntries}; making room drops the
  * record used least recently, in constant time. A flood from many addresses thus keeps memory
  * fixed and cannot wipe the lock of an address that keeps guessing (its records are touched on
@@ -132,12 +135,13 @@ public final class LoginThrottle {
         return f == null ? Instant.EPOCH : f.lockedUntil();
     }
 
+    /** Addresses are counted by {@link AddressBlock}: an IPv6 client by its /64. */
     private static String pairKey(String account, String address) {
-        return "pair:" + account + "\u0000" + address;
+        return "pair:" + account + "\u0000" + AddressBlock.of(address);
     }
 
     private static String addressKey(String address) {
-        return "address:" + address;
+        return "address:" + AddressBlock.of(address);
     }
 
     private static String accountKey(String account) {

@@ -109,6 +109,17 @@ class LoginThrottleTest {
     }
 
     @Test
+    void anIpv6AttackerCannotRotateToFreshAddressesInsideItsSlash64() {
+        for (int i = 1; i <= 7; i++) {
+            guess(OWNER, "2001:db8:1:2::" + Integer.toHexString(i));
+        }
+        assertTrue(throttle.waitFor(OWNER, "2001:db8:1:2::99").isPresent(),
+                "another address of the same /64 is the same client, not a clean one");
+        assertTrue(throttle.waitFor("other@example.com", "2001:db8:1:2:abcd::1").isPresent(), "for every account");
+        assertEquals(Optional.empty(), throttle.waitFor(OWNER, "2001:db8:1:3::1"), "the next /64 is someone else");
+    }
+
+    @Test
     void aFloodFromManyAddressesStaysBoundedAndCannotWipeAnActiveLock() {
         LoginThrottle small = new LoginThrottle(clock, 5, Duration.ofSeconds(1), Duration.ofMinutes(15), 30);
         for (int i = 0; i < 7; i++) {
