@@ -23,7 +23,7 @@ final class AccountController {
     void login(Context ctx) {
         JsonBody body = JsonBody.of(ctx, Set.of("email", "password"));
         AccountService.Session session = accounts.login(body.requiredString("email"), body.requiredString("password"),
-                ctx.ip());
+                ClientAddressResolver.of(ctx));
         ctx.json(Map.of("token", session.token(), "expiresAt", session.expiresAt().toString()));
     }
 
@@ -35,7 +35,7 @@ final class AccountController {
     void changePassword(Context ctx) {
         JsonBody body = JsonBody.of(ctx, Set.of("currentPassword", "newPassword"));
         accounts.changePassword(Caller.of(ctx).orElseThrow().userId(), body.requiredString("currentPassword"),
-                body.requiredString("newPassword"), ctx.ip());
+                body.requiredString("newPassword"), ClientAddressResolver.of(ctx));
         ctx.status(204);
     }
 

@@ -4,6 +4,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.streamhelper.relay.core.account.AccountService;
+import io.streamhelper.relay.core.account.AddressBlock;
 import io.streamhelper.relay.core.catalog.DestinationService;
 import io.streamhelper.relay.core.catalog.StreamService;
 import io.streamhelper.relay.core.secret.Secret;
@@ -35,7 +36,7 @@ public final class ApiServer implements AutoCloseable {
     public record Services(StreamRegistry registry, Clock clock, Optional<Secret> metricsToken,
                            AccountService accounts, StreamService streams, DestinationService destinations,
                            BooleanSupplier databaseUp, Optional<String> publicHost, int rtmpPort,
-                           long maxBodyBytes, RateLimits rateLimits) {
+                           long maxBodyBytes, RateLimits rateLimits, ClientAddressResolver clientAddresses) {
     }
 
     /**
@@ -53,9 +54,11 @@ public final class ApiServer implements AutoCloseable {
     private final AccountService accounts;
     private final RateLimiter perAddress;
     private final RateLimiter perUser;
+    private final ClientAddressResolver clientAddresses;
 
     public ApiServer(Services services) {
         this.accounts = services.accounts();
+        this.clientAddresses = services.clientAddresses();
         RateLimits limits = services.rateLimits();
         this.perAddress = new RateLimiter(new RateLimiter.Limit(limits.perAddressPerSecond(), limits.perAddressBurst()));
         this.perUser = new RateLimiter(new RateLimiter.Limit(limits.perUserPerSecond(), limits.perUserBurst()));
@@ -116,12 +119,15 @@ public final class ApiServer implements AutoCloseable {
 
     /**
      * Every route but the public ones needs {@code Authorization: Bearer <token>} of a live session.
-     * API routes are rate-limited per client address (before the token is even looked at, so
-     * guessing tokens or passwords is limited too) and per user.
+     * First the client address is resolved (behind trusted proxies, the one they forwarded for;
+     * {@link ClientAddressResolver}) and kept on the request for everything after. API routes are
+     * rate-limited per client address (an IPv6 client by its /64, {@link AddressBlock}; before the
+     * token is even looked at, so guessing tokens or passwords is limited too) and per user.
      */
     private void authenticate(Context ctx) {
+        clientAddresses.resolve(ctx);
         if (ctx.path().startsWith("/api/") && !ctx.path().equals("/api/v1/server/healthcheck")) {
-            throttle(perAddress, "address:" + ctx.ip());
+            throttle(perAddress, "address:" + AddressBlock.of(ClientAddressResolver.of(ctx)));
         }
         if (ctx.routeRoles().contains(Access.PUBLIC)) {
             return;
@@ -140,7 +146,7 @@ public final class ApiServer implements AutoCloseable {
 
     private static void throttle(RateLimiter limiter, String key) {
         limiter.acquire(key).ifPresent(wait -> {
-            throw new ServiceException.Throttled("too many requests, slow down", wait);
+            throw new ServiceException.Throttled("too many requests", wait);
         });
     }
 
@@ -158,15 +164,21 @@ public final class ApiServer implements AutoCloseable {
         app.exception(ServiceException.Conflict.class, (e, ctx) -> ctx.status(409).json(Views.error(e.getMessage())));
         app.exception(ServiceException.Unauthenticated.class, (e, ctx) -> ctx.status(401)
                 .header("WWW-Authenticate", "Bearer").json(Views.error(e.getMessage())));
-        app.exception(ServiceException.Throttled.class, (e, ctx) -> ctx.status(429)
-                .header("Retry-After", String.valueOf(Math.max(1, (e.retryAfter().toMillis() + 999) / 1000)))
-                .json(Views.error(e.getMessage())));
+        app.exception(ServiceException.Throttled.class, (e, ctx) -> {
+            // Whole seconds, rounded up: waiting the number given is always enough.
+            long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("error", e.getMessage() + ", try again in " + seconds + " s");
+            body.put("retryAfterSeconds", seconds);
+            ctx.status(429).header("Retry-After", String.valueOf(seconds)).json(body);
+        });
         // Javalin's own refusals (404, 405, ...) and BodyLimit's (413 too large, 400 unreadable):
         // keep their status, answer in JSON. Jetty's own are JsonErrorHandler's.
         app.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus()).json(Views.error(
                 e.getStatus() == 413 ? "request body is too large" : e.getMessage())));
         app.exception(Exception.class, (e, ctx) -> {
-            log.error("event=api_error method={} path={} error={}", ctx.method(), ctx.matchedPath(), e.toString());
+            log.error("event=api_error method={} path={} client={} error={}", ctx.method(), ctx.matchedPath(),
+                    ClientAddressResolver.of(ctx), e.toString());
             ctx.status(500).json(Views.error("internal error"));
         });
         app.error(404, ctx -> {

@@ -58,6 +58,7 @@ final class ApiFixture implements AutoCloseable {
         /** The health check's database probe; null: the database's own. */
         java.util.function.BooleanSupplier databaseUp = null;
         ApiServer.RateLimits rateLimits = ApiServer.RateLimits.defaults();
+        ClientAddressResolver clientAddresses = ClientAddressResolver.direct();
     }
 
     final Database database;
@@ -78,7 +79,8 @@ final class ApiFixture implements AutoCloseable {
         DestinationService destinations = new DestinationService(database.destinations(), streams,
                 database.audit(), registry, s.addresses, s.resolver, s.maxPerStream, 100);
         api = new ApiServer(new ApiServer.Services(registry, s.clock, s.metricsToken, accounts, streams, destinations,
-                s.databaseUp != null ? s.databaseUp : database::isReachable, Optional.of("relay.example"), 1935, s.maxBodyBytes, s.rateLimits));
+                s.databaseUp != null ? s.databaseUp : database::isReachable, Optional.of("relay.example"), 1935, s.maxBodyBytes, s.rateLimits,
+                s.clientAddresses));
         if (s.ready) {
             api.ready();
         }
@@ -102,22 +104,25 @@ final class ApiFixture implements AutoCloseable {
         });
     }
 
-    interface ThrowingRunnable {
-        void run() throws Exception;
-    }
-
-    /** The port JavalinTest started the API on, for raw sockets (testkit's RawHttp). */
+    /** The port the API listens on, inside {@link #test}. */
     int port() {
         return port;
     }
 
-    Response send(String method, String path, String body, String token) throws Exception {
+    interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    Response send(String method, String path, String body, String token, String... headerNamesAndValues) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(10))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .header("Content-Type", "application/json");
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
+        }
+        for (int i = 0; i + 1 < headerNamesAndValues.length; i += 2) {
+            request.header(headerNamesAndValues[i], headerNamesAndValues[i + 1]);
         }
         HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         return new Response(response.statusCode(), response.body(), response);

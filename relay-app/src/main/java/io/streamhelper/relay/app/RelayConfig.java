@@ -1,6 +1,7 @@
 package io.streamhelper.relay.app;
 
 import io.streamhelper.relay.api.ApiServer;
+import io.streamhelper.relay.api.ClientAddressResolver;
 import io.streamhelper.relay.core.secret.Secret;
 import io.streamhelper.relay.core.stream.AudioHold;
 import io.streamhelper.relay.rtmp.chunk.ChunkLimits;
@@ -39,6 +40,7 @@ public record RelayConfig(
         int maxDestinationsPerUser,
         long maxBodyBytes,
         ApiServer.RateLimits rateLimits,
+        ClientAddressResolver clientAddresses,
         ChunkLimits chunkLimits,
         int maxPublishers,
         OptionalLong audioHoldMillis,
@@ -61,7 +63,8 @@ public record RelayConfig(
             "RELAY_PUBLIC_HOST", "RELAY_MAX_DESTINATIONS_PER_STREAM", "RELAY_MAX_DESTINATIONS_PER_USER",
             "RELAY_MAX_BODY_BYTES", "RELAY_API_RATE_PER_ADDRESS", "RELAY_API_RATE_PER_USER", "RELAY_MAX_CHUNK_SIZE",
             "RELAY_MAX_MESSAGE_BYTES", "RELAY_MAX_CHUNK_STREAMS", "RELAY_MAX_PUBLISHERS", "RELAY_AUDIO_HOLD_MS",
-            "RELAY_AUDIO_HOLD_FROM", "RELAY_TRANSPORT", "RELAY_LOG_LEVEL", "RELAY_LIBRARY_LOG_LEVEL", "RELAY_CONFIG_FILE");
+            "RELAY_AUDIO_HOLD_FROM", "RELAY_TRANSPORT", "RELAY_LOG_LEVEL", "RELAY_LIBRARY_LOG_LEVEL", "RELAY_CONFIG_FILE",
+            "RELAY_TRUSTED_PROXIES");
 
     /** Thrown when a setting is malformed; the message says which one and why. */
     public static final class InvalidConfigException extends RuntimeException {
@@ -132,6 +135,13 @@ public record RelayConfig(
         ApiServer.RateLimits rateDefaults = ApiServer.RateLimits.defaults();
         long perAddressRate = number(env, "RELAY_API_RATE_PER_ADDRESS", (long) rateDefaults.perAddressPerSecond(), 1, 100_000, problems);
         long perUserRate = number(env, "RELAY_API_RATE_PER_USER", (long) rateDefaults.perUserPerSecond(), 1, 100_000, problems);
+        ClientAddressResolver clientAddresses = ClientAddressResolver.direct();
+        try {
+            clientAddresses = ClientAddressResolver.trusting(env.get("RELAY_TRUSTED_PROXIES"));
+        } catch (IllegalArgumentException e) {
+            problems.add("RELAY_TRUSTED_PROXIES must be a comma-separated list of addresses and CIDR blocks: "
+                    + e.getMessage());
+        }
         logLevel(env, "RELAY_LOG_LEVEL", problems);
         logLevel(env, "RELAY_LIBRARY_LOG_LEVEL", problems);
         if (!problems.isEmpty()) {
@@ -144,6 +154,7 @@ public record RelayConfig(
                 // Bursts of several seconds' worth: a script setting up a hundred destinations in a
                 // loop gets through; a flood does not.
                 new ApiServer.RateLimits(perAddressRate, (int) perAddressRate * 4, perUserRate, (int) perUserRate * 10),
+                clientAddresses,
                 new ChunkLimits((int) maxChunk, (int) maxMessage, (int) maxChunkStreams), (int) maxPublishers,
                 audioHold, (int) audioHoldFrom, transport);
     }

@@ -95,7 +95,8 @@ public final class RelayServer implements AutoCloseable {
                 database.audit(), registry, addresses, InetAddress::getAllByName,
                 config.maxDestinationsPerStream(), config.maxDestinationsPerUser());
         api = new ApiServer(new ApiServer.Services(registry, clock, config.metricsToken(), accounts, streams, destinations,
-                database::isReachable, config.publicHost(), ingest.port(), config.maxBodyBytes(), config.rateLimits()))
+                database::isReachable, config.publicHost(), ingest.port(), config.maxBodyBytes(), config.rateLimits(),
+                config.clientAddresses()))
                 .start(config.bindAddress(), config.httpPort());
         acceptors.scheduleAtFixedRate(accounts::purgeExpiredSessions, 1, 1, TimeUnit.HOURS);
         api.ready();

@@ -55,6 +55,20 @@ class RelayConfigTest {
     }
 
     @Test
+    void trustedProxiesAreNoneByDefaultAndABadEntryStopsTheServer() {
+        assertTrue(!RelayConfig.fromEnvironment(Map.of()).clientAddresses().trustsAnyProxy(), "nobody is trusted by default");
+        assertTrue(RelayConfig.fromEnvironment(Map.of("RELAY_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8, ::1, fd00::/8"))
+                .clientAddresses().trustsAnyProxy());
+        RelayConfig.InvalidConfigException e = assertThrows(RelayConfig.InvalidConfigException.class,
+                () -> RelayConfig.fromEnvironment(Map.of("RELAY_TRUSTED_PROXIES", "127.0.0.1, proxy.example.com")));
+        assertTrue(e.getMessage().contains("RELAY_TRUSTED_PROXIES must be a comma-separated list of addresses and CIDR blocks: "
+                + "'proxy.example.com' is not an IPv4 or IPv6 address or CIDR block"), e.getMessage());
+        e = assertThrows(RelayConfig.InvalidConfigException.class,
+                () -> RelayConfig.fromEnvironment(Map.of("RELAY_TRUSTED_PROXIES", "10.0.0.0/40")));
+        assertTrue(e.getMessage().contains("'10.0.0.0/40' has a prefix length that is not 0 to 32"), e.getMessage());
+    }
+
+    @Test
     void badValuesNameTheSetting() {
         RelayConfig.InvalidConfigException e = assertThrows(RelayConfig.InvalidConfigException.class,
                 () -> RelayConfig.fromEnvironment(Map.of("RELAY_RTMP_PORT", "abc", "RELAY_HTTP_PORT", "70000",

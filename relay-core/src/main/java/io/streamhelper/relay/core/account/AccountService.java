@@ -27,6 +27,9 @@ public final class AccountService {
         }
     }
 
+    /** The HTTP layer adds how long to wait. */
+    static final String TOO_MANY_FAILURES = "too many failed logins";
+
     static final int MIN_PASSWORD = 8;
     static final int MAX_PASSWORD = 128;
     static final int MAX_EMAIL = 254;
@@ -81,14 +84,16 @@ public final class AccountService {
 
     /**
      * Checks the password and opens a session. Unknown e-mail and wrong password take the same
-     * time and give the same answer; repeated failures lock the account and the address for a
-     * growing delay.
+     * time and give the same answer; repeated failures lock the failing address for a growing
+     * delay, and an account under attack makes addresses that have failed wait too, but never a
+     * clean one or one its owner logged in from ({@link LoginThrottle}), so strangers cannot
+     * lock the owner out. {@code clientAddress} is the client as resolved behind trusted proxies.
      */
     public Session login(String email, String password, String clientAddress) {
         String account = email == null ? "" : email.trim().toLowerCase(Locale.ROOT);
         Optional<Duration> wait = throttle.waitFor(account, clientAddress);
         if (wait.isPresent()) {
-            throw new ServiceException.Throttled(wait.get());
+            throw new ServiceException.Throttled(TOO_MANY_FAILURES, wait.get());
         }
         String candidate = password == null ? "" : password;
         Optional<UserRecord> user = account.isEmpty() ? Optional.empty() : users.findByEmail(account);
@@ -103,7 +108,7 @@ public final class AccountService {
             throttle.failed(account, clientAddress);
             throw new ServiceException.Unauthenticated("invalid email or password");
         }
-        throttle.succeeded(account);
+        throttle.succeeded(account, clientAddress);
         String token = Tokens.random(32);
         Instant expiresAt = clock.instant().plus(tokenLifetime);
         sessions.create(Tokens.sha256(token), user.get().id(), expiresAt);
@@ -134,7 +139,7 @@ public final class AccountService {
         UserRecord user = users.findById(userId).orElseThrow(() -> new ServiceException.NotFound("account"));
         Optional<Duration> wait = throttle.waitFor(user.email(), clientAddress);
         if (wait.isPresent()) {
-            throw new ServiceException.Throttled(wait.get());
+            throw new ServiceException.Throttled(TOO_MANY_FAILURES, wait.get());
         }
         if (!hasher.verify(currentPassword == null ? "" : currentPassword, user.passwordHash())) {
             throttle.failed(user.email(), clientAddress);

@@ -57,12 +57,15 @@ public abstract sealed class ServiceException extends RuntimeException {
         }
     }
 
-    /** Too many attempts; the caller may try again after {@link #retryAfter()}. */
+    /**
+     * Too many attempts; the caller may try again after {@link #retryAfter()}. The message says
+     * what was too many; the HTTP layer adds how long to wait.
+     */
     public static final class Throttled extends ServiceException {
         private final Duration retryAfter;
 
         public Throttled(Duration retryAfter) {
-            this("too many attempts, try again later", retryAfter);
+            this("too many attempts", retryAfter);
         }
 
         public Throttled(String message, Duration retryAfter) {
