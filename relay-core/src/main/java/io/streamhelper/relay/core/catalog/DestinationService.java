@@ -162,7 +162,8 @@ public final class DestinationService {
                 for (InetAddress address : resolver.resolve(host)) {
                     if (!addresses.allows(address)) {
                         throw new InvalidField("rtmpUrl",
-                                "rtmpUrl points to a loopback, private, link-local or multicast address");
+                                "rtmpUrl points to an address that is not public (loopback, private, link-local, reserved,"
+                                + " documentation or multicast)");
                     }
                 }
             } catch (UnknownHostException e) {
