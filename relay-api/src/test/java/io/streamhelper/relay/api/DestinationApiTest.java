@@ -296,4 +296,75 @@ class DestinationApiTest {
             });
         }
     }
+
+    /** An AES-GCM AEAD that counts what it decrypts: the test's view into the real SecretBox. */
+    private static final class CountingAead implements com.google.crypto.tink.Aead {
+        private final com.google.crypto.tink.Aead real;
+        final java.util.concurrent.atomic.AtomicInteger decryptions = new java.util.concurrent.atomic.AtomicInteger();
+
+        CountingAead() throws java.security.GeneralSecurityException {
+            com.google.crypto.tink.Configuration aeadOnly = com.google.crypto.tink.aead.AeadConfig2026.get();
+            real = com.google.crypto.tink.KeysetHandle.generateNew(
+                    com.google.crypto.tink.aead.PredefinedAeadParameters.AES256_GCM, aeadOnly)
+                    .getPrimitive(aeadOnly, com.google.crypto.tink.Aead.class);
+        }
+
+        @Override
+        public byte[] encrypt(byte[] plaintext, byte[] associatedData) throws java.security.GeneralSecurityException {
+            return real.encrypt(plaintext, associatedData);
+        }
+
+        @Override
+        public byte[] decrypt(byte[] ciphertext, byte[] associatedData) throws java.security.GeneralSecurityException {
+            decryptions.incrementAndGet();
+            return real.decrypt(ciphertext, associatedData);
+        }
+    }
+
+    /**
+     * Listing shows no key, so it decrypts none: N destinations listed (all three list routes and
+     * a single read) cost zero decryptions through the real SecretBox and database. The relay,
+     * which uses the key, still gets it: opening it decrypts exactly once.
+     */
+    @Test
+    void listingDestinationsDecryptsNoKey() throws Exception {
+        CountingAead aead = new CountingAead();
+        ApiFixture.Settings settings = new ApiFixture.Settings();
+        settings.signupOpen = true;
+        settings.maxPerStream = 25;
+        settings.secrets = io.streamhelper.relay.core.secret.SecretBox.of(aead);
+        try (ApiFixture api = new ApiFixture(dir, settings)) {
+            api.test(() -> {
+                String alice = api.userToken("alice@example.com");
+                long s = stream(api, alice);
+                int n = 25;
+                java.util.List<String> keys = new java.util.ArrayList<>();
+                long first = 0;
+                for (int i = 0; i < n; i++) {
+                    String key = TestKeys.destination();
+                    keys.add(key);
+                    ApiFixture.Response r = api.post("/api/v1/stream-destinations", "{\"streamId\":" + s
+                            + ",\"platform\":\"twitch\",\"enabled\":false,\"streamKey\":\"" + key + "\"}", alice);
+                    assertEquals(201, r.status(), r.body());
+                    first = first == 0 ? r.json().get("id").asLong() : first;
+                }
+                aead.decryptions.set(0);
+                assertEquals(n, api.get("/api/v1/stream-destinations", alice).json().size());
+                assertEquals(200, api.get("/api/v1/stream-destinations/" + first, alice).status());
+                assertEquals(200, api.send("PUT", "/api/v1/stream-destinations/" + first,
+                        "{\"displayName\":\"renamed\"}", alice).status());
+                assertEquals(0, aead.decryptions.get(), "listing and reading destinations decrypted keys");
+                // By stream: the ownership check reads the stream, whose record (with its ingest key,
+                // which stream responses show) is opened: one decryption, whatever the number of destinations.
+                assertEquals(n, api.get("/api/v1/stream-destinations/stream/" + s, alice).json().size());
+                assertEquals(1, aead.decryptions.get(), "only the stream's own key, none of its " + n + " destinations'");
+                aead.decryptions.set(0);
+
+                var record = api.database.destinations().findById(first).orElseThrow();
+                assertEquals(keys.get(0), record.streamKey().reveal(), "the key opens where it is used");
+                assertEquals(keys.get(0), record.streamKey().reveal());
+                assertEquals(1, aead.decryptions.get(), "once");
+            });
+        }
+    }
 }

@@ -6,6 +6,7 @@ import io.netty.handler.ssl.NotSslRecordException;
 import io.streamhelper.relay.core.destination.DestinationFailure;
 import io.streamhelper.relay.core.destination.DestinationRejectedException;
 import io.streamhelper.relay.core.destination.DestinationTarget;
+import io.streamhelper.relay.core.store.StoreException;
 import io.streamhelper.relay.rtmp.handshake.HandshakeException;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -82,6 +83,9 @@ final class DestinationErrors {
         }
         if (has(cause, DecoderException.class)) {
             return "the server sent data that is not valid RTMP";
+        }
+        if (has(cause, StoreException.class)) {
+            return "the destination's stored stream key could not be decrypted (see the relay's log)";
         }
         if (cause instanceof UnknownHostException || cause instanceof IOException) {
             return null; // the resolver's or the socket's own words ("connection reset"), or ours
