@@ -1,5 +1,6 @@
 package io.streamhelper.relay.api;
 
+import io.streamhelper.relay.core.catalog.KeysInUrls;
 import io.streamhelper.relay.core.catalog.RelayStatus;
 import io.streamhelper.relay.core.store.DestinationRecord;
 import io.streamhelper.relay.core.store.StreamRecord;
@@ -44,7 +45,8 @@ final class Views {
         m.put("ownerId", d.ownerId());
         m.put("platform", d.platform());
         m.put("enabled", d.enabled());
-        m.put("rtmpUrl", d.rtmpUrl());
+        // Masked: a destination saved before keys were refused in URLs may still hold one there.
+        m.put("rtmpUrl", KeysInUrls.masked(d.rtmpUrl()));
         m.put("displayName", d.displayName());
         m.put("createdAt", d.createdAt().toString());
         m.put("updatedAt", d.updatedAt().toString());

@@ -59,6 +59,8 @@ final class ApiFixture implements AutoCloseable {
         java.util.function.BooleanSupplier databaseUp = null;
         ApiServer.RateLimits rateLimits = ApiServer.RateLimits.defaults();
         ClientAddressResolver clientAddresses = ClientAddressResolver.direct();
+        /** The box stream keys are sealed with; null: a keyset generated in the data directory. */
+        SecretBox secrets = null;
     }
 
     final Database database;
@@ -68,7 +70,8 @@ final class ApiFixture implements AutoCloseable {
     private int port;
 
     ApiFixture(Path dataDir, Settings s) {
-        database = Database.open(DatabaseSettings.sqlite(dataDir), SecretBox.loadOrCreate(dataDir));
+        database = Database.open(DatabaseSettings.sqlite(dataDir),
+                s.secrets != null ? s.secrets : SecretBox.loadOrCreate(dataDir));
         DatabaseCatalog catalog = new DatabaseCatalog(database.streams(), database.destinations());
         registry = new StreamRegistry(catalog, catalog, (target, listener) -> {
             throw new AssertionError("API tests never connect to destinations");

@@ -191,4 +191,180 @@ class DestinationApiTest {
             });
         }
     }
+
+    /**
+     * A key pasted into the URL would be stored in clear and returned by every response: refused,
+     * naming rtmpUrl, without echoing it. Real ingest URLs (every platform's default, YouTube's
+     * backup with ?backup=1, custom app and app/instance) are still taken.
+     */
+    @Test
+    void aKeyInTheUrlIsRefusedAndRealIngestUrlsAreNot() throws Exception {
+        try (ApiFixture api = api(dir)) {
+            api.test(() -> {
+                String alice = api.userToken("alice@example.com");
+                long s = stream(api, alice);
+                String path = "/api/v1/stream-destinations";
+                String pasted = TestKeys.twitch();
+                String[] refused = {
+                    "rtmp://8.8.8.8/app/" + pasted,                          // key as the last path segment
+                    "rtmp://8.8.8.8/app/" + pasted + "/",
+                    "rtmp://8.8.8.8/app?key=" + pasted,                       // key in the query
+                    "rtmps://8.8.8.8:443/live2?backup=1&streamname=" + pasted,
+                    "rtmp://8.8.8.8/app?" + pasted,                           // a query that is only the key
+                    "rtmp://user:" + pasted + "@8.8.8.8/app",                // user info
+                    "rtmp://live@8.8.8.8/app",
+                    "rtmp://8.8.8.8/" + KEY,                                  // contains the destination's own key
+                    "rtmp://8.8.8.8/app/" + KEY,
+                    "rtmp://8.8.8.8/app?s=" + KEY.replace("-", "%2D")};
+                for (String url : refused) {
+                    for (String platform : new String[] {"custom", "twitch"}) {
+                        ApiFixture.Response r = api.post(path, "{\"streamId\":" + s + ",\"platform\":\"" + platform
+                                + "\",\"streamKey\":\"" + KEY + "\",\"rtmpUrl\":\"" + url + "\"}", alice);
+                        assertField(r, "rtmpUrl");
+                        assertTrue(r.json().get("error").asText().contains("streamKey"), "says where the key goes: " + r.body());
+                        assertFalse(r.body().contains(pasted) || r.body().contains(KEY) || r.body().contains("8.8.8.8"),
+                                "neither the key nor the URL is echoed: " + r.body());
+                    }
+                }
+
+                String[] allowed = {
+                    "{\"platform\":\"twitch\"}", "{\"platform\":\"youtube\"}", "{\"platform\":\"facebook\"}",
+                    "{\"platform\":\"kick\"}",
+                    "{\"platform\":\"youtube\",\"rtmpUrl\":\"rtmps://b.rtmps.youtube.com:443/live2?backup=1\"}",
+                    "{\"platform\":\"twitch\",\"rtmpUrl\":\"rtmp://live.twitch.tv/app?bandwidthtest=true\"}",
+                    "{\"platform\":\"custom\",\"rtmpUrl\":\"rtmp://8.8.8.8/app\"}",
+                    "{\"platform\":\"custom\",\"rtmpUrl\":\"rtmp://8.8.8.8:1936/app/_definst_\"}",
+                    "{\"platform\":\"custom\",\"rtmpUrl\":\"rtmp://8.8.8.8/live/instance1\"}"};
+                long last = 0;
+                for (String body : allowed) {
+                    ApiFixture.Response r = api.post(path, "{\"streamId\":" + s + ",\"streamKey\":\"" + KEY + "\","
+                            + body.substring(1), alice);
+                    assertEquals(201, r.status(), body + " -> " + r.body());
+                    if (last != 0) {
+                        assertEquals(204, api.send("DELETE", path + "/" + last, null, alice).status()); // 3 per stream here
+                    }
+                    last = r.json().get("id").asLong();
+                }
+
+                // The same rule on update, against the stored key when no new one is given.
+                String put = path + "/" + last;
+                assertField(api.send("PUT", put, "{\"rtmpUrl\":\"rtmp://8.8.8.8/app/" + pasted + "\"}", alice), "rtmpUrl");
+                assertField(api.send("PUT", put, "{\"rtmpUrl\":\"rtmp://8.8.8.8/" + KEY + "\"}", alice), "rtmpUrl");
+                String newKey = TestKeys.destination();
+                ApiFixture.Response both = api.send("PUT", put, "{\"streamKey\":\"" + newKey
+                        + "\",\"rtmpUrl\":\"rtmp://8.8.8.8/" + newKey + "\"}", alice);
+                assertField(both, "rtmpUrl");
+                assertFalse(both.body().contains(newKey), both.body());
+                ApiFixture.Response fine = api.send("PUT", put, "{\"rtmpUrl\":\"rtmp://8.8.8.8/app/backup\"}", alice);
+                assertEquals(200, fine.status(), fine.body());
+                assertEquals("rtmp://8.8.8.8/app/backup", fine.json().get("rtmpUrl").asText());
+            });
+        }
+    }
+
+    /**
+     * A destination saved before the rule, with its key in the URL, keeps working (the stored URL
+     * is untouched) but no response shows the key: the suspicious parts are masked.
+     */
+    @Test
+    void aKeyAlreadyStoredInAUrlIsMaskedInResponses() throws Exception {
+        try (ApiFixture api = api(dir)) {
+            api.test(() -> {
+                String alice = api.userToken("alice@example.com");
+                long s = stream(api, alice);
+                long aliceId = api.get("/api/v1/auth/me", alice).json().get("id").asLong();
+                String inPath = TestKeys.twitch();
+                String inQuery = TestKeys.twitch();
+                String password = TestKeys.twitch();
+                String stored = "rtmp://fan:" + password + "@8.8.8.8/app/" + inPath + "?backup=1&k=" + inQuery;
+                long id = api.database.destinations().create(s, aliceId, "custom", false, stored,
+                        io.streamhelper.relay.core.secret.Secret.of(KEY), "legacy").id();
+
+                String[] bodies = {api.get("/api/v1/stream-destinations/" + id, alice).body(),
+                    api.get("/api/v1/stream-destinations", alice).body(),
+                    api.get("/api/v1/stream-destinations/stream/" + s, alice).body(),
+                    api.send("PUT", "/api/v1/stream-destinations/" + id, "{\"displayName\":\"old\"}", alice).body()};
+                for (String body : bodies) {
+                    for (String key : new String[] {inPath, inQuery, password}) {
+                        assertFalse(body.contains(key), "no key in " + body);
+                    }
+                }
+                assertEquals("rtmp://***@8.8.8.8/app/***?backup=1&k=***",
+                        api.get("/api/v1/stream-destinations/" + id, alice).json().get("rtmpUrl").asText());
+                assertEquals(stored, api.database.destinations().findById(id).orElseThrow().rtmpUrl(),
+                        "the relay still publishes to the URL as stored");
+            });
+        }
+    }
+
+    /** An AES-GCM AEAD that counts what it decrypts: the test's view into the real SecretBox. */
+    private static final class CountingAead implements com.google.crypto.tink.Aead {
+        private final com.google.crypto.tink.Aead real;
+        final java.util.concurrent.atomic.AtomicInteger decryptions = new java.util.concurrent.atomic.AtomicInteger();
+
+        CountingAead() throws java.security.GeneralSecurityException {
+            com.google.crypto.tink.Configuration aeadOnly = com.google.crypto.tink.aead.AeadConfig2026.get();
+            real = com.google.crypto.tink.KeysetHandle.generateNew(
+                    com.google.crypto.tink.aead.PredefinedAeadParameters.AES256_GCM, aeadOnly)
+                    .getPrimitive(aeadOnly, com.google.crypto.tink.Aead.class);
+        }
+
+        @Override
+        public byte[] encrypt(byte[] plaintext, byte[] associatedData) throws java.security.GeneralSecurityException {
+            return real.encrypt(plaintext, associatedData);
+        }
+
+        @Override
+        public byte[] decrypt(byte[] ciphertext, byte[] associatedData) throws java.security.GeneralSecurityException {
+            decryptions.incrementAndGet();
+            return real.decrypt(ciphertext, associatedData);
+        }
+    }
+
+    /**
+     * Listing shows no key, so it decrypts none: N destinations listed (all three list routes and
+     * a single read) cost zero decryptions through the real SecretBox and database. The relay,
+     * which uses the key, still gets it: opening it decrypts exactly once.
+     */
+    @Test
+    void listingDestinationsDecryptsNoKey() throws Exception {
+        CountingAead aead = new CountingAead();
+        ApiFixture.Settings settings = new ApiFixture.Settings();
+        settings.signupOpen = true;
+        settings.maxPerStream = 25;
+        settings.secrets = io.streamhelper.relay.core.secret.SecretBox.of(aead);
+        try (ApiFixture api = new ApiFixture(dir, settings)) {
+            api.test(() -> {
+                String alice = api.userToken("alice@example.com");
+                long s = stream(api, alice);
+                int n = 25;
+                java.util.List<String> keys = new java.util.ArrayList<>();
+                long first = 0;
+                for (int i = 0; i < n; i++) {
+                    String key = TestKeys.destination();
+                    keys.add(key);
+                    ApiFixture.Response r = api.post("/api/v1/stream-destinations", "{\"streamId\":" + s
+                            + ",\"platform\":\"twitch\",\"enabled\":false,\"streamKey\":\"" + key + "\"}", alice);
+                    assertEquals(201, r.status(), r.body());
+                    first = first == 0 ? r.json().get("id").asLong() : first;
+                }
+                aead.decryptions.set(0);
+                assertEquals(n, api.get("/api/v1/stream-destinations", alice).json().size());
+                assertEquals(200, api.get("/api/v1/stream-destinations/" + first, alice).status());
+                assertEquals(200, api.send("PUT", "/api/v1/stream-destinations/" + first,
+                        "{\"displayName\":\"renamed\"}", alice).status());
+                assertEquals(0, aead.decryptions.get(), "listing and reading destinations decrypted keys");
+                // By stream: the ownership check reads the stream, whose record (with its ingest key,
+                // which stream responses show) is opened: one decryption, whatever the number of destinations.
+                assertEquals(n, api.get("/api/v1/stream-destinations/stream/" + s, alice).json().size());
+                assertEquals(1, aead.decryptions.get(), "only the stream's own key, none of its " + n + " destinations'");
+                aead.decryptions.set(0);
+
+                var record = api.database.destinations().findById(first).orElseThrow();
+                assertEquals(keys.get(0), record.streamKey().reveal(), "the key opens where it is used");
+                assertEquals(keys.get(0), record.streamKey().reveal());
+                assertEquals(1, aead.decryptions.get(), "once");
+            });
+        }
+    }
 }

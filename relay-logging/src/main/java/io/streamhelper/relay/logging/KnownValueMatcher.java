@@ -1,43 +1,78 @@
 package io.streamhelper.relay.logging;
 
-import java.util.Collection;
-import java.util.Comparator;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * Finds any of a fixed set of values in a text in one pass, whatever the number of values.
+ * Finds any of a set of values in a text in one pass, whatever the number of values.
  *
  * <p>How: each value is filed in a table under the hash of its first {@value #GRAM} characters.
  * The text is walked once; at each position the next {@value #GRAM} characters are hashed and only
  * the values filed under that hash (almost always none) are compared there. So a line costs one
- * hash per character, not one search per value. Immutable, so any number of logging threads may
- * share one instance.
+ * hash per character, not one search per value.
+ *
+ * <p>Adding or removing a value replaces only the one slot it is filed under (a copy of the few
+ * values there), never the table: registering the n-th key costs the same as the first. Slots are
+ * immutable arrays published through an {@link AtomicReferenceArray}, so logging threads read
+ * without locks while one writer at a time (the caller serialises writers) changes the set.
  */
 final class KnownValueMatcher {
     static final int GRAM = 6;
-    static final KnownValueMatcher EMPTY = new KnownValueMatcher(java.util.List.of());
     private static final String REDACTED = "***";
     private static final int TABLE_BITS = 14;
 
-    private final boolean empty;
     // Values by the hash of their first characters; in each slot longest first, so a key that
     // contains another key is replaced whole.
-    private final String[][] table = new String[1 << TABLE_BITS][];
+    private final AtomicReferenceArray<String[]> table = new AtomicReferenceArray<>(1 << TABLE_BITS);
+    private volatile int size;
+    /** Values copied while changing slots: the whole cost of every add and remove, for tests. */
+    private final AtomicLong valuesCopied = new AtomicLong();
 
-    KnownValueMatcher(Collection<String> registered) {
-        String[] values = registered.stream().filter(v -> v.length() >= GRAM)
-                .sorted(Comparator.comparingInt(String::length).reversed()).toArray(String[]::new);
-        empty = values.length == 0;
-        for (String v : values) {
-            int h = hash(v, 0);
-            String[] slot = table[h];
-            slot = slot == null ? new String[1] : java.util.Arrays.copyOf(slot, slot.length + 1);
-            slot[slot.length - 1] = v;
-            table[h] = slot;
+    /** Files the value; one writer at a time. Values shorter than {@value #GRAM} are ignored. */
+    void add(String value) {
+        if (value.length() < GRAM) {
+            return;
         }
+        int h = hash(value, 0);
+        String[] slot = table.get(h);
+        if (slot != null && Arrays.asList(slot).contains(value)) {
+            return;
+        }
+        String[] next = slot == null ? new String[1] : Arrays.copyOf(slot, slot.length + 1);
+        next[next.length - 1] = value;
+        Arrays.sort(next, (a, b) -> Integer.compare(b.length(), a.length()));
+        valuesCopied.addAndGet(next.length);
+        table.set(h, next);
+        size++;
+    }
+
+    /** Forgets the value; one writer at a time. */
+    void remove(String value) {
+        if (value.length() < GRAM) {
+            return;
+        }
+        int h = hash(value, 0);
+        String[] slot = table.get(h);
+        if (slot == null || !Arrays.asList(slot).contains(value)) {
+            return;
+        }
+        String[] next = Arrays.stream(slot).filter(v -> !v.equals(value)).toArray(String[]::new);
+        valuesCopied.addAndGet(next.length);
+        table.set(h, next.length == 0 ? null : next);
+        size--;
+    }
+
+    int size() {
+        return size;
+    }
+
+    long valuesCopied() {
+        return valuesCopied.get();
     }
 
     String redact(String text) {
-        if (empty || text == null || text.length() < GRAM) {
+        if (size == 0 || text == null || text.length() < GRAM) {
             return text;
         }
         StringBuilder out = null;
@@ -45,7 +80,7 @@ final class KnownValueMatcher {
         int i = 0;
         int last = text.length() - GRAM;
         while (i <= last) {
-            String[] slot = table[hash(text, i)];
+            String[] slot = table.get(hash(text, i));
             String found = slot == null ? null : valueAt(slot, text, i);
             if (found == null) {
                 i++;

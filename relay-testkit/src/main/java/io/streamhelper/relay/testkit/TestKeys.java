@@ -38,6 +38,11 @@ public final class TestKeys {
         return record(random(4, lower) + "-" + random(4, lower) + "-" + random(4, lower) + "-" + random(4, lower) + "-testonly");
     }
 
+    /** A Twitch-shaped stream key, e.g. {@code live_123456789_AbCd...-testonly}: always with digits, as real keys are. */
+    public static String twitch() {
+        return record("live_" + random(9, "0123456789") + "_" + random(30) + "-testonly");
+    }
+
     /** A bearer token (metrics, API), e.g. {@code 32 letters and digits}-testonly. */
     public static String token() {
         return record(random(32) + "-testonly");

@@ -74,7 +74,7 @@ public final class DestinationService {
         String key = Fields.streamKey("streamKey", request.streamKey());
         String url = request.rtmpUrl().or(platform::defaultUrl).orElseThrow(() ->
                 new InvalidField("rtmpUrl", "rtmpUrl is required for platform " + platform.wireName()));
-        url = checkUrl(url, platform);
+        url = checkUrl(url, platform, key);
         String name = request.displayName().isPresent()
                 ? Fields.name("displayName", request.displayName().get()) : platform.defaultDisplayName();
         if (destinations.countByStream(stream.id()) >= maxPerStream) {
@@ -118,8 +118,10 @@ public final class DestinationService {
     public DestinationRecord update(long callerId, long destinationId, Update update) {
         DestinationRecord before = get(callerId, destinationId);
         Platform platform = Platform.fromWireName(before.platform()).orElse(Platform.CUSTOM);
-        Optional<String> url = update.rtmpUrl().map(u -> checkUrl(u, platform));
         Optional<Secret> key = update.streamKey().map(k -> Secret.of(Fields.streamKey("streamKey", k)));
+        // The URL is checked against the key the destination will have: the new one, or the stored one.
+        Optional<String> url = update.rtmpUrl().map(u -> checkUrl(u, platform,
+                key.orElseGet(before::streamKey).reveal()));
         Optional<String> name = update.displayName().map(n -> Fields.name("displayName", n));
         DestinationRecord after = destinations.update(destinationId,
                 new DestinationChange(update.enabled(), key, url, name));
@@ -154,15 +156,16 @@ public final class DestinationService {
                 .orElse(RelayStatus.idle());
     }
 
-    private String checkUrl(String url, Platform platform) {
-        URI uri = IngestUrl.check("rtmpUrl", url, platform);
+    private String checkUrl(String url, Platform platform, String streamKey) {
+        URI uri = IngestUrl.check("rtmpUrl", url, platform, streamKey);
         if (!addresses.allowsPrivate()) {
             String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();
             try {
                 for (InetAddress address : resolver.resolve(host)) {
                     if (!addresses.allows(address)) {
                         throw new InvalidField("rtmpUrl",
-                                "rtmpUrl points to a loopback, private, link-local or multicast address");
+                                "rtmpUrl points to an address that is not public (loopback, private, link-local, reserved,"
+                                + " documentation or multicast)");
                     }
                 }
             } catch (UnknownHostException e) {

@@ -15,8 +15,11 @@ final class IngestUrl {
     private IngestUrl() {
     }
 
-    /** The trimmed URL and its host, or an {@link InvalidField} naming {@code field}. */
-    static URI check(String field, String value, Platform platform) {
+    /**
+     * The trimmed URL, or an {@link InvalidField} naming {@code field}; also refused when it
+     * carries a stream key ({@link KeysInUrls}), {@code streamKey} being the destination's own.
+     */
+    static URI check(String field, String value, Platform platform, String streamKey) {
         if (value == null || value.isBlank()) {
             throw new InvalidField(field, field + " is required");
         }
@@ -40,12 +43,18 @@ final class IngestUrl {
         if (uri.getHost() == null || uri.getHost().isEmpty()) {
             throw new InvalidField(field, field + " must name a host");
         }
-        if (uri.getRawUserInfo() != null || uri.getRawFragment() != null) {
-            throw new InvalidField(field, field + " must not contain credentials or a fragment");
+        if (uri.getRawUserInfo() != null) {
+            throw new InvalidField(field, KeysInUrls.PUT_IT_IN_STREAM_KEY);
+        }
+        if (uri.getRawFragment() != null) {
+            throw new InvalidField(field, field + " must not contain a fragment");
         }
         String path = uri.getRawPath() == null ? "" : uri.getRawPath().replaceAll("^/+|/+$", "");
         if (path.isEmpty()) {
             throw new InvalidField(field, field + " must include the application path, e.g. rtmp://host/app");
+        }
+        if (KeysInUrls.carriesKey(uri, streamKey)) {
+            throw new InvalidField(field, KeysInUrls.PUT_IT_IN_STREAM_KEY);
         }
         return uri;
     }

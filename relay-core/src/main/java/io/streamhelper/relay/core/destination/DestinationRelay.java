@@ -351,6 +351,9 @@ public final class DestinationRelay implements MediaSink {
             return "connection closed by the destination";
         }
         String message = cause.getMessage();
+        if (cause instanceof DestinationFailure) {
+            return message; // already the words to show
+        }
         if (cause instanceof DestinationRejectedException) {
             return message + " (tried once more before it counts as a refusal)";
         }

@@ -72,6 +72,11 @@ public final class SecretBox {
         }
     }
 
+    /** A box around an AEAD the caller already holds (a test counting what is decrypted, for one). */
+    public static SecretBox of(Aead aead) {
+        return new SecretBox(Objects.requireNonNull(aead, "aead"));
+    }
+
     /** A box around the primary key of a Tink JSON keyset (cleartext, protected by file permissions). */
     public static SecretBox fromKeysetFile(Path keysetFile) {
         String json;

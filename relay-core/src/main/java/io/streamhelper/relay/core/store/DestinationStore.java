@@ -7,8 +7,9 @@ import java.util.Optional;
 /**
  * Destinations of streams. The stream key is stored only as an AEAD ciphertext whose associated
  * data names the destination id and owner id, so a ciphertext copied to another row does not
- * decrypt. Soft-deleted destinations are invisible to every method. A database failure or a stored
- * key that does not decrypt is a {@link StoreException}.
+ * decrypt. Soft-deleted destinations are invisible to every method. A database failure is a
+ * {@link StoreException}; so is a stored key that does not decrypt, when the record's key is first
+ * used (records come with their keys still sealed: listing decrypts nothing).
  */
 public interface DestinationStore {
     /**

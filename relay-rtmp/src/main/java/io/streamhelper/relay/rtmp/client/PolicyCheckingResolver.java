@@ -112,7 +112,8 @@ final class PolicyCheckingResolver extends InetNameResolver {
     }
 
     private static UnknownHostException refused(String host) {
-        return new UnknownHostException(host + " resolves to a loopback, private, link-local or multicast address,"
-                + " which destinations may not use (RELAY_ALLOW_PRIVATE_DESTINATIONS)");
+        return new UnknownHostException(host + " resolves to an address that is not public (loopback, private,"
+                + " link-local, reserved, documentation or multicast), which destinations may not use"
+                + " (RELAY_ALLOW_PRIVATE_DESTINATIONS)");
     }
 }

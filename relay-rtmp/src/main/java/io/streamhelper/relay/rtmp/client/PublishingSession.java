@@ -123,14 +123,20 @@ final class PublishingSession implements DestinationLink {
         });
     }
 
+    /** The URL could not be parsed: nothing was dialled, so nothing remote is in the cause. */
     void failBeforeConnect(Throwable cause) {
-        reportClosed(cause);
+        report(cause, false);
     }
 
+    /** What the owner sees of the cause is in the relay's words ({@link DestinationErrors}). */
     private void reportClosed(Throwable cause) {
+        report(cause, true);
+    }
+
+    private void report(Throwable cause, boolean remote) {
         if (closeReported.compareAndSet(false, true)) {
             live = false;
-            listener.onClosed(this, cause);
+            listener.onClosed(this, remote ? DestinationErrors.shown(target, cause) : cause);
         }
     }
 
@@ -409,7 +415,7 @@ final class PublishingSession implements DestinationLink {
         private void onError(ChannelHandlerContext ctx, int tid, Command command) {
             // Servers differ on releaseStream / FCPublish (and _checkbw): an error there is harmless.
             if (tid == TID_CONNECT || tid == TID_CREATE_STREAM || tid == TID_PUBLISH) {
-                String code = StatusObjects.code(command.objectArgument(1));
+                String code = DestinationErrors.statusCode(StatusObjects.code(command.objectArgument(1)));
                 fail(ctx, new DestinationRejectedException("destination refused "
                         + (tid == TID_CONNECT ? "connect" : tid == TID_CREATE_STREAM ? "createStream" : "publish")
                         + (code.isEmpty() ? "" : ": " + code)));
@@ -427,7 +433,8 @@ final class PublishingSession implements DestinationLink {
             } else if ("NetConnection.Connect.ReconnectRequest".equals(code)) {
                 fail(ctx, new IOException("destination asked us to reconnect"));
             } else if ("error".equals(StatusObjects.level(info))) {
-                fail(ctx, new DestinationRejectedException("destination answered " + code));
+                fail(ctx, new DestinationRejectedException("destination answered "
+                        + (code.isEmpty() ? "an error status" : DestinationErrors.statusCode(code))));
             }
         }
 

@@ -23,7 +23,7 @@ final class JdbiDestinationStore implements DestinationStore {
             + " stream_key_ciphertext, display_name, created_at, updated_at"
             + " FROM stream_destinations WHERE deleted_at IS NULL";
 
-    /** A destination as read, key still sealed: decryption happens outside the database call. */
+    /** A destination as read, key still sealed: decryption happens outside the database call, when the key is used. */
     private record Row(long id, long streamId, long ownerId, String platform, boolean enabled, String rtmpUrl,
                        byte[] keyCiphertext, String displayName, long createdAt, long updatedAt) {
     }
@@ -174,8 +174,9 @@ final class JdbiDestinationStore implements DestinationStore {
                 .execute();
     }
 
+    /** The record with its key still sealed: only a caller that uses the key decrypts it. */
     private DestinationRecord open(Row row) {
-        Secret key = sealing.open(row.keyCiphertext(), row.id(), row.ownerId());
+        Secret key = sealing.openWhenUsed(row.keyCiphertext(), row.id(), row.ownerId());
         return new DestinationRecord(row.id(), row.streamId(), row.ownerId(), row.platform(), row.enabled(),
                 row.rtmpUrl(), key, row.displayName(), Sql.instant(row.createdAt()), Sql.instant(row.updatedAt()));
     }

@@ -32,8 +32,20 @@ final class Sealing {
     }
 
     Secret open(byte[] ciphertext, long id, long ownerId) {
+        return Secret.of(openValue(ciphertext, id, ownerId));
+    }
+
+    /**
+     * The key still sealed, decrypted the first time it is used: a listing that never shows
+     * keys then decrypts none. A ciphertext that does not open fails that use.
+     */
+    Secret openWhenUsed(byte[] ciphertext, long id, long ownerId) {
+        return Secret.sealed(() -> openValue(ciphertext, id, ownerId));
+    }
+
+    private String openValue(byte[] ciphertext, long id, long ownerId) {
         try {
-            return Secret.of(box.open(ciphertext, associatedData(id, ownerId)));
+            return box.open(ciphertext, associatedData(id, ownerId));
         } catch (SecretDecryptionException e) {
             throw new StoreException(entity + " " + id + ": the stored key does not decrypt"
                     + " (another encryption key, or a ciphertext that belongs to another row)", e);

@@ -141,13 +141,15 @@ class JdbiDestinationStoreTest {
                     + sameOwner.id() + ", " + otherOwner.id() + ")");
         }
 
+        // Records come with their keys sealed: the copied ciphertext fails where the key is used.
         for (long id : new long[] {sameOwner.id(), otherOwner.id()}) {
-            StoreException e = assertThrows(StoreException.class, () -> destinations.findById(id));
+            Secret key = destinations.findById(id).orElseThrow().streamKey();
+            StoreException e = assertThrows(StoreException.class, key::reveal);
             assertTrue(e.getCause() instanceof SecretDecryptionException);
             assertFalse(String.valueOf(e).contains("victim_dest_key"));
         }
-        assertThrows(StoreException.class, () -> destinations.listByOwner(bob));
-        assertThrows(StoreException.class, () -> destinations.listByStream(adaStream));
+        assertThrows(StoreException.class, () -> destinations.listByOwner(bob).get(0).streamKey().reveal());
+        assertThrows(StoreException.class, () -> destinations.listByStream(adaStream).get(1).streamKey().reveal());
         // Counting (the per-stream and per-user limits) opens no key, so a bad row does not block it.
         assertEquals(2, destinations.countByStream(adaStream));
         assertEquals(1, destinations.countByOwner(bob));
