@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class MessageBufferLimitsTest {
     private static final int CHUNK = 128;
-    private static final ChunkLimits CHUNKS = new ChunkLimits(65536, 1024 * 1024, 64);
+    private static final ChunkLimits CHUNKS = new ChunkLimits(ChunkLimits.PROTOCOL_MAX_MESSAGE, 1024 * 1024, 64);
     /** 64 KiB and 8 chunk streams before publish, 512 KiB per connection after, 768 KiB for all. */
     private static final MessageBufferLimits BUFFERS = new MessageBufferLimits(64 * 1024, 8, 512 * 1024, 768 * 1024);
 
@@ -148,7 +148,7 @@ class MessageBufferLimitsTest {
                 Unpooled.wrappedBuffer(new byte[] {(byte) 0xC6}), Unpooled.wrappedBuffer(new byte[CHUNK])), fragment);
         IngestLimitException e = c.refusedOnce();
         assertEquals("before_publish_bytes", e.reason());
-        assertTrue(e.getMessage().contains("exceed the limit of 65536"), e.getMessage());
+        assertTrue(e.getMessage().contains("limit of 65536"), e.getMessage());
         closeAll();
     }
 
@@ -206,7 +206,7 @@ class MessageBufferLimitsTest {
         c.feed(concat(message(6, 1_000_000, 299_904), message(7, 1_000_000, 249_984)), fragment);
         IngestLimitException e = c.refusedOnce();
         assertEquals("connection_bytes", e.reason());
-        assertTrue(e.getMessage().contains("exceed the limit of 524288"), e.getMessage());
+        assertTrue(e.getMessage().contains("limit of 524288"), e.getMessage());
         closeAll();
     }
 
@@ -258,17 +258,18 @@ class MessageBufferLimitsTest {
 
     @ParameterizedTest(name = "fed {0} bytes at a time")
     @ValueSource(ints = {1, 100_000})
-    void anUnrestrictedDecoderKeepsTheOldLimitsOnly(int fragment) {
-        // The destination client's decoder: no buffer limits beyond the per-message one.
-        EmbeddedChannel ch = new EmbeddedChannel(new ChunkDecoder(CHUNKS));
-        ByteBuf wire = message(6, 200_000, 200_000);
-        while (wire.isReadable()) {
-            ch.writeInbound(wire.readRetainedSlice(Math.min(fragment, wire.readableBytes())));
-        }
-        wire.release();
-        RtmpMessage m = ch.readInbound();
-        assertNotNull(m);
-        m.release();
-        ch.finishAndReleaseAll();
+    void beforePublishALargeChunkIsRefusedBeforeItsPayloadIsWaitedFor(int fragment) {
+        Connection c = new Connection();
+        // Set Chunk Size 1 MiB, then a 1 000 000-byte message in one chunk: the decoder would wait
+        // for (and hold in its cumulation) the whole megabyte before looking at it.
+        ByteBuf wire = Unpooled.buffer();
+        wire.writeByte(0x02).writeMedium(0).writeMedium(4).writeByte(1).writeIntLE(0).writeInt(1024 * 1024);
+        wire.writeByte(0x06).writeMedium(0).writeMedium(1_000_000).writeByte(9).writeIntLE(1);
+        wire.writeZero(10); // of the million
+        c.feed(wire, fragment).forEach(RtmpMessage::release); // the Set Chunk Size
+        IngestLimitException e = c.refusedOnce();
+        assertEquals("before_publish_bytes", e.reason());
+        assertTrue(e.getMessage().contains("a chunk of 1000000 bytes"), e.getMessage());
+        closeAll();
     }
 }
