@@ -5,6 +5,7 @@ import io.streamhelper.relay.api.ClientAddressResolver;
 import io.streamhelper.relay.core.secret.Secret;
 import io.streamhelper.relay.core.stream.AudioHold;
 import io.streamhelper.relay.rtmp.chunk.ChunkLimits;
+import io.streamhelper.relay.rtmp.chunk.MessageBufferLimits;
 import io.streamhelper.relay.rtmp.ingest.ConnectionLimits;
 import io.streamhelper.relay.rtmp.transport.Transport;
 import java.nio.file.Files;
@@ -45,7 +46,9 @@ public record RelayConfig(
         int maxPublishers,
         OptionalLong audioHoldMillis,
         int audioHoldFrom,
-        String transport) {
+        String transport,
+        Duration publishDeadline,
+        MessageBufferLimits messageBuffers) {
 
     /** How long audio may wait to go out with the next video frame on NIO; see docs/configuration.md. */
     static final long DEFAULT_AUDIO_HOLD_MS = 40;
@@ -64,7 +67,7 @@ public record RelayConfig(
             "RELAY_MAX_BODY_BYTES", "RELAY_API_RATE_PER_ADDRESS", "RELAY_API_RATE_PER_USER", "RELAY_MAX_CHUNK_SIZE",
             "RELAY_MAX_MESSAGE_BYTES", "RELAY_MAX_CHUNK_STREAMS", "RELAY_MAX_PUBLISHERS", "RELAY_AUDIO_HOLD_MS",
             "RELAY_AUDIO_HOLD_FROM", "RELAY_TRANSPORT", "RELAY_LOG_LEVEL", "RELAY_LIBRARY_LOG_LEVEL", "RELAY_CONFIG_FILE",
-            "RELAY_TRUSTED_PROXIES");
+            "RELAY_TRUSTED_PROXIES", "RELAY_PUBLISH_DEADLINE_MS", "RELAY_INGEST_BUFFER_BUDGET_BYTES");
 
     /** Thrown when a setting is malformed; the message says which one and why. */
     public static final class InvalidConfigException extends RuntimeException {
@@ -119,6 +122,14 @@ public record RelayConfig(
         long maxMessage = number(env, "RELAY_MAX_MESSAGE_BYTES", chunkDefaults.maxMessageSize(), 128, ChunkLimits.PROTOCOL_MAX_MESSAGE, problems);
         long maxChunkStreams = number(env, "RELAY_MAX_CHUNK_STREAMS", chunkDefaults.maxChunkStreams(), 4, 65_599, problems);
         long maxPublishers = number(env, "RELAY_MAX_PUBLISHERS", 100, 1, 100_000, problems);
+        long publishDeadlineMs = number(env, "RELAY_PUBLISH_DEADLINE_MS", 5_000, 500, 60_000, problems);
+        long bufferBudget = number(env, "RELAY_INGEST_BUFFER_BUDGET_BYTES", MessageBufferLimits.DEFAULT_BUDGET_BYTES,
+                1024 * 1024, 1L << 40, problems);
+        if (bufferBudget < 2 * maxMessage && problems.isEmpty()) {
+            // Below that, one publisher's two largest messages in assembly could exhaust it alone.
+            problems.add("RELAY_INGEST_BUFFER_BUDGET_BYTES (" + bufferBudget + ") must be at least twice RELAY_MAX_MESSAGE_BYTES ("
+                    + maxMessage + ")");
+        }
         OptionalLong audioHold = env.containsKey("RELAY_AUDIO_HOLD_MS")
                 ? OptionalLong.of(number(env, "RELAY_AUDIO_HOLD_MS", DEFAULT_AUDIO_HOLD_MS, 0, 1000, problems))
                 : OptionalLong.empty();
@@ -156,7 +167,8 @@ public record RelayConfig(
                 new ApiServer.RateLimits(perAddressRate, (int) perAddressRate * 4, perUserRate, (int) perUserRate * 10),
                 clientAddresses,
                 new ChunkLimits((int) maxChunk, (int) maxMessage, (int) maxChunkStreams), (int) maxPublishers,
-                audioHold, (int) audioHoldFrom, transport);
+                audioHold, (int) audioHoldFrom, transport, Duration.ofMillis(publishDeadlineMs),
+                MessageBufferLimits.forMessageSize((int) maxMessage, bufferBudget));
     }
 
     /**

@@ -84,7 +84,9 @@ public final class RelayServer implements AutoCloseable {
                 .withBindAddress(config.bindAddress())
                 .withIdleTimeout(config.publishIdleTimeout())
                 .withChunkLimits(config.chunkLimits())
-                .withConnectionLimits(config.connectionLimits());
+                .withConnectionLimits(config.connectionLimits())
+                .withMessageBuffers(config.messageBuffers())
+                .withPublishDeadline(config.publishDeadline());
         ingest = new IngestServer(ingestSettings, registry, acceptors, ingestLoops).start();
 
         Clock clock = Clock.systemUTC();
@@ -127,6 +129,11 @@ public final class RelayServer implements AutoCloseable {
 
     public int openIngestConnections() {
         return ingest.openConnections();
+    }
+
+    /** Bytes held right now in RTMP messages still being assembled, over every ingest connection. */
+    public long ingestBufferedBytes() {
+        return ingest.bufferedBytes();
     }
 
     public Database database() {

@@ -108,6 +108,30 @@ class RelayConfigTest {
     }
 
     @Test
+    void publishDeadlineAndIngestBufferBudgetAreReadAndChecked() {
+        RelayConfig defaults = RelayConfig.fromEnvironment(Map.of());
+        assertEquals(Duration.ofSeconds(5), defaults.publishDeadline());
+        assertEquals(128L * 1024 * 1024, defaults.messageBuffers().budgetBytes());
+        assertEquals(64 * 1024, defaults.messageBuffers().beforePublishBytes());
+        assertEquals(8, defaults.messageBuffers().beforePublishChunkStreams());
+        assertEquals(16L * 1024 * 1024, defaults.messageBuffers().perConnectionBytes(), "two messages of 8 MiB");
+
+        RelayConfig set = RelayConfig.fromEnvironment(Map.of("RELAY_PUBLISH_DEADLINE_MS", "2000",
+                "RELAY_INGEST_BUFFER_BUDGET_BYTES", "33554432", "RELAY_MAX_MESSAGE_BYTES", "1048576"));
+        assertEquals(Duration.ofSeconds(2), set.publishDeadline());
+        assertEquals(32L * 1024 * 1024, set.messageBuffers().budgetBytes());
+        assertEquals(2L * 1024 * 1024, set.messageBuffers().perConnectionBytes(), "follows the message size");
+
+        RelayConfig.InvalidConfigException bounds = assertThrows(RelayConfig.InvalidConfigException.class,
+                () -> RelayConfig.fromEnvironment(Map.of("RELAY_PUBLISH_DEADLINE_MS", "100", "RELAY_INGEST_BUFFER_BUDGET_BYTES", "1000")));
+        assertTrue(bounds.getMessage().contains("RELAY_PUBLISH_DEADLINE_MS must be between 500 and 60000"), bounds.getMessage());
+        assertTrue(bounds.getMessage().contains("RELAY_INGEST_BUFFER_BUDGET_BYTES must be between 1048576"), bounds.getMessage());
+        RelayConfig.InvalidConfigException small = assertThrows(RelayConfig.InvalidConfigException.class,
+                () -> RelayConfig.fromEnvironment(Map.of("RELAY_INGEST_BUFFER_BUDGET_BYTES", "8388608")));
+        assertTrue(small.getMessage().contains("must be at least twice RELAY_MAX_MESSAGE_BYTES (8388608)"), small.getMessage());
+    }
+
+    @Test
     void aSettingsFileSitsUnderTheEnvironmentAndRefusesUnknownNames(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("relay.properties");
         Files.writeString(file, "# operator settings\nRELAY_HTTP_PORT=9090\nRELAY_RTMP_PORT = 2000\nRELAY_DATA_DIR="

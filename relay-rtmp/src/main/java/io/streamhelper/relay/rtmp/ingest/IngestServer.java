@@ -14,6 +14,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.streamhelper.relay.core.stream.StreamRegistry;
 import io.streamhelper.relay.rtmp.chunk.ChunkDecoder;
 import io.streamhelper.relay.rtmp.chunk.ChunkEncoder;
+import io.streamhelper.relay.rtmp.chunk.MessageBufferBudget;
 import io.streamhelper.relay.rtmp.chunk.ProtocolControlHandler;
 import io.streamhelper.relay.rtmp.handshake.ServerHandshakeHandler;
 import io.streamhelper.relay.rtmp.transport.Transport;
@@ -36,6 +37,8 @@ public final class IngestServer implements AutoCloseable {
     private final EventLoopGroup acceptors;
     private final EventLoopGroup workers;
     private final ConnectionLimiter limiter;
+    /** Shared by every connection's chunk decoder: bytes of messages in assembly, server-wide. */
+    private final MessageBufferBudget budget;
     /** Open ingest connections, so that shutdown closes each through its pipeline (see closeConnections). */
     private final ChannelGroup connections = new DefaultChannelGroup("ingest", GlobalEventExecutor.INSTANCE);
     private Channel serverChannel;
@@ -46,6 +49,12 @@ public final class IngestServer implements AutoCloseable {
         this.acceptors = acceptors;
         this.workers = workers;
         this.limiter = new ConnectionLimiter(settings.connections());
+        this.budget = new MessageBufferBudget(settings.buffers().budgetBytes());
+    }
+
+    /** Bytes the ingest's connections hold right now in messages still being assembled. */
+    public long bufferedBytes() {
+        return budget.reserved();
     }
 
     /** Ingest connections open right now (publishers and anything else that connected). */
@@ -65,7 +74,7 @@ public final class IngestServer implements AutoCloseable {
                         Transport.prepare(ch);
                         connections.add(ch);
                         ch.pipeline().addLast("limits", limiter);
-                        addProtocolHandlers(ch.pipeline(), settings, registry, error -> { });
+                        addProtocolHandlers(ch.pipeline(), settings, registry, budget, error -> { });
                     }
                 });
         serverChannel = bootstrap.bind(settings.bindAddress(), settings.port()).sync().channel();
@@ -81,9 +90,16 @@ public final class IngestServer implements AutoCloseable {
      */
     public static void addProtocolHandlers(ChannelPipeline pipeline, IngestSettings settings, StreamRegistry registry,
             Consumer<Throwable> connectionErrors) {
+        addProtocolHandlers(pipeline, settings, registry, new MessageBufferBudget(settings.buffers().budgetBytes()),
+                connectionErrors);
+    }
+
+    /** As above, with the server-wide {@code budget} for partial messages that the connection shares. */
+    public static void addProtocolHandlers(ChannelPipeline pipeline, IngestSettings settings, StreamRegistry registry,
+            MessageBufferBudget budget, Consumer<Throwable> connectionErrors) {
         pipeline.addLast("idle", new IdleStateHandler(settings.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
         pipeline.addLast("handshake", new ServerHandshakeHandler());
-        pipeline.addLast("chunkDecoder", new ChunkDecoder(settings.limits()));
+        pipeline.addLast("chunkDecoder", new ChunkDecoder(settings.limits(), settings.buffers(), budget));
         pipeline.addLast("chunkEncoder", new ChunkEncoder());
         pipeline.addLast("control", new ProtocolControlHandler());
         pipeline.addLast("session", new IngestSessionHandler(registry, settings, connectionErrors));

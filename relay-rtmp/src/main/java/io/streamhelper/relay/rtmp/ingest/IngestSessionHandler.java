@@ -11,6 +11,8 @@ import io.streamhelper.relay.core.publish.PublishRejectedException;
 import io.streamhelper.relay.core.stream.LiveStream;
 import io.streamhelper.relay.core.stream.StreamRegistry;
 import io.streamhelper.relay.rtmp.amf.Amf0;
+import io.streamhelper.relay.rtmp.chunk.ChunkDecoder;
+import io.streamhelper.relay.rtmp.chunk.IngestLimitException;
 import io.streamhelper.relay.rtmp.message.ChunkStreamIds;
 import io.streamhelper.relay.rtmp.message.Command;
 import io.streamhelper.relay.rtmp.message.ProtocolControl;
@@ -56,6 +58,8 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
     private LiveStream live;
     private long lastMediaNanos;
     private ScheduledFuture<?> idleCheck;
+    /** Set once, when the registry grants a publish; the publish deadline looks at nothing else. */
+    private boolean publishGranted;
 
     public IngestSessionHandler(StreamRegistry registry, IngestSettings settings) {
         this(registry, settings, error -> { });
@@ -140,6 +144,7 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
             return;
         }
         state = State.CONNECTED;
+        schedulePublishDeadline(ctx);
         ctx.write(ProtocolControl.windowAckSize(ctx.alloc(), WINDOW_ACK_SIZE));
         ctx.write(ProtocolControl.setPeerBandwidth(ctx.alloc(), WINDOW_ACK_SIZE, ProtocolControl.LIMIT_DYNAMIC));
         ctx.write(ProtocolControl.setChunkSize(ctx.alloc(), OUT_CHUNK_SIZE));
@@ -149,6 +154,23 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
         Map<String, Object> info = StatusObjects.status("status", "NetConnection.Connect.Success", "Connection succeeded.");
         info.put("objectEncoding", properties.get("objectEncoding") instanceof Number n ? n.doubleValue() : 0.0);
         reply(ctx, Command.of("_result", command.transactionId(), server, info), ChunkStreamIds.COMMAND, 0);
+    }
+
+    /**
+     * From connect to a granted publish: without it a client with no key, keeping the idle timer
+     * happy with a few bytes now and then, could keep its connection and its buffers for ever. An
+     * authorization still in flight at the deadline closes too; onPublishAnswered then ends the
+     * stream if it is granted late.
+     */
+    private void schedulePublishDeadline(ChannelHandlerContext ctx) {
+        long deadline = settings.publishDeadline().toMillis();
+        ctx.executor().schedule(() -> {
+            if (!publishGranted && state != State.CLOSED && ctx.channel().isActive()) {
+                log.info("event=ingest_limit reason=publish_deadline remote={} timeout_ms={}", ctx.channel().remoteAddress(), deadline);
+                state = State.CLOSED;
+                ctx.close();
+            }
+        }, deadline, TimeUnit.MILLISECONDS);
     }
 
     /** {@code streamId} is the message stream the publish arrived on: the media will come on it. */
@@ -207,6 +229,14 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
         live = stream;
         state = State.PUBLISHING;
         publishStreamId = streamId;
+        if (!publishGranted) {
+            publishGranted = true;
+            // The decoder's tight limits for a connection without a key end here.
+            ChunkDecoder decoder = ctx.pipeline().get(ChunkDecoder.class);
+            if (decoder != null) {
+                decoder.publishGranted();
+            }
+        }
         live.onDisconnectRequest(() -> ctx.channel().close());
         lastMediaNanos = System.nanoTime();
         log.info("event=publisher_live stream={} remote={}", live.id(), ctx.channel().remoteAddress());
@@ -343,8 +373,13 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // Malformed input from one publisher closes that connection and nothing else. Decoder
         // messages never contain keys (they name sizes and types only).
-        log.info("event=ingest_connection_error stream={} remote={} error=\"{}\"", streamId(), ctx.channel().remoteAddress(),
-                cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
+        if (cause instanceof IngestLimitException limit) {
+            log.info("event=ingest_limit reason={} stream={} remote={} error=\"{}\"", limit.reason(), streamId(),
+                    ctx.channel().remoteAddress(), limit.getMessage());
+        } else {
+            log.info("event=ingest_connection_error stream={} remote={} error=\"{}\"", streamId(), ctx.channel().remoteAddress(),
+                    cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
+        }
         endPublish("connection error");
         state = State.CLOSED;
         ctx.close();
