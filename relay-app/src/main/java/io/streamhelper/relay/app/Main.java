@@ -62,7 +62,7 @@ public final class Main {
      * Netty samples one pooled buffer in 128 for leak tracking by default, each with a stack trace.
      * The relay allocates several buffers per tag and destination (chunk headers, the chunked
      * composite), so at 100 destinations that sampling alone cost about 2 % of a core in
-     * {@code bench/relay-bench.sh ours 100 20} (docs/benchmarks.md, 2026-11-25). Leaks are caught
+     * {@code bench/relay-bench.sh ours 100 20} (docs/benchmarks.md, "Decision log"). Leaks are caught
      * where they are cheap to catch: every test runs with paranoid detection and fails on a leak.
      * Must run before any Netty class loads; {@code -Dio.netty.leakDetection.level=simple} (or any
      * level) on the command line turns it back on.
@@ -82,7 +82,7 @@ public final class Main {
      * per-thread pools whose hand-back is a lock-free queue operation. The relay makes a few of them
      * per tag and destination, and at 100 destinations that bookkeeping cost more than letting the
      * JVM allocate and collect them: about 0.5 % of a core in three alternating runs of
-     * {@code bench/relay-bench.sh ours 100 20} (docs/benchmarks.md, 2026-11-25). Pooled buffer
+     * {@code bench/relay-bench.sh ours 100 20} (docs/benchmarks.md, "Decision log"). Pooled buffer
      * memory itself is unaffected. Must run before any Netty class loads.
      */
     static void disableRecyclerUnlessAsked() {

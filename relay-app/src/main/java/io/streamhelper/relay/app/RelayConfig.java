@@ -137,7 +137,7 @@ public record RelayConfig(
         // io_uring where the kernel and container allow it: only there does the relay meet both
         // nginx-rtmp's CPU and a 20 ms latency at a hundred destinations. A destination lost on it
         // is reconnected even when io_uring's close of the dead socket never completes
-        // (docs/benchmarks.md, "io_uring by default again").
+        // (docs/benchmarks.md, "Current figures" and "Decision log").
         String transport = env.getOrDefault("RELAY_TRANSPORT", "auto").trim().toLowerCase(java.util.Locale.ROOT);
         if (!Transport.SETTINGS.contains(transport)) {
             problems.add("RELAY_TRANSPORT must be one of " + String.join(", ", Transport.SETTINGS) + ", got '"
@@ -175,7 +175,7 @@ public record RelayConfig(
      * When audio waits for video on the transport the server runs on: as set, else 40 ms on NIO,
      * where the writes it saves keep the relay's CPU at nginx-rtmp's at a hundred destinations,
      * and not at all on io_uring, whose writes are cheap enough without it (docs/benchmarks.md,
-     * "io_uring").
+     * "The audio hold on NIO").
      */
     AudioHold audioHold(Transport transport) {
         long millis = audioHoldMillis.orElse(transport == Transport.IO_URING ? 0 : DEFAULT_AUDIO_HOLD_MS);

@@ -23,7 +23,7 @@ import java.util.concurrent.ThreadFactory;
  * The socket implementation under the relay's event loops: Java NIO, or Linux's io_uring through
  * Netty's native module. Every tag is one write to each destination, so at a hundred destinations
  * the relay's cost is mostly its writes; io_uring hands a loop iteration's writes to the kernel in
- * one system call (docs/benchmarks.md, "io_uring"). Channels take the transport of the group they
+ * one system call (docs/benchmarks.md, "CPU"). Channels take the transport of the group they
  * are registered on, so a destination's channel can still live on its publisher's event loop.
  */
 public enum Transport {
