@@ -13,7 +13,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +33,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class LiveStream {
     private static final Logger log = LoggerFactory.getLogger(LiveStream.class);
+    /** In place of the closer once a disconnect was asked for: a closer set later runs at once. */
+    private static final Runnable DISCONNECT_REQUESTED = () -> { };
     static final long DEFAULT_GOP_CACHE_BYTES = 16L * 1024 * 1024;
 
     private final StreamGrant grant;
@@ -59,7 +63,9 @@ public final class LiveStream {
     private volatile VideoFormat announcedFormat = VideoFormat.UNKNOWN;
 
     private final RelayCounters counters;
-    private volatile Runnable publisherCloser = () -> { };
+    private final AtomicReference<Runnable> publisherCloser = new AtomicReference<>(() -> { });
+    /** The registry told its listener this stream started (so it tells it the end too); on {@link #executor()}. */
+    boolean startAnnounced;
 
     LiveStream(StreamGrant grant, EventExecutor executor, long gopCacheBytes) {
         this(grant, executor, gopCacheBytes, new RelayCounters(), AudioHold.NONE);
@@ -349,7 +355,7 @@ public final class LiveStream {
 
     /** The publisher is gone: stop every destination cleanly and release every cached tag. */
     void end() {
-        onExecutor(() -> {
+        onExecutorOrAfterIt(() -> {
             if (ended) {
                 return;
             }
@@ -366,17 +372,42 @@ public final class LiveStream {
         });
     }
 
-    /** How the ingest disconnects this stream's publisher, when the stream is taken away (deleted) while live. */
+    /**
+     * How the ingest disconnects this stream's publisher, when the stream is taken away (deleted)
+     * while live. The ingest can only say so once the publish is answered; a disconnect asked for
+     * before that (the stream deleted while its publisher was being let in) is remembered, and
+     * the closer runs at once. Safe from any thread.
+     */
     public void onDisconnectRequest(Runnable closer) {
-        this.publisherCloser = closer;
+        Runnable previous = publisherCloser.getAndUpdate(p -> p == DISCONNECT_REQUESTED ? p : closer);
+        if (previous == DISCONNECT_REQUESTED) {
+            closer.run();
+        }
     }
 
+    /** Runs the ingest's closer, or leaves word for the one it has not given yet. Safe from any thread. */
     void disconnectPublisher() {
-        publisherCloser.run();
+        publisherCloser.getAndSet(DISCONNECT_REQUESTED).run();
     }
 
     public boolean isEnded() {
         return ended;
+    }
+
+    /**
+     * Runs the task on {@link #executor()}, or here if that executor is gone (shut down): then
+     * nothing else runs there to race with it.
+     */
+    void onExecutorOrAfterIt(Runnable task) {
+        if (executor.inEventLoop()) {
+            task.run();
+            return;
+        }
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException gone) {
+            task.run();
+        }
     }
 
     private void onExecutor(Runnable task) {
