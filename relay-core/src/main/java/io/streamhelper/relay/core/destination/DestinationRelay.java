@@ -11,6 +11,7 @@ import io.streamhelper.relay.core.stream.RelayCounters;
 import io.streamhelper.relay.core.stream.StreamSnapshot;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -208,10 +209,54 @@ public final class DestinationRelay implements MediaSink {
         resendHeaders = false;
         fullSince = 0;
         // The whole snapshot goes out in as few writes as the socket takes.
-        for (MediaMessage message : snapshot.drain()) {
-            deliver(message, true);
+        List<MediaMessage> all = snapshot.drain();
+        for (int i = 0; i < all.size(); i++) {
+            MediaMessage message = all.get(i);
+            int given = message.refCnt();
+            try {
+                deliver(message, true);
+            } catch (RuntimeException | Error e) {
+                // The same rule as the stream's fan-out: a message left as it was handed over was
+                // never taken; the rest were never handed over at all.
+                if (message.refCnt() == given) {
+                    message.release();
+                }
+                all.subList(i + 1, all.size()).forEach(MediaMessage::release);
+                throw e;
+            }
         }
         flush();
+    }
+
+    /**
+     * Sending threw (the stream has detached us): the link is in an unknown state, so it goes the
+     * way of a dropped connection, retried with backoff. The stream logs the returned text.
+     */
+    @Override
+    public String failed(Throwable cause) {
+        String error = target.streamKey().redact(cause.getClass().getSimpleName()
+                + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
+        DestinationLink current = link;
+        if (current != null && !stopped) {
+            try {
+                current.abort(cause);
+            } finally {
+                lost(current, new SinkFailure(error, cause));
+            }
+        }
+        return error;
+    }
+
+    @Override
+    public String sinkId() {
+        return target.id();
+    }
+
+    /** A failed send, reported like network trouble (never as a refusal), its text already redacted. */
+    private static final class SinkFailure extends Exception {
+        SinkFailure(String redacted, Throwable cause) {
+            super("sending failed: " + redacted, cause, false, false);
+        }
     }
 
     @Override
@@ -351,7 +396,7 @@ public final class DestinationRelay implements MediaSink {
             return "connection closed by the destination";
         }
         String message = cause.getMessage();
-        if (cause instanceof DestinationFailure) {
+        if (cause instanceof DestinationFailure || cause instanceof SinkFailure) {
             return message; // already the words to show
         }
         if (cause instanceof DestinationRejectedException) {

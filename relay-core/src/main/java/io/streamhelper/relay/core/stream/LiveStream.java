@@ -1,5 +1,6 @@
 package io.streamhelper.relay.core.stream;
 
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.streamhelper.relay.core.destination.DestinationRelay;
 import io.streamhelper.relay.core.media.FanOutScope;
@@ -12,7 +13,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One stream while its publisher is live: the cached start-up tags (metadata, sequence headers,
@@ -23,8 +28,13 @@ import java.util.concurrent.TimeUnit;
  * <p>Fan-out follows Netty's {@code DefaultChannelGroup}: each sink gets a retained duplicate of
  * the tag (same bytes, own indexes), and the original is released once. The duplicates share a
  * {@link FanOutScope}, where the protocol side frames the tag once for all destinations alike.
+ * A sink that throws is detached and told ({@link MediaSink#failed}); the others, and the
+ * publisher, never notice.
  */
 public final class LiveStream {
+    private static final Logger log = LoggerFactory.getLogger(LiveStream.class);
+    /** In place of the closer once a disconnect was asked for: a closer set later runs at once. */
+    private static final Runnable DISCONNECT_REQUESTED = () -> { };
     static final long DEFAULT_GOP_CACHE_BYTES = 16L * 1024 * 1024;
 
     private final StreamGrant grant;
@@ -53,7 +63,9 @@ public final class LiveStream {
     private volatile VideoFormat announcedFormat = VideoFormat.UNKNOWN;
 
     private final RelayCounters counters;
-    private volatile Runnable publisherCloser = () -> { };
+    private final AtomicReference<Runnable> publisherCloser = new AtomicReference<>(() -> { });
+    /** The registry told its listener this stream started (so it tells it the end too); on {@link #executor()}. */
+    boolean startAnnounced;
 
     LiveStream(StreamGrant grant, EventExecutor executor, long gopCacheBytes) {
         this(grant, executor, gopCacheBytes, new RelayCounters(), AudioHold.NONE);
@@ -170,10 +182,21 @@ public final class LiveStream {
         try {
             for (MediaSink sink : targets) {
                 MediaMessage copy = message.retainedDuplicateIn(scope);
-                if (hold) {
-                    sink.deliverHeld(copy);
-                } else {
-                    sink.deliver(copy);
+                int given = copy.refCnt();
+                try {
+                    if (hold) {
+                        sink.deliverHeld(copy);
+                    } else {
+                        sink.deliver(copy);
+                    }
+                } catch (RuntimeException | Error e) {
+                    rethrowIfFatal(e);
+                    // A sink that left the copy as it got it (same count) never took it: release
+                    // it here. One that released it already must not see it released twice.
+                    if (copy.refCnt() == given) {
+                        ReferenceCountUtil.safeRelease(copy);
+                    }
+                    sinkFailed(sink, e);
                 }
             }
         } finally {
@@ -219,8 +242,37 @@ public final class LiveStream {
         if (audioHeld && hold == holdNumber && !ended) {
             audioHeld = false;
             for (MediaSink sink : sinks) {
-                sink.flush();
+                try {
+                    sink.flush();
+                } catch (RuntimeException | Error e) {
+                    rethrowIfFatal(e);
+                    sinkFailed(sink, e);
+                }
             }
+        }
+    }
+
+    /**
+     * One sink threw: it alone is detached and told, so it can recover on its own terms (a
+     * destination reconnects with backoff, as after a dropped connection). Left to propagate, the
+     * exception would reach the ingest, which closes the publisher and with it every destination.
+     * Logged once per failure: a detached sink gets nothing more until it attaches again.
+     */
+    private void sinkFailed(MediaSink sink, Throwable cause) {
+        sinks = Arrays.stream(sinks).filter(s -> s != sink).toArray(MediaSink[]::new);
+        String error;
+        try {
+            error = sink.failed(cause);
+        } catch (RuntimeException | Error e) {
+            rethrowIfFatal(e);
+            error = cause.getClass().getSimpleName() + " (and " + e.getClass().getSimpleName() + " handling it)";
+        }
+        log.warn("event=destination_sink_failed stream={} destination={} error=\"{}\"", id(), sink.sinkId(), error);
+    }
+
+    private static void rethrowIfFatal(Throwable t) {
+        if (t instanceof VirtualMachineError fatal) {
+            throw fatal;
         }
     }
 
@@ -281,7 +333,15 @@ public final class LiveStream {
             if (ended || Arrays.asList(sinks).contains(sink)) {
                 return;
             }
-            sink.join(new StreamSnapshot(retainedHeaders(), gop.retainedCopy()));
+            StreamSnapshot snapshot = new StreamSnapshot(retainedHeaders(), gop.retainedCopy());
+            try {
+                sink.join(snapshot);
+            } catch (RuntimeException | Error e) {
+                rethrowIfFatal(e);
+                snapshot.close(); // what the sink did not take; what it drained is its own
+                sinkFailed(sink, e);
+                return;
+            }
             MediaSink[] grown = Arrays.copyOf(sinks, sinks.length + 1);
             grown[sinks.length] = sink;
             sinks = grown;
@@ -295,7 +355,7 @@ public final class LiveStream {
 
     /** The publisher is gone: stop every destination cleanly and release every cached tag. */
     void end() {
-        onExecutor(() -> {
+        onExecutorOrAfterIt(() -> {
             if (ended) {
                 return;
             }
@@ -312,17 +372,42 @@ public final class LiveStream {
         });
     }
 
-    /** How the ingest disconnects this stream's publisher, when the stream is taken away (deleted) while live. */
+    /**
+     * How the ingest disconnects this stream's publisher, when the stream is taken away (deleted)
+     * while live. The ingest can only say so once the publish is answered; a disconnect asked for
+     * before that (the stream deleted while its publisher was being let in) is remembered, and
+     * the closer runs at once. Safe from any thread.
+     */
     public void onDisconnectRequest(Runnable closer) {
-        this.publisherCloser = closer;
+        Runnable previous = publisherCloser.getAndUpdate(p -> p == DISCONNECT_REQUESTED ? p : closer);
+        if (previous == DISCONNECT_REQUESTED) {
+            closer.run();
+        }
     }
 
+    /** Runs the ingest's closer, or leaves word for the one it has not given yet. Safe from any thread. */
     void disconnectPublisher() {
-        publisherCloser.run();
+        publisherCloser.getAndSet(DISCONNECT_REQUESTED).run();
     }
 
     public boolean isEnded() {
         return ended;
+    }
+
+    /**
+     * Runs the task on {@link #executor()}, or here if that executor is gone (shut down): then
+     * nothing else runs there to race with it.
+     */
+    void onExecutorOrAfterIt(Runnable task) {
+        if (executor.inEventLoop()) {
+            task.run();
+            return;
+        }
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException gone) {
+            task.run();
+        }
     }
 
     private void onExecutor(Runnable task) {

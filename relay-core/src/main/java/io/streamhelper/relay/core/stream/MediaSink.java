@@ -28,4 +28,21 @@ public interface MediaSink {
     /** Sends whatever {@link #deliverHeld} left waiting. */
     default void flush() {
     }
+
+    /**
+     * A call above threw: the stream has detached this sink and goes on without it. The sink
+     * should recover on its own terms (a destination drops its link and reconnects with
+     * backoff). If {@link #deliver} threw with the message's reference count as it was handed
+     * over, the stream released the message; a sink that had taken it (released or passed it
+     * on) keeps that. What {@link #join} drained is the sink's own. Returns what the log may say
+     * of the cause: never a key.
+     */
+    default String failed(Throwable cause) {
+        return cause.getClass().getSimpleName();
+    }
+
+    /** How logs name this sink (a destination's id); never a key. */
+    default String sinkId() {
+        return getClass().getSimpleName();
+    }
 }

@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -146,10 +147,27 @@ public final class StreamRegistry {
         if (live.putIfAbsent(grant.streamId(), stream) != null) {
             throw new PublishRejectedException(Reason.ALREADY_LIVE, "stream is already being published");
         }
-        log.info("event=publish_start stream={} destinations={}", grant.streamId(), targets.size());
-        listener.streamStarted(stream);
-        stream.relays().forEach(DestinationRelay::start);
+        // A stream deleted after the key was read above found nothing live to disconnect: ask
+        // again now that it is visible (a delete from now on finds it and disconnects it).
+        if (!authorizer.authorize(streamKey).map(g -> g.streamId().equals(grant.streamId())).orElse(false)) {
+            endPublish(stream);
+            throw new PublishRejectedException(Reason.UNKNOWN_KEY, "unknown stream key");
+        }
+        onStreamLoop(stream, () -> {
+            if (!stream.isEnded()) {
+                stream.startAnnounced = true;
+                log.info("event=publish_start stream={} destinations={}", grant.streamId(), targets.size());
+                listener.streamStarted(stream);
+                stream.relays().forEach(DestinationRelay::start);
+            }
+            return null;
+        }, null);
         reconcile(stream, targets);
+        if (stream.isEnded()) {
+            // Taken away while going live: deleted, or the server is shutting down.
+            throw accepting ? new PublishRejectedException(Reason.UNKNOWN_KEY, "unknown stream key")
+                    : new PublishRejectedException(Reason.UNAVAILABLE, "server is shutting down");
+        }
         return stream;
     }
 
@@ -165,12 +183,12 @@ public final class StreamRegistry {
         }
         for (DestinationTarget target : now) {
             if (!before.contains(target)) {
-                applyDestination(stream.id(), target);
+                apply(stream, target);
             }
         }
         for (DestinationTarget gone : before) {
             if (now.stream().noneMatch(t -> t.id().equals(gone.id()))) {
-                removeDestination(stream.id(), gone.id());
+                remove(stream, gone.id());
             }
         }
     }
@@ -182,15 +200,7 @@ public final class StreamRegistry {
      */
     public boolean applyDestination(String streamId, DestinationTarget target) {
         LiveStream stream = live.get(streamId);
-        if (stream == null) {
-            return false;
-        }
-        removeRelay(stream, target.id());
-        DestinationRelay relay = new DestinationRelay(stream, target, connector);
-        stream.addRelay(relay);
-        relay.start();
-        log.info("event=destination_applied stream={} destination={}", streamId, target.id());
-        return true;
+        return stream != null && apply(stream, target);
     }
 
     /**
@@ -199,16 +209,39 @@ public final class StreamRegistry {
      */
     public boolean removeDestination(String streamId, String destinationId) {
         LiveStream stream = live.get(streamId);
-        if (stream == null) {
-            return false;
-        }
-        boolean removed = removeRelay(stream, destinationId);
-        if (removed) {
-            log.info("event=destination_removed stream={} destination={}", streamId, destinationId);
-        }
-        return removed;
+        return stream != null && remove(stream, destinationId);
     }
 
+    /**
+     * Replaces the stream's relay to this destination, on the stream's loop: API threads and the
+     * catalog thread's reconcile both get here, and two of them each removing the old relay and
+     * adding a new one would leave two relays publishing under one key.
+     */
+    private boolean apply(LiveStream stream, DestinationTarget target) {
+        return onStreamLoop(stream, () -> {
+            if (stream.isEnded()) {
+                return false;
+            }
+            removeRelay(stream, target.id());
+            DestinationRelay relay = new DestinationRelay(stream, target, connector);
+            stream.addRelay(relay);
+            relay.start();
+            log.info("event=destination_applied stream={} destination={}", stream.id(), target.id());
+            return true;
+        }, false);
+    }
+
+    private boolean remove(LiveStream stream, String destinationId) {
+        return onStreamLoop(stream, () -> {
+            boolean removed = removeRelay(stream, destinationId);
+            if (removed) {
+                log.info("event=destination_removed stream={} destination={}", stream.id(), destinationId);
+            }
+            return removed;
+        }, false);
+    }
+
+    /** On the stream's loop. */
     private static boolean removeRelay(LiveStream stream, String destinationId) {
         boolean removed = false;
         for (DestinationRelay relay : stream.relays()) {
@@ -221,24 +254,55 @@ public final class StreamRegistry {
         return removed;
     }
 
+    /**
+     * Runs one change to a live stream's relays on the stream's event loop, which owns its sinks
+     * and relays, so changes from API threads, the catalog thread and the publisher's own loop
+     * happen one at a time; the caller waits for the answer (the change itself is quick: a relay
+     * connects asynchronously). On that loop already, it runs at once. Must not be called from
+     * another event loop, which could be waiting for this one. A loop that is gone (shutting
+     * down) answers {@code ifGone}.
+     */
+    private static <T> T onStreamLoop(LiveStream stream, Supplier<T> change, T ifGone) {
+        EventExecutor loop = stream.executor();
+        if (loop.inEventLoop()) {
+            return change.get();
+        }
+        try {
+            return loop.submit(change::get).syncUninterruptibly().getNow();
+        } catch (RejectedExecutionException shutDown) {
+            return ifGone;
+        }
+    }
+
     /** The live stream with this id, if its publisher is live. */
     public java.util.Optional<LiveStream> liveStream(String streamId) {
         return java.util.Optional.ofNullable(live.get(streamId));
     }
 
-    /** The publisher left (unpublish, disconnect, timeout): end every destination. Idempotent. */
+    /**
+     * The publisher left (unpublish, disconnect, timeout): end every destination. Idempotent. The
+     * stream is no longer live when this returns; its destinations end on its loop, after any
+     * change queued there before.
+     */
     public void endPublish(LiveStream stream) {
-        if (live.remove(stream.id(), stream)) {
-            log.info("event=publish_end stream={} bytes_in={} video_frames={}", stream.id(), stream.bytesIn(),
-                    stream.videoFrames());
-            listener.streamEnded(stream);
-        }
-        stream.end();
+        boolean wasLive = live.remove(stream.id(), stream);
+        stream.onExecutorOrAfterIt(() -> {
+            if (wasLive) {
+                log.info("event=publish_end stream={} bytes_in={} video_frames={}", stream.id(), stream.bytesIn(),
+                        stream.videoFrames());
+                if (stream.startAnnounced) {
+                    listener.streamEnded(stream);
+                }
+            }
+            stream.end();
+        });
     }
 
     /**
      * The stream was deleted (or otherwise taken away) while live: end its destinations and
-     * disconnect its publisher. Returns whether it was live.
+     * disconnect its publisher. Returns whether it was live. A publisher still being let in when
+     * the stream is deleted is refused ({@link #beginPublish}) or, if the ingest has not yet said
+     * how to disconnect it, disconnected as soon as it does ({@link LiveStream#onDisconnectRequest}).
      */
     public boolean disconnect(String streamId) {
         LiveStream stream = live.get(streamId);
