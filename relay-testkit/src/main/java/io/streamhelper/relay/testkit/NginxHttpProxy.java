@@ -1,13 +1,8 @@
 package io.streamhelper.relay.testkit;
 
-import static org.awaitility.Awaitility.await;
-
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -63,41 +58,7 @@ public final class NginxHttpProxy implements AutoCloseable {
     }
 
     private void launch() throws IOException {
-        process = new ProcessBuilder(Tools.find("nginx").toString(), "-p", dir.toString(),
-                "-e", dir.resolve("error.log").toString(), "-c", dir.resolve("nginx.conf").toString())
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("stdout.log").toFile())
-                .start();
-        try {
-            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("nginx exited with " + process.exitValue() + ": " + logs());
-                }
-                return accepts(port);
-            });
-        } catch (RuntimeException e) {
-            close();
-            throw e;
-        }
-    }
-
-    private String logs() {
-        try {
-            String out = Files.exists(dir.resolve("stdout.log")) ? Files.readString(dir.resolve("stdout.log")) : "";
-            String err = Files.exists(dir.resolve("error.log")) ? Files.readString(dir.resolve("error.log")) : "";
-            return out + err;
-        } catch (IOException e) {
-            return e.toString();
-        }
-    }
-
-    private static boolean accepts(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+        process = NginxProcess.launch(dir, port);
     }
 
     /** The port nginx listens on, on 127.0.0.1. */

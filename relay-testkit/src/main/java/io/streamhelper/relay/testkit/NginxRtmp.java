@@ -1,14 +1,9 @@
 package io.streamhelper.relay.testkit;
 
-import static org.awaitility.Awaitility.await;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -105,40 +100,7 @@ public final class NginxRtmp implements AutoCloseable {
     }
 
     private void launch() throws IOException {
-        process = new ProcessBuilder(Tools.find("nginx").toString(), "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString())
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("stdout.log").toFile())
-                .start();
-        try {
-            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("nginx exited with " + process.exitValue() + ": " + logs());
-                }
-                return accepts(rtmpPort) && (tlsPort < 0 || accepts(tlsPort));
-            });
-        } catch (RuntimeException e) {
-            stop();
-            throw e;
-        }
-    }
-
-    private String logs() {
-        try {
-            String out = Files.exists(dir.resolve("stdout.log")) ? Files.readString(dir.resolve("stdout.log")) : "";
-            String err = Files.exists(dir.resolve("error.log")) ? Files.readString(dir.resolve("error.log")) : "";
-            return out + err;
-        } catch (IOException e) {
-            return e.toString();
-        }
-    }
-
-    private static boolean accepts(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+        process = tlsPort < 0 ? NginxProcess.launch(dir, rtmpPort) : NginxProcess.launch(dir, rtmpPort, tlsPort);
     }
 
     public int rtmpPort() {
@@ -199,12 +161,7 @@ public final class NginxRtmp implements AutoCloseable {
     public void stop() {
         if (process != null && process.isAlive()) {
             signal("CONT"); // a frozen process cannot die until it runs again
-            process.destroyForcibly();
-            try {
-                process.waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            NginxProcess.kill(process);
         }
     }
 
