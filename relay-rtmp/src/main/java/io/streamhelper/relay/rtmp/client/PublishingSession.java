@@ -442,6 +442,11 @@ final class PublishingSession implements DestinationLink {
         return new SessionHandler(url);
     }
 
+    /** For tests, on the channel's loop: whether the watchdog would judge a long enough silence. */
+    boolean sentBeyondRhythm() {
+        return watchdog.beyondRhythm(bytesSent.get());
+    }
+
     /** Where the session is, for tests. */
     State state() {
         return state;
