@@ -528,9 +528,11 @@ final class PublishingSession implements DestinationLink {
                     return;
                 }
                 streamId = id.intValue();
-                moveTo(State.PUBLISH_SENT);
                 ctx.writeAndFlush(Command.of("publish", TID_PUBLISH, null, target.streamKey().reveal(), "live")
                         .encode(ctx.alloc(), ChunkStreamIds.STREAM_COMMAND, streamId));
+                // After the write, as before: a connection that failed writing publish was lost,
+                // not hung up on in answer to it (and is CLOSED already).
+                advance(State.CREATE_STREAM_SENT, State.PUBLISH_SENT);
             }
         }
 
