@@ -22,4 +22,13 @@ public interface DestinationConnector {
     default DestinationLink connect(DestinationTarget target, EventExecutor sender, DestinationLink.Listener listener) {
         return connect(target, listener);
     }
+
+    /**
+     * The timers the supervisor of a destination fed from {@code executor} (the stream's event
+     * loop) runs on, and the connector's links with it: one clock for every timer of that
+     * destination. Tests that stand in virtual time override this.
+     */
+    default Timers timers(EventExecutor executor) {
+        return Timers.on(executor);
+    }
 }

@@ -1,7 +1,6 @@
 package io.streamhelper.relay.core.destination;
 
 import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.streamhelper.relay.core.media.MediaKind;
 import io.streamhelper.relay.core.media.MediaMessage;
 import io.streamhelper.relay.core.stream.LiveStream;
@@ -13,16 +12,23 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps one destination of one live stream published: connects through the
+ * The supervisor of one destination of one live stream: connects through the
  * {@link DestinationConnector}, feeds it the stream from a decodable point on its own continuous
- * timeline, and reconnects with backoff when the link drops. Every state change goes through
- * {@link #transition}; all fields are touched only on the stream's executor.
+ * timeline, and decides what happens when the link reports trouble (backoff, the refusal retry,
+ * stall). What is wanted comes from outside ({@link #start}/{@link #stop}, called by the registry
+ * while the stream is live and the destination enabled); what is happening is {@link #state()},
+ * changed only by {@link #transition}, which checks {@link DestinationTransitions}. Its links only
+ * report (live, closed with a cause); the policy is here. Every timer is on {@link Timers} from the
+ * connector (the stream's event loop in the server), and all fields are touched only on the
+ * stream's executor.
+ *
+ * <p>The name stays DestinationRelay: the registry, the stats, the API and the tests all know it
+ * by that name, and a rename would only add churn to code others are changing at the same time.
  */
 public final class DestinationRelay implements MediaSink {
     private static final Logger log = LoggerFactory.getLogger(DestinationRelay.class);
@@ -35,6 +41,7 @@ public final class DestinationRelay implements MediaSink {
     private final DestinationTarget target;
     private final DestinationConnector connector;
     private final EventExecutor executor;
+    private final Timers timers;
     private final Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60));
     private final TimestampContinuity timeline = new TimestampContinuity();
     private final RateMeter outgoing = new RateMeter();
@@ -49,15 +56,16 @@ public final class DestinationRelay implements MediaSink {
     private volatile long bytesSentBefore;
 
     private volatile DestinationLink link;
-    private ScheduledFuture<?> pending;
-    private boolean stopped;
-    private boolean connectedBefore;
+    /** The next connect, while RETRYING or REJECTED. */
+    private Timers.Cancellable retry;
+    /** Resets the backoff once the link has been live for {@link #STABLE_AFTER}. */
+    private Timers.Cancellable stableReset;
+    /** Gives the link up when its buffer has been full for {@link #STALL_TIMEOUT}. */
+    private Timers.Cancellable stall;
     /** Video is held back until a keyframe: after joining, or after frames had to be dropped. */
     private boolean awaitingKeyframe = true;
     /** Dropped frames may have included headers: resend them before the next keyframe. */
     private boolean resendHeaders;
-    /** When the outgoing buffer was last found full (System.nanoTime), or 0 while it drains. */
-    private long fullSince;
     /** Hang-ups in answer to publish in a row: the first may be a crash, the second is a refusal. */
     private int hangUps;
 
@@ -66,6 +74,7 @@ public final class DestinationRelay implements MediaSink {
         this.target = target;
         this.connector = connector;
         this.executor = stream.executor();
+        this.timers = connector.timers(executor);
         this.platformCounters = stream.counters().platform(target.platform());
     }
 
@@ -124,29 +133,33 @@ public final class DestinationRelay implements MediaSink {
     /** The user or the publisher ended it: unpublish cleanly, never reconnect. */
     public void stop() {
         onExecutor(() -> {
-            if (stopped) {
+            if (state == DestinationState.STOPPED) {
                 return;
             }
-            stopped = true;
-            cancelPending();
+            cancelTimers();
             stream.detach(this);
+            // STOPPED first: the link may report its close inline, and lost() must see it stopped.
+            transition(DestinationState.STOPPED, null);
             if (link != null) {
                 link.close();
             }
-            transition(DestinationState.STOPPED, null);
         });
     }
 
+    /** From IDLE (started), RETRYING or REJECTED (the retry timer ran out). */
     private void connect() {
-        if (stopped || stream.isEnded()) {
+        if (retry != null) {
+            retry.cancel(); // run by the timer, or started early: either way it is spent
+            retry = null;
+        }
+        if (state == DestinationState.STOPPED || state == DestinationState.CONNECTING
+                || state == DestinationState.LIVE || stream.isEnded()) {
             return;
         }
-        pending = null;
-        if (connectedBefore) {
+        if (state != DestinationState.IDLE) {
             reconnects++;
             platformCounters.reconnected();
         }
-        connectedBefore = true;
         transition(DestinationState.CONNECTING, null);
         link = connector.connect(target, executor, new LinkListener());
     }
@@ -156,13 +169,16 @@ public final class DestinationRelay implements MediaSink {
         public void onLive(DestinationLink live) {
             // Always queued, never run inline: connect() may call back before it has returned the link.
             later(() -> {
-                if (live != link || stopped) {
+                if (live != link || state != DestinationState.CONNECTING) {
                     return;
                 }
                 hangUps = 0;
                 transition(DestinationState.LIVE, null);
                 stream.attach(DestinationRelay.this);
-                pending = executor.schedule(backoff::reset, STABLE_AFTER.toMillis(), TimeUnit.MILLISECONDS);
+                stableReset = timers.after(STABLE_AFTER, () -> {
+                    stableReset = null;
+                    backoff.reset();
+                });
             });
         }
 
@@ -184,8 +200,8 @@ public final class DestinationRelay implements MediaSink {
         stream.detach(this);
         bytesSentBefore += closed.bytesSent();
         link = null;
-        cancelPending();
-        if (stopped) {
+        cancelTimers();
+        if (state == DestinationState.STOPPED) {
             return;
         }
         timeline.newSession();
@@ -193,13 +209,13 @@ public final class DestinationRelay implements MediaSink {
         if (cause instanceof DestinationRejectedException && hangUps != 1) {
             platformCounters.destinationRejected();
             transition(DestinationState.REJECTED, cause.getMessage());
-            schedule(REJECTED_RETRY.toMillis());
+            scheduleRetry(REJECTED_RETRY);
         } else {
             // A first hang-up in answer to publish is retried like a network error: a
             // server restarting then looks the same as one refusing the key.
             platformCounters.destinationFailed();
             transition(DestinationState.RETRYING, describe(cause));
-            schedule(backoff.nextDelayMillis());
+            scheduleRetry(Duration.ofMillis(backoff.nextDelayMillis()));
         }
     }
 
@@ -207,7 +223,7 @@ public final class DestinationRelay implements MediaSink {
     public void join(StreamSnapshot snapshot) {
         awaitingKeyframe = true;
         resendHeaders = false;
-        fullSince = 0;
+        cancelStall();
         // The whole snapshot goes out in as few writes as the socket takes.
         List<MediaMessage> all = snapshot.drain();
         for (int i = 0; i < all.size(); i++) {
@@ -237,7 +253,7 @@ public final class DestinationRelay implements MediaSink {
         String error = target.streamKey().redact(cause.getClass().getSimpleName()
                 + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
         DestinationLink current = link;
-        if (current != null && !stopped) {
+        if (current != null && state != DestinationState.STOPPED) {
             try {
                 current.abort(cause);
             } finally {
@@ -283,10 +299,7 @@ public final class DestinationRelay implements MediaSink {
             message.release();
             return;
         }
-        if (stalled(current)) {
-            drop(message);
-            return;
-        }
+        watchForStall(current);
         boolean video = message.kind() == MediaKind.VIDEO;
         boolean header = message.kind() == MediaKind.METADATA || message.isSequenceHeader();
         if (video && !header && awaitingKeyframe) {
@@ -318,28 +331,30 @@ public final class DestinationRelay implements MediaSink {
         send(current, message, hold);
     }
 
-    /** Tracks how long the link has been full; past the stall timeout, drops it so it reconnects. */
-    private boolean stalled(DestinationLink current) {
+    /**
+     * Each tag offered looks at the buffer: found full, the stall timer starts; found draining, it
+     * stops. A buffer still full when it fires means the destination is not reading.
+     */
+    private void watchForStall(DestinationLink current) {
         if (current.isWritable()) {
-            fullSince = 0;
-            return false;
+            cancelStall();
+        } else if (stall == null) {
+            stall = timers.after(STALL_TIMEOUT, () -> {
+                stall = null;
+                if (current == link && state == DestinationState.LIVE && !current.isWritable()) {
+                    stalled(current);
+                }
+            });
         }
-        long now = System.nanoTime();
-        if (fullSince == 0) {
-            fullSince = now;
-            return false;
-        }
-        if (now - fullSince < STALL_TIMEOUT.toNanos()) {
-            return false;
-        }
-        fullSince = 0;
-        TimeoutException stall = new TimeoutException(
+    }
+
+    private void stalled(DestinationLink current) {
+        TimeoutException reason = new TimeoutException(
                 "destination stalled: outgoing buffer full for " + STALL_TIMEOUT.toSeconds() + " s");
-        current.abort(stall);
+        current.abort(reason);
         // Reconnect without waiting for the transport to report the close: a socket whose close
         // never completes must not keep the destination "live" and silent for good.
-        lost(current, stall);
-        return true;
+        lost(current, reason);
     }
 
     private void send(DestinationLink current, MediaMessage message, boolean hold) {
@@ -366,22 +381,34 @@ public final class DestinationRelay implements MediaSink {
         message.release();
     }
 
-    private void schedule(long delayMillis) {
-        pending = executor.schedule(this::connect, delayMillis, TimeUnit.MILLISECONDS);
+    private void scheduleRetry(Duration delay) {
+        retry = timers.after(delay, this::connect);
     }
 
-    private void cancelPending() {
-        if (pending != null) {
-            pending.cancel(false);
-            pending = null;
+    private void cancelStall() {
+        if (stall != null) {
+            stall.cancel();
+            stall = null;
         }
     }
 
+    /** Every timer this supervisor has: after this, none of its tasks is left scheduled. */
+    private void cancelTimers() {
+        if (retry != null) {
+            retry.cancel();
+            retry = null;
+        }
+        if (stableReset != null) {
+            stableReset.cancel();
+            stableReset = null;
+        }
+        cancelStall();
+    }
+
+    /** The one place the state changes; a change the transition table does not list throws. */
     private void transition(DestinationState next, String error) {
         DestinationState previous = state;
-        if (previous == next && error == null) {
-            return;
-        }
+        DestinationTransitions.check(previous, next);
         state = next;
         since = Instant.now();
         if (error != null) {

@@ -9,7 +9,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;
-import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.EventExecutor;
 import io.streamhelper.relay.core.media.MediaKind;
 import io.streamhelper.relay.core.media.MediaMessage;
 import io.streamhelper.relay.core.publish.StaticStreamCatalog;
@@ -18,6 +18,7 @@ import io.streamhelper.relay.core.secret.Secret;
 import io.streamhelper.relay.core.stream.AudioHold;
 import io.streamhelper.relay.core.stream.LiveStream;
 import io.streamhelper.relay.core.stream.StreamRegistry;
+import io.streamhelper.relay.testkit.ManualScheduler;
 import io.streamhelper.relay.testkit.TestKeys;
 import java.io.IOException;
 import java.time.Duration;
@@ -27,12 +28,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The relay's decisions for one destination, with an in-memory link standing in for the network
  * (the real RTMP client is tested against nginx-rtmp elsewhere): what is sent first, where video
  * starts, what a full buffer drops, which timeline a reconnect continues on, and how refusals and
- * network errors differ.
+ * network errors differ. Every timer (backoff, refusal retry, stable reset, stall) runs in
+ * virtual time: {@link #advance} moves the clock on the stream's loop.
  */
 class DestinationRelayTest {
     private final EventLoop loop = new DefaultEventLoop();
@@ -104,11 +108,44 @@ class DestinationRelayTest {
     }
 
     private final List<MemoryLink> links = new CopyOnWriteArrayList<>();
-    private final DestinationConnector connector = (target, listener) -> {
-        MemoryLink link = new MemoryLink(listener);
-        links.add(link);
-        return link;
+    private final ManualScheduler clock = new ManualScheduler();
+    private final DestinationConnector connector = new DestinationConnector() {
+        @Override
+        public DestinationLink connect(DestinationTarget target, DestinationLink.Listener listener) {
+            MemoryLink link = new MemoryLink(listener);
+            links.add(link);
+            return link;
+        }
+
+        @Override
+        public Timers timers(EventExecutor executor) {
+            return virtualTimers(clock);
+        }
     };
+
+    static Timers virtualTimers(ManualScheduler clock) {
+        return new Timers() {
+            @Override
+            public Cancellable after(Duration delay, Runnable task) {
+                return clock.schedule(delay, task)::cancel;
+            }
+
+            @Override
+            public long nanoTime() {
+                return clock.nanoTime();
+            }
+        };
+    }
+
+    /** Moves virtual time on the stream's loop, where the relay's timers touch its state. */
+    private void advance(Duration by) throws Exception {
+        loop.submit(() -> clock.advance(by)).get();
+    }
+
+    /** Runs what the loop has queued (link callbacks go through it). */
+    private void settle() throws Exception {
+        loop.submit(() -> { }).get();
+    }
 
     private final String ingestKey = TestKeys.ingest();
     private final String destinationKey = TestKeys.destination();
@@ -225,13 +262,15 @@ class DestinationRelayTest {
         stuck.reportsClose = false;
         stuck.writable = false;
         publish(stream, inter(33)); // the buffer is found full
-        // Past the stall timeout, the next frame gives the link up.
-        loop.schedule(() -> { }, DestinationRelay.STALL_TIMEOUT.toMillis() + 100, TimeUnit.MILLISECONDS).get();
-        publish(stream, inter(66));
+        advance(DestinationRelay.STALL_TIMEOUT.minusMillis(1));
+        assertFalse(stuck.closed, "not yet a stall");
+        publish(stream, inter(66)); // still full: the timer keeps running from the first full look
+        advance(Duration.ofMillis(1));
         assertTrue(stuck.closed, "the stalled link was aborted");
         assertEquals(DestinationState.RETRYING, relay(stream).state(), "not live on a link it gave up on");
         assertTrue(relay(stream).lastError().contains("stalled"), relay(stream).lastError());
-        await().atMost(Duration.ofSeconds(3)).until(() -> links.size() == 2);
+        advance(Duration.ofMillis(1200));
+        assertEquals(2, links.size(), "reconnected after the first backoff");
         goLive(1);
         await().until(() -> relay(stream).state() == DestinationState.LIVE);
         // The old link's close, should it ever be reported, changes nothing.
@@ -253,7 +292,8 @@ class DestinationRelayTest {
         await().until(() -> relay(stream).state() == DestinationState.RETRYING);
         assertTrue(relay(stream).lastError().contains("connection reset"));
         // Backoff starts around one second; then a new link, which joins at the cached GOP.
-        await().atMost(Duration.ofSeconds(3)).until(() -> links.size() == 2);
+        advance(Duration.ofMillis(1200));
+        assertEquals(2, links.size());
         goLive(1);
         await().until(() -> links.get(1).sent.size() == 4);
         List<Long> second = links.get(1).sent.stream().map(MediaMessage::timestamp).toList();
@@ -270,9 +310,11 @@ class DestinationRelayTest {
         links.get(0).listener.onClosed(links.get(0), new DestinationRejectedException("server said " + destinationKey + " is bad"));
         await().until(() -> relay(stream).state() == DestinationState.REJECTED);
         assertFalse(relay(stream).lastError().contains(destinationKey), relay(stream).lastError());
-        Future<?> check = loop.schedule(() -> { }, 2, TimeUnit.SECONDS);
-        check.get();
-        assertEquals(1, links.size(), "no immediate retry after a refusal");
+        advance(DestinationRelay.REJECTED_RETRY.minusMillis(1));
+        assertEquals(1, links.size(), "no retry within five minutes of a refusal");
+        advance(Duration.ofMillis(1));
+        assertEquals(2, links.size(), "retried five minutes after it");
+        assertEquals(DestinationState.CONNECTING, relay(stream).state());
         loop.submit(() -> stream.relays().forEach(DestinationRelay::stop)).get();
         assertEquals(DestinationState.STOPPED, relay(stream).state());
     }
@@ -284,11 +326,13 @@ class DestinationRelayTest {
         links.get(0).listener.onClosed(links.get(0), DestinationRejectedException.hungUp("hung up in answer to publish"));
         await().until(() -> relay(stream).state() == DestinationState.RETRYING);
         // A server that crashed or restarted just then: the next attempt comes after the usual backoff.
-        await().atMost(Duration.ofSeconds(3)).until(() -> links.size() == 2);
+        advance(Duration.ofMillis(1200));
+        assertEquals(2, links.size());
         links.get(1).listener.onClosed(links.get(1), DestinationRejectedException.hungUp("hung up in answer to publish"));
         await().until(() -> relay(stream).state() == DestinationState.REJECTED);
-        loop.schedule(() -> { }, 2, TimeUnit.SECONDS).get();
-        assertEquals(2, links.size(), "a second hang-up in a row is a refusal: not retried soon");
+        assertEquals(DestinationRelay.REJECTED_RETRY, clock.nextDueIn(), "a second hang-up in a row is a refusal");
+        advance(Duration.ofMinutes(4));
+        assertEquals(2, links.size(), "not retried soon");
         loop.submit(() -> stream.relays().forEach(DestinationRelay::stop)).get();
     }
 
@@ -297,11 +341,15 @@ class DestinationRelayTest {
         LiveStream stream = start();
         await().until(() -> links.size() == 1);
         links.get(0).listener.onClosed(links.get(0), DestinationRejectedException.hungUp("hung up in answer to publish"));
-        await().atMost(Duration.ofSeconds(3)).until(() -> links.size() == 2);
+        settle();
+        advance(Duration.ofMillis(1200));
+        assertEquals(2, links.size());
         goLive(1);
         await().until(() -> relay(stream).state() == DestinationState.LIVE);
         links.get(1).listener.onClosed(links.get(1), new IOException("reset"));
-        await().atMost(Duration.ofSeconds(5)).until(() -> links.size() == 3);
+        settle();
+        advance(Duration.ofMillis(2400));
+        assertEquals(3, links.size());
         links.get(2).listener.onClosed(links.get(2), DestinationRejectedException.hungUp("hung up in answer to publish"));
         await().until(() -> relay(stream).state() == DestinationState.RETRYING
                 && relay(stream).lastError().contains("in answer to publish"));
@@ -316,7 +364,129 @@ class DestinationRelayTest {
         assertTrue(links.get(0).closed);
         await().until(() -> relay(stream).state() == DestinationState.STOPPED);
         List<MemoryLink> before = new ArrayList<>(links);
-        loop.schedule(() -> { }, 1500, TimeUnit.MILLISECONDS).get();
+        settle();
+        assertEquals(0, clock.pending(), "no timer left behind");
+        advance(Duration.ofMinutes(10));
         assertEquals(before, links);
+    }
+
+    /** Fails the current link with a network error and returns the delay the relay chose. */
+    private Duration failAndReadTheBackoff(LiveStream stream, int index) throws Exception {
+        links.get(index).listener.onClosed(links.get(index), new IOException("reset"));
+        settle();
+        assertEquals(DestinationState.RETRYING, relay(stream).state());
+        assertEquals(1, clock.pending(), "one timer: the reconnect");
+        return clock.nextDueIn();
+    }
+
+    private static void assertWithinJitter(Duration base, Duration delay) {
+        long low = base.toMillis() * 8 / 10;
+        long high = base.toMillis() * 12 / 10;
+        assertTrue(delay.toMillis() >= low && delay.toMillis() <= high, delay + " not within 20 % of " + base);
+    }
+
+    @Test
+    void theBackoffStartsAtOneSecondAndDoublesToAMinute() throws Exception {
+        LiveStream stream = start();
+        long[] expectedSeconds = {1, 2, 4, 8, 16, 32, 60, 60, 60};
+        for (int i = 0; i < expectedSeconds.length; i++) {
+            Duration delay = failAndReadTheBackoff(stream, i);
+            assertWithinJitter(Duration.ofSeconds(expectedSeconds[i]), delay);
+            advance(delay.minusMillis(1));
+            assertEquals(i + 1, links.size(), "not before its backoff");
+            advance(Duration.ofMillis(1));
+            assertEquals(i + 2, links.size(), "reconnected when its backoff ran out");
+            assertEquals(DestinationState.CONNECTING, relay(stream).state());
+        }
+        assertEquals(expectedSeconds.length, relay(stream).reconnects());
+        loop.submit(() -> stream.relays().forEach(DestinationRelay::stop)).get();
+    }
+
+    /** Three failures (1, 2, 4 s), then live for {@code liveFor}, then lost: the delay chosen then. */
+    private Duration backoffAfterBeingLiveFor(Duration liveFor) throws Exception {
+        LiveStream stream = start();
+        for (int i = 0; i < 3; i++) {
+            advance(failAndReadTheBackoff(stream, i));
+        }
+        goLive(3);
+        settle();
+        assertEquals(DestinationState.LIVE, relay(stream).state());
+        advance(liveFor);
+        Duration delay = failAndReadTheBackoff(stream, 3);
+        loop.submit(() -> stream.relays().forEach(DestinationRelay::stop)).get();
+        return delay;
+    }
+
+    @Test
+    void aMinuteLiveResetsTheBackoff() throws Exception {
+        assertWithinJitter(Duration.ofSeconds(1), backoffAfterBeingLiveFor(DestinationRelay.STABLE_AFTER));
+    }
+
+    @Test
+    void lessThanAMinuteLiveKeepsTheBackoffGrowing() throws Exception {
+        assertWithinJitter(Duration.ofSeconds(8), backoffAfterBeingLiveFor(DestinationRelay.STABLE_AFTER.minusMillis(1)));
+    }
+
+    @Test
+    void aBufferThatDrainsBeforeTheStallTimeoutKeepsTheLink() throws Exception {
+        LiveStream stream = start();
+        MemoryLink link = liveOnAKeyframe(stream);
+        link.writable = false;
+        publish(stream, inter(33));
+        advance(Duration.ofSeconds(4));
+        link.writable = true;
+        publish(stream, inter(66)); // found draining: the stall timer stops
+        link.writable = false;
+        publish(stream, inter(100)); // full again: a new five seconds start
+        advance(Duration.ofSeconds(4));
+        assertFalse(link.closed, "full twice for 4 s is not a stall");
+        assertEquals(DestinationState.LIVE, relay(stream).state());
+        advance(Duration.ofSeconds(1));
+        assertTrue(link.closed, "full for 5 s without draining is");
+        link.releaseAll();
+        loop.submit(() -> stream.relays().forEach(DestinationRelay::stop)).get();
+    }
+
+    @Test
+    void stoppingBeforeItStartedLeavesNothingScheduled() throws Exception {
+        LiveStream stream = start();
+        DestinationTarget other = new DestinationTarget("d2", "two", "rtmp://example/app", Secret.of(TestKeys.destination()));
+        DestinationRelay idle = new DestinationRelay(stream, other, connector);
+        assertEquals(DestinationState.IDLE, idle.state());
+        loop.submit(idle::stop).get();
+        assertEquals(DestinationState.STOPPED, idle.state());
+        loop.submit(() -> stream.relays().forEach(DestinationRelay::stop)).get();
+        settle();
+        assertEquals(0, clock.pending());
+        assertEquals(1, links.size(), "the stopped one never connected");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DestinationState.class, names = {"CONNECTING", "LIVE", "RETRYING", "REJECTED"})
+    void stoppingInAnyStateEndsItForGoodWithNoTimerLeft(DestinationState before) throws Exception {
+        LiveStream stream = start();
+        await().until(() -> links.size() == 1);
+        switch (before) {
+            case LIVE -> {
+                MemoryLink link = liveOnAKeyframe(stream);
+                link.writable = false;
+                publish(stream, inter(33)); // the stall timer runs too
+                assertEquals(2, clock.pending(), "stable reset and stall");
+            }
+            case RETRYING -> links.get(0).listener.onClosed(links.get(0), new IOException("reset"));
+            case REJECTED -> links.get(0).listener.onClosed(links.get(0), new DestinationRejectedException("refused"));
+            default -> { }
+        }
+        settle();
+        assertEquals(before, relay(stream).state());
+        int linksBefore = links.size();
+        loop.submit(() -> stream.relays().forEach(DestinationRelay::stop)).get();
+        settle();
+        assertEquals(DestinationState.STOPPED, relay(stream).state());
+        assertEquals(0, clock.pending(), "no timer left behind");
+        advance(Duration.ofMinutes(10));
+        assertEquals(linksBefore, links.size(), "never reconnects");
+        assertEquals(DestinationState.STOPPED, relay(stream).state());
+        links.forEach(MemoryLink::releaseAll);
     }
 }

@@ -41,6 +41,11 @@ final class AcknowledgementWatchdog {
         return acknowledgements;
     }
 
+    /** Whether {@code sent} is past three of the destination's rhythms since its last acknowledgement. */
+    boolean beyondRhythm(long sent) {
+        return acknowledgements >= 2 && sent - sentAtLastAcknowledgement > 3 * widestGap;
+    }
+
     /** Why the destination counts as no longer reading, or null while it is (or never acknowledged). */
     String verdict(long sent, long nowNanos) {
         if (acknowledgements < 2) {
@@ -48,7 +53,7 @@ final class AcknowledgementWatchdog {
         }
         long unacknowledged = sent - sentAtLastAcknowledgement;
         long silentNanos = nowNanos - lastAcknowledgementNanos;
-        if (unacknowledged <= 3 * widestGap || silentNanos <= SILENCE.toNanos()) {
+        if (!beyondRhythm(sent) || silentNanos <= SILENCE.toNanos()) {
             return null;
         }
         return "destination stopped acknowledging: " + unacknowledged + " bytes sent since its last acknowledgement "

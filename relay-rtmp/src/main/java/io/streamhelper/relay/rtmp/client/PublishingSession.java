@@ -14,10 +14,11 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.unix.UnixChannel;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.concurrent.EventExecutor;
 import io.streamhelper.relay.core.destination.DestinationLink;
 import io.streamhelper.relay.core.destination.DestinationRejectedException;
 import io.streamhelper.relay.core.destination.DestinationTarget;
+import io.streamhelper.relay.core.destination.Timers;
 import io.streamhelper.relay.core.media.FanOutScope;
 import io.streamhelper.relay.core.media.MediaMessage;
 import io.streamhelper.relay.rtmp.amf.Amf0Writer;
@@ -33,12 +34,14 @@ import io.streamhelper.relay.rtmp.message.RtmpMessage;
 import io.streamhelper.relay.rtmp.message.StatusObjects;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.Set;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,27 +76,99 @@ final class PublishingSession implements DestinationLink {
      * its descriptor and outgoing buffer for good: rare, but a leak, so operators must see it.
      */
     static final Duration CLOSE_PENDING_WARNING = Duration.ofSeconds(5);
+    /** How often a live session asks its {@link AcknowledgementWatchdog} for a verdict. */
+    static final Duration ACKNOWLEDGEMENT_CHECK = Duration.ofSeconds(1);
+
+    /**
+     * Where the conversation with the server is. Changed only by {@link #moveTo}, which checks
+     * {@link #NEXT}; on the channel's event loop once there is a channel (before it, only the
+     * thread that failed to start it).
+     */
+    enum State {
+        /** TCP connect (and, for rtmps, TLS) under way. */
+        DIALING,
+        /** Connected; the RTMP handshake is under way. */
+        HANDSHAKE,
+        CONNECT_SENT,
+        CREATE_STREAM_SENT,
+        /** publish sent: a hang-up now is how many servers refuse a key. */
+        PUBLISH_SENT,
+        /** NetStream.Publish.Start heard: media flows. */
+        LIVE,
+        /** We asked to end it: the goodbye is leaving, then the connection closes. */
+        UNPUBLISHING,
+        /** Reported to the listener; nothing more happens but a close still pending. */
+        CLOSED
+    }
+
+    private static final Map<State, Set<State>> NEXT = new EnumMap<>(State.class);
+
+    static {
+        NEXT.put(State.DIALING, EnumSet.of(State.HANDSHAKE, State.UNPUBLISHING, State.CLOSED));
+        NEXT.put(State.HANDSHAKE, EnumSet.of(State.CONNECT_SENT, State.UNPUBLISHING, State.CLOSED));
+        NEXT.put(State.CONNECT_SENT, EnumSet.of(State.CREATE_STREAM_SENT, State.UNPUBLISHING, State.CLOSED));
+        NEXT.put(State.CREATE_STREAM_SENT, EnumSet.of(State.PUBLISH_SENT, State.UNPUBLISHING, State.CLOSED));
+        NEXT.put(State.PUBLISH_SENT, EnumSet.of(State.LIVE, State.UNPUBLISHING, State.CLOSED));
+        NEXT.put(State.LIVE, EnumSet.of(State.UNPUBLISHING, State.CLOSED));
+        NEXT.put(State.UNPUBLISHING, EnumSet.of(State.CLOSED));
+        NEXT.put(State.CLOSED, EnumSet.noneOf(State.class));
+    }
+
+    static boolean isLegal(State from, State to) {
+        return NEXT.get(from).contains(to);
+    }
 
     private final DestinationTarget target;
     private final Listener listener;
     private final Duration publishTimeout;
-    private final AtomicBoolean closeReported = new AtomicBoolean();
-    private final AtomicBoolean closeWatched = new AtomicBoolean();
+    private final Function<EventExecutor, Timers> timersFor;
     private final AtomicLong bytesSent = new AtomicLong();
+    private final AcknowledgementWatchdog watchdog = new AcknowledgementWatchdog();
     private volatile Channel channel;
-    private volatile boolean live;
-    private volatile boolean closedByUs;
+    private volatile State state = State.DIALING;
+    /** The first thing that went wrong, for the report; null while nothing has. */
     private volatile Throwable failure;
     private volatile int streamId;
-    private volatile boolean publishSent;
-    private volatile boolean wasLive;
     private volatile ChunkEncoder encoder;
-    private final AcknowledgementWatchdog watchdog = new AcknowledgementWatchdog();
+    // The timers below are touched only on the channel's event loop.
+    private Timers timers;
+    private Timers.Cancellable publishDeadline;
+    private Timers.Cancellable acknowledgementCheck;
+    private Timers.Cancellable goodbye;
+    private Timers.Cancellable closeWatch;
 
-    PublishingSession(DestinationTarget target, Listener listener, Duration publishTimeout) {
+    PublishingSession(DestinationTarget target, Listener listener, Duration publishTimeout,
+            Function<EventExecutor, Timers> timersFor) {
         this.target = target;
         this.listener = listener;
         this.publishTimeout = publishTimeout;
+        this.timersFor = timersFor;
+    }
+
+    /** The one place the state changes; a change {@link #NEXT} does not list is a bug and throws. */
+    private void moveTo(State next) {
+        State previous = state;
+        if (!isLegal(previous, next)) {
+            throw new IllegalStateException("illegal publishing session transition " + previous + " -> " + next);
+        }
+        state = next;
+    }
+
+    /** Moves on only from the state expected: an answer that comes out of turn is ignored. */
+    private boolean advance(State expected, State next) {
+        if (state != expected) {
+            return false;
+        }
+        moveTo(next);
+        return true;
+    }
+
+    /** The channel's own: from its handler, the channel may be active before {@link #attach} ran. */
+    private Timers timers(Channel ch) {
+        if (timers == null) {
+            timers = timersFor.apply(ch.eventLoop());
+        }
+        return timers;
     }
 
     void attach(ChannelFuture connecting) {
@@ -107,16 +182,20 @@ final class PublishingSession implements DestinationLink {
             }
         });
         channel.closeFuture().addListener(f -> {
-            if (!closedByUs && failure == null && !connecting.isSuccess()) {
+            // The close completed: nothing is left to time, and no close is pending any more.
+            cancelDetectionTimers();
+            cancel(goodbye);
+            cancel(closeWatch);
+            if (state != State.UNPUBLISHING && failure == null && !connecting.isSuccess()) {
                 // Never connected: the attempt's own failure says why (refused, unresolvable, an
                 // address the policy forbids).
                 connecting.addListener(c -> reportClosed(c.isSuccess()
                         ? new IOException("connection closed by the destination") : c.cause()));
                 return;
             }
-            reportClosed(closedByUs ? null
+            reportClosed(state == State.UNPUBLISHING ? null
                     : failure != null ? failure
-                    : publishSent && !wasLive
+                    : state == State.PUBLISH_SENT
                             // nginx-rtmp (on_publish refusing), Twitch and others answer a bad key by hanging up.
                             ? DestinationRejectedException.hungUp("destination closed the connection in answer to publish")
                             : new IOException("connection closed by the destination"));
@@ -133,11 +212,27 @@ final class PublishingSession implements DestinationLink {
         report(cause, true);
     }
 
+    /** Tells the listener once: from here the session is CLOSED, whatever its channel still does. */
     private void report(Throwable cause, boolean remote) {
-        if (closeReported.compareAndSet(false, true)) {
-            live = false;
-            listener.onClosed(this, remote ? DestinationErrors.shown(target, cause) : cause);
+        if (state == State.CLOSED) {
+            return;
         }
+        moveTo(State.CLOSED);
+        listener.onClosed(this, remote ? DestinationErrors.shown(target, cause) : cause);
+    }
+
+    private static void cancel(Timers.Cancellable timer) {
+        if (timer != null) {
+            timer.cancel();
+        }
+    }
+
+    /** The publish deadline and the acknowledgement check: they judge a connection still in use. */
+    private void cancelDetectionTimers() {
+        cancel(publishDeadline);
+        publishDeadline = null;
+        cancel(acknowledgementCheck);
+        acknowledgementCheck = null;
     }
 
     @Override
@@ -153,14 +248,14 @@ final class PublishingSession implements DestinationLink {
     @Override
     public void flush() {
         Channel ch = channel;
-        if (live && ch != null) {
+        if (state == State.LIVE && ch != null) {
             ch.flush();
         }
     }
 
     private void write(MediaMessage message, boolean flush) {
         Channel ch = channel;
-        if (!live || ch == null) {
+        if (state != State.LIVE || ch == null) {
             message.release();
             return;
         }
@@ -251,29 +346,31 @@ final class PublishingSession implements DestinationLink {
 
     @Override
     public void close() {
-        closedByUs = true;
         Channel ch = channel;
         if (ch == null) {
-            reportClosed(null);
+            reportClosed(null); // never dialled: already reported, so this does nothing
             return;
         }
         ch.eventLoop().execute(() -> {
-            if (live && ch.isActive()) {
+            if (state == State.UNPUBLISHING || state == State.CLOSED) {
+                return; // idempotent; a failed session is already closing
+            }
+            boolean wasLive = state == State.LIVE;
+            moveTo(State.UNPUBLISHING);
+            cancelDetectionTimers();
+            if (wasLive && ch.isActive()) {
                 ch.write(Command.of("FCUnpublish", TID_FCUNPUBLISH, null, target.streamKey().reveal())
                         .encode(ch.alloc(), ChunkStreamIds.COMMAND, 0));
                 ch.write(Command.of("deleteStream", TID_DELETE_STREAM, null, (double) streamId)
                         .encode(ch.alloc(), ChunkStreamIds.COMMAND, 0));
             }
-            live = false;
             ChannelFuture flushed = ch.writeAndFlush(Unpooled.EMPTY_BUFFER);
             flushed.addListener(ChannelFutureListener.CLOSE);
-            if (!flushed.isDone()) {
+            if (!flushed.isDone() && ch.isOpen()) {
                 // A destination that stopped reading never takes what is queued for it: close it
                 // anyway after a while, or its socket and buffers would stay open for good.
-                ScheduledFuture<?> deadline = ch.eventLoop().schedule(() -> {
-                    ch.close();
-                }, GOODBYE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                ch.closeFuture().addListener(closed -> deadline.cancel(false));
+                // Cancelled when the close completes.
+                goodbye = timers(ch).after(GOODBYE_TIMEOUT, ch::close);
             }
             watchClose(ch, GOODBYE_TIMEOUT.plus(CLOSE_PENDING_WARNING));
         });
@@ -281,31 +378,45 @@ final class PublishingSession implements DestinationLink {
 
     @Override
     public void abort(Throwable reason) {
-        if (failure == null) {
-            failure = reason;
-        }
         Channel ch = channel;
         if (ch == null) {
+            if (failure == null) {
+                failure = reason;
+            }
             reportClosed(reason);
-        } else {
+            return;
+        }
+        onLoop(ch, () -> {
+            if (failure == null) {
+                failure = reason;
+            }
+            cancelDetectionTimers();
             ch.close();
             watchClose(ch, CLOSE_PENDING_WARNING);
+        });
+    }
+
+    private static void onLoop(Channel ch, Runnable task) {
+        if (ch.eventLoop().inEventLoop()) {
+            task.run();
+        } else {
+            ch.eventLoop().execute(task);
         }
     }
 
-    /** Logs the close as pending if the channel is still open after {@code patience}. */
+    /** Logs the close as pending if the channel is still open after {@code patience}; once per session. */
     private void watchClose(Channel ch, Duration patience) {
-        if (!ch.isOpen() || !closeWatched.compareAndSet(false, true)) {
+        if (!ch.isOpen() || closeWatch != null) {
             return;
         }
-        ScheduledFuture<?> check = ch.eventLoop().schedule(() -> {
+        // Cancelled when the close completes (attach's close-future listener).
+        closeWatch = timers(ch).after(patience, () -> {
             if (ch.isOpen()) {
                 log.warn("event=destination_close_pending destination={} remote={} channel={} waited_ms={}"
                         + " reason=\"the transport has not completed the close; the connection keeps its socket and buffer\"",
                         target.id(), ch.remoteAddress(), ch.getClass().getSimpleName(), patience.toMillis());
             }
-        }, patience.toMillis(), TimeUnit.MILLISECONDS);
-        ch.closeFuture().addListener(closed -> check.cancel(false));
+        });
     }
 
     /** Acknowledgements the destination has sent so far. */
@@ -331,11 +442,22 @@ final class PublishingSession implements DestinationLink {
         return new SessionHandler(url);
     }
 
-    /** The command conversation with the server; runs on the channel's event loop. */
+    /** For tests, on the channel's loop: whether the watchdog would judge a long enough silence. */
+    boolean sentBeyondRhythm() {
+        return watchdog.beyondRhythm(bytesSent.get());
+    }
+
+    /** Where the session is, for tests. */
+    State state() {
+        return state;
+    }
+
+    /**
+     * The command conversation with the server; runs on the channel's event loop. It detects and
+     * reports (live, refused, failed); what to do about it is the listener's to decide.
+     */
     private final class SessionHandler extends SimpleChannelInboundHandler<RtmpMessage> {
         private final RtmpUrl url;
-        private ScheduledFuture<?> timeout;
-        private ScheduledFuture<?> watch;
 
         SessionHandler(RtmpUrl url) {
             this.url = url;
@@ -343,9 +465,9 @@ final class PublishingSession implements DestinationLink {
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
-            timeout = ctx.executor().schedule(() -> fail(ctx, new TimeoutException(
-                    "no NetStream.Publish.Start within " + publishTimeout.toMillis() + " ms")),
-                    publishTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            advance(State.DIALING, State.HANDSHAKE);
+            publishDeadline = timers(ctx.channel()).after(publishTimeout, () -> fail(ctx, new TimeoutException(
+                    "no NetStream.Publish.Start within " + publishTimeout.toMillis() + " ms")));
             ctx.fireChannelActive();
         }
 
@@ -355,9 +477,9 @@ final class PublishingSession implements DestinationLink {
                 // The TLS layer closes the channel itself; keep why, for the relay's last error.
                 fail(ctx, tls.cause());
             } else if (evt == PeerAcknowledged.INSTANCE) {
-                watchdog.acknowledged(bytesSent.get(), System.nanoTime());
+                watchdog.acknowledged(bytesSent.get(), timers(ctx.channel()).nanoTime());
                 return;
-            } else if (evt == HandshakeCompleted.INSTANCE) {
+            } else if (evt == HandshakeCompleted.INSTANCE && advance(State.HANDSHAKE, State.CONNECT_SENT)) {
                 ctx.write(ProtocolControl.setChunkSize(ctx.alloc(), OUT_CHUNK_SIZE));
                 // Asks the destination to acknowledge what it reads, for the watchdog.
                 ctx.write(ProtocolControl.windowAckSize(ctx.alloc(), AcknowledgementWatchdog.WINDOW));
@@ -394,13 +516,13 @@ final class PublishingSession implements DestinationLink {
         }
 
         private void onResult(ChannelHandlerContext ctx, int tid, Command command) {
-            if (tid == TID_CONNECT) {
+            if (tid == TID_CONNECT && advance(State.CONNECT_SENT, State.CREATE_STREAM_SENT)) {
                 String key = target.streamKey().reveal();
                 ctx.write(Command.of("releaseStream", TID_RELEASE, null, key).encode(ctx.alloc(), ChunkStreamIds.COMMAND, 0));
                 ctx.write(Command.of("FCPublish", TID_FCPUBLISH, null, key).encode(ctx.alloc(), ChunkStreamIds.COMMAND, 0));
                 ctx.writeAndFlush(Command.of("createStream", TID_CREATE_STREAM, (Object) null)
                         .encode(ctx.alloc(), ChunkStreamIds.COMMAND, 0));
-            } else if (tid == TID_CREATE_STREAM) {
+            } else if (tid == TID_CREATE_STREAM && state == State.CREATE_STREAM_SENT) {
                 if (!(command.argument(1) instanceof Number id)) {
                     fail(ctx, new DestinationRejectedException("createStream answered without a stream id"));
                     return;
@@ -408,7 +530,9 @@ final class PublishingSession implements DestinationLink {
                 streamId = id.intValue();
                 ctx.writeAndFlush(Command.of("publish", TID_PUBLISH, null, target.streamKey().reveal(), "live")
                         .encode(ctx.alloc(), ChunkStreamIds.STREAM_COMMAND, streamId));
-                publishSent = true;
+                // After the write, as before: a connection that failed writing publish was lost,
+                // not hung up on in answer to it (and is CLOSED already).
+                advance(State.CREATE_STREAM_SENT, State.PUBLISH_SENT);
             }
         }
 
@@ -424,11 +548,9 @@ final class PublishingSession implements DestinationLink {
 
         private void onStatus(ChannelHandlerContext ctx, Map<String, Object> info) {
             String code = StatusObjects.code(info);
-            if ("NetStream.Publish.Start".equals(code) && !live) {
-                cancelTimers();
-                live = true;
-                wasLive = true;
-                watch = ctx.executor().scheduleAtFixedRate(() -> checkAcknowledgements(ctx), 1, 1, TimeUnit.SECONDS);
+            if ("NetStream.Publish.Start".equals(code) && advance(State.PUBLISH_SENT, State.LIVE)) {
+                cancelDetectionTimers();
+                scheduleAcknowledgementCheck(ctx);
                 listener.onLive(PublishingSession.this);
             } else if ("NetConnection.Connect.ReconnectRequest".equals(code)) {
                 fail(ctx, new IOException("destination asked us to reconnect"));
@@ -448,35 +570,34 @@ final class PublishingSession implements DestinationLink {
             if (failure == null) {
                 failure = cause;
             }
-            live = false;
-            // Here, not only in channelInactive: a close that never completes must not leave the
-            // watchdog ticking on a connection that is already given up.
-            cancelTimers();
+            // Here, not only when the close completes: a close that never completes must not leave
+            // the watchdog ticking on a connection that is already given up.
+            cancelDetectionTimers();
+            boolean ours = state == State.UNPUBLISHING;
             ctx.close();
             watchClose(ctx.channel(), CLOSE_PENDING_WARNING);
-            reportClosed(closedByUs ? null : failure);
+            reportClosed(ours ? null : failure);
         }
 
-        private void checkAcknowledgements(ChannelHandlerContext ctx) {
-            String verdict = watchdog.verdict(bytesSent.get(), System.nanoTime());
-            if (verdict != null) {
-                fail(ctx, new TimeoutException(verdict));
-            }
-        }
-
-        private void cancelTimers() {
-            if (timeout != null) {
-                timeout.cancel(false);
-            }
-            if (watch != null) {
-                watch.cancel(false);
-            }
+        /** Every {@link #ACKNOWLEDGEMENT_CHECK} while live: has the destination stopped reading? */
+        private void scheduleAcknowledgementCheck(ChannelHandlerContext ctx) {
+            acknowledgementCheck = timers(ctx.channel()).after(ACKNOWLEDGEMENT_CHECK, () -> {
+                acknowledgementCheck = null;
+                if (state != State.LIVE) {
+                    return;
+                }
+                String verdict = watchdog.verdict(bytesSent.get(), timers(ctx.channel()).nanoTime());
+                if (verdict != null) {
+                    fail(ctx, new TimeoutException(verdict));
+                } else {
+                    scheduleAcknowledgementCheck(ctx);
+                }
+            });
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            cancelTimers();
-            live = false;
+            cancelDetectionTimers();
             ctx.fireChannelInactive();
         }
 

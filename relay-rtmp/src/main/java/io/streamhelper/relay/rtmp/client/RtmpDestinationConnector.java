@@ -13,6 +13,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.streamhelper.relay.core.destination.DestinationConnector;
 import io.streamhelper.relay.core.destination.DestinationLink;
 import io.streamhelper.relay.core.destination.DestinationTarget;
+import io.streamhelper.relay.core.destination.Timers;
 import io.streamhelper.relay.rtmp.chunk.ChunkDecoder;
 import io.streamhelper.relay.rtmp.chunk.ChunkEncoder;
 import io.streamhelper.relay.rtmp.chunk.ProtocolControlHandler;
@@ -24,6 +25,7 @@ import java.net.InetSocketAddress;
 import java.io.UncheckedIOException;
 import java.security.GeneralSecurityException;
 import javax.net.ssl.SSLEngine;
+import java.util.function.Function;
 import javax.net.ssl.SSLParameters;
 
 /**
@@ -39,10 +41,21 @@ public final class RtmpDestinationConnector implements DestinationConnector {
     private final ClientSettings settings;
     private final SslContext sslContext;
     private final AddressResolverGroup<InetSocketAddress> resolver;
+    private final Function<EventExecutor, Timers> timers;
 
     public RtmpDestinationConnector(EventLoopGroup group, ClientSettings settings) {
+        this(group, settings, Timers::on);
+    }
+
+    /**
+     * With the timers every session (publish timeout, acknowledgement check, goodbye, close watch)
+     * and every supervisor using this connector runs on, given the event loop they belong to: the
+     * server uses {@link Timers#on}; tests pass virtual time.
+     */
+    public RtmpDestinationConnector(EventLoopGroup group, ClientSettings settings, Function<EventExecutor, Timers> timers) {
         this.group = group;
         this.settings = settings;
+        this.timers = timers;
         this.resolver = PolicyCheckingResolver.group(settings.addressPolicy());
         try {
             this.sslContext = SslContextBuilder.forClient()
@@ -70,7 +83,7 @@ public final class RtmpDestinationConnector implements DestinationConnector {
     public DestinationLink connect(DestinationTarget target, EventExecutor sender, DestinationLink.Listener listener) {
         Transport transport = Transport.of(group);
         EventLoopGroup loop = transport.canRegisterOn(sender) ? (EventLoopGroup) sender : group;
-        PublishingSession session = new PublishingSession(target, listener, settings.publishTimeout());
+        PublishingSession session = new PublishingSession(target, listener, settings.publishTimeout(), timers);
         RtmpUrl url;
         try {
             url = RtmpUrl.parse(target.url());
@@ -106,6 +119,11 @@ public final class RtmpDestinationConnector implements DestinationConnector {
                 });
         session.attach(bootstrap.connect(url.host(), url.port()));
         return session;
+    }
+
+    @Override
+    public Timers timers(EventExecutor executor) {
+        return timers.apply(executor);
     }
 
     private SslHandler tlsHandler(Channel ch, RtmpUrl url) {

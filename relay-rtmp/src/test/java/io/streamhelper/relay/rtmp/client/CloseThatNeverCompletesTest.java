@@ -1,6 +1,5 @@
 package io.streamhelper.relay.rtmp.client;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -46,7 +45,8 @@ class CloseThatNeverCompletesTest {
         logged.start();
         sessionLog.addAppender(logged);
         try (NginxRtmp nginx = NginxRtmp.start(work, NginxRtmp.options())) {
-            RtmpDestinationConnector connector = new RtmpDestinationConnector(group, ClientSettings.defaults());
+            VirtualTimers timers = new VirtualTimers();
+            RtmpDestinationConnector connector = new RtmpDestinationConnector(group, ClientSettings.defaults(), loop -> timers);
             LinkOutcome outcome = new LinkOutcome();
             String key = TestKeys.destination();
             connector.connect(new DestinationTarget("d", "test", nginx.rtmpUrl(), Secret.of(key)), outcome);
@@ -64,8 +64,11 @@ class CloseThatNeverCompletesTest {
             assertTrue(channel.isOpen(), "the close is still pending: the report did not wait for it");
             assertFalse(pendingCloseLogged(logged), "not logged as pending before its time");
 
-            await().atMost(PublishingSession.CLOSE_PENDING_WARNING.plus(Duration.ofSeconds(3)))
-                    .until(() -> pendingCloseLogged(logged));
+            // The close watch, in virtual time: logged exactly when its patience runs out.
+            timers.advance(channel, PublishingSession.CLOSE_PENDING_WARNING.minusMillis(1));
+            assertFalse(pendingCloseLogged(logged), "not logged as pending before its time");
+            timers.advance(channel, Duration.ofMillis(1));
+            assertTrue(pendingCloseLogged(logged), "logged as pending after 5 s");
             String line = pendingCloseLine(logged);
             assertTrue(line.contains("destination=d "), line);
             assertFalse(line.contains(key), "the key stays out of the log");

@@ -48,7 +48,8 @@ class StoppedReadingDestinationTest {
         EventLoopGroup group = Transport.NIO.newGroup(1, new DefaultThreadFactory("black-hole", true));
         try (NginxRtmp nginx = NginxRtmp.start(work, NginxRtmp.options());
                 SwallowingProxy proxy = new SwallowingProxy(nginx.rtmpPort())) {
-            RtmpDestinationConnector connector = new RtmpDestinationConnector(group, ClientSettings.defaults());
+            VirtualTimers timers = new VirtualTimers();
+            RtmpDestinationConnector connector = new RtmpDestinationConnector(group, ClientSettings.defaults(), loop -> timers);
             LinkOutcome outcome = new LinkOutcome();
             connector.connect(new DestinationTarget("d", "test", "rtmp://127.0.0.1:" + proxy.port() + "/live",
                     Secret.of(TestKeys.destination())), outcome);
@@ -62,11 +63,22 @@ class StoppedReadingDestinationTest {
             }, 0, 40, TimeUnit.MILLISECONDS);
             try {
                 await().atMost(Duration.ofSeconds(10)).until(() -> session.acknowledgements() >= 3);
+                // The acknowledgement checks run in virtual time: ten of them find it reading in rhythm.
+                timers.advance(session.channel(), Duration.ofSeconds(10));
                 assertFalse(outcome.closed.isDone(), "a destination that acknowledges stays connected");
+                long beforeSwallowing = session.acknowledgements();
+                await().atMost(Duration.ofSeconds(10)).until(() -> session.acknowledgements() > beforeSwallowing); // at 10 s
 
                 proxy.swallow();
                 long acknowledged = session.acknowledgements();
-                Throwable cause = outcome.closed.get(20, TimeUnit.SECONDS);
+                // Real bytes keep leaving into the black hole until they are three rhythms past its last acknowledgement.
+                await().atMost(Duration.ofSeconds(20)).until(() -> onLoop(session, session::sentBeyondRhythm));
+                // Its last acknowledgement came at virtual time 10 s: silent for 5 s is still allowed ...
+                timers.advance(session.channel(), AcknowledgementWatchdog.SILENCE);
+                assertFalse(outcome.closed.isDone(), "silent for exactly 5 s is not yet stopped");
+                // ... the next check, a second later, is not.
+                timers.advance(session.channel(), PublishingSession.ACKNOWLEDGEMENT_CHECK);
+                Throwable cause = outcome.closed.getNow(null);
                 assertInstanceOf(TimeoutException.class, cause);
                 assertTrue(cause.getMessage().startsWith("destination stopped acknowledging"), cause.getMessage());
                 assertEquals(acknowledged, session.acknowledgements(), "nothing reached us through the black hole");
@@ -77,6 +89,10 @@ class StoppedReadingDestinationTest {
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
+    }
+
+    private static boolean onLoop(PublishingSession session, java.util.concurrent.Callable<Boolean> question) throws Exception {
+        return session.channel().eventLoop().submit(question).get();
     }
 
     private static MediaMessage frame(long timestamp) {

@@ -1,0 +1,26 @@
+package io.streamhelper.relay.rtmp.client;
+
+import io.netty.channel.Channel;
+import io.streamhelper.relay.core.destination.Timers;
+import io.streamhelper.relay.testkit.ManualScheduler;
+import java.time.Duration;
+
+/** A connector's timers in virtual time: the test moves the clock on the channel's loop. */
+final class VirtualTimers implements Timers {
+    final ManualScheduler clock = new ManualScheduler();
+
+    @Override
+    public Cancellable after(Duration delay, Runnable task) {
+        return clock.schedule(delay, task)::cancel;
+    }
+
+    @Override
+    public long nanoTime() {
+        return clock.nanoTime();
+    }
+
+    /** Moves virtual time on the channel's loop, where the session's timers touch its state. */
+    void advance(Channel channel, Duration by) {
+        channel.eventLoop().submit(() -> clock.advance(by)).syncUninterruptibly();
+    }
+}
