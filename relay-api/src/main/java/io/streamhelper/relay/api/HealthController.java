@@ -1,9 +1,9 @@
 package io.streamhelper.relay.api;
 
 import io.javalin.http.Context;
-import io.streamhelper.relay.core.destination.DestinationState;
-import io.streamhelper.relay.core.stream.LiveStream;
-import io.streamhelper.relay.core.stream.StreamRegistry;
+import io.streamhelper.relay.engine.destination.DestinationState;
+import io.streamhelper.relay.engine.stream.LiveStream;
+import io.streamhelper.relay.engine.stream.StreamRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

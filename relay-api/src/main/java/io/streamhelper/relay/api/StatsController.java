@@ -1,7 +1,7 @@
 package io.streamhelper.relay.api;
 
 import io.javalin.http.Context;
-import io.streamhelper.relay.core.stream.StreamRegistry;
+import io.streamhelper.relay.engine.stream.StreamRegistry;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;

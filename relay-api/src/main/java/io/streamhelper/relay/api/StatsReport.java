@@ -1,6 +1,6 @@
 package io.streamhelper.relay.api;
 
-import io.streamhelper.relay.core.stream.LiveStream;
+import io.streamhelper.relay.engine.stream.LiveStream;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Comparator;

@@ -1,7 +1,7 @@
 package io.streamhelper.relay.api;
 
-import io.streamhelper.relay.core.stream.LiveStream;
-import io.streamhelper.relay.core.stream.VideoFormat;
+import io.streamhelper.relay.engine.stream.LiveStream;
+import io.streamhelper.relay.engine.stream.VideoFormat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamhelper.relay.core.destination.DestinationState;
-import io.streamhelper.relay.core.destination.DestinationTarget;
-import io.streamhelper.relay.core.publish.StaticStreamCatalog;
-import io.streamhelper.relay.core.publish.StreamGrant;
-import io.streamhelper.relay.core.secret.Secret;
+import io.streamhelper.relay.engine.destination.DestinationState;
+import io.streamhelper.relay.engine.destination.DestinationTarget;
+import io.streamhelper.relay.engine.publish.StaticStreamCatalog;
+import io.streamhelper.relay.engine.publish.StreamGrant;
+import io.streamhelper.relay.engine.secret.Secret;
 import io.streamhelper.relay.testkit.Ffmpeg;
 import io.streamhelper.relay.testkit.HookServer;
 import io.streamhelper.relay.testkit.NginxRtmp;

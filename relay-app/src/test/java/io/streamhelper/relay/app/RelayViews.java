@@ -1,8 +1,8 @@
 package io.streamhelper.relay.app;
 
-import io.streamhelper.relay.core.destination.DestinationRelay;
-import io.streamhelper.relay.core.destination.DestinationState;
-import io.streamhelper.relay.core.stream.LiveStream;
+import io.streamhelper.relay.engine.destination.DestinationRelay;
+import io.streamhelper.relay.engine.destination.DestinationState;
+import io.streamhelper.relay.engine.stream.LiveStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
-import io.streamhelper.relay.core.destination.DestinationTarget;
-import io.streamhelper.relay.core.publish.StaticStreamCatalog;
-import io.streamhelper.relay.core.publish.StreamGrant;
-import io.streamhelper.relay.core.secret.Secret;
-import io.streamhelper.relay.core.stream.LiveStream;
-import io.streamhelper.relay.core.stream.StreamRegistry;
+import io.streamhelper.relay.engine.destination.DestinationTarget;
+import io.streamhelper.relay.engine.publish.StaticStreamCatalog;
+import io.streamhelper.relay.engine.publish.StreamGrant;
+import io.streamhelper.relay.engine.secret.Secret;
+import io.streamhelper.relay.engine.stream.LiveStream;
+import io.streamhelper.relay.engine.stream.StreamRegistry;
 import io.streamhelper.relay.rtmp.chunk.ChunkLimits;
 import io.streamhelper.relay.rtmp.client.ClientSettings;
 import io.streamhelper.relay.rtmp.client.LinkOutcome;
