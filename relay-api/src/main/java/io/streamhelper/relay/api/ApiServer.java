@@ -10,7 +10,7 @@ import io.streamhelper.relay.catalog.service.StreamService;
 import io.streamhelper.relay.engine.secret.Secret;
 import io.streamhelper.relay.catalog.error.ServiceException;
 import io.streamhelper.relay.catalog.store.UserRecord;
-import io.streamhelper.relay.engine.stream.StreamRegistry;
+import io.streamhelper.relay.engine.registry.StreamRegistry;
 import jakarta.servlet.DispatcherType;
 import java.time.Clock;
 import java.util.EnumSet;

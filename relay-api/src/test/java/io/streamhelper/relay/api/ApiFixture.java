@@ -15,7 +15,7 @@ import io.streamhelper.relay.engine.secret.Secret;
 import io.streamhelper.relay.catalog.secret.SecretBox;
 import io.streamhelper.relay.catalog.store.Database;
 import io.streamhelper.relay.catalog.store.DatabaseSettings;
-import io.streamhelper.relay.engine.stream.StreamRegistry;
+import io.streamhelper.relay.engine.registry.StreamRegistry;
 import io.streamhelper.relay.testkit.TestKeys;
 import java.io.IOException;
 import java.net.InetAddress;

@@ -11,7 +11,7 @@ import io.streamhelper.relay.engine.media.MediaMessage;
 import io.streamhelper.relay.engine.publish.PublishRejectedException;
 import io.streamhelper.relay.engine.secret.Secret;
 import io.streamhelper.relay.engine.stream.LiveStream;
-import io.streamhelper.relay.engine.stream.StreamRegistry;
+import io.streamhelper.relay.engine.registry.StreamRegistry;
 import io.streamhelper.relay.testkit.TestKeys;
 import java.nio.file.Path;
 import java.util.Optional;

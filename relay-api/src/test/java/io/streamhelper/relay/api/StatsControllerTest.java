@@ -20,12 +20,12 @@ import io.streamhelper.relay.engine.destination.DestinationState;
 import io.streamhelper.relay.engine.destination.DestinationTarget;
 import io.streamhelper.relay.engine.media.MediaKind;
 import io.streamhelper.relay.engine.media.MediaMessage;
-import io.streamhelper.relay.engine.publish.StaticStreamCatalog;
+import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
 import io.streamhelper.relay.engine.publish.StreamGrant;
 import io.streamhelper.relay.engine.secret.Secret;
 import io.streamhelper.relay.catalog.store.Role;
 import io.streamhelper.relay.engine.stream.LiveStream;
-import io.streamhelper.relay.engine.stream.StreamRegistry;
+import io.streamhelper.relay.engine.registry.StreamRegistry;
 import io.streamhelper.relay.testkit.TestKeys;
 import io.streamhelper.relay.engine.stream.VideoFormat;
 import java.time.Clock;
@@ -135,7 +135,7 @@ class StatsControllerTest {
         // A refusal whose text (wrongly) names the key: the relay redacts it before anyone sees it.
         links.get("cu").listener.onClosed(links.get("cu"),
                 new DestinationRejectedException("publish refused for key " + CUSTOM_KEY));
-        await().atMost(Duration.ofSeconds(5)).until(() -> alice.relays().stream()
+        await().atMost(Duration.ofSeconds(5)).until(() -> registry.relays(alice).stream()
                 .allMatch(r -> r.state() == DestinationState.LIVE || r.state() == DestinationState.REJECTED));
 
         loop.submit(() -> {

@@ -5,9 +5,9 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import io.streamhelper.relay.rtmp.transport.Transport;
 import io.streamhelper.relay.api.ApiServer;
-import io.streamhelper.relay.engine.publish.StaticStreamCatalog;
+import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
 import io.streamhelper.relay.engine.stream.LiveStream;
-import io.streamhelper.relay.engine.stream.StreamRegistry;
+import io.streamhelper.relay.engine.registry.StreamRegistry;
 import io.streamhelper.relay.rtmp.client.ClientSettings;
 import io.streamhelper.relay.rtmp.client.RtmpDestinationConnector;
 import io.streamhelper.relay.rtmp.ingest.IngestServer;
@@ -169,7 +169,7 @@ public final class RelayServer implements AutoCloseable {
         log.info("event=shutdown phase=end_streams live_streams={}", registry.liveStreams().size());
         List<DestinationRelay> ending = new ArrayList<>();
         for (LiveStream stream : registry.liveStreams()) {
-            ending.addAll(stream.relays());
+            ending.addAll(registry.relays(stream));
             registry.endPublish(stream);
         }
         // Each destination gets FCUnpublish and deleteStream before its socket closes; give them

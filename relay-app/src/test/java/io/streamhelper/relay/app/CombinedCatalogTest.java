@@ -6,14 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.channel.DefaultEventLoop;
 import io.streamhelper.relay.catalog.service.DatabaseCatalog;
-import io.streamhelper.relay.engine.publish.StaticStreamCatalog;
+import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
 import io.streamhelper.relay.engine.publish.StreamGrant;
 import io.streamhelper.relay.engine.secret.Secret;
 import io.streamhelper.relay.catalog.secret.SecretBox;
 import io.streamhelper.relay.catalog.store.Database;
 import io.streamhelper.relay.catalog.store.DatabaseSettings;
 import io.streamhelper.relay.engine.stream.LiveStream;
-import io.streamhelper.relay.engine.stream.StreamRegistry;
+import io.streamhelper.relay.engine.registry.StreamRegistry;
 import io.streamhelper.relay.testkit.TestKeys;
 import java.nio.file.Path;
 import java.time.Duration;

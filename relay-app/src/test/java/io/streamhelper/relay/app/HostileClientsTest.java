@@ -8,7 +8,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.util.internal.PlatformDependent;
 import io.streamhelper.relay.engine.destination.DestinationTarget;
-import io.streamhelper.relay.engine.publish.StaticStreamCatalog;
+import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
 import io.streamhelper.relay.engine.publish.StreamGrant;
 import io.streamhelper.relay.engine.secret.Secret;
 import io.streamhelper.relay.rtmp.message.Command;

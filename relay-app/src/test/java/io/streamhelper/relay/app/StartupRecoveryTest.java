@@ -2,7 +2,7 @@ package io.streamhelper.relay.app;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import io.streamhelper.relay.engine.publish.StaticStreamCatalog;
+import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
 import io.streamhelper.relay.engine.secret.Secret;
 import io.streamhelper.relay.catalog.secret.SecretBox;
 import io.streamhelper.relay.catalog.store.Database;

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamhelper.relay.engine.destination.DestinationTarget;
 import io.streamhelper.relay.testkit.TestKeys;
-import io.streamhelper.relay.engine.publish.StaticStreamCatalog;
+import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
 import io.streamhelper.relay.engine.publish.StreamGrant;
 import io.streamhelper.relay.engine.secret.Secret;
 import io.streamhelper.relay.testkit.Chromium;

@@ -8,7 +8,7 @@ import io.streamhelper.relay.catalog.store.DestinationRecord;
 import io.streamhelper.relay.catalog.store.DestinationStore;
 import io.streamhelper.relay.catalog.store.StreamStore;
 import io.streamhelper.relay.engine.stream.LiveStream;
-import io.streamhelper.relay.engine.stream.StreamRegistry;
+import io.streamhelper.relay.engine.registry.StreamRegistry;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;

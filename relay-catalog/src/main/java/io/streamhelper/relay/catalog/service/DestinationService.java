@@ -9,7 +9,7 @@ import io.streamhelper.relay.catalog.store.DestinationChange;
 import io.streamhelper.relay.catalog.store.DestinationRecord;
 import io.streamhelper.relay.catalog.store.DestinationStore;
 import io.streamhelper.relay.catalog.store.StreamRecord;
-import io.streamhelper.relay.engine.stream.StreamRegistry;
+import io.streamhelper.relay.engine.registry.StreamRegistry;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -151,7 +151,7 @@ public final class DestinationService {
     /** The live relay status of a destination, or {@code idle} when nothing relays to it now. */
     public RelayStatus status(DestinationRecord d) {
         return registry.liveStream(String.valueOf(d.streamId()))
-                .flatMap(s -> s.relays().stream().filter(r -> r.target().id().equals(String.valueOf(d.id()))).findFirst())
+                .flatMap(s -> registry.relays(s).stream().filter(r -> r.target().id().equals(String.valueOf(d.id()))).findFirst())
                 .map(RelayStatus::of)
                 .orElse(RelayStatus.idle());
     }

@@ -6,7 +6,7 @@ import io.streamhelper.relay.catalog.error.ServiceException;
 import io.streamhelper.relay.catalog.store.AuditLog;
 import io.streamhelper.relay.catalog.store.StreamRecord;
 import io.streamhelper.relay.catalog.store.StreamStore;
-import io.streamhelper.relay.engine.stream.StreamRegistry;
+import io.streamhelper.relay.engine.registry.StreamRegistry;
 import java.util.List;
 
 /**

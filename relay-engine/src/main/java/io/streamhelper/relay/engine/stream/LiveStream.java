@@ -2,7 +2,6 @@ package io.streamhelper.relay.engine.stream;
 
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
-import io.streamhelper.relay.engine.destination.DestinationRelay;
 import io.streamhelper.relay.engine.media.FanOutScope;
 import io.streamhelper.relay.engine.media.FlvTags;
 import io.streamhelper.relay.engine.media.MediaKind;
@@ -12,7 +11,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -30,18 +28,20 @@ import org.slf4j.LoggerFactory;
  * {@link FanOutScope}, where the protocol side frames the tag once for all destinations alike.
  * A sink that throws is detached and told ({@link MediaSink#failed}); the others, and the
  * publisher, never notice.
+ *
+ * <p>It knows its sinks, not what they are: the destinations a stream relays to are built,
+ * held and stopped by the registry, so this package imports nothing from {@code destination}.
  */
 public final class LiveStream {
     private static final Logger log = LoggerFactory.getLogger(LiveStream.class);
     /** In place of the closer once a disconnect was asked for: a closer set later runs at once. */
     private static final Runnable DISCONNECT_REQUESTED = () -> { };
-    static final long DEFAULT_GOP_CACHE_BYTES = 16L * 1024 * 1024;
+    public static final long DEFAULT_GOP_CACHE_BYTES = 16L * 1024 * 1024;
 
     private final StreamGrant grant;
     private final EventExecutor executor;
     private final GopCache gop;
     private final Instant startedAt = Instant.now();
-    private final List<DestinationRelay> relays = new CopyOnWriteArrayList<>();
     private MediaSink[] sinks = new MediaSink[0];
     private MediaMessage metadata;
     private MediaMessage videoHeader;
@@ -64,15 +64,12 @@ public final class LiveStream {
 
     private final RelayCounters counters;
     private final AtomicReference<Runnable> publisherCloser = new AtomicReference<>(() -> { });
-    /** The registry told its listener this stream started (so it tells it the end too); on {@link #executor()}. */
-    boolean startAnnounced;
-
-    LiveStream(StreamGrant grant, EventExecutor executor, long gopCacheBytes) {
+    public LiveStream(StreamGrant grant, EventExecutor executor, long gopCacheBytes) {
         this(grant, executor, gopCacheBytes, new RelayCounters(), AudioHold.NONE);
     }
 
     /** @param audioHold when audio may wait for the next video frame */
-    LiveStream(StreamGrant grant, EventExecutor executor, long gopCacheBytes, RelayCounters counters, AudioHold audioHold) {
+    public LiveStream(StreamGrant grant, EventExecutor executor, long gopCacheBytes, RelayCounters counters, AudioHold audioHold) {
         this.counters = counters;
         this.grant = grant;
         this.executor = executor;
@@ -130,7 +127,7 @@ public final class LiveStream {
     }
 
     /** Set once by the ingest before the stream becomes visible. */
-    void publisherAddress(String address) {
+    public void publisherAddress(String address) {
         this.publisherAddress = address;
     }
 
@@ -154,18 +151,6 @@ public final class LiveStream {
 
     public String audioCodec() {
         return audioCodec;
-    }
-
-    public List<DestinationRelay> relays() {
-        return List.copyOf(relays);
-    }
-
-    void addRelay(DestinationRelay relay) {
-        relays.add(relay);
-    }
-
-    void removeRelay(DestinationRelay relay) {
-        relays.remove(relay);
     }
 
     /** One tag from the publisher. Takes ownership. Must be called on {@link #executor()}. */
@@ -353,15 +338,17 @@ public final class LiveStream {
         onExecutor(() -> sinks = Arrays.stream(sinks).filter(s -> s != sink).toArray(MediaSink[]::new));
     }
 
-    /** The publisher is gone: stop every destination cleanly and release every cached tag. */
-    void end() {
+    /**
+     * The publisher is gone: no more tags to any sink, and every cached tag released. Whoever
+     * owns the sinks (the registry, for destinations) stops them. Safe from any thread.
+     */
+    public void end() {
         onExecutorOrAfterIt(() -> {
             if (ended) {
                 return;
             }
             ended = true;
             sinks = new MediaSink[0];
-            relays.forEach(DestinationRelay::stop);
             for (MediaMessage m : Arrays.asList(metadata, audioHeader, videoHeader)) {
                 if (m != null) {
                     m.release();
@@ -386,7 +373,7 @@ public final class LiveStream {
     }
 
     /** Runs the ingest's closer, or leaves word for the one it has not given yet. Safe from any thread. */
-    void disconnectPublisher() {
+    public void disconnectPublisher() {
         publisherCloser.getAndSet(DISCONNECT_REQUESTED).run();
     }
 
@@ -398,7 +385,7 @@ public final class LiveStream {
      * Runs the task on {@link #executor()}, or here if that executor is gone (shut down): then
      * nothing else runs there to race with it.
      */
-    void onExecutorOrAfterIt(Runnable task) {
+    public void onExecutorOrAfterIt(Runnable task) {
         if (executor.inEventLoop()) {
             task.run();
             return;

@@ -86,7 +86,7 @@ public final class RelayCounters {
         bytesIn.add(bytes);
     }
 
-    void publishRejected(PublishRejectedException.Reason reason) {
+    public void publishRejected(PublishRejectedException.Reason reason) {
         publishRejections.get(reason).increment();
     }
 

@@ -12,12 +12,12 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.streamhelper.relay.engine.media.MediaKind;
 import io.streamhelper.relay.engine.media.MediaMessage;
-import io.streamhelper.relay.engine.publish.StaticStreamCatalog;
+import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
 import io.streamhelper.relay.engine.publish.StreamGrant;
 import io.streamhelper.relay.engine.secret.Secret;
 import io.streamhelper.relay.engine.stream.AudioHold;
 import io.streamhelper.relay.engine.stream.LiveStream;
-import io.streamhelper.relay.engine.stream.StreamRegistry;
+import io.streamhelper.relay.engine.registry.StreamRegistry;
 import io.streamhelper.relay.testkit.TestKeys;
 import java.io.IOException;
 import java.time.Duration;
@@ -113,6 +113,8 @@ class DestinationRelayTest {
     private final String ingestKey = TestKeys.ingest();
     private final String destinationKey = TestKeys.destination();
 
+    private StreamRegistry registry;
+
     private LiveStream start() throws Exception {
         return start(0);
     }
@@ -121,7 +123,7 @@ class DestinationRelayTest {
         DestinationTarget target = new DestinationTarget("d1", "one", "rtmp://example/app", Secret.of(destinationKey));
         StaticStreamCatalog catalog = new StaticStreamCatalog(List.of(
                 new StaticStreamCatalog.Entry(new StreamGrant("s1", "S"), Secret.of(ingestKey), List.of(target))));
-        StreamRegistry registry = new StreamRegistry(catalog, catalog, connector);
+        registry = new StreamRegistry(catalog, catalog, connector);
         registry.holdAudio(new AudioHold(audioHoldMillis, 1));
         return loop.submit(() -> registry.beginPublish(ingestKey, loop)).get();
     }
@@ -142,8 +144,8 @@ class DestinationRelayTest {
         }).get();
     }
 
-    private static DestinationRelay relay(LiveStream stream) {
-        return stream.relays().get(0);
+    private DestinationRelay relay(LiveStream stream) {
+        return registry.relays(stream).get(0);
     }
 
     private void goLive(int index) throws Exception {
@@ -176,7 +178,7 @@ class DestinationRelayTest {
         assertEquals(List.of(0L, 0L, 0L, 33L, 66L), times);
         assertEquals(DestinationState.LIVE, relay(stream).state());
         links.get(0).releaseAll();
-        loop.submit(() -> stream.relays().forEach(DestinationRelay::stop)).get();
+        loop.submit(() -> registry.relays(stream).forEach(DestinationRelay::stop)).get();
     }
 
     @Test
@@ -191,7 +193,7 @@ class DestinationRelayTest {
         await().until(() -> links.get(0).calls.size() == 5);
         assertEquals(List.of("queue A@10", "send V@33"), links.get(0).calls.subList(3, 5));
         links.get(0).releaseAll();
-        loop.submit(() -> stream.relays().forEach(DestinationRelay::stop)).get();
+        loop.submit(() -> registry.relays(stream).forEach(DestinationRelay::stop)).get();
     }
 
     /** The first link live, with the video header and a keyframe sent on it. */
@@ -215,7 +217,7 @@ class DestinationRelayTest {
         assertTrue(link.sent.get(2).isSequenceHeader(), "headers again before the new keyframe");
         assertTrue(link.sent.get(3).isVideoKeyframe());
         link.releaseAll();
-        loop.submit(() -> stream.relays().forEach(DestinationRelay::stop)).get();
+        loop.submit(() -> registry.relays(stream).forEach(DestinationRelay::stop)).get();
     }
 
     @Test
@@ -239,7 +241,7 @@ class DestinationRelayTest {
         loop.submit(() -> { }).get();
         assertEquals(DestinationState.LIVE, relay(stream).state());
         links.forEach(MemoryLink::releaseAll);
-        loop.submit(() -> stream.relays().forEach(DestinationRelay::stop)).get();
+        loop.submit(() -> registry.relays(stream).forEach(DestinationRelay::stop)).get();
     }
 
     @Test
@@ -260,7 +262,7 @@ class DestinationRelayTest {
         assertEquals(List.of(67L, 67L, 100L, 133L), second, "continues after the last tag sent (66 ms)");
         assertEquals(1, relay(stream).reconnects());
         links.forEach(MemoryLink::releaseAll);
-        loop.submit(() -> stream.relays().forEach(DestinationRelay::stop)).get();
+        loop.submit(() -> registry.relays(stream).forEach(DestinationRelay::stop)).get();
     }
 
     @Test
@@ -273,7 +275,7 @@ class DestinationRelayTest {
         Future<?> check = loop.schedule(() -> { }, 2, TimeUnit.SECONDS);
         check.get();
         assertEquals(1, links.size(), "no immediate retry after a refusal");
-        loop.submit(() -> stream.relays().forEach(DestinationRelay::stop)).get();
+        loop.submit(() -> registry.relays(stream).forEach(DestinationRelay::stop)).get();
         assertEquals(DestinationState.STOPPED, relay(stream).state());
     }
 
@@ -289,7 +291,7 @@ class DestinationRelayTest {
         await().until(() -> relay(stream).state() == DestinationState.REJECTED);
         loop.schedule(() -> { }, 2, TimeUnit.SECONDS).get();
         assertEquals(2, links.size(), "a second hang-up in a row is a refusal: not retried soon");
-        loop.submit(() -> stream.relays().forEach(DestinationRelay::stop)).get();
+        loop.submit(() -> registry.relays(stream).forEach(DestinationRelay::stop)).get();
     }
 
     @Test
@@ -305,14 +307,14 @@ class DestinationRelayTest {
         links.get(2).listener.onClosed(links.get(2), DestinationRejectedException.hungUp("hung up in answer to publish"));
         await().until(() -> relay(stream).state() == DestinationState.RETRYING
                 && relay(stream).lastError().contains("in answer to publish"));
-        loop.submit(() -> stream.relays().forEach(DestinationRelay::stop)).get();
+        loop.submit(() -> registry.relays(stream).forEach(DestinationRelay::stop)).get();
     }
 
     @Test
     void stoppingEndsTheLinkAndNeverReconnects() throws Exception {
         LiveStream stream = start();
         goLive(0);
-        loop.submit(() -> stream.relays().forEach(DestinationRelay::stop)).get();
+        loop.submit(() -> registry.relays(stream).forEach(DestinationRelay::stop)).get();
         assertTrue(links.get(0).closed);
         await().until(() -> relay(stream).state() == DestinationState.STOPPED);
         List<MemoryLink> before = new ArrayList<>(links);

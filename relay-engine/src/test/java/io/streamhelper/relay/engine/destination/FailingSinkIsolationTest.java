@@ -11,11 +11,11 @@ import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;
 import io.streamhelper.relay.engine.media.MediaKind;
 import io.streamhelper.relay.engine.media.MediaMessage;
-import io.streamhelper.relay.engine.publish.StaticStreamCatalog;
+import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
 import io.streamhelper.relay.engine.publish.StreamGrant;
 import io.streamhelper.relay.engine.secret.Secret;
 import io.streamhelper.relay.engine.stream.LiveStream;
-import io.streamhelper.relay.engine.stream.StreamRegistry;
+import io.streamhelper.relay.engine.registry.StreamRegistry;
 import io.streamhelper.relay.testkit.TestKeys;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -134,7 +134,7 @@ class FailingSinkIsolationTest {
             Link link = link(id, 0);
             link.listener.onLive(link);
         }
-        await().atMost(Duration.ofSeconds(5)).until(() -> stream.relays().stream()
+        await().atMost(Duration.ofSeconds(5)).until(() -> registry.relays(stream).stream()
                 .allMatch(r -> r.state() == DestinationState.LIVE));
 
         List<MediaMessage> originals = new ArrayList<>();
@@ -150,11 +150,11 @@ class FailingSinkIsolationTest {
 
         for (String id : List.of("d0", "d2")) {
             assertEquals(originals.size(), link(id, 0).sent.size(), id + " got every tag");
-            assertEquals(DestinationState.LIVE, relayOf(stream, id).state(), id + " untouched");
+            assertEquals(DestinationState.LIVE, relayOf(registry, stream, id).state(), id + " untouched");
         }
         assertFalse(publisherClosed.get(), "the publisher is not disconnected for one destination's failure");
         assertFalse(stream.isEnded());
-        DestinationRelay failing = relayOf(stream, "d1");
+        DestinationRelay failing = relayOf(registry, stream, "d1");
         assertTrue(link("d1", 0).closed, "the failing link was dropped");
         assertEquals(DestinationState.RETRYING, failing.state(), "retried like a connection failure");
         assertTrue(failing.lastError().contains("IllegalStateException"), failing.lastError());
@@ -166,8 +166,8 @@ class FailingSinkIsolationTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> failing.state() == DestinationState.LIVE);
         await().atMost(Duration.ofSeconds(5)).until(() -> second.sent.size() == originals.size());
         assertEquals(1, failing.reconnects());
-        assertEquals(0, relayOf(stream, "d0").reconnects());
-        assertEquals(0, relayOf(stream, "d2").reconnects());
+        assertEquals(0, relayOf(registry, stream, "d0").reconnects());
+        assertEquals(0, relayOf(registry, stream, "d2").reconnects());
 
         links.values().forEach(list -> list.forEach(Link::releaseAll));
         registry.endPublish(stream);
@@ -177,7 +177,7 @@ class FailingSinkIsolationTest {
         }
     }
 
-    private static DestinationRelay relayOf(LiveStream stream, String id) {
-        return stream.relays().stream().filter(r -> r.target().id().equals(id)).findFirst().orElseThrow();
+    private static DestinationRelay relayOf(StreamRegistry registry, LiveStream stream, String id) {
+        return registry.relays(stream).stream().filter(r -> r.target().id().equals(id)).findFirst().orElseThrow();
     }
 }

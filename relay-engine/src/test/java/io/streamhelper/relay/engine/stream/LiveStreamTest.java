@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamhelper.relay.engine.publish.StreamGrant;
+import io.streamhelper.relay.engine.registry.StreamRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.ImmediateEventExecutor;
@@ -13,8 +15,7 @@ import io.streamhelper.relay.engine.destination.DestinationDirectory;
 import io.streamhelper.relay.engine.media.MediaKind;
 import io.streamhelper.relay.engine.media.MediaMessage;
 import io.streamhelper.relay.engine.publish.PublishRejectedException;
-import io.streamhelper.relay.engine.publish.StaticStreamCatalog;
-import io.streamhelper.relay.engine.publish.StreamGrant;
+import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
 import io.streamhelper.relay.engine.secret.Secret;
 import java.time.Duration;
 import io.streamhelper.relay.testkit.TestKeys;

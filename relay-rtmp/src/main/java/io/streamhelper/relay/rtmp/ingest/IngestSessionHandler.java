@@ -9,7 +9,7 @@ import io.streamhelper.relay.engine.media.MediaKind;
 import io.streamhelper.relay.engine.media.MediaMessage;
 import io.streamhelper.relay.engine.publish.PublishRejectedException;
 import io.streamhelper.relay.engine.stream.LiveStream;
-import io.streamhelper.relay.engine.stream.StreamRegistry;
+import io.streamhelper.relay.engine.registry.StreamRegistry;
 import io.streamhelper.relay.rtmp.amf.Amf0;
 import io.streamhelper.relay.rtmp.chunk.ChunkDecoder;
 import io.streamhelper.relay.rtmp.chunk.IngestLimitException;

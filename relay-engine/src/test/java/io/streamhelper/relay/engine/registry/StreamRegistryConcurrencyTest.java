@@ -1,9 +1,10 @@
-package io.streamhelper.relay.engine.stream;
+package io.streamhelper.relay.engine.registry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.streamhelper.relay.engine.stream.LiveStream;
 import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;
 import io.streamhelper.relay.engine.destination.DestinationConnector;
@@ -88,7 +89,7 @@ class StreamRegistryConcurrencyTest {
                 assertTrue(f.get(10, TimeUnit.SECONDS), "the stream was live");
             }
             loop.submit(() -> { }).get(); // whatever the appliers queued on the loop has run
-            long relays = stream.relays().stream().filter(r -> r.target().id().equals("d")).count();
+            long relays = registry.relays(stream).stream().filter(r -> r.target().id().equals("d")).count();
             long open = links.stream().filter(l -> !l.closed).count();
             if (relays != 1 || open != 1) {
                 fail("round " + round + ": " + relays + " relays and " + open + " open connections for one destination");

@@ -1,4 +1,4 @@
-package io.streamhelper.relay.engine.stream;
+package io.streamhelper.relay.engine.registry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -9,6 +9,7 @@ import io.streamhelper.relay.engine.destination.DestinationRelay;
 import io.streamhelper.relay.engine.destination.DestinationTarget;
 import io.streamhelper.relay.engine.publish.PublishAuthorizer;
 import io.streamhelper.relay.engine.publish.StreamGrant;
+import io.streamhelper.relay.engine.stream.LiveStream;
 import io.streamhelper.relay.engine.secret.Secret;
 import io.streamhelper.relay.testkit.TestKeys;
 import java.util.ArrayList;
@@ -48,7 +49,7 @@ class StreamRegistryRaceTest {
 
         LiveStream stream = registry.beginPublish(ingest, ImmediateEventExecutor.INSTANCE);
 
-        Set<String> relaying = stream.relays().stream().map(DestinationRelay::target)
+        Set<String> relaying = registry.relays(stream).stream().map(DestinationRelay::target)
                 .map(t -> t.id() + "/" + t.streamKey().reveal()).collect(Collectors.toSet());
         assertEquals(Set.of("kept/" + kept.streamKey().reveal(), "rekeyed/" + rekeyedAfter.streamKey().reveal(),
                 "added/" + added.streamKey().reveal()), relaying);

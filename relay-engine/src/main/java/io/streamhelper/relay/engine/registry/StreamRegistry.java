@@ -1,4 +1,4 @@
-package io.streamhelper.relay.engine.stream;
+package io.streamhelper.relay.engine.registry;
 
 import io.netty.util.concurrent.EventExecutor;
 import io.streamhelper.relay.engine.destination.DestinationConnector;
@@ -8,6 +8,9 @@ import io.streamhelper.relay.engine.destination.DestinationTarget;
 import io.streamhelper.relay.engine.publish.PublishAuthorizer;
 import io.streamhelper.relay.engine.publish.PublishRejectedException;
 import io.streamhelper.relay.engine.publish.PublishRejectedException.Reason;
+import io.streamhelper.relay.engine.stream.AudioHold;
+import io.streamhelper.relay.engine.stream.LiveStream;
+import io.streamhelper.relay.engine.stream.RelayCounters;
 import io.streamhelper.relay.engine.publish.StreamGrant;
 import java.util.Collection;
 import java.util.List;
@@ -16,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -24,6 +28,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The live streams of this server: the one place that turns a publish request into a live stream
  * with its destinations running, and a publisher leaving into every destination ending cleanly.
+ * It sits above {@code stream} and {@code destination}: a {@link LiveStream} knows only its
+ * sinks, and the registry builds and holds each live stream's {@link DestinationRelay}s.
  */
 public final class StreamRegistry {
     private static final Logger log = LoggerFactory.getLogger(StreamRegistry.class);
@@ -42,12 +48,27 @@ public final class StreamRegistry {
     private final DestinationConnector connector;
     private final long gopCacheBytes;
     private final Listener listener;
-    private final ConcurrentMap<String, LiveStream> live = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Live> live = new ConcurrentHashMap<>();
     private final RelayCounters counters = new RelayCounters();
     private volatile boolean accepting = true;
     private volatile int maxLiveStreams = Integer.MAX_VALUE;
     private volatile AudioHold audioHold = AudioHold.NONE;
     private volatile Executor catalogReads = Runnable::run;
+
+    /**
+     * One live stream and its relays. The list changes only on the stream's loop (one change at
+     * a time, see {@link #onStreamLoop}); readers on other threads (stats, metrics) see a copy.
+     */
+    private static final class Live {
+        final LiveStream stream;
+        final List<DestinationRelay> relays = new CopyOnWriteArrayList<>();
+        /** The listener was told this stream started (so it is told the end too); on the stream's loop. */
+        boolean startAnnounced;
+
+        Live(LiveStream stream) {
+            this.stream = stream;
+        }
+    }
 
     public StreamRegistry(PublishAuthorizer authorizer, DestinationDirectory directory, DestinationConnector connector) {
         this(authorizer, directory, connector, LiveStream.DEFAULT_GOP_CACHE_BYTES);
@@ -138,13 +159,14 @@ public final class StreamRegistry {
         }
         LiveStream stream = new LiveStream(grant, executor, gopCacheBytes, counters, audioHold);
         stream.publisherAddress(publisherAddress);
+        Live entry = new Live(stream);
         // Relays exist before the stream is visible, so nobody sees a live stream without them;
         // they start only once it is registered.
         List<DestinationTarget> targets = directory.destinationsOf(grant.streamId());
         for (DestinationTarget target : targets) {
-            stream.addRelay(new DestinationRelay(stream, target, connector));
+            entry.relays.add(new DestinationRelay(stream, target, connector));
         }
-        if (live.putIfAbsent(grant.streamId(), stream) != null) {
+        if (live.putIfAbsent(grant.streamId(), entry) != null) {
             throw new PublishRejectedException(Reason.ALREADY_LIVE, "stream is already being published");
         }
         // A stream deleted after the key was read above found nothing live to disconnect: ask
@@ -155,14 +177,14 @@ public final class StreamRegistry {
         }
         onStreamLoop(stream, () -> {
             if (!stream.isEnded()) {
-                stream.startAnnounced = true;
+                entry.startAnnounced = true;
                 log.info("event=publish_start stream={} destinations={}", grant.streamId(), targets.size());
                 listener.streamStarted(stream);
-                stream.relays().forEach(DestinationRelay::start);
+                entry.relays.forEach(DestinationRelay::start);
             }
             return null;
         }, null);
-        reconcile(stream, targets);
+        reconcile(entry, targets);
         if (stream.isEnded()) {
             // Taken away while going live: deleted, or the server is shutting down.
             throw accepting ? new PublishRejectedException(Reason.UNKNOWN_KEY, "unknown stream key")
@@ -176,8 +198,8 @@ public final class StreamRegistry {
      * the stream was told the stream was not live, so it would be missed until the next publish;
      * one more read, now that the stream is visible to such changes, closes that gap.
      */
-    private void reconcile(LiveStream stream, List<DestinationTarget> before) {
-        List<DestinationTarget> now = directory.destinationsOf(stream.id());
+    private void reconcile(Live stream, List<DestinationTarget> before) {
+        List<DestinationTarget> now = directory.destinationsOf(stream.stream.id());
         if (now.equals(before)) {
             return;
         }
@@ -199,7 +221,7 @@ public final class StreamRegistry {
      * stream's other destinations. Returns whether the stream was live.
      */
     public boolean applyDestination(String streamId, DestinationTarget target) {
-        LiveStream stream = live.get(streamId);
+        Live stream = live.get(streamId);
         return stream != null && apply(stream, target);
     }
 
@@ -208,7 +230,7 @@ public final class StreamRegistry {
      * stops now; the others go on. Returns whether a running relay was stopped.
      */
     public boolean removeDestination(String streamId, String destinationId) {
-        LiveStream stream = live.get(streamId);
+        Live stream = live.get(streamId);
         return stream != null && remove(stream, destinationId);
     }
 
@@ -217,36 +239,37 @@ public final class StreamRegistry {
      * catalog thread's reconcile both get here, and two of them each removing the old relay and
      * adding a new one would leave two relays publishing under one key.
      */
-    private boolean apply(LiveStream stream, DestinationTarget target) {
+    private boolean apply(Live entry, DestinationTarget target) {
+        LiveStream stream = entry.stream;
         return onStreamLoop(stream, () -> {
             if (stream.isEnded()) {
                 return false;
             }
-            removeRelay(stream, target.id());
+            removeRelay(entry, target.id());
             DestinationRelay relay = new DestinationRelay(stream, target, connector);
-            stream.addRelay(relay);
+            entry.relays.add(relay);
             relay.start();
             log.info("event=destination_applied stream={} destination={}", stream.id(), target.id());
             return true;
         }, false);
     }
 
-    private boolean remove(LiveStream stream, String destinationId) {
-        return onStreamLoop(stream, () -> {
-            boolean removed = removeRelay(stream, destinationId);
+    private boolean remove(Live entry, String destinationId) {
+        return onStreamLoop(entry.stream, () -> {
+            boolean removed = removeRelay(entry, destinationId);
             if (removed) {
-                log.info("event=destination_removed stream={} destination={}", stream.id(), destinationId);
+                log.info("event=destination_removed stream={} destination={}", entry.stream.id(), destinationId);
             }
             return removed;
         }, false);
     }
 
     /** On the stream's loop. */
-    private static boolean removeRelay(LiveStream stream, String destinationId) {
+    private static boolean removeRelay(Live entry, String destinationId) {
         boolean removed = false;
-        for (DestinationRelay relay : stream.relays()) {
+        for (DestinationRelay relay : entry.relays) {
             if (relay.target().id().equals(destinationId)) {
-                stream.removeRelay(relay);
+                entry.relays.remove(relay);
                 relay.stop();
                 removed = true;
             }
@@ -276,7 +299,16 @@ public final class StreamRegistry {
 
     /** The live stream with this id, if its publisher is live. */
     public java.util.Optional<LiveStream> liveStream(String streamId) {
-        return java.util.Optional.ofNullable(live.get(streamId));
+        return java.util.Optional.ofNullable(live.get(streamId)).map(entry -> entry.stream);
+    }
+
+    /**
+     * The relays to this live stream's destinations, as they are now; empty once it has ended
+     * (or for a stream this registry does not hold). Safe from any thread.
+     */
+    public List<DestinationRelay> relays(LiveStream stream) {
+        Live entry = live.get(stream.id());
+        return entry != null && entry.stream == stream ? List.copyOf(entry.relays) : List.of();
     }
 
     /**
@@ -285,16 +317,22 @@ public final class StreamRegistry {
      * change queued there before.
      */
     public void endPublish(LiveStream stream) {
-        boolean wasLive = live.remove(stream.id(), stream);
+        Live entry = live.get(stream.id());
+        boolean wasLive = entry != null && entry.stream == stream && live.remove(stream.id(), entry);
         stream.onExecutorOrAfterIt(() -> {
             if (wasLive) {
                 log.info("event=publish_end stream={} bytes_in={} video_frames={}", stream.id(), stream.bytesIn(),
                         stream.videoFrames());
-                if (stream.startAnnounced) {
+                if (entry.startAnnounced) {
                     listener.streamEnded(stream);
                 }
             }
             stream.end();
+            if (wasLive) {
+                // After end(): no tag reaches a relay any more while each says goodbye. A relay
+                // added by a change queued before this one is in the list too.
+                entry.relays.forEach(DestinationRelay::stop);
+            }
         });
     }
 
@@ -305,10 +343,11 @@ public final class StreamRegistry {
      * how to disconnect it, disconnected as soon as it does ({@link LiveStream#onDisconnectRequest}).
      */
     public boolean disconnect(String streamId) {
-        LiveStream stream = live.get(streamId);
-        if (stream == null) {
+        Live entry = live.get(streamId);
+        if (entry == null) {
             return false;
         }
+        LiveStream stream = entry.stream;
         endPublish(stream);
         stream.disconnectPublisher();
         log.info("event=publisher_disconnected stream={}", streamId);
@@ -321,7 +360,7 @@ public final class StreamRegistry {
     }
 
     public Collection<LiveStream> liveStreams() {
-        return List.copyOf(live.values());
+        return live.values().stream().map(entry -> entry.stream).toList();
     }
 
     /** At most this many streams live at once (RELAY_MAX_PUBLISHERS); further publishers are refused. */

@@ -1,7 +1,9 @@
-package io.streamhelper.relay.engine.publish;
+package io.streamhelper.relay.engine.registry;
 
 import io.streamhelper.relay.engine.destination.DestinationDirectory;
 import io.streamhelper.relay.engine.destination.DestinationTarget;
+import io.streamhelper.relay.engine.publish.PublishAuthorizer;
+import io.streamhelper.relay.engine.publish.StreamGrant;
 import io.streamhelper.relay.engine.secret.Secret;
 import java.util.List;
 import java.util.Objects;

@@ -1,13 +1,14 @@
-package io.streamhelper.relay.engine.stream;
+package io.streamhelper.relay.engine.registry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamhelper.relay.engine.stream.LiveStream;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.streamhelper.relay.engine.destination.DestinationTarget;
 import io.streamhelper.relay.engine.publish.PublishRejectedException;
-import io.streamhelper.relay.engine.publish.StaticStreamCatalog;
+import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
 import io.streamhelper.relay.engine.publish.StreamGrant;
 import io.streamhelper.relay.engine.secret.Secret;
 import io.streamhelper.relay.testkit.TestKeys;
