@@ -69,7 +69,7 @@ public class LatencyProbe {
         StaticStreamCatalog catalog = new StaticStreamCatalog(entries);
         StreamRegistry sinkRegistry = new StreamRegistry(catalog, catalog, (t, l) -> {
             throw new IllegalStateException("the sink relays nothing");
-        });
+        }, StreamRegistry.Settings.defaults());
         // Every destination connects from 127.0.0.1: lift the per-address limit meant for strangers.
         IngestServer sink = new IngestServer(new IngestSettings("127.0.0.1", sinkPort, "live", Duration.ofSeconds(30),
                 ChunkLimits.DEFAULT, new ConnectionLimits(Duration.ofSeconds(5), 10_000, 10_000)), sinkRegistry, group, group).start();

@@ -75,7 +75,7 @@ final class ApiFixture implements AutoCloseable {
         DatabaseCatalog catalog = new DatabaseCatalog(database.streams(), database.destinations());
         registry = new StreamRegistry(catalog, catalog, (target, listener) -> {
             throw new AssertionError("API tests never connect to destinations");
-        }, catalog);
+        }, StreamRegistry.Settings.defaults().withListener(catalog));
         AccountService accounts = new AccountService(database.users(), database.sessions(), database.audit(),
                 new PasswordHasher(), LoginThrottle.defaults(s.clock), s.clock, Duration.ofHours(1), s.signupOpen);
         StreamService streams = new StreamService(database.streams(), database.audit(), registry);

@@ -124,7 +124,7 @@ class StatsControllerTest {
             links.put(target.id(), link);
             return link;
         };
-        registry = new StreamRegistry(catalog, catalog, connector);
+        registry = new StreamRegistry(catalog, catalog, connector, StreamRegistry.Settings.defaults());
         live.add(registry.beginPublish(ALICE_KEY, loop, "198.51.100.7:50000"));
         live.add(registry.beginPublish(BOB_KEY, loop, "203.0.113.9:40000"));
         live.add(registry.beginPublish(CONFIG_KEY, loop, "192.0.2.1:1234"));

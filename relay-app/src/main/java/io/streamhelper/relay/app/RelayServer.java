@@ -75,11 +75,12 @@ public final class RelayServer implements AutoCloseable {
                 .withTrustedCaFile(config.trustedCaFile().orElse(null))
                 .withAddressPolicy(addresses);
         RtmpDestinationConnector connector = new RtmpDestinationConnector(clientLoops, clientSettings);
-        registry = new StreamRegistry(catalog, catalog, connector, catalog);
-        registry.limitLiveStreams(config.maxPublishers());
         catalogReads.allowCoreThreadTimeOut(true);
-        registry.readCatalogOn(catalogReads);
-        registry.holdAudio(config.audioHold(transport));
+        registry = new StreamRegistry(catalog, catalog, connector, StreamRegistry.Settings.defaults()
+                .withMaxLiveStreams(config.maxPublishers())
+                .withCatalogReads(catalogReads)
+                .withAudioHold(config.audioHold(transport))
+                .withListener(catalog));
         IngestSettings ingestSettings = IngestSettings.defaults(config.rtmpPort())
                 .withBindAddress(config.bindAddress())
                 .withIdleTimeout(config.publishIdleTimeout())

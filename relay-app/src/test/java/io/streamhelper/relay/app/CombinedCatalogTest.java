@@ -43,7 +43,7 @@ class CombinedCatalogTest {
             CombinedCatalog catalog = new CombinedCatalog(file, stored);
             StreamRegistry registry = new StreamRegistry(catalog, catalog, (target, listener) -> {
                 throw new AssertionError("neither stream has destinations");
-            }, catalog);
+            }, StreamRegistry.Settings.defaults().withListener(catalog));
 
             LiveStream fromFile = registry.beginPublish(fileKey, loop);
             LiveStream fromDatabase = registry.beginPublish(databaseKey, loop);

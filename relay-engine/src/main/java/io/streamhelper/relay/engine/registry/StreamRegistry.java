@@ -43,17 +43,64 @@ public final class StreamRegistry {
         }
     }
 
+    /**
+     * How this registry runs, fixed at construction. {@link #defaults()} is what a test needs;
+     * the server sets every field from its configuration (relay-app's RelayConfig).
+     *
+     * @param gopCacheBytes the most each live stream's GOP cache holds ({@link LiveStream})
+     * @param maxLiveStreams at most this many streams live at once (RELAY_MAX_PUBLISHERS); further publishers are refused
+     * @param audioHold when audio frames wait to ride along with the next video frame ({@link AudioHold#NONE}: never)
+     * @param catalogReads where {@link #beginPublishAsync} reads the catalog (the key, the destinations)
+     * @param listener hears streams go live and end
+     */
+    public record Settings(long gopCacheBytes, int maxLiveStreams, AudioHold audioHold, Executor catalogReads,
+            Listener listener) {
+        public Settings {
+            if (gopCacheBytes < 0) {
+                throw new IllegalArgumentException("the GOP cache size cannot be negative");
+            }
+            if (maxLiveStreams < 1) {
+                throw new IllegalArgumentException("at least one live stream must be allowed");
+            }
+            Objects.requireNonNull(audioHold, "audioHold");
+            Objects.requireNonNull(catalogReads, "catalogReads");
+            Objects.requireNonNull(listener, "listener");
+        }
+
+        /** A 16 MiB GOP cache, no limit on live streams, no audio hold, catalog reads on the caller's thread, nobody listening. */
+        public static Settings defaults() {
+            return new Settings(LiveStream.DEFAULT_GOP_CACHE_BYTES, Integer.MAX_VALUE, AudioHold.NONE, Runnable::run,
+                    new Listener() { });
+        }
+
+        public Settings withGopCacheBytes(long bytes) {
+            return new Settings(bytes, maxLiveStreams, audioHold, catalogReads, listener);
+        }
+
+        public Settings withMaxLiveStreams(int max) {
+            return new Settings(gopCacheBytes, max, audioHold, catalogReads, listener);
+        }
+
+        public Settings withAudioHold(AudioHold hold) {
+            return new Settings(gopCacheBytes, maxLiveStreams, hold, catalogReads, listener);
+        }
+
+        public Settings withCatalogReads(Executor executor) {
+            return new Settings(gopCacheBytes, maxLiveStreams, audioHold, executor, listener);
+        }
+
+        public Settings withListener(Listener l) {
+            return new Settings(gopCacheBytes, maxLiveStreams, audioHold, catalogReads, l);
+        }
+    }
+
     private final PublishAuthorizer authorizer;
     private final DestinationDirectory directory;
     private final DestinationConnector connector;
-    private final long gopCacheBytes;
-    private final Listener listener;
+    private final Settings settings;
     private final ConcurrentMap<String, Live> live = new ConcurrentHashMap<>();
     private final RelayCounters counters = new RelayCounters();
     private volatile boolean accepting = true;
-    private volatile int maxLiveStreams = Integer.MAX_VALUE;
-    private volatile AudioHold audioHold = AudioHold.NONE;
-    private volatile Executor catalogReads = Runnable::run;
 
     /**
      * One live stream and its relays. The list changes only on the stream's loop (one change at
@@ -70,27 +117,12 @@ public final class StreamRegistry {
         }
     }
 
-    public StreamRegistry(PublishAuthorizer authorizer, DestinationDirectory directory, DestinationConnector connector) {
-        this(authorizer, directory, connector, LiveStream.DEFAULT_GOP_CACHE_BYTES);
-    }
-
     public StreamRegistry(PublishAuthorizer authorizer, DestinationDirectory directory, DestinationConnector connector,
-            long gopCacheBytes) {
-        this(authorizer, directory, connector, gopCacheBytes, new Listener() { });
-    }
-
-    public StreamRegistry(PublishAuthorizer authorizer, DestinationDirectory directory, DestinationConnector connector,
-            Listener listener) {
-        this(authorizer, directory, connector, LiveStream.DEFAULT_GOP_CACHE_BYTES, listener);
-    }
-
-    public StreamRegistry(PublishAuthorizer authorizer, DestinationDirectory directory, DestinationConnector connector,
-            long gopCacheBytes, Listener listener) {
-        this.listener = listener;
-        this.authorizer = authorizer;
-        this.directory = directory;
-        this.connector = connector;
-        this.gopCacheBytes = gopCacheBytes;
+            Settings settings) {
+        this.authorizer = Objects.requireNonNull(authorizer, "authorizer");
+        this.directory = Objects.requireNonNull(directory, "directory");
+        this.connector = Objects.requireNonNull(connector, "connector");
+        this.settings = Objects.requireNonNull(settings, "settings");
     }
 
     /**
@@ -118,7 +150,7 @@ public final class StreamRegistry {
 
     /**
      * As {@link #beginPublish(String, EventExecutor, String)}, with the catalog reads (the key, the
-     * stream's destinations) done on the executor given to {@link #readCatalogOn}: the ingest calls
+     * stream's destinations) done on {@link Settings#catalogReads()}: the ingest calls
      * this from the publisher's event loop, which must not wait for a database that other streams'
      * destinations on that loop do not need. Fails with {@link PublishRejectedException} when
      * refused.
@@ -126,7 +158,7 @@ public final class StreamRegistry {
     public CompletableFuture<LiveStream> beginPublishAsync(String streamKey, EventExecutor executor, String publisherAddress) {
         CompletableFuture<LiveStream> opened = new CompletableFuture<>();
         try {
-            catalogReads.execute(() -> {
+            settings.catalogReads().execute(() -> {
                 try {
                     opened.complete(beginPublish(streamKey, executor, publisherAddress));
                 } catch (PublishRejectedException | RuntimeException e) {
@@ -140,11 +172,6 @@ public final class StreamRegistry {
         return opened;
     }
 
-    /** Where {@link #beginPublishAsync} reads the catalog; by default the caller's thread. */
-    public void readCatalogOn(Executor executor) {
-        this.catalogReads = executor;
-    }
-
     private LiveStream openStream(String streamKey, EventExecutor executor, String publisherAddress)
             throws PublishRejectedException {
         if (!accepting) {
@@ -154,10 +181,10 @@ public final class StreamRegistry {
                 .orElseThrow(() -> new PublishRejectedException(Reason.UNKNOWN_KEY, "unknown stream key"));
         // Checked after the key, so the answer to a stranger stays "unknown key". Two publishers
         // racing for the last place may both get in: a soft cap, which is all it needs to be.
-        if (live.size() >= maxLiveStreams) {
+        if (live.size() >= settings.maxLiveStreams()) {
             throw new PublishRejectedException(Reason.TOO_MANY_PUBLISHERS, "the server has as many live streams as it allows");
         }
-        LiveStream stream = new LiveStream(grant, executor, gopCacheBytes, counters, audioHold);
+        LiveStream stream = new LiveStream(grant, executor, settings.gopCacheBytes(), counters, settings.audioHold());
         stream.publisherAddress(publisherAddress);
         Live entry = new Live(stream);
         // Relays exist before the stream is visible, so nobody sees a live stream without them;
@@ -179,7 +206,7 @@ public final class StreamRegistry {
             if (!stream.isEnded()) {
                 entry.startAnnounced = true;
                 log.info("event=publish_start stream={} destinations={}", grant.streamId(), targets.size());
-                listener.streamStarted(stream);
+                settings.listener().streamStarted(stream);
                 entry.relays.forEach(DestinationRelay::start);
             }
             return null;
@@ -324,7 +351,7 @@ public final class StreamRegistry {
                 log.info("event=publish_end stream={} bytes_in={} video_frames={}", stream.id(), stream.bytesIn(),
                         stream.videoFrames());
                 if (entry.startAnnounced) {
-                    listener.streamEnded(stream);
+                    settings.listener().streamEnded(stream);
                 }
             }
             stream.end();
@@ -361,23 +388,6 @@ public final class StreamRegistry {
 
     public Collection<LiveStream> liveStreams() {
         return live.values().stream().map(entry -> entry.stream).toList();
-    }
-
-    /** At most this many streams live at once (RELAY_MAX_PUBLISHERS); further publishers are refused. */
-    public void limitLiveStreams(int max) {
-        if (max < 1) {
-            throw new IllegalArgumentException("at least one live stream must be allowed");
-        }
-        this.maxLiveStreams = max;
-    }
-
-    /**
-     * Lets streams that go live from now on hold audio frames back, so they reach destinations in
-     * the same write as the next video frame ({@link AudioHold#NONE}, the default, sends every tag
-     * at once). See {@link LiveStream}.
-     */
-    public void holdAudio(AudioHold hold) {
-        this.audioHold = Objects.requireNonNull(hold);
     }
 
     /** No new publishers from now on; the live ones are ended by their connections closing. */

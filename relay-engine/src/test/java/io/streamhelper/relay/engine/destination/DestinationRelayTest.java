@@ -123,8 +123,8 @@ class DestinationRelayTest {
         DestinationTarget target = new DestinationTarget("d1", "one", "rtmp://example/app", Secret.of(destinationKey));
         StaticStreamCatalog catalog = new StaticStreamCatalog(List.of(
                 new StaticStreamCatalog.Entry(new StreamGrant("s1", "S"), Secret.of(ingestKey), List.of(target))));
-        registry = new StreamRegistry(catalog, catalog, connector);
-        registry.holdAudio(new AudioHold(audioHoldMillis, 1));
+        registry = new StreamRegistry(catalog, catalog, connector,
+                StreamRegistry.Settings.defaults().withAudioHold(new AudioHold(audioHoldMillis, 1)));
         return loop.submit(() -> registry.beginPublish(ingestKey, loop)).get();
     }
 

@@ -125,7 +125,7 @@ class FailingSinkIsolationTest {
             mine.add(link);
             return link;
         };
-        StreamRegistry registry = new StreamRegistry(catalog, catalog, connector);
+        StreamRegistry registry = new StreamRegistry(catalog, catalog, connector, StreamRegistry.Settings.defaults());
         LiveStream stream = loop.submit(() -> registry.beginPublish(ingestKey, loop)).get();
         AtomicBoolean publisherClosed = new AtomicBoolean();
         loop.submit(() -> stream.onDisconnectRequest(() -> publisherClosed.set(true))).get();

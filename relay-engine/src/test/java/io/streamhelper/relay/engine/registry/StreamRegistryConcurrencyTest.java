@@ -73,7 +73,7 @@ class StreamRegistryConcurrencyTest {
     void oneDestinationAppliedFromManyThreadsAtOnceLeavesOneRelayAndOneConnection() throws Exception {
         DestinationTarget target = new DestinationTarget("d", "d", "rtmp://example.invalid/app",
                 Secret.of(TestKeys.destination()));
-        StreamRegistry registry = new StreamRegistry(authorizer, streamId -> List.of(target), connector);
+        StreamRegistry registry = new StreamRegistry(authorizer, streamId -> List.of(target), connector, StreamRegistry.Settings.defaults());
         LiveStream stream = registry.beginPublish(ingestKey, loop);
         int writers = 4;
         CyclicBarrier start = new CyclicBarrier(writers);
@@ -115,7 +115,7 @@ class StreamRegistryConcurrencyTest {
             }
             return List.of();
         };
-        StreamRegistry registry = new StreamRegistry(authorizer, directory, connector);
+        StreamRegistry registry = new StreamRegistry(authorizer, directory, connector, StreamRegistry.Settings.defaults());
         registryRef.set(registry);
         assertPublisherEndsUp(registry);
     }
@@ -134,7 +134,7 @@ class StreamRegistryConcurrencyTest {
             }
             return List.of();
         };
-        StreamRegistry registry = new StreamRegistry(authorizer, directory, connector);
+        StreamRegistry registry = new StreamRegistry(authorizer, directory, connector, StreamRegistry.Settings.defaults());
         registryRef.set(registry);
         assertPublisherEndsUp(registry);
     }
@@ -146,7 +146,7 @@ class StreamRegistryConcurrencyTest {
      */
     @Test
     void aDeleteBetweenThePublishAnswerAndTheIngestsCloserStillDisconnects() throws Exception {
-        StreamRegistry registry = new StreamRegistry(authorizer, streamId -> List.of(), connector);
+        StreamRegistry registry = new StreamRegistry(authorizer, streamId -> List.of(), connector, StreamRegistry.Settings.defaults());
         LiveStream stream = threads.submit(() -> registry.beginPublish(ingestKey, loop)).get(10, TimeUnit.SECONDS);
         deleteFromAnotherThread(registry);
         AtomicBoolean closerRan = new AtomicBoolean();
@@ -164,7 +164,7 @@ class StreamRegistryConcurrencyTest {
      */
     @Test
     void aDeleteRacingAPublishAtAnyMomentLeavesNoPublisherStreaming() throws Exception {
-        StreamRegistry registry = new StreamRegistry(authorizer, streamId -> List.of(), connector);
+        StreamRegistry registry = new StreamRegistry(authorizer, streamId -> List.of(), connector, StreamRegistry.Settings.defaults());
         CyclicBarrier start = new CyclicBarrier(2);
         for (int round = 0; round < 300; round++) {
             deleted.set(false);

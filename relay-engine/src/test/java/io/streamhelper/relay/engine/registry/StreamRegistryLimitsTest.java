@@ -29,8 +29,7 @@ class StreamRegistryLimitsTest {
         StaticStreamCatalog catalog = new StaticStreamCatalog(entries);
         StreamRegistry registry = new StreamRegistry(catalog, catalog, (t, l) -> {
             throw new AssertionError("no destinations");
-        });
-        registry.limitLiveStreams(2);
+        }, StreamRegistry.Settings.defaults().withMaxLiveStreams(2));
 
         LiveStream first = registry.beginPublish(keys.get(0), ImmediateEventExecutor.INSTANCE);
         registry.beginPublish(keys.get(1), ImmediateEventExecutor.INSTANCE);
@@ -45,5 +44,18 @@ class StreamRegistryLimitsTest {
         registry.endPublish(first);
         assertTrue(registry.beginPublish(keys.get(2), ImmediateEventExecutor.INSTANCE).id().equals("s2"), "a place came free");
         registry.liveStreams().forEach(registry::endPublish);
+    }
+
+    /** The registry's settings are checked where they are made, before any registry runs with them. */
+    @Test
+    void settingsRefuseNoLiveStreamsAndMissingParts() {
+        StreamRegistry.Settings defaults = StreamRegistry.Settings.defaults();
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> defaults.withMaxLiveStreams(0));
+        assertEquals("at least one live stream must be allowed", none.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> defaults.withGopCacheBytes(-1));
+        assertThrows(NullPointerException.class, () -> defaults.withAudioHold(null));
+        assertThrows(NullPointerException.class, () -> defaults.withCatalogReads(null));
+        assertThrows(NullPointerException.class, () -> defaults.withListener(null));
+        assertEquals(1, defaults.withMaxLiveStreams(1).maxLiveStreams());
     }
 }

@@ -45,7 +45,7 @@ class StreamRegistryRaceTest {
         StreamRegistry registry = new StreamRegistry(authorizer, directory, (target, listener) -> {
             connected.add(target);
             return new IdleLink();
-        });
+        }, StreamRegistry.Settings.defaults());
 
         LiveStream stream = registry.beginPublish(ingest, ImmediateEventExecutor.INSTANCE);
 

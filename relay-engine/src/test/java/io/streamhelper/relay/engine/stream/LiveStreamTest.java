@@ -132,7 +132,7 @@ class LiveStreamTest {
         DestinationDirectory directory = catalog;
         StreamRegistry registry = new StreamRegistry(catalog, directory, (target, listener) -> {
             throw new AssertionError("no destinations configured");
-        });
+        }, StreamRegistry.Settings.defaults());
         PublishRejectedException unknown = assertThrows(PublishRejectedException.class,
                 () -> registry.beginPublish("nope", ImmediateEventExecutor.INSTANCE));
         assertEquals(PublishRejectedException.Reason.UNKNOWN_KEY, unknown.reason());

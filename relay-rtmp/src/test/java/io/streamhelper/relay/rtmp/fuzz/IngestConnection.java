@@ -58,7 +58,7 @@ final class IngestConnection {
                 new StreamGrant("fuzz", "Fuzz"), Secret.of(SEED_KEY), List.<DestinationTarget>of())));
         registry = new StreamRegistry(catalog, catalog, (target, listener) -> {
             throw new AssertionError("the fuzz stream has no destinations");
-        });
+        }, StreamRegistry.Settings.defaults());
         IngestSettings settings = IngestSettings.defaults(0);
         channel = new EmbeddedChannel(new ChannelInitializer<Channel>() {
             @Override

@@ -69,7 +69,7 @@ class IngestRefusalTest {
                 new StaticStreamCatalog.Entry(new StreamGrant("s1", "One"), Secret.of(key), List.<DestinationTarget>of())));
         StreamRegistry registry = new StreamRegistry(catalog, catalog, (target, listener) -> {
             throw new AssertionError("no destinations in this test");
-        });
+        }, StreamRegistry.Settings.defaults());
         Lines lines = new Lines();
         Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         lines.start();

@@ -55,7 +55,7 @@ class IngestServerTest {
                 new StaticStreamCatalog.Entry(new StreamGrant("s1", "One"), Secret.of(key), List.<DestinationTarget>of())));
         registry = new StreamRegistry(catalog, catalog, (target, listener) -> {
             throw new AssertionError("no destinations in this test");
-        });
+        }, StreamRegistry.Settings.defaults());
         server = new IngestServer(new IngestSettings("127.0.0.1", 0, "live", IDLE, ChunkLimits.DEFAULT),
                 registry, group, group).start();
     }

@@ -53,7 +53,7 @@ class IngestSessionHandlerTest {
                 new StaticStreamCatalog.Entry(new StreamGrant("s1", "One"), Secret.of(key), List.<DestinationTarget>of())));
         registry = new StreamRegistry(catalog, catalog, (t, l) -> {
             throw new AssertionError("no destinations");
-        });
+        }, StreamRegistry.Settings.defaults());
         channel = new EmbeddedChannel(new ProtocolControlHandler(),
                 new IngestSessionHandler(registry, IngestSettings.defaults(0)));
     }

@@ -64,8 +64,7 @@ class PublishDeadlineTest {
                 new StaticStreamCatalog.Entry(new StreamGrant("s1", "One"), Secret.of(key), List.<DestinationTarget>of())));
         registry = new StreamRegistry(catalog, catalog, (t, l) -> {
             throw new AssertionError("no destinations");
-        });
-        registry.readCatalogOn(catalogReads::add);
+        }, StreamRegistry.Settings.defaults().withCatalogReads(catalogReads::add));
         IngestSettings settings = IngestSettings.defaults(0).withPublishDeadline(DEADLINE);
         channel = new EmbeddedChannel();
         channel.freezeTime();

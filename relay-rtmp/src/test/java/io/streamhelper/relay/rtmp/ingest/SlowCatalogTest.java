@@ -80,8 +80,7 @@ class SlowCatalogTest {
         };
         StreamRegistry registry = new StreamRegistry(slowForOneKey, catalog, (target, listener) -> {
             throw new AssertionError("no destinations in this test");
-        });
-        registry.readCatalogOn(catalogReads);
+        }, StreamRegistry.Settings.defaults().withCatalogReads(catalogReads));
         server = new IngestServer(new IngestSettings("127.0.0.1", 0, "live", Duration.ofSeconds(10), ChunkLimits.DEFAULT),
                 registry, acceptor, ingestLoop).start();
 
