@@ -4,7 +4,8 @@ WORKDIR /src
 COPY pom.xml .
 COPY relay-testkit/pom.xml relay-testkit/
 COPY relay-logging/pom.xml relay-logging/
-COPY relay-core/pom.xml relay-core/
+COPY relay-engine/pom.xml relay-engine/
+COPY relay-catalog/pom.xml relay-catalog/
 COPY relay-rtmp/pom.xml relay-rtmp/
 COPY relay-api/pom.xml relay-api/
 COPY relay-app/pom.xml relay-app/

@@ -1,17 +1,17 @@
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.nio.NioEventLoopGroup;
-import io.streamhelper.relay.core.destination.DestinationLink;
-import io.streamhelper.relay.core.destination.DestinationTarget;
-import io.streamhelper.relay.core.media.MediaKind;
-import io.streamhelper.relay.core.media.MediaMessage;
-import io.streamhelper.relay.core.publish.StaticStreamCatalog;
-import io.streamhelper.relay.core.publish.StreamGrant;
-import io.streamhelper.relay.core.secret.Secret;
-import io.streamhelper.relay.core.stream.LiveStream;
-import io.streamhelper.relay.core.stream.MediaSink;
-import io.streamhelper.relay.core.stream.StreamRegistry;
-import io.streamhelper.relay.core.stream.StreamSnapshot;
+import io.streamhelper.relay.engine.destination.DestinationLink;
+import io.streamhelper.relay.engine.destination.DestinationTarget;
+import io.streamhelper.relay.engine.media.MediaKind;
+import io.streamhelper.relay.engine.media.MediaMessage;
+import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
+import io.streamhelper.relay.engine.publish.StreamGrant;
+import io.streamhelper.relay.engine.secret.Secret;
+import io.streamhelper.relay.engine.stream.LiveStream;
+import io.streamhelper.relay.engine.stream.MediaSink;
+import io.streamhelper.relay.engine.registry.StreamRegistry;
+import io.streamhelper.relay.engine.stream.StreamSnapshot;
 import io.streamhelper.relay.rtmp.amf.Amf0EcmaArray;
 import io.streamhelper.relay.rtmp.amf.Amf0Writer;
 import io.streamhelper.relay.rtmp.chunk.ChunkLimits;
@@ -69,7 +69,7 @@ public class LatencyProbe {
         StaticStreamCatalog catalog = new StaticStreamCatalog(entries);
         StreamRegistry sinkRegistry = new StreamRegistry(catalog, catalog, (t, l) -> {
             throw new IllegalStateException("the sink relays nothing");
-        });
+        }, StreamRegistry.Settings.defaults());
         // Every destination connects from 127.0.0.1: lift the per-address limit meant for strangers.
         IngestServer sink = new IngestServer(new IngestSettings("127.0.0.1", sinkPort, "live", Duration.ofSeconds(30),
                 ChunkLimits.DEFAULT, new ConnectionLimits(Duration.ofSeconds(5), 10_000, 10_000)), sinkRegistry, group, group).start();

@@ -1,9 +1,9 @@
 package io.streamhelper.relay.api;
 
 import io.javalin.http.Context;
-import io.streamhelper.relay.core.account.AccountService;
-import io.streamhelper.relay.core.service.ServiceException.InvalidField;
-import io.streamhelper.relay.core.store.Role;
+import io.streamhelper.relay.catalog.account.AccountService;
+import io.streamhelper.relay.catalog.error.ServiceException.InvalidField;
+import io.streamhelper.relay.catalog.store.Role;
 import java.util.Map;
 import java.util.Set;
 

@@ -1,7 +1,7 @@
 package io.streamhelper.relay.api;
 
 import io.javalin.http.Context;
-import io.streamhelper.relay.core.store.Role;
+import io.streamhelper.relay.catalog.store.Role;
 import java.util.Optional;
 
 /**

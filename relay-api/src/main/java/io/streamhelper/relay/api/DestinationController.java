@@ -1,8 +1,8 @@
 package io.streamhelper.relay.api;
 
 import io.javalin.http.Context;
-import io.streamhelper.relay.core.catalog.DestinationService;
-import io.streamhelper.relay.core.store.DestinationRecord;
+import io.streamhelper.relay.catalog.service.DestinationService;
+import io.streamhelper.relay.catalog.store.DestinationRecord;
 import java.util.Map;
 import java.util.Set;
 

@@ -1,7 +1,7 @@
 package io.streamhelper.relay.api;
 
-import io.streamhelper.relay.core.destination.DestinationRelay;
-import io.streamhelper.relay.core.destination.DestinationTarget;
+import io.streamhelper.relay.engine.destination.DestinationRelay;
+import io.streamhelper.relay.engine.destination.DestinationTarget;
 import java.net.URI;
 
 /**

@@ -1,9 +1,9 @@
 package io.streamhelper.relay.api;
 
 import io.javalin.http.Context;
-import io.streamhelper.relay.core.destination.DestinationState;
-import io.streamhelper.relay.core.stream.LiveStream;
-import io.streamhelper.relay.core.stream.StreamRegistry;
+import io.streamhelper.relay.engine.destination.DestinationState;
+import io.streamhelper.relay.engine.stream.LiveStream;
+import io.streamhelper.relay.engine.registry.StreamRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,7 +46,7 @@ final class HealthController {
     void get(Context ctx) {
         Collection<LiveStream> live = registry.liveStreams();
         long activeRelays = live.stream()
-                .flatMap(s -> s.relays().stream())
+                .flatMap(s -> registry.relays(s).stream())
                 .filter(r -> r.state() == DestinationState.LIVE)
                 .count();
         Instant now = clock.instant();

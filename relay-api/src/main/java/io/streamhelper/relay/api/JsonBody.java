@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
-import io.streamhelper.relay.core.service.ServiceException.InvalidField;
+import io.streamhelper.relay.catalog.error.ServiceException.InvalidField;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.Optional;

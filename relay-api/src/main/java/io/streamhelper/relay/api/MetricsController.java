@@ -9,12 +9,12 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.util.internal.PlatformDependent;
-import io.streamhelper.relay.core.catalog.Platform;
-import io.streamhelper.relay.core.destination.DestinationState;
-import io.streamhelper.relay.core.publish.PublishRejectedException;
-import io.streamhelper.relay.core.secret.Secret;
-import io.streamhelper.relay.core.stream.RelayCounters;
-import io.streamhelper.relay.core.stream.StreamRegistry;
+import io.streamhelper.relay.catalog.service.Platform;
+import io.streamhelper.relay.engine.destination.DestinationState;
+import io.streamhelper.relay.engine.publish.PublishRejectedException;
+import io.streamhelper.relay.engine.secret.Secret;
+import io.streamhelper.relay.engine.stream.RelayCounters;
+import io.streamhelper.relay.engine.registry.StreamRegistry;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -39,7 +39,7 @@ final class MetricsController {
             String name = platform.wireName();
             for (DestinationState state : DestinationState.values()) {
                 Gauge.builder("relay_destinations", streams, s -> s.liveStreams().stream()
-                                .flatMap(live -> live.relays().stream())
+                                .flatMap(live -> s.relays(live).stream())
                                 .filter(r -> r.state() == state && r.target().platform().equals(name)).count())
                         .tag("platform", name)
                         .tag("state", state.wireName())

@@ -1,7 +1,7 @@
 package io.streamhelper.relay.api;
 
 import io.javalin.http.Context;
-import io.streamhelper.relay.core.stream.StreamRegistry;
+import io.streamhelper.relay.engine.registry.StreamRegistry;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
@@ -28,7 +28,7 @@ final class StatsController {
             return;
         }
         ctx.header("Cache-Control", "no-store");
-        ctx.json(StatsReport.of(registry.liveStreams(), caller.get(), clock.instant()));
+        ctx.json(StatsReport.of(registry, caller.get(), clock.instant()));
     }
 
     void page(Context ctx) {

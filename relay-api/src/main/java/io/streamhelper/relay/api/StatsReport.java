@@ -1,8 +1,8 @@
 package io.streamhelper.relay.api;
 
-import io.streamhelper.relay.core.stream.LiveStream;
+import io.streamhelper.relay.engine.registry.StreamRegistry;
+import io.streamhelper.relay.engine.stream.LiveStream;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 
@@ -12,11 +12,11 @@ import java.util.List;
  */
 record StatsReport(String generatedAt, List<StreamStats> streams) {
 
-    static StatsReport of(Collection<LiveStream> live, Caller caller, Instant now) {
-        List<StreamStats> visible = live.stream()
+    static StatsReport of(StreamRegistry registry, Caller caller, Instant now) {
+        List<StreamStats> visible = registry.liveStreams().stream()
                 .filter(stream -> caller.mayRead(stream.ownerId()))
                 .sorted(Comparator.comparing(LiveStream::name).thenComparing(LiveStream::id))
-                .map(stream -> StreamStats.of(stream, now))
+                .map(stream -> StreamStats.of(stream, registry.relays(stream), now))
                 .toList();
         return new StatsReport(now.toString(), visible);
     }

@@ -1,8 +1,8 @@
 package io.streamhelper.relay.api;
 
 import io.javalin.http.Context;
-import io.streamhelper.relay.core.catalog.StreamService;
-import io.streamhelper.relay.core.store.StreamRecord;
+import io.streamhelper.relay.catalog.service.StreamService;
+import io.streamhelper.relay.catalog.store.StreamRecord;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;

@@ -1,7 +1,8 @@
 package io.streamhelper.relay.api;
 
-import io.streamhelper.relay.core.stream.LiveStream;
-import io.streamhelper.relay.core.stream.VideoFormat;
+import io.streamhelper.relay.engine.destination.DestinationRelay;
+import io.streamhelper.relay.engine.stream.LiveStream;
+import io.streamhelper.relay.engine.stream.VideoFormat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -29,7 +30,7 @@ record StreamStats(
     record Audio(String codec) {
     }
 
-    static StreamStats of(LiveStream stream, Instant now) {
+    static StreamStats of(LiveStream stream, List<DestinationRelay> relays, Instant now) {
         VideoFormat format = stream.announcedFormat();
         Video video = new Video(CodecNames.video(stream.videoCodec()), format.width(), format.height(),
                 round(stream.measuredFrameRate(), 10), round(format.frameRate(), 100));
@@ -43,7 +44,7 @@ record StreamStats(
                 new Audio(CodecNames.audio(stream.audioCodec())),
                 Math.round(stream.bitrateKbps()),
                 stream.bytesIn(),
-                stream.relays().stream().map(DestinationStats::of).toList());
+                relays.stream().map(DestinationStats::of).toList());
     }
 
     private static double round(double value, int scale) {

@@ -1,10 +1,10 @@
 package io.streamhelper.relay.api;
 
-import io.streamhelper.relay.core.catalog.KeysInUrls;
-import io.streamhelper.relay.core.catalog.RelayStatus;
-import io.streamhelper.relay.core.store.DestinationRecord;
-import io.streamhelper.relay.core.store.StreamRecord;
-import io.streamhelper.relay.core.store.UserRecord;
+import io.streamhelper.relay.catalog.service.KeysInUrls;
+import io.streamhelper.relay.catalog.service.RelayStatus;
+import io.streamhelper.relay.catalog.store.DestinationRecord;
+import io.streamhelper.relay.catalog.store.StreamRecord;
+import io.streamhelper.relay.catalog.store.UserRecord;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -278,7 +278,7 @@ class DestinationApiTest {
                 String password = TestKeys.twitch();
                 String stored = "rtmp://fan:" + password + "@8.8.8.8/app/" + inPath + "?backup=1&k=" + inQuery;
                 long id = api.database.destinations().create(s, aliceId, "custom", false, stored,
-                        io.streamhelper.relay.core.secret.Secret.of(KEY), "legacy").id();
+                        io.streamhelper.relay.engine.secret.Secret.of(KEY), "legacy").id();
 
                 String[] bodies = {api.get("/api/v1/stream-destinations/" + id, alice).body(),
                     api.get("/api/v1/stream-destinations", alice).body(),
@@ -332,7 +332,7 @@ class DestinationApiTest {
         ApiFixture.Settings settings = new ApiFixture.Settings();
         settings.signupOpen = true;
         settings.maxPerStream = 25;
-        settings.secrets = io.streamhelper.relay.core.secret.SecretBox.of(aead);
+        settings.secrets = io.streamhelper.relay.catalog.secret.SecretBox.of(aead);
         try (ApiFixture api = new ApiFixture(dir, settings)) {
             api.test(() -> {
                 String alice = api.userToken("alice@example.com");

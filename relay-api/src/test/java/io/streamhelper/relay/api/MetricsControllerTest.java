@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.ImmediateEventExecutor;
-import io.streamhelper.relay.core.media.MediaKind;
-import io.streamhelper.relay.core.media.MediaMessage;
-import io.streamhelper.relay.core.publish.PublishRejectedException;
-import io.streamhelper.relay.core.secret.Secret;
-import io.streamhelper.relay.core.stream.LiveStream;
-import io.streamhelper.relay.core.stream.StreamRegistry;
+import io.streamhelper.relay.engine.media.MediaKind;
+import io.streamhelper.relay.engine.media.MediaMessage;
+import io.streamhelper.relay.engine.publish.PublishRejectedException;
+import io.streamhelper.relay.engine.secret.Secret;
+import io.streamhelper.relay.engine.stream.LiveStream;
+import io.streamhelper.relay.engine.registry.StreamRegistry;
 import io.streamhelper.relay.testkit.TestKeys;
 import java.nio.file.Path;
 import java.util.Optional;

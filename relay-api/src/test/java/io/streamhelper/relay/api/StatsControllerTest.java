@@ -13,21 +13,21 @@ import io.javalin.testtools.JavalinTest;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;
-import io.streamhelper.relay.core.destination.DestinationConnector;
-import io.streamhelper.relay.core.destination.DestinationLink;
-import io.streamhelper.relay.core.destination.DestinationRejectedException;
-import io.streamhelper.relay.core.destination.DestinationState;
-import io.streamhelper.relay.core.destination.DestinationTarget;
-import io.streamhelper.relay.core.media.MediaKind;
-import io.streamhelper.relay.core.media.MediaMessage;
-import io.streamhelper.relay.core.publish.StaticStreamCatalog;
-import io.streamhelper.relay.core.publish.StreamGrant;
-import io.streamhelper.relay.core.secret.Secret;
-import io.streamhelper.relay.core.store.Role;
-import io.streamhelper.relay.core.stream.LiveStream;
-import io.streamhelper.relay.core.stream.StreamRegistry;
+import io.streamhelper.relay.engine.destination.DestinationConnector;
+import io.streamhelper.relay.engine.destination.DestinationLink;
+import io.streamhelper.relay.engine.destination.DestinationRejectedException;
+import io.streamhelper.relay.engine.destination.DestinationState;
+import io.streamhelper.relay.engine.destination.DestinationTarget;
+import io.streamhelper.relay.engine.media.MediaKind;
+import io.streamhelper.relay.engine.media.MediaMessage;
+import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
+import io.streamhelper.relay.engine.publish.StreamGrant;
+import io.streamhelper.relay.engine.secret.Secret;
+import io.streamhelper.relay.catalog.store.Role;
+import io.streamhelper.relay.engine.stream.LiveStream;
+import io.streamhelper.relay.engine.registry.StreamRegistry;
 import io.streamhelper.relay.testkit.TestKeys;
-import io.streamhelper.relay.core.stream.VideoFormat;
+import io.streamhelper.relay.engine.stream.VideoFormat;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -124,7 +124,7 @@ class StatsControllerTest {
             links.put(target.id(), link);
             return link;
         };
-        registry = new StreamRegistry(catalog, catalog, connector);
+        registry = new StreamRegistry(catalog, catalog, connector, StreamRegistry.Settings.defaults());
         live.add(registry.beginPublish(ALICE_KEY, loop, "198.51.100.7:50000"));
         live.add(registry.beginPublish(BOB_KEY, loop, "203.0.113.9:40000"));
         live.add(registry.beginPublish(CONFIG_KEY, loop, "192.0.2.1:1234"));
@@ -135,7 +135,7 @@ class StatsControllerTest {
         // A refusal whose text (wrongly) names the key: the relay redacts it before anyone sees it.
         links.get("cu").listener.onClosed(links.get("cu"),
                 new DestinationRejectedException("publish refused for key " + CUSTOM_KEY));
-        await().atMost(Duration.ofSeconds(5)).until(() -> alice.relays().stream()
+        await().atMost(Duration.ofSeconds(5)).until(() -> registry.relays(alice).stream()
                 .allMatch(r -> r.state() == DestinationState.LIVE || r.state() == DestinationState.REJECTED));
 
         loop.submit(() -> {

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.util.concurrent.ImmediateEventExecutor;
-import io.streamhelper.relay.core.stream.LiveStream;
+import io.streamhelper.relay.engine.stream.LiveStream;
 import io.streamhelper.relay.testkit.TestKeys;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;

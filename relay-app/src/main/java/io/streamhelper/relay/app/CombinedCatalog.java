@@ -1,13 +1,13 @@
 package io.streamhelper.relay.app;
 
-import io.streamhelper.relay.core.catalog.DatabaseCatalog;
-import io.streamhelper.relay.core.destination.DestinationDirectory;
-import io.streamhelper.relay.core.destination.DestinationTarget;
-import io.streamhelper.relay.core.publish.PublishAuthorizer;
-import io.streamhelper.relay.core.publish.StaticStreamCatalog;
-import io.streamhelper.relay.core.publish.StreamGrant;
-import io.streamhelper.relay.core.stream.LiveStream;
-import io.streamhelper.relay.core.stream.StreamRegistry;
+import io.streamhelper.relay.catalog.service.DatabaseCatalog;
+import io.streamhelper.relay.engine.destination.DestinationDirectory;
+import io.streamhelper.relay.engine.destination.DestinationTarget;
+import io.streamhelper.relay.engine.publish.PublishAuthorizer;
+import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
+import io.streamhelper.relay.engine.publish.StreamGrant;
+import io.streamhelper.relay.engine.stream.LiveStream;
+import io.streamhelper.relay.engine.registry.StreamRegistry;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;

@@ -1,6 +1,6 @@
 package io.streamhelper.relay.app;
 
-import io.streamhelper.relay.core.publish.StaticStreamCatalog;
+import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
 import io.streamhelper.relay.logging.Redactor;
 import java.util.List;
 import java.util.Map;

@@ -2,8 +2,8 @@ package io.streamhelper.relay.app;
 
 import io.streamhelper.relay.api.ApiServer;
 import io.streamhelper.relay.api.ClientAddressResolver;
-import io.streamhelper.relay.core.secret.Secret;
-import io.streamhelper.relay.core.stream.AudioHold;
+import io.streamhelper.relay.engine.secret.Secret;
+import io.streamhelper.relay.engine.stream.AudioHold;
 import io.streamhelper.relay.rtmp.chunk.ChunkLimits;
 import io.streamhelper.relay.rtmp.chunk.MessageBufferLimits;
 import io.streamhelper.relay.rtmp.ingest.ConnectionLimits;

@@ -5,24 +5,24 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import io.streamhelper.relay.rtmp.transport.Transport;
 import io.streamhelper.relay.api.ApiServer;
-import io.streamhelper.relay.core.publish.StaticStreamCatalog;
-import io.streamhelper.relay.core.stream.LiveStream;
-import io.streamhelper.relay.core.stream.StreamRegistry;
+import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
+import io.streamhelper.relay.engine.stream.LiveStream;
+import io.streamhelper.relay.engine.registry.StreamRegistry;
 import io.streamhelper.relay.rtmp.client.ClientSettings;
 import io.streamhelper.relay.rtmp.client.RtmpDestinationConnector;
 import io.streamhelper.relay.rtmp.ingest.IngestServer;
 import io.streamhelper.relay.rtmp.ingest.IngestSettings;
-import io.streamhelper.relay.core.destination.DestinationRelay;
-import io.streamhelper.relay.core.account.AccountService;
-import io.streamhelper.relay.core.account.LoginThrottle;
-import io.streamhelper.relay.core.account.PasswordHasher;
-import io.streamhelper.relay.core.catalog.DatabaseCatalog;
-import io.streamhelper.relay.core.catalog.DestinationService;
-import io.streamhelper.relay.core.catalog.StreamService;
-import io.streamhelper.relay.core.destination.AddressPolicy;
-import io.streamhelper.relay.core.secret.SecretBox;
-import io.streamhelper.relay.core.store.Database;
-import io.streamhelper.relay.core.store.DatabaseSettings;
+import io.streamhelper.relay.engine.destination.DestinationRelay;
+import io.streamhelper.relay.catalog.account.AccountService;
+import io.streamhelper.relay.catalog.account.LoginThrottle;
+import io.streamhelper.relay.catalog.account.PasswordHasher;
+import io.streamhelper.relay.catalog.service.DatabaseCatalog;
+import io.streamhelper.relay.catalog.service.DestinationService;
+import io.streamhelper.relay.catalog.service.StreamService;
+import io.streamhelper.relay.engine.destination.AddressPolicy;
+import io.streamhelper.relay.catalog.secret.SecretBox;
+import io.streamhelper.relay.catalog.store.Database;
+import io.streamhelper.relay.catalog.store.DatabaseSettings;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -75,11 +75,12 @@ public final class RelayServer implements AutoCloseable {
                 .withTrustedCaFile(config.trustedCaFile().orElse(null))
                 .withAddressPolicy(addresses);
         RtmpDestinationConnector connector = new RtmpDestinationConnector(clientLoops, clientSettings);
-        registry = new StreamRegistry(catalog, catalog, connector, catalog);
-        registry.limitLiveStreams(config.maxPublishers());
         catalogReads.allowCoreThreadTimeOut(true);
-        registry.readCatalogOn(catalogReads);
-        registry.holdAudio(config.audioHold(transport));
+        registry = new StreamRegistry(catalog, catalog, connector, StreamRegistry.Settings.defaults()
+                .withMaxLiveStreams(config.maxPublishers())
+                .withCatalogReads(catalogReads)
+                .withAudioHold(config.audioHold(transport))
+                .withListener(catalog));
         IngestSettings ingestSettings = IngestSettings.defaults(config.rtmpPort())
                 .withBindAddress(config.bindAddress())
                 .withIdleTimeout(config.publishIdleTimeout())
@@ -169,7 +170,7 @@ public final class RelayServer implements AutoCloseable {
         log.info("event=shutdown phase=end_streams live_streams={}", registry.liveStreams().size());
         List<DestinationRelay> ending = new ArrayList<>();
         for (LiveStream stream : registry.liveStreams()) {
-            ending.addAll(stream.relays());
+            ending.addAll(registry.relays(stream));
             registry.endPublish(stream);
         }
         // Each destination gets FCUnpublish and deleteStream before its socket closes; give them

@@ -5,15 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.channel.DefaultEventLoop;
-import io.streamhelper.relay.core.catalog.DatabaseCatalog;
-import io.streamhelper.relay.core.publish.StaticStreamCatalog;
-import io.streamhelper.relay.core.publish.StreamGrant;
-import io.streamhelper.relay.core.secret.Secret;
-import io.streamhelper.relay.core.secret.SecretBox;
-import io.streamhelper.relay.core.store.Database;
-import io.streamhelper.relay.core.store.DatabaseSettings;
-import io.streamhelper.relay.core.stream.LiveStream;
-import io.streamhelper.relay.core.stream.StreamRegistry;
+import io.streamhelper.relay.catalog.service.DatabaseCatalog;
+import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
+import io.streamhelper.relay.engine.publish.StreamGrant;
+import io.streamhelper.relay.engine.secret.Secret;
+import io.streamhelper.relay.catalog.secret.SecretBox;
+import io.streamhelper.relay.catalog.store.Database;
+import io.streamhelper.relay.catalog.store.DatabaseSettings;
+import io.streamhelper.relay.engine.stream.LiveStream;
+import io.streamhelper.relay.engine.registry.StreamRegistry;
 import io.streamhelper.relay.testkit.TestKeys;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,7 +43,7 @@ class CombinedCatalogTest {
             CombinedCatalog catalog = new CombinedCatalog(file, stored);
             StreamRegistry registry = new StreamRegistry(catalog, catalog, (target, listener) -> {
                 throw new AssertionError("neither stream has destinations");
-            }, catalog);
+            }, StreamRegistry.Settings.defaults().withListener(catalog));
 
             LiveStream fromFile = registry.beginPublish(fileKey, loop);
             LiveStream fromDatabase = registry.beginPublish(databaseKey, loop);

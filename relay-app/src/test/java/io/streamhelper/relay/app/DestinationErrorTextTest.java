@@ -5,11 +5,11 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamhelper.relay.core.destination.DestinationTarget;
-import io.streamhelper.relay.core.publish.StaticStreamCatalog;
-import io.streamhelper.relay.core.publish.StreamGrant;
-import io.streamhelper.relay.core.secret.Secret;
-import io.streamhelper.relay.core.stream.LiveStream;
+import io.streamhelper.relay.engine.destination.DestinationTarget;
+import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
+import io.streamhelper.relay.engine.publish.StreamGrant;
+import io.streamhelper.relay.engine.secret.Secret;
+import io.streamhelper.relay.engine.stream.LiveStream;
 import io.streamhelper.relay.testkit.Ffmpeg;
 import io.streamhelper.relay.testkit.FreePorts;
 import io.streamhelper.relay.testkit.TestKeys;
@@ -75,16 +75,16 @@ class DestinationErrorTextTest {
 
         await().atMost(Duration.ofSeconds(15)).until(() -> relay.registry().liveStream("s1").isPresent());
         LiveStream stream = relay.registry().liveStream("s1").orElseThrow();
-        await().atMost(Duration.ofSeconds(15)).until(() -> stream.relays().stream().allMatch(r -> r.lastError() != null));
+        await().atMost(Duration.ofSeconds(15)).until(() -> relay.registry().relays(stream).stream().allMatch(r -> r.lastError() != null));
         assertTrue(http.connections() >= 2, "both destinations reached the HTTP server");
 
-        String plain = relayOf(stream, "plain").lastError();
-        String tls = relayOf(stream, "tls").lastError();
-        String closed = relayOf(stream, "closed").lastError();
+        String plain = relayOf(relay.registry(), stream, "plain").lastError();
+        String tls = relayOf(relay.registry(), stream, "tls").lastError();
+        String closed = relayOf(relay.registry(), stream, "closed").lastError();
         for (String error : List.of(plain, tls, closed)) {
             String lower = error.toLowerCase(Locale.ROOT);
             for (String echo : List.of("0x48", "http", "48545450", "485454", "internaladmin", "bad request")) {
-                assertFalse(lower.contains(echo), "'" + echo + "' echoes the server's reply: " + RelayViews.describe(stream));
+                assertFalse(lower.contains(echo), "'" + echo + "' echoes the server's reply: " + RelayViews.describe(relay.registry(), stream));
             }
         }
         assertTrue(plain.contains("did not answer the RTMP handshake"), plain);

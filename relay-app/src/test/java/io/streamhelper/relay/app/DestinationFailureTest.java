@@ -8,13 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.internal.PlatformDependent;
-import io.streamhelper.relay.core.destination.DestinationRelay;
-import io.streamhelper.relay.core.destination.DestinationState;
-import io.streamhelper.relay.core.destination.DestinationTarget;
-import io.streamhelper.relay.core.publish.StaticStreamCatalog;
-import io.streamhelper.relay.core.publish.StreamGrant;
-import io.streamhelper.relay.core.secret.Secret;
-import io.streamhelper.relay.core.stream.LiveStream;
+import io.streamhelper.relay.engine.destination.DestinationRelay;
+import io.streamhelper.relay.engine.destination.DestinationState;
+import io.streamhelper.relay.engine.destination.DestinationTarget;
+import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
+import io.streamhelper.relay.engine.publish.StreamGrant;
+import io.streamhelper.relay.engine.secret.Secret;
+import io.streamhelper.relay.engine.stream.LiveStream;
 import io.streamhelper.relay.testkit.Ffmpeg;
 import io.streamhelper.relay.testkit.HookServer;
 import io.streamhelper.relay.testkit.NginxRtmp;
@@ -90,7 +90,7 @@ class DestinationFailureTest {
     }
 
     private void awaitAllLive(LiveStream stream) {
-        awaitRelay(stream, Duration.ofSeconds(10), "every destination live", () -> RelayViews.allLive(stream));
+        awaitRelay(stream, Duration.ofSeconds(10), "every destination live", () -> RelayViews.allLive(relay.registry(), stream));
     }
 
     /**
@@ -106,7 +106,7 @@ class DestinationFailureTest {
                 nginxState.append(" nginx ").append(i).append(nginx.get(i).isRunning() ? " running" : " down");
             }
             throw new AssertionError("not within " + atMost.toSeconds() + " s: " + what + "; relay on " + relay.transport()
-                    + ": " + RelayViews.describe(stream) + ";" + nginxState, e);
+                    + ": " + RelayViews.describe(relay.registry(), stream) + ";" + nginxState, e);
         }
     }
 
@@ -128,7 +128,7 @@ class DestinationFailureTest {
         awaitAllLive(stream);
 
         nginx.get(1).stop();
-        DestinationRelay dying = relayOf(stream, "d1");
+        DestinationRelay dying = relayOf(relay.registry(), stream, "d1");
         awaitRelay(stream, Duration.ofSeconds(5), "d1 retrying after its nginx was killed",
                 () -> dying.state() == DestinationState.RETRYING);
         long stoppedAt = System.nanoTime();
@@ -148,12 +148,15 @@ class DestinationFailureTest {
         assertEquals(2, hooks.calls("publish").stream().filter(c -> keys.get(1).equals(c.name())).count(),
                 "published again after the restart");
 
+        // Taken while live: once the publish ends, the registry no longer holds the stream's relays.
+        DestinationRelay d0 = relayOf(relay.registry(), stream, "d0");
+        DestinationRelay d2 = relayOf(relay.registry(), stream, "d2");
         finish(publisher, "publisher.log");
         await().atMost(Duration.ofSeconds(10)).until(() -> hooks.saw("publish_done", keys.get(0)) && hooks.saw("publish_done", keys.get(2)));
         assertReceivedEveryFrame(0);
         assertReceivedEveryFrame(2);
-        assertEquals(0, relayOf(stream, "d0").reconnects());
-        assertEquals(0, relayOf(stream, "d2").reconnects());
+        assertEquals(0, d0.reconnects());
+        assertEquals(0, d2.reconnects());
     }
 
     @Test
@@ -172,14 +175,14 @@ class DestinationFailureTest {
         await().atMost(Duration.ofSeconds(2)).until(() -> hooks.saw("publish", lateKey));
         long liveAfterMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - addedAt);
         assertTrue(liveAfterMs < 2000, "publishing within one keyframe interval: " + liveAfterMs + " ms");
-        assertEquals(3, stream.relays().stream().filter(r -> !r.target().id().equals("late")).count(), "others untouched");
-        assertTrue(stream.relays().stream().filter(r -> !r.target().id().equals("late")).allMatch(r -> r.reconnects() == 0));
+        assertEquals(3, relay.registry().relays(stream).stream().filter(r -> !r.target().id().equals("late")).count(), "others untouched");
+        assertTrue(relay.registry().relays(stream).stream().filter(r -> !r.target().id().equals("late")).allMatch(r -> r.reconnects() == 0));
 
         // Removing one while live ends its publish at once; the others go on.
         assertTrue(relay.registry().removeDestination("s1", "d2"));
         await().atMost(Duration.ofSeconds(3)).until(() -> hooks.saw("publish_done", keys.get(2)));
         assertTrue(publisher.isAlive());
-        assertEquals(DestinationState.LIVE, relayOf(stream, "d0").state());
+        assertEquals(DestinationState.LIVE, relayOf(relay.registry(), stream, "d0").state());
 
         finish(publisher, "publisher.log");
         await().atMost(Duration.ofSeconds(10)).until(() -> hooks.saw("publish_done", lateKey));
@@ -196,7 +199,7 @@ class DestinationFailureTest {
         startRelayWithThreeDestinations();
         Process publisher = publish("publisher.log");
         LiveStream stream = liveStream();
-        DestinationRelay refused = relayOf(stream, "d1");
+        DestinationRelay refused = relayOf(relay.registry(), stream, "d1");
         awaitRelay(stream, Duration.ofSeconds(10), "d1 rejected", () -> refused.state() == DestinationState.REJECTED);
         assertFalse(refused.lastError().contains(keys.get(1)), refused.lastError());
 
@@ -219,7 +222,7 @@ class DestinationFailureTest {
         awaitAllLive(stream);
 
         nginx.get(1).freeze(); // accepts, never reads again
-        DestinationRelay hung = relayOf(stream, "d1");
+        DestinationRelay hung = relayOf(relay.registry(), stream, "d1");
         long maxDirect = 0;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CLIP_SECONDS + 20);
         while (publisher.isAlive() && System.nanoTime() < deadline) {

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamhelper.relay.core.secret.SecretBox;
-import io.streamhelper.relay.core.store.Database;
-import io.streamhelper.relay.core.store.DatabaseSettings;
+import io.streamhelper.relay.catalog.secret.SecretBox;
+import io.streamhelper.relay.catalog.store.Database;
+import io.streamhelper.relay.catalog.store.DatabaseSettings;
 import io.streamhelper.relay.testkit.Ffmpeg;
 import io.streamhelper.relay.testkit.FreePorts;
 import io.streamhelper.relay.testkit.HookServer;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamhelper.relay.core.stream.AudioHold;
+import io.streamhelper.relay.engine.stream.AudioHold;
 import io.streamhelper.relay.rtmp.transport.Transport;
 import io.streamhelper.relay.testkit.TestKeys;
 import java.nio.file.Files;

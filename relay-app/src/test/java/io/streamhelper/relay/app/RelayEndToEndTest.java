@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamhelper.relay.core.destination.DestinationState;
-import io.streamhelper.relay.core.destination.DestinationTarget;
-import io.streamhelper.relay.core.publish.StaticStreamCatalog;
-import io.streamhelper.relay.core.publish.StreamGrant;
-import io.streamhelper.relay.core.secret.Secret;
+import io.streamhelper.relay.engine.destination.DestinationState;
+import io.streamhelper.relay.engine.destination.DestinationTarget;
+import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
+import io.streamhelper.relay.engine.publish.StreamGrant;
+import io.streamhelper.relay.engine.secret.Secret;
 import io.streamhelper.relay.testkit.Ffmpeg;
 import io.streamhelper.relay.testkit.HookServer;
 import io.streamhelper.relay.testkit.NginxRtmp;
@@ -146,7 +146,7 @@ class RelayEndToEndTest {
         }
         Process publisher = Ffmpeg.publish(clip, ingestUrl(ingestKey), work.resolve("vanishing.log"));
         await().atMost(Duration.ofSeconds(15)).until(() -> relay.registry().liveStreams().stream()
-                .flatMap(s -> s.relays().stream())
+                .flatMap(s -> relay.registry().relays(s).stream())
                 .filter(r -> r.state() == DestinationState.LIVE).count() == destinationKeys.size());
         publisher.destroyForcibly(); // SIGKILL: no FCUnpublish, no deleteStream, just a dead socket
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {

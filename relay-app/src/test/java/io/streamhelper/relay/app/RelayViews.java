@@ -1,8 +1,9 @@
 package io.streamhelper.relay.app;
 
-import io.streamhelper.relay.core.destination.DestinationRelay;
-import io.streamhelper.relay.core.destination.DestinationState;
-import io.streamhelper.relay.core.stream.LiveStream;
+import io.streamhelper.relay.engine.destination.DestinationRelay;
+import io.streamhelper.relay.engine.destination.DestinationState;
+import io.streamhelper.relay.engine.registry.StreamRegistry;
+import io.streamhelper.relay.engine.stream.LiveStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,13 +18,13 @@ final class RelayViews {
     private RelayViews() {
     }
 
-    static DestinationRelay relayOf(LiveStream stream, String id) {
-        return stream.relays().stream().filter(r -> r.target().id().equals(id)).findFirst().orElseThrow();
+    static DestinationRelay relayOf(StreamRegistry registry, LiveStream stream, String id) {
+        return registry.relays(stream).stream().filter(r -> r.target().id().equals(id)).findFirst().orElseThrow();
     }
 
     /** Whether every destination of the stream is live. */
-    static boolean allLive(LiveStream stream) {
-        return stream.relays().stream().allMatch(r -> r.state() == DestinationState.LIVE);
+    static boolean allLive(StreamRegistry registry, LiveStream stream) {
+        return registry.relays(stream).stream().allMatch(r -> r.state() == DestinationState.LIVE);
     }
 
     /**
@@ -31,8 +32,8 @@ final class RelayViews {
      * it sent and dropped, and the last error (the relay redacts it). One line, so that it shows in
      * Maven's summary of failures, which is all of a failed run that CI's tail may show.
      */
-    static String describe(LiveStream stream) {
-        return stream.relays().stream().map(RelayViews::describe).collect(Collectors.joining("; "));
+    static String describe(StreamRegistry registry, LiveStream stream) {
+        return registry.relays(stream).stream().map(RelayViews::describe).collect(Collectors.joining("; "));
     }
 
     static String describe(DestinationRelay r) {

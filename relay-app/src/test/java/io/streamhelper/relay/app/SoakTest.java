@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.internal.PlatformDependent;
-import io.streamhelper.relay.core.destination.DestinationState;
+import io.streamhelper.relay.engine.destination.DestinationState;
 import io.streamhelper.relay.testkit.TestKeys;
-import io.streamhelper.relay.core.destination.DestinationTarget;
-import io.streamhelper.relay.core.publish.StaticStreamCatalog;
-import io.streamhelper.relay.core.publish.StreamGrant;
-import io.streamhelper.relay.core.secret.Secret;
-import io.streamhelper.relay.core.stream.LiveStream;
+import io.streamhelper.relay.engine.destination.DestinationTarget;
+import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
+import io.streamhelper.relay.engine.publish.StreamGrant;
+import io.streamhelper.relay.engine.secret.Secret;
+import io.streamhelper.relay.engine.stream.LiveStream;
 import io.streamhelper.relay.testkit.Ffmpeg;
 import io.streamhelper.relay.testkit.NginxRtmp;
 import io.streamhelper.relay.testkit.Tools;
@@ -123,7 +123,7 @@ class SoakTest {
         awaitAllLive(stream, Duration.ofSeconds(90), restarted);
         for (int i = 0; i < DESTINATIONS; i++) {
             assertTrue(playsVideo(stream, i),
-                    "d" + i + " plays video again; relay on " + relay.transport() + ": " + RelayViews.describe(stream));
+                    "d" + i + " plays video again; relay on " + relay.transport() + ": " + RelayViews.describe(relay.registry(), stream));
         }
         assertTrue(kills > 0, "the schedule killed something");
         Memory after = Memory.afterGc();
@@ -171,9 +171,9 @@ class SoakTest {
     }
 
     /** The relay's view of each destination, a line each. */
-    private static String relayView(LiveStream stream) {
+    private String relayView(LiveStream stream) {
         StringBuilder view = new StringBuilder();
-        stream.relays().forEach(r -> view.append("soak:   ").append(RelayViews.describe(r)).append('\n'));
+        relay.registry().relays(stream).forEach(r -> view.append("soak:   ").append(RelayViews.describe(r)).append('\n'));
         return view.toString();
     }
 
@@ -181,15 +181,15 @@ class SoakTest {
      * Every destination live, those in {@code restarted} on a connection made after their restart:
      * one killed by the schedule's last event must not count as live on the connection that died.
      */
-    private static void awaitAllLive(LiveStream stream, Duration atMost, Map<String, Instant> restarted) {
+    private void awaitAllLive(LiveStream stream, Duration atMost, Map<String, Instant> restarted) {
         try {
-            await().atMost(atMost).until(() -> stream.relays().stream().allMatch(r -> {
+            await().atMost(atMost).until(() -> relay.registry().relays(stream).stream().allMatch(r -> {
                 Instant restart = restarted.get(r.target().id());
                 return r.state() == DestinationState.LIVE && (restart == null || r.since().isAfter(restart));
             }));
         } catch (ConditionTimeoutException e) {
             throw new AssertionError("not all live within " + atMost.toSeconds() + " s (restarted: " + restarted + "): "
-                    + RelayViews.describe(stream), e);
+                    + RelayViews.describe(relay.registry(), stream), e);
         }
     }
 

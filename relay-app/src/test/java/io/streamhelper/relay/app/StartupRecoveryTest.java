@@ -2,11 +2,11 @@ package io.streamhelper.relay.app;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import io.streamhelper.relay.core.publish.StaticStreamCatalog;
-import io.streamhelper.relay.core.secret.Secret;
-import io.streamhelper.relay.core.secret.SecretBox;
-import io.streamhelper.relay.core.store.Database;
-import io.streamhelper.relay.core.store.DatabaseSettings;
+import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
+import io.streamhelper.relay.engine.secret.Secret;
+import io.streamhelper.relay.catalog.secret.SecretBox;
+import io.streamhelper.relay.catalog.store.Database;
+import io.streamhelper.relay.catalog.store.DatabaseSettings;
 import io.streamhelper.relay.testkit.TestKeys;
 import java.nio.file.Path;
 import java.util.List;

@@ -7,13 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamhelper.relay.core.destination.DestinationRelay;
-import io.streamhelper.relay.core.destination.DestinationState;
-import io.streamhelper.relay.core.destination.DestinationTarget;
-import io.streamhelper.relay.core.publish.StaticStreamCatalog;
-import io.streamhelper.relay.core.publish.StreamGrant;
-import io.streamhelper.relay.core.secret.Secret;
-import io.streamhelper.relay.core.stream.LiveStream;
+import io.streamhelper.relay.engine.destination.DestinationRelay;
+import io.streamhelper.relay.engine.destination.DestinationState;
+import io.streamhelper.relay.engine.destination.DestinationTarget;
+import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
+import io.streamhelper.relay.engine.publish.StreamGrant;
+import io.streamhelper.relay.engine.secret.Secret;
+import io.streamhelper.relay.engine.stream.LiveStream;
 import io.streamhelper.relay.rtmp.transport.Transport;
 import io.streamhelper.relay.testkit.Ffmpeg;
 import io.streamhelper.relay.testkit.NginxRtmp;
@@ -73,11 +73,11 @@ class TransportRelayTest {
                         work.resolve("publisher.log"));
                 await().atMost(Duration.ofSeconds(10)).until(() -> relay.registry().liveStream("s1").isPresent());
                 LiveStream stream = relay.registry().liveStream("s1").orElseThrow();
-                await().atMost(Duration.ofSeconds(10)).until(() -> RelayViews.allLive(stream));
+                await().atMost(Duration.ofSeconds(10)).until(() -> RelayViews.allLive(relay.registry(), stream));
 
                 frozen.freeze();
-                DestinationRelay stuck = relayOf(stream, "frozen");
-                DestinationRelay removed = relayOf(stream, "removed");
+                DestinationRelay stuck = relayOf(relay.registry(), stream, "frozen");
+                DestinationRelay removed = relayOf(relay.registry(), stream, "removed");
                 // Dropping starts once the socket buffers and the outgoing buffer are full: from
                 // then on a write waits in the kernel for a reader that never comes.
                 await().atMost(Duration.ofSeconds(CLIP_SECONDS - 5)).until(() ->
@@ -87,7 +87,7 @@ class TransportRelayTest {
                 // rather than when the peer reads again, and nothing else may notice.
                 assertTrue(relay.registry().removeDestination("s1", "removed"));
                 await().atMost(Duration.ofSeconds(5)).until(() -> !removed.hasOpenLink());
-                assertEquals(DestinationState.LIVE, relayOf(stream, "healthy").state());
+                assertEquals(DestinationState.LIVE, relayOf(relay.registry(), stream, "healthy").state());
 
                 Ffmpeg.ProbeResult live = Ffmpeg.probe(healthy.rtmpUrl() + "/" + healthyKey, Duration.ofSeconds(10));
                 assertEquals("h264", live.video().orElseThrow(() -> new AssertionError("no video")).codecName());

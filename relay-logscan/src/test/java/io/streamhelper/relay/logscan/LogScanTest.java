@@ -21,13 +21,13 @@ class LogScanTest {
     }
 
     private void recordKey(Path root) throws Exception {
-        write(root.resolve("relay-core/target/test-keys/123.txt"), TestKeys.ingest() + "\n" + key + "\n");
+        write(root.resolve("relay-engine/target/test-keys/123.txt"), TestKeys.ingest() + "\n" + key + "\n");
     }
 
     @Test
     void aKeyInASurefireOutputFileFailsTheScanNamingFileAndFourCharacters(@TempDir Path root) throws Exception {
         recordKey(root);
-        write(root.resolve("relay-core/target/surefire-reports/a.BTest-output.txt"), "ts=1 level=INFO event=ok\n");
+        write(root.resolve("relay-engine/target/surefire-reports/a.BTest-output.txt"), "ts=1 level=INFO event=ok\n");
         write(root.resolve("relay-rtmp/target/surefire-reports/a.CTest-output.txt"), "ts=2 level=WARN msg=\"to rtmp://h/app/" + key + "\"\n");
         LogScan.ScanFailed failed = assertThrows(LogScan.ScanFailed.class, () -> LogScan.check(root));
         assertTrue(failed.getMessage().contains("relay-rtmp/target/surefire-reports/a.CTest-output.txt: key starting \""
@@ -38,7 +38,7 @@ class LogScanTest {
     @Test
     void aKeyInTheLogOfARelayProcessFailsTheScan(@TempDir Path root) throws Exception {
         recordKey(root);
-        write(root.resolve("relay-core/target/surefire-reports/a.BTest-output.txt"), "clean\n");
+        write(root.resolve("relay-engine/target/surefire-reports/a.BTest-output.txt"), "clean\n");
         write(root.resolve("relay-app/target/shutdown-1/relay.log"), "event=publish_start key " + key + "\n");
         assertEquals(1, LogScan.scan(root).findings().size());
     }
@@ -46,10 +46,10 @@ class LogScanTest {
     @Test
     void peerLogsAndOtherFilesAreNotScanned(@TempDir Path root) throws Exception {
         recordKey(root);
-        write(root.resolve("relay-core/target/surefire-reports/a.BTest-output.txt"), "clean\n");
+        write(root.resolve("relay-engine/target/surefire-reports/a.BTest-output.txt"), "clean\n");
         write(root.resolve("relay-app/target/e2e-1/publisher.log"), "Output #0, flv, to 'rtmp://127.0.0.1/live/" + key + "'\n");
         write(root.resolve("relay-app/target/e2e-1/nginx-0/error.log"), "publish: name='" + key + "'\n");
-        write(root.resolve("relay-core/target/surefire-reports/a.BTest.txt"), "expected " + key + "\n");
+        write(root.resolve("relay-engine/target/surefire-reports/a.BTest.txt"), "expected " + key + "\n");
         LogScan.Result result = LogScan.check(root);
         assertEquals(1, result.logs().size());
         assertEquals(2, result.keys().size());
@@ -64,7 +64,7 @@ class LogScanTest {
 
     @Test
     void aScanWithNoKeysFails(@TempDir Path root) throws Exception {
-        write(root.resolve("relay-core/target/surefire-reports/a.BTest-output.txt"), "clean\n");
+        write(root.resolve("relay-engine/target/surefire-reports/a.BTest-output.txt"), "clean\n");
         LogScan.ScanFailed failed = assertThrows(LogScan.ScanFailed.class, () -> LogScan.check(root));
         assertTrue(failed.getMessage().contains("no test keys"), failed.getMessage());
     }

@@ -1,6 +1,6 @@
 package io.streamhelper.relay.rtmp.client;
 
-import io.streamhelper.relay.core.destination.AddressPolicy;
+import io.streamhelper.relay.engine.destination.AddressPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;

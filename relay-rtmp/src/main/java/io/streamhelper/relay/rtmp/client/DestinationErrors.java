@@ -3,10 +3,10 @@ package io.streamhelper.relay.rtmp.client;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.NotSslRecordException;
-import io.streamhelper.relay.core.destination.DestinationFailure;
-import io.streamhelper.relay.core.destination.DestinationRejectedException;
-import io.streamhelper.relay.core.destination.DestinationTarget;
-import io.streamhelper.relay.core.store.StoreException;
+import io.streamhelper.relay.engine.destination.DestinationFailure;
+import io.streamhelper.relay.engine.destination.DestinationRejectedException;
+import io.streamhelper.relay.engine.destination.DestinationTarget;
+import io.streamhelper.relay.engine.secret.SecretDecryptionException;
 import io.streamhelper.relay.rtmp.handshake.HandshakeException;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -84,7 +84,7 @@ final class DestinationErrors {
         if (has(cause, DecoderException.class)) {
             return "the server sent data that is not valid RTMP";
         }
-        if (has(cause, StoreException.class)) {
+        if (has(cause, SecretDecryptionException.class)) {
             return "the destination's stored stream key could not be decrypted (see the relay's log)";
         }
         if (cause instanceof UnknownHostException || cause instanceof IOException) {

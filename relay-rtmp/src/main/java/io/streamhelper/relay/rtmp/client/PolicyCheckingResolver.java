@@ -8,7 +8,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.NetUtil;
 import io.netty.util.internal.SocketUtils;
-import io.streamhelper.relay.core.destination.AddressPolicy;
+import io.streamhelper.relay.engine.destination.AddressPolicy;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;

@@ -1,9 +1,9 @@
 package io.streamhelper.relay.rtmp.ingest;
 
 import io.netty.buffer.ByteBuf;
-import io.streamhelper.relay.core.media.MediaKind;
-import io.streamhelper.relay.core.media.MediaMessage;
-import io.streamhelper.relay.core.stream.VideoFormat;
+import io.streamhelper.relay.engine.media.MediaKind;
+import io.streamhelper.relay.engine.media.MediaMessage;
+import io.streamhelper.relay.engine.stream.VideoFormat;
 import io.streamhelper.relay.rtmp.amf.Amf0Exception;
 import io.streamhelper.relay.rtmp.amf.Amf0Reader;
 import io.streamhelper.relay.rtmp.message.MessageType;

@@ -1,6 +1,6 @@
 package io.streamhelper.relay.rtmp.client;
 
-import io.streamhelper.relay.core.destination.DestinationLink;
+import io.streamhelper.relay.engine.destination.DestinationLink;
 import java.util.concurrent.CompletableFuture;
 
 /**

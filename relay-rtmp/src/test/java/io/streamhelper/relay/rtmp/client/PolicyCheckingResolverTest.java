@@ -10,7 +10,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.resolver.AddressResolver;
 import io.netty.util.concurrent.Future;
-import io.streamhelper.relay.core.destination.AddressPolicy;
+import io.streamhelper.relay.engine.destination.AddressPolicy;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;

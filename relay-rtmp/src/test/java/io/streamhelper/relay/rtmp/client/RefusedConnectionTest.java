@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import io.streamhelper.relay.core.destination.DestinationTarget;
-import io.streamhelper.relay.core.secret.Secret;
+import io.streamhelper.relay.engine.destination.DestinationTarget;
+import io.streamhelper.relay.engine.secret.Secret;
 import io.streamhelper.relay.rtmp.transport.Transport;
 import io.streamhelper.relay.testkit.TestKeys;
 import java.io.IOException;

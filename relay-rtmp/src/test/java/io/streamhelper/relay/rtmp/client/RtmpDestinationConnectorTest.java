@@ -9,11 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
-import io.streamhelper.relay.core.destination.AddressPolicy;
-import io.streamhelper.relay.core.destination.DestinationLink;
-import io.streamhelper.relay.core.destination.DestinationRejectedException;
-import io.streamhelper.relay.core.destination.DestinationTarget;
-import io.streamhelper.relay.core.secret.Secret;
+import io.streamhelper.relay.engine.destination.AddressPolicy;
+import io.streamhelper.relay.engine.destination.DestinationLink;
+import io.streamhelper.relay.engine.destination.DestinationRejectedException;
+import io.streamhelper.relay.engine.destination.DestinationTarget;
+import io.streamhelper.relay.engine.secret.Secret;
 import io.streamhelper.relay.testkit.HookServer;
 import io.streamhelper.relay.testkit.NginxRtmp;
 import io.streamhelper.relay.testkit.TestKeys;

@@ -1,7 +1,7 @@
 package io.streamhelper.relay.rtmp.client;
 
 import io.netty.channel.Channel;
-import io.streamhelper.relay.core.destination.Timers;
+import io.streamhelper.relay.engine.destination.Timers;
 import io.streamhelper.relay.testkit.ManualScheduler;
 import java.time.Duration;
 

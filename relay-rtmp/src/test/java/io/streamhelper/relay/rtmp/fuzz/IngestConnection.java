@@ -10,11 +10,11 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
-import io.streamhelper.relay.core.destination.DestinationTarget;
-import io.streamhelper.relay.core.publish.StaticStreamCatalog;
-import io.streamhelper.relay.core.publish.StreamGrant;
-import io.streamhelper.relay.core.secret.Secret;
-import io.streamhelper.relay.core.stream.StreamRegistry;
+import io.streamhelper.relay.engine.destination.DestinationTarget;
+import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
+import io.streamhelper.relay.engine.publish.StreamGrant;
+import io.streamhelper.relay.engine.secret.Secret;
+import io.streamhelper.relay.engine.registry.StreamRegistry;
 import io.streamhelper.relay.rtmp.ingest.IngestServer;
 import io.streamhelper.relay.rtmp.ingest.IngestSettings;
 import java.util.ArrayList;
@@ -58,7 +58,7 @@ final class IngestConnection {
                 new StreamGrant("fuzz", "Fuzz"), Secret.of(SEED_KEY), List.<DestinationTarget>of())));
         registry = new StreamRegistry(catalog, catalog, (target, listener) -> {
             throw new AssertionError("the fuzz stream has no destinations");
-        });
+        }, StreamRegistry.Settings.defaults());
         IngestSettings settings = IngestSettings.defaults(0);
         channel = new EmbeddedChannel(new ChannelInitializer<Channel>() {
             @Override

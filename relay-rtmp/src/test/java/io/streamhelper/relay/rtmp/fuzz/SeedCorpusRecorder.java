@@ -10,11 +10,11 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
-import io.streamhelper.relay.core.destination.DestinationTarget;
-import io.streamhelper.relay.core.publish.StaticStreamCatalog;
-import io.streamhelper.relay.core.publish.StreamGrant;
-import io.streamhelper.relay.core.secret.Secret;
-import io.streamhelper.relay.core.stream.StreamRegistry;
+import io.streamhelper.relay.engine.destination.DestinationTarget;
+import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
+import io.streamhelper.relay.engine.publish.StreamGrant;
+import io.streamhelper.relay.engine.secret.Secret;
+import io.streamhelper.relay.engine.registry.StreamRegistry;
 import io.streamhelper.relay.rtmp.amf.Amf0Reader;
 import io.streamhelper.relay.rtmp.chunk.ChunkDecoder;
 import io.streamhelper.relay.rtmp.client.ClientSettings;
@@ -67,14 +67,14 @@ class SeedCorpusRecorder {
                 new StreamGrant("sink", "Sink"), Secret.of("seeddest"), List.<DestinationTarget>of())));
         StreamRegistry sinkRegistry = new StreamRegistry(sinkCatalog, sinkCatalog, (t, l) -> {
             throw new AssertionError("the sink relays nowhere");
-        });
+        }, StreamRegistry.Settings.defaults());
         try (IngestServer sink = new IngestServer(IngestSettings.defaults(0).withBindAddress("127.0.0.1"), sinkRegistry, group, group).start();
              RecordingProxy clientSide = new RecordingProxy(sink.port())) {
             StaticStreamCatalog catalog = new StaticStreamCatalog(List.of(new StaticStreamCatalog.Entry(
                     new StreamGrant("seed", "Seed"), Secret.of(IngestConnection.SEED_KEY),
                     List.of(new DestinationTarget("sink", "sink", "rtmp://127.0.0.1:" + clientSide.port() + "/live",
                             Secret.of("seeddest"))))));
-            StreamRegistry registry = new StreamRegistry(catalog, catalog, new RtmpDestinationConnector(group, ClientSettings.defaults()));
+            StreamRegistry registry = new StreamRegistry(catalog, catalog, new RtmpDestinationConnector(group, ClientSettings.defaults()), StreamRegistry.Settings.defaults());
             try (IngestServer ingest = new IngestServer(IngestSettings.defaults(0).withBindAddress("127.0.0.1"), registry, group, group).start();
                  RecordingProxy ffmpegSide = new RecordingProxy(ingest.port())) {
                 Process ffmpeg = new ProcessBuilder(Tools.find("ffmpeg").toString(), "-hide_banner", "-nostdin", "-loglevel", "error",

@@ -11,12 +11,12 @@ import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.streamhelper.relay.core.destination.DestinationTarget;
-import io.streamhelper.relay.core.publish.StaticStreamCatalog;
-import io.streamhelper.relay.core.publish.StreamGrant;
-import io.streamhelper.relay.core.secret.Secret;
-import io.streamhelper.relay.core.stream.LiveStream;
-import io.streamhelper.relay.core.stream.StreamRegistry;
+import io.streamhelper.relay.engine.destination.DestinationTarget;
+import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
+import io.streamhelper.relay.engine.publish.StreamGrant;
+import io.streamhelper.relay.engine.secret.Secret;
+import io.streamhelper.relay.engine.stream.LiveStream;
+import io.streamhelper.relay.engine.registry.StreamRegistry;
 import io.streamhelper.relay.rtmp.amf.Amf0EcmaArray;
 import io.streamhelper.relay.rtmp.amf.Amf0Writer;
 import io.streamhelper.relay.rtmp.chunk.ProtocolControlHandler;
@@ -25,7 +25,7 @@ import io.streamhelper.relay.rtmp.message.MessageType;
 import io.streamhelper.relay.rtmp.message.ProtocolControl;
 import io.streamhelper.relay.rtmp.message.RtmpMessage;
 import io.streamhelper.relay.rtmp.message.StatusObjects;
-import io.streamhelper.relay.core.stream.VideoFormat;
+import io.streamhelper.relay.engine.stream.VideoFormat;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import io.streamhelper.relay.testkit.TestKeys;
@@ -53,7 +53,7 @@ class IngestSessionHandlerTest {
                 new StaticStreamCatalog.Entry(new StreamGrant("s1", "One"), Secret.of(key), List.<DestinationTarget>of())));
         registry = new StreamRegistry(catalog, catalog, (t, l) -> {
             throw new AssertionError("no destinations");
-        });
+        }, StreamRegistry.Settings.defaults());
         channel = new EmbeddedChannel(new ProtocolControlHandler(),
                 new IngestSessionHandler(registry, IngestSettings.defaults(0)));
     }
@@ -124,11 +124,11 @@ class IngestSessionHandlerTest {
         channel.writeInbound(new RtmpMessage(6, MessageType.VIDEO, 1, 0, Unpooled.wrappedBuffer(new byte[] {0x17, 0, 0, 0, 0})));
         channel.writeInbound(new RtmpMessage(6, MessageType.VIDEO, 1, 0, Unpooled.wrappedBuffer(new byte[] {0x17, 1, 0, 0, 0, 9})));
         assertEquals(1, live.videoFrames());
-        List<io.streamhelper.relay.core.media.MediaMessage> headers = live.retainedHeaders();
+        List<io.streamhelper.relay.engine.media.MediaMessage> headers = live.retainedHeaders();
         assertEquals(2, headers.size(), "metadata and the video sequence header");
         ByteBuf storedMeta = headers.get(0).content();
         assertEquals("onMetaData", io.streamhelper.relay.rtmp.amf.Amf0Reader.read(storedMeta.duplicate()));
-        headers.forEach(io.streamhelper.relay.core.media.MediaMessage::release);
+        headers.forEach(io.streamhelper.relay.engine.media.MediaMessage::release);
 
         send(Command.of("FCUnpublish", 6, null, key), 0);
         send(Command.of("deleteStream", 7, null, 1.0), 0);

@@ -7,13 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
-import io.streamhelper.relay.core.destination.DestinationTarget;
-import io.streamhelper.relay.core.publish.PublishAuthorizer;
-import io.streamhelper.relay.core.publish.StaticStreamCatalog;
-import io.streamhelper.relay.core.publish.StreamGrant;
-import io.streamhelper.relay.core.secret.Secret;
-import io.streamhelper.relay.core.stream.LiveStream;
-import io.streamhelper.relay.core.stream.StreamRegistry;
+import io.streamhelper.relay.engine.destination.DestinationTarget;
+import io.streamhelper.relay.engine.publish.PublishAuthorizer;
+import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
+import io.streamhelper.relay.engine.publish.StreamGrant;
+import io.streamhelper.relay.engine.secret.Secret;
+import io.streamhelper.relay.engine.stream.LiveStream;
+import io.streamhelper.relay.engine.registry.StreamRegistry;
 import io.streamhelper.relay.rtmp.chunk.ChunkLimits;
 import io.streamhelper.relay.rtmp.client.ClientSettings;
 import io.streamhelper.relay.rtmp.client.LinkOutcome;
@@ -80,8 +80,7 @@ class SlowCatalogTest {
         };
         StreamRegistry registry = new StreamRegistry(slowForOneKey, catalog, (target, listener) -> {
             throw new AssertionError("no destinations in this test");
-        });
-        registry.readCatalogOn(catalogReads);
+        }, StreamRegistry.Settings.defaults().withCatalogReads(catalogReads));
         server = new IngestServer(new IngestSettings("127.0.0.1", 0, "live", Duration.ofSeconds(10), ChunkLimits.DEFAULT),
                 registry, acceptor, ingestLoop).start();
 

@@ -1,0 +1,71 @@
+package io.streamhelper.relay.catalog.service;
+
+import io.streamhelper.relay.catalog.account.Tokens;
+import io.streamhelper.relay.engine.secret.Secret;
+import io.streamhelper.relay.catalog.error.ServiceException;
+import io.streamhelper.relay.catalog.store.AuditLog;
+import io.streamhelper.relay.catalog.store.StreamRecord;
+import io.streamhelper.relay.catalog.store.StreamStore;
+import io.streamhelper.relay.engine.registry.StreamRegistry;
+import java.util.List;
+
+/**
+ * A streamer's input streams. Every method takes the caller's user id and checks ownership here,
+ * not in the HTTP handlers: another user's stream is 403, a stream that does not exist 404.
+ */
+public final class StreamService {
+    /** 24 random bytes: 192 bits, 32 URL-safe characters. */
+    static final int KEY_BYTES = 24;
+
+    private final StreamStore streams;
+    private final AuditLog audit;
+    private final StreamRegistry registry;
+
+    public StreamService(StreamStore streams, AuditLog audit, StreamRegistry registry) {
+        this.streams = streams;
+        this.audit = audit;
+        this.registry = registry;
+    }
+
+    public StreamRecord create(long callerId, String name) {
+        StreamRecord stream = streams.create(callerId, Fields.name("name", name), Secret.of(Tokens.random(KEY_BYTES)));
+        audit.record(callerId, "create", "stream", stream.id(), "");
+        return stream;
+    }
+
+    public List<StreamRecord> list(long callerId) {
+        return streams.listByOwner(callerId);
+    }
+
+    public StreamRecord get(long callerId, long streamId) {
+        StreamRecord stream = streams.findById(streamId).orElseThrow(() -> new ServiceException.NotFound("stream"));
+        if (stream.ownerId() != callerId) {
+            throw new ServiceException.Forbidden();
+        }
+        return stream;
+    }
+
+    /**
+     * Deletes the stream and its destinations. If it is live, its destinations unpublish and its
+     * publisher is disconnected: a deleted stream must not go on relaying.
+     */
+    public void delete(long callerId, long streamId) {
+        get(callerId, streamId);
+        streams.delete(streamId);
+        audit.record(callerId, "delete", "stream", streamId, "");
+        registry.disconnect(String.valueOf(streamId));
+    }
+
+    /** A new ingest key; the old one stops working for new publishes, the current publisher goes on. */
+    public StreamRecord rotateKey(long callerId, long streamId) {
+        get(callerId, streamId);
+        StreamRecord rotated = streams.rotateKey(streamId, Secret.of(Tokens.random(KEY_BYTES)));
+        audit.record(callerId, "rotate-key", "stream", streamId, "");
+        return rotated;
+    }
+
+    /** Whether the stream's publisher is live right now (the registry knows better than the stored flag). */
+    public boolean isLive(StreamRecord stream) {
+        return registry.liveStream(String.valueOf(stream.id())).isPresent();
+    }
+}

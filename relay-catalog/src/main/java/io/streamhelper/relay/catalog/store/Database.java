@@ -1,0 +1,131 @@
+package io.streamhelper.relay.catalog.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.streamhelper.relay.catalog.secret.SecretBox;
+import io.streamhelper.relay.catalog.store.jdbi.JdbiStores;
+import java.time.Clock;
+import java.util.Objects;
+import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementExceptions;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * The relay's database: migrated at start-up, pooled, and split into one store per concern.
+ * Thread-safe; open one per process and close it on shutdown.
+ */
+public final class Database implements AutoCloseable {
+    private static final int SQLITE_BUSY_TIMEOUT_MS = 5_000;
+    private static final long POOL_CHECKOUT_TIMEOUT_MS = 5_000;
+    private static final int REACHABLE_TIMEOUT_SECONDS = 2;
+
+    private final HikariDataSource dataSource;
+    private final Jdbi jdbi;
+    private final JdbiStores stores;
+
+    private Database(HikariDataSource dataSource, Jdbi jdbi, JdbiStores stores) {
+        this.dataSource = dataSource;
+        this.jdbi = jdbi;
+        this.stores = stores;
+    }
+
+    public static Database open(DatabaseSettings settings, SecretBox secrets) {
+        return open(settings, secrets, Clock.systemUTC());
+    }
+
+    /** As {@link #open(DatabaseSettings, SecretBox)}, with the clock that stamps created/updated times. */
+    public static Database open(DatabaseSettings settings, SecretBox secrets, Clock clock) {
+        Objects.requireNonNull(secrets, "secrets");
+        Objects.requireNonNull(clock, "clock");
+        Dialect dialect = Dialect.of(settings.jdbcUrl());
+        HikariDataSource dataSource = new HikariDataSource(poolConfig(settings, dialect));
+        try {
+            Flyway.configure()
+                    .dataSource(dataSource)
+                    .locations("classpath:db/migration")
+                    .placeholders(dialect.migrationPlaceholders())
+                    .load()
+                    .migrate();
+            Jdbi jdbi = Jdbi.create(dataSource);
+            // Jdbi's default exception messages list every bound argument: password hashes,
+            // key hashes and ciphertexts would end up in logs.
+            jdbi.getConfig(StatementExceptions.class)
+                    .setMessageRendering(StatementExceptions.MessageRendering.NONE);
+            return new Database(dataSource, jdbi, new JdbiStores(jdbi, secrets, clock));
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw e;
+        }
+    }
+
+    private static HikariConfig poolConfig(DatabaseSettings settings, Dialect dialect) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("relay-db");
+        config.setMaximumPoolSize(settings.maxPoolSize());
+        config.setConnectionTimeout(POOL_CHECKOUT_TIMEOUT_MS);
+        if (dialect == Dialect.SQLITE) {
+            config.setDataSource(sqliteDataSource(settings.jdbcUrl()));
+        } else {
+            config.setJdbcUrl(settings.jdbcUrl());
+            config.setUsername(settings.username());
+            config.setPassword(settings.password());
+        }
+        return config;
+    }
+
+    private static SQLiteDataSource sqliteDataSource(String jdbcUrl) {
+        SQLiteConfig config = new SQLiteConfig();
+        // WAL lets the API read while the relay writes; the busy timeout makes a second writer
+        // wait for the lock instead of failing with SQLITE_BUSY.
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+        config.setBusyTimeout(SQLITE_BUSY_TIMEOUT_MS);
+        config.enforceForeignKeys(true);
+        // Transactions take the write lock when they begin. A deferred transaction that read
+        // first cannot wait for the lock later (SQLITE_BUSY_SNAPSHOT) and would just fail.
+        config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+        SQLiteDataSource dataSource = new SQLiteDataSource(config);
+        dataSource.setUrl(jdbcUrl);
+        return dataSource;
+    }
+
+    public UserStore users() {
+        return stores.users();
+    }
+
+    public SessionStore sessions() {
+        return stores.sessions();
+    }
+
+    public StreamStore streams() {
+        return stores.streams();
+    }
+
+    public DestinationStore destinations() {
+        return stores.destinations();
+    }
+
+    public AuditLog audit() {
+        return stores.audit();
+    }
+
+    /** For the health check: a {@code SELECT 1} that answers within seconds; never throws. */
+    public boolean isReachable() {
+        try {
+            Integer one = jdbi.withHandle(handle -> handle.createQuery("SELECT 1")
+                    .setQueryTimeout(REACHABLE_TIMEOUT_SECONDS)
+                    .mapTo(Integer.class)
+                    .one());
+            return one != null && one == 1;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+}

@@ -1,0 +1,15 @@
+package io.streamhelper.relay.catalog.store;
+
+import io.streamhelper.relay.engine.secret.Secret;
+import java.time.Instant;
+
+/**
+ * One destination of a stream as stored. {@code platform} is the wire name ({@code twitch},
+ * {@code youtube}, {@code facebook}, {@code kick}, {@code custom}); the stream key is decrypted
+ * only into a {@link Secret}, and by the store only when that Secret is first used (listings never
+ * decrypt). Deleted destinations are never returned by the store.
+ */
+public record DestinationRecord(long id, long streamId, long ownerId, String platform, boolean enabled,
+                                String rtmpUrl, Secret streamKey, String displayName,
+                                Instant createdAt, Instant updatedAt) {
+}

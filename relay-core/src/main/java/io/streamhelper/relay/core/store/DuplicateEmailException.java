@@ -1,8 +1,0 @@
-package io.streamhelper.relay.core.store;
-
-/** An account with this e-mail address (compared case-insensitively) exists already. */
-public final class DuplicateEmailException extends RuntimeException {
-    public DuplicateEmailException() {
-        super("an account with this email exists already", null, false, false);
-    }
-}

@@ -1,8 +1,0 @@
-package io.streamhelper.relay.core.store;
-
-/** The database could not do what was asked (unreachable, corrupt, a ciphertext that fails). */
-public final class StoreException extends RuntimeException {
-    public StoreException(String message, Throwable cause) {
-        super(message, cause);
-    }
-}

@@ -1,0 +1,397 @@
+package io.streamhelper.relay.engine.registry;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.streamhelper.relay.engine.destination.DestinationConnector;
+import io.streamhelper.relay.engine.destination.DestinationDirectory;
+import io.streamhelper.relay.engine.destination.DestinationRelay;
+import io.streamhelper.relay.engine.destination.DestinationTarget;
+import io.streamhelper.relay.engine.publish.PublishAuthorizer;
+import io.streamhelper.relay.engine.publish.PublishRejectedException;
+import io.streamhelper.relay.engine.publish.PublishRejectedException.Reason;
+import io.streamhelper.relay.engine.stream.AudioHold;
+import io.streamhelper.relay.engine.stream.LiveStream;
+import io.streamhelper.relay.engine.stream.RelayCounters;
+import io.streamhelper.relay.engine.publish.StreamGrant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live streams of this server: the one place that turns a publish request into a live stream
+ * with its destinations running, and a publisher leaving into every destination ending cleanly.
+ * It sits above {@code stream} and {@code destination}: a {@link LiveStream} knows only its
+ * sinks, and the registry builds and holds each live stream's {@link DestinationRelay}s.
+ */
+public final class StreamRegistry {
+    private static final Logger log = LoggerFactory.getLogger(StreamRegistry.class);
+
+    /** Hears streams go live and end (the database marks them); called on the publisher's event loop, so it must not block. */
+    public interface Listener {
+        default void streamStarted(LiveStream stream) {
+        }
+
+        default void streamEnded(LiveStream stream) {
+        }
+    }
+
+    /**
+     * How this registry runs, fixed at construction. {@link #defaults()} is what a test needs;
+     * the server sets every field from its configuration (relay-app's RelayConfig).
+     *
+     * @param gopCacheBytes the most each live stream's GOP cache holds ({@link LiveStream})
+     * @param maxLiveStreams at most this many streams live at once (RELAY_MAX_PUBLISHERS); further publishers are refused
+     * @param audioHold when audio frames wait to ride along with the next video frame ({@link AudioHold#NONE}: never)
+     * @param catalogReads where {@link #beginPublishAsync} reads the catalog (the key, the destinations)
+     * @param listener hears streams go live and end
+     */
+    public record Settings(long gopCacheBytes, int maxLiveStreams, AudioHold audioHold, Executor catalogReads,
+            Listener listener) {
+        public Settings {
+            if (gopCacheBytes < 0) {
+                throw new IllegalArgumentException("the GOP cache size cannot be negative");
+            }
+            if (maxLiveStreams < 1) {
+                throw new IllegalArgumentException("at least one live stream must be allowed");
+            }
+            Objects.requireNonNull(audioHold, "audioHold");
+            Objects.requireNonNull(catalogReads, "catalogReads");
+            Objects.requireNonNull(listener, "listener");
+        }
+
+        /** A 16 MiB GOP cache, no limit on live streams, no audio hold, catalog reads on the caller's thread, nobody listening. */
+        public static Settings defaults() {
+            return new Settings(LiveStream.DEFAULT_GOP_CACHE_BYTES, Integer.MAX_VALUE, AudioHold.NONE, Runnable::run,
+                    new Listener() { });
+        }
+
+        public Settings withGopCacheBytes(long bytes) {
+            return new Settings(bytes, maxLiveStreams, audioHold, catalogReads, listener);
+        }
+
+        public Settings withMaxLiveStreams(int max) {
+            return new Settings(gopCacheBytes, max, audioHold, catalogReads, listener);
+        }
+
+        public Settings withAudioHold(AudioHold hold) {
+            return new Settings(gopCacheBytes, maxLiveStreams, hold, catalogReads, listener);
+        }
+
+        public Settings withCatalogReads(Executor executor) {
+            return new Settings(gopCacheBytes, maxLiveStreams, audioHold, executor, listener);
+        }
+
+        public Settings withListener(Listener l) {
+            return new Settings(gopCacheBytes, maxLiveStreams, audioHold, catalogReads, l);
+        }
+    }
+
+    private final PublishAuthorizer authorizer;
+    private final DestinationDirectory directory;
+    private final DestinationConnector connector;
+    private final Settings settings;
+    private final ConcurrentMap<String, Live> live = new ConcurrentHashMap<>();
+    private final RelayCounters counters = new RelayCounters();
+    private volatile boolean accepting = true;
+
+    /**
+     * One live stream and its relays. The list changes only on the stream's loop (one change at
+     * a time, see {@link #onStreamLoop}); readers on other threads (stats, metrics) see a copy.
+     */
+    private static final class Live {
+        final LiveStream stream;
+        final List<DestinationRelay> relays = new CopyOnWriteArrayList<>();
+        /** The listener was told this stream started (so it is told the end too); on the stream's loop. */
+        boolean startAnnounced;
+
+        Live(LiveStream stream) {
+            this.stream = stream;
+        }
+    }
+
+    public StreamRegistry(PublishAuthorizer authorizer, DestinationDirectory directory, DestinationConnector connector,
+            Settings settings) {
+        this.authorizer = Objects.requireNonNull(authorizer, "authorizer");
+        this.directory = Objects.requireNonNull(directory, "directory");
+        this.connector = Objects.requireNonNull(connector, "connector");
+        this.settings = Objects.requireNonNull(settings, "settings");
+    }
+
+    /**
+     * Opens the stream this key belongs to, on the publisher's executor, and starts relaying to
+     * its destinations. Refuses unknown keys and a second publisher on a live stream (the first
+     * one keeps streaming).
+     */
+    public LiveStream beginPublish(String streamKey, EventExecutor executor) throws PublishRejectedException {
+        return beginPublish(streamKey, executor, null);
+    }
+
+    /**
+     * The same, naming where the publisher connects from ({@code ip:port}) for stats; it is set
+     * before the stream is visible, so no reader sees a live stream without it.
+     */
+    public LiveStream beginPublish(String streamKey, EventExecutor executor, String publisherAddress)
+            throws PublishRejectedException {
+        try {
+            return openStream(streamKey, executor, publisherAddress);
+        } catch (PublishRejectedException rejected) {
+            counters.publishRejected(rejected.reason());
+            throw rejected;
+        }
+    }
+
+    /**
+     * As {@link #beginPublish(String, EventExecutor, String)}, with the catalog reads (the key, the
+     * stream's destinations) done on {@link Settings#catalogReads()}: the ingest calls
+     * this from the publisher's event loop, which must not wait for a database that other streams'
+     * destinations on that loop do not need. Fails with {@link PublishRejectedException} when
+     * refused.
+     */
+    public CompletableFuture<LiveStream> beginPublishAsync(String streamKey, EventExecutor executor, String publisherAddress) {
+        CompletableFuture<LiveStream> opened = new CompletableFuture<>();
+        try {
+            settings.catalogReads().execute(() -> {
+                try {
+                    opened.complete(beginPublish(streamKey, executor, publisherAddress));
+                } catch (PublishRejectedException | RuntimeException e) {
+                    opened.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException busy) {
+            counters.publishRejected(Reason.UNAVAILABLE);
+            opened.completeExceptionally(new PublishRejectedException(Reason.UNAVAILABLE, "server is busy, try again"));
+        }
+        return opened;
+    }
+
+    private LiveStream openStream(String streamKey, EventExecutor executor, String publisherAddress)
+            throws PublishRejectedException {
+        if (!accepting) {
+            throw new PublishRejectedException(Reason.UNAVAILABLE, "server is shutting down");
+        }
+        StreamGrant grant = authorizer.authorize(streamKey)
+                .orElseThrow(() -> new PublishRejectedException(Reason.UNKNOWN_KEY, "unknown stream key"));
+        // Checked after the key, so the answer to a stranger stays "unknown key". Two publishers
+        // racing for the last place may both get in: a soft cap, which is all it needs to be.
+        if (live.size() >= settings.maxLiveStreams()) {
+            throw new PublishRejectedException(Reason.TOO_MANY_PUBLISHERS, "the server has as many live streams as it allows");
+        }
+        LiveStream stream = new LiveStream(grant, executor, settings.gopCacheBytes(), counters, settings.audioHold());
+        stream.publisherAddress(publisherAddress);
+        Live entry = new Live(stream);
+        // Relays exist before the stream is visible, so nobody sees a live stream without them;
+        // they start only once it is registered.
+        List<DestinationTarget> targets = directory.destinationsOf(grant.streamId());
+        for (DestinationTarget target : targets) {
+            entry.relays.add(new DestinationRelay(stream, target, connector));
+        }
+        if (live.putIfAbsent(grant.streamId(), entry) != null) {
+            throw new PublishRejectedException(Reason.ALREADY_LIVE, "stream is already being published");
+        }
+        // A stream deleted after the key was read above found nothing live to disconnect: ask
+        // again now that it is visible (a delete from now on finds it and disconnects it).
+        if (!authorizer.authorize(streamKey).map(g -> g.streamId().equals(grant.streamId())).orElse(false)) {
+            endPublish(stream);
+            throw new PublishRejectedException(Reason.UNKNOWN_KEY, "unknown stream key");
+        }
+        onStreamLoop(stream, () -> {
+            if (!stream.isEnded()) {
+                entry.startAnnounced = true;
+                log.info("event=publish_start stream={} destinations={}", grant.streamId(), targets.size());
+                settings.listener().streamStarted(stream);
+                entry.relays.forEach(DestinationRelay::start);
+            }
+            return null;
+        }, null);
+        reconcile(entry, targets);
+        if (stream.isEnded()) {
+            // Taken away while going live: deleted, or the server is shutting down.
+            throw accepting ? new PublishRejectedException(Reason.UNKNOWN_KEY, "unknown stream key")
+                    : new PublishRejectedException(Reason.UNAVAILABLE, "server is shutting down");
+        }
+        return stream;
+    }
+
+    /**
+     * A destination added, changed or removed between reading the list above and registering
+     * the stream was told the stream was not live, so it would be missed until the next publish;
+     * one more read, now that the stream is visible to such changes, closes that gap.
+     */
+    private void reconcile(Live stream, List<DestinationTarget> before) {
+        List<DestinationTarget> now = directory.destinationsOf(stream.stream.id());
+        if (now.equals(before)) {
+            return;
+        }
+        for (DestinationTarget target : now) {
+            if (!before.contains(target)) {
+                apply(stream, target);
+            }
+        }
+        for (DestinationTarget gone : before) {
+            if (now.stream().noneMatch(t -> t.id().equals(gone.id()))) {
+                remove(stream, gone.id());
+            }
+        }
+    }
+
+    /**
+     * A destination of a stream was added, enabled or changed (URL, key): if the stream is live,
+     * its relay starts now (replacing the one with the same id, if any), without touching the
+     * stream's other destinations. Returns whether the stream was live.
+     */
+    public boolean applyDestination(String streamId, DestinationTarget target) {
+        Live stream = live.get(streamId);
+        return stream != null && apply(stream, target);
+    }
+
+    /**
+     * A destination was removed or disabled: if its stream is live, that relay unpublishes and
+     * stops now; the others go on. Returns whether a running relay was stopped.
+     */
+    public boolean removeDestination(String streamId, String destinationId) {
+        Live stream = live.get(streamId);
+        return stream != null && remove(stream, destinationId);
+    }
+
+    /**
+     * Replaces the stream's relay to this destination, on the stream's loop: API threads and the
+     * catalog thread's reconcile both get here, and two of them each removing the old relay and
+     * adding a new one would leave two relays publishing under one key.
+     */
+    private boolean apply(Live entry, DestinationTarget target) {
+        LiveStream stream = entry.stream;
+        return onStreamLoop(stream, () -> {
+            if (stream.isEnded()) {
+                return false;
+            }
+            removeRelay(entry, target.id());
+            DestinationRelay relay = new DestinationRelay(stream, target, connector);
+            entry.relays.add(relay);
+            relay.start();
+            log.info("event=destination_applied stream={} destination={}", stream.id(), target.id());
+            return true;
+        }, false);
+    }
+
+    private boolean remove(Live entry, String destinationId) {
+        return onStreamLoop(entry.stream, () -> {
+            boolean removed = removeRelay(entry, destinationId);
+            if (removed) {
+                log.info("event=destination_removed stream={} destination={}", entry.stream.id(), destinationId);
+            }
+            return removed;
+        }, false);
+    }
+
+    /** On the stream's loop. */
+    private static boolean removeRelay(Live entry, String destinationId) {
+        boolean removed = false;
+        for (DestinationRelay relay : entry.relays) {
+            if (relay.target().id().equals(destinationId)) {
+                entry.relays.remove(relay);
+                relay.stop();
+                removed = true;
+            }
+        }
+        return removed;
+    }
+
+    /**
+     * Runs one change to a live stream's relays on the stream's event loop, which owns its sinks
+     * and relays, so changes from API threads, the catalog thread and the publisher's own loop
+     * happen one at a time; the caller waits for the answer (the change itself is quick: a relay
+     * connects asynchronously). On that loop already, it runs at once. Must not be called from
+     * another event loop, which could be waiting for this one. A loop that is gone (shutting
+     * down) answers {@code ifGone}.
+     */
+    private static <T> T onStreamLoop(LiveStream stream, Supplier<T> change, T ifGone) {
+        EventExecutor loop = stream.executor();
+        if (loop.inEventLoop()) {
+            return change.get();
+        }
+        try {
+            return loop.submit(change::get).syncUninterruptibly().getNow();
+        } catch (RejectedExecutionException shutDown) {
+            return ifGone;
+        }
+    }
+
+    /** The live stream with this id, if its publisher is live. */
+    public java.util.Optional<LiveStream> liveStream(String streamId) {
+        return java.util.Optional.ofNullable(live.get(streamId)).map(entry -> entry.stream);
+    }
+
+    /**
+     * The relays to this live stream's destinations, as they are now; empty once it has ended
+     * (or for a stream this registry does not hold). Safe from any thread.
+     */
+    public List<DestinationRelay> relays(LiveStream stream) {
+        Live entry = live.get(stream.id());
+        return entry != null && entry.stream == stream ? List.copyOf(entry.relays) : List.of();
+    }
+
+    /**
+     * The publisher left (unpublish, disconnect, timeout): end every destination. Idempotent. The
+     * stream is no longer live when this returns; its destinations end on its loop, after any
+     * change queued there before.
+     */
+    public void endPublish(LiveStream stream) {
+        Live entry = live.get(stream.id());
+        boolean wasLive = entry != null && entry.stream == stream && live.remove(stream.id(), entry);
+        stream.onExecutorOrAfterIt(() -> {
+            if (wasLive) {
+                log.info("event=publish_end stream={} bytes_in={} video_frames={}", stream.id(), stream.bytesIn(),
+                        stream.videoFrames());
+                if (entry.startAnnounced) {
+                    settings.listener().streamEnded(stream);
+                }
+            }
+            stream.end();
+            if (wasLive) {
+                // After end(): no tag reaches a relay any more while each says goodbye. A relay
+                // added by a change queued before this one is in the list too.
+                entry.relays.forEach(DestinationRelay::stop);
+            }
+        });
+    }
+
+    /**
+     * The stream was deleted (or otherwise taken away) while live: end its destinations and
+     * disconnect its publisher. Returns whether it was live. A publisher still being let in when
+     * the stream is deleted is refused ({@link #beginPublish}) or, if the ingest has not yet said
+     * how to disconnect it, disconnected as soon as it does ({@link LiveStream#onDisconnectRequest}).
+     */
+    public boolean disconnect(String streamId) {
+        Live entry = live.get(streamId);
+        if (entry == null) {
+            return false;
+        }
+        LiveStream stream = entry.stream;
+        endPublish(stream);
+        stream.disconnectPublisher();
+        log.info("event=publisher_disconnected stream={}", streamId);
+        return true;
+    }
+
+    /** Server-wide totals since start-up, for metrics. */
+    public RelayCounters counters() {
+        return counters;
+    }
+
+    public Collection<LiveStream> liveStreams() {
+        return live.values().stream().map(entry -> entry.stream).toList();
+    }
+
+    /** No new publishers from now on; the live ones are ended by their connections closing. */
+    public void stopAccepting() {
+        accepting = false;
+    }
+}

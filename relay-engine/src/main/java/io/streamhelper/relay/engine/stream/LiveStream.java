@@ -1,0 +1,412 @@
+package io.streamhelper.relay.engine.stream;
+
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.EventExecutor;
+import io.streamhelper.relay.engine.media.FanOutScope;
+import io.streamhelper.relay.engine.media.FlvTags;
+import io.streamhelper.relay.engine.media.MediaKind;
+import io.streamhelper.relay.engine.media.MediaMessage;
+import io.streamhelper.relay.engine.publish.StreamGrant;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One stream while its publisher is live: the cached start-up tags (metadata, sequence headers,
+ * current GOP) and the sinks that receive every tag. All state is touched only on the
+ * publisher's event loop ({@link #executor()}), which is also where the publisher's tags arrive,
+ * so ordering between joining and live tags needs no lock.
+ *
+ * <p>Fan-out follows Netty's {@code DefaultChannelGroup}: each sink gets a retained duplicate of
+ * the tag (same bytes, own indexes), and the original is released once. The duplicates share a
+ * {@link FanOutScope}, where the protocol side frames the tag once for all destinations alike.
+ * A sink that throws is detached and told ({@link MediaSink#failed}); the others, and the
+ * publisher, never notice.
+ *
+ * <p>It knows its sinks, not what they are: the destinations a stream relays to are built,
+ * held and stopped by the registry, so this package imports nothing from {@code destination}.
+ */
+public final class LiveStream {
+    private static final Logger log = LoggerFactory.getLogger(LiveStream.class);
+    /** In place of the closer once a disconnect was asked for: a closer set later runs at once. */
+    private static final Runnable DISCONNECT_REQUESTED = () -> { };
+    public static final long DEFAULT_GOP_CACHE_BYTES = 16L * 1024 * 1024;
+
+    private final StreamGrant grant;
+    private final EventExecutor executor;
+    private final GopCache gop;
+    private final Instant startedAt = Instant.now();
+    private MediaSink[] sinks = new MediaSink[0];
+    private MediaMessage metadata;
+    private MediaMessage videoHeader;
+    private MediaMessage audioHeader;
+    private volatile boolean ended;
+    private final AudioHold audioHold;
+    /** Some sink may have audio waiting in its outgoing buffer. */
+    private boolean audioHeld;
+    /** Counts holds, so a timer knows whether the hold it was started for is still on. */
+    private long holdNumber;
+    private final RateMeter incoming = new RateMeter();
+    private final RateMeter incomingFrames = new RateMeter();
+
+    private volatile long bytesIn;
+    private volatile long videoFrames;
+    private volatile String videoCodec = "none";
+    private volatile String audioCodec = "none";
+    private volatile String publisherAddress;
+    private volatile VideoFormat announcedFormat = VideoFormat.UNKNOWN;
+
+    private final RelayCounters counters;
+    private final AtomicReference<Runnable> publisherCloser = new AtomicReference<>(() -> { });
+    public LiveStream(StreamGrant grant, EventExecutor executor, long gopCacheBytes) {
+        this(grant, executor, gopCacheBytes, new RelayCounters(), AudioHold.NONE);
+    }
+
+    /** @param audioHold when audio may wait for the next video frame */
+    public LiveStream(StreamGrant grant, EventExecutor executor, long gopCacheBytes, RelayCounters counters, AudioHold audioHold) {
+        this.counters = counters;
+        this.grant = grant;
+        this.executor = executor;
+        this.gop = new GopCache(gopCacheBytes);
+        this.audioHold = audioHold;
+    }
+
+    /** The server-wide totals this stream and its destinations add to. */
+    public RelayCounters counters() {
+        return counters;
+    }
+
+    public String id() {
+        return grant.streamId();
+    }
+
+    public String name() {
+        return grant.name();
+    }
+
+    /** The user who owns this stream ({@link StreamGrant#NO_OWNER} for configured streams). */
+    public long ownerId() {
+        return grant.ownerId();
+    }
+
+    public EventExecutor executor() {
+        return executor;
+    }
+
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    public long bytesIn() {
+        return bytesIn;
+    }
+
+    /** Incoming bitrate of the publisher's media over the last second or more. */
+    public double bitrateKbps() {
+        return incoming.kbps(bytesIn);
+    }
+
+    public long videoFrames() {
+        return videoFrames;
+    }
+
+    /** Video frames per second actually received, over the last second or more. */
+    public double measuredFrameRate() {
+        return incomingFrames.perSecond(videoFrames);
+    }
+
+    /** Where the publisher connects from ({@code ip:port}, {@code [v6]:port}), or null if not told. */
+    public String publisherAddress() {
+        return publisherAddress;
+    }
+
+    /** Set once by the ingest before the stream becomes visible. */
+    public void publisherAddress(String address) {
+        this.publisherAddress = address;
+    }
+
+    /** Size and frame rate from the publisher's onMetaData; {@link VideoFormat#UNKNOWN} until it sends one. */
+    public VideoFormat announcedFormat() {
+        return announcedFormat;
+    }
+
+    /**
+     * The ingest read the publisher's onMetaData (it owns the AMF0 reader; metadata is rare, so
+     * this costs nothing per frame). Must be called on {@link #executor()}, like {@link #publish}.
+     */
+    public void announceFormat(VideoFormat format) {
+        assert executor.inEventLoop();
+        announcedFormat = format;
+    }
+
+    public String videoCodec() {
+        return videoCodec;
+    }
+
+    public String audioCodec() {
+        return audioCodec;
+    }
+
+    /** One tag from the publisher. Takes ownership. Must be called on {@link #executor()}. */
+    public void publish(MediaMessage message) {
+        assert executor.inEventLoop();
+        if (ended) {
+            message.release();
+            return;
+        }
+        remember(message);
+        MediaSink[] targets = sinks;
+        boolean hold = holdsAudio(message, targets.length);
+        FanOutScope scope = new FanOutScope();
+        try {
+            for (MediaSink sink : targets) {
+                MediaMessage copy = message.retainedDuplicateIn(scope);
+                int given = copy.refCnt();
+                try {
+                    if (hold) {
+                        sink.deliverHeld(copy);
+                    } else {
+                        sink.deliver(copy);
+                    }
+                } catch (RuntimeException | Error e) {
+                    rethrowIfFatal(e);
+                    // A sink that left the copy as it got it (same count) never took it: release
+                    // it here. One that released it already must not see it released twice.
+                    if (copy.refCnt() == given) {
+                        ReferenceCountUtil.safeRelease(copy);
+                    }
+                    sinkFailed(sink, e);
+                }
+            }
+        } finally {
+            // Sinks send synchronously on this loop and keep their own references to anything
+            // shared, so what the scope kept can go now.
+            scope.close();
+            message.release();
+        }
+        if (hold) {
+            scheduleHeldFlush();
+        } else {
+            // Whatever was held went out with this tag.
+            audioHeld = false;
+        }
+    }
+
+    /**
+     * Audio frames are small and frequent (about 47 a second for AAC at 48 kHz, against 30 video
+     * frames): sent on their own, each costs every destination a write and the kernel a TCP push,
+     * which at a hundred destinations is most of the relay's CPU. Held back, they ride along with
+     * the next video frame, which is sent at once; a timer sends them after the hold time when no
+     * video comes (audio-only streams, low frame rates). Video and headers are never held, and
+     * neither is anything in a fan-out smaller than the hold asks for ({@link AudioHold}).
+     */
+    private boolean holdsAudio(MediaMessage message, int destinations) {
+        return message.kind() == MediaKind.AUDIO && !message.isSequenceHeader() && audioHold.appliesTo(destinations);
+    }
+
+    /**
+     * The hold time counts from the first tag held since the last send: a timer started for an
+     * earlier hold that a video frame already ended must not cut the next one short.
+     */
+    private void scheduleHeldFlush() {
+        if (audioHeld) {
+            return;
+        }
+        audioHeld = true;
+        long hold = ++holdNumber;
+        executor.schedule(() -> flushHeld(hold), audioHold.millis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void flushHeld(long hold) {
+        if (audioHeld && hold == holdNumber && !ended) {
+            audioHeld = false;
+            for (MediaSink sink : sinks) {
+                try {
+                    sink.flush();
+                } catch (RuntimeException | Error e) {
+                    rethrowIfFatal(e);
+                    sinkFailed(sink, e);
+                }
+            }
+        }
+    }
+
+    /**
+     * One sink threw: it alone is detached and told, so it can recover on its own terms (a
+     * destination reconnects with backoff, as after a dropped connection). Left to propagate, the
+     * exception would reach the ingest, which closes the publisher and with it every destination.
+     * Logged once per failure: a detached sink gets nothing more until it attaches again.
+     */
+    private void sinkFailed(MediaSink sink, Throwable cause) {
+        sinks = Arrays.stream(sinks).filter(s -> s != sink).toArray(MediaSink[]::new);
+        String error;
+        try {
+            error = sink.failed(cause);
+        } catch (RuntimeException | Error e) {
+            rethrowIfFatal(e);
+            error = cause.getClass().getSimpleName() + " (and " + e.getClass().getSimpleName() + " handling it)";
+        }
+        log.warn("event=destination_sink_failed stream={} destination={} error=\"{}\"", id(), sink.sinkId(), error);
+    }
+
+    private static void rethrowIfFatal(Throwable t) {
+        if (t instanceof VirtualMachineError fatal) {
+            throw fatal;
+        }
+    }
+
+    private void remember(MediaMessage message) {
+        int size = message.content().readableBytes();
+        bytesIn += size;
+        counters.addBytesIn(size);
+        switch (message.kind()) {
+            case METADATA -> metadata = replace(metadata, message);
+            case VIDEO -> {
+                if (message.isSequenceHeader()) {
+                    videoHeader = replace(videoHeader, message);
+                    videoCodec = FlvTags.videoCodec(message.content());
+                } else if (FlvTags.isVideoFrame(message.content())) {
+                    videoFrames++;
+                }
+            }
+            case AUDIO -> {
+                if (message.isSequenceHeader()) {
+                    audioHeader = replace(audioHeader, message);
+                }
+                if ("none".equals(audioCodec)) {
+                    audioCodec = FlvTags.audioCodec(message.content());
+                }
+            }
+            case DATA -> {
+                // forwarded, never cached: cue points belong to their moment
+            }
+        }
+        gop.offer(message);
+    }
+
+    private static MediaMessage replace(MediaMessage old, MediaMessage fresh) {
+        if (old != null) {
+            old.release();
+        }
+        return fresh.retainedDuplicate();
+    }
+
+    /** Metadata and sequence headers as they are now, retained for the caller. */
+    public List<MediaMessage> retainedHeaders() {
+        assert executor.inEventLoop();
+        List<MediaMessage> headers = new ArrayList<>(3);
+        for (MediaMessage m : Arrays.asList(metadata, audioHeader, videoHeader)) {
+            if (m != null) {
+                headers.add(m.retainedDuplicate());
+            }
+        }
+        return headers;
+    }
+
+    /**
+     * Attaches a sink: on the stream's executor, it first gets the snapshot (headers and current
+     * GOP), then every live tag. Safe from any thread. A stream that has ended ignores it.
+     */
+    public void attach(MediaSink sink) {
+        onExecutor(() -> {
+            if (ended || Arrays.asList(sinks).contains(sink)) {
+                return;
+            }
+            StreamSnapshot snapshot = new StreamSnapshot(retainedHeaders(), gop.retainedCopy());
+            try {
+                sink.join(snapshot);
+            } catch (RuntimeException | Error e) {
+                rethrowIfFatal(e);
+                snapshot.close(); // what the sink did not take; what it drained is its own
+                sinkFailed(sink, e);
+                return;
+            }
+            MediaSink[] grown = Arrays.copyOf(sinks, sinks.length + 1);
+            grown[sinks.length] = sink;
+            sinks = grown;
+        });
+    }
+
+    /** Stops delivering to the sink. Safe from any thread. */
+    public void detach(MediaSink sink) {
+        onExecutor(() -> sinks = Arrays.stream(sinks).filter(s -> s != sink).toArray(MediaSink[]::new));
+    }
+
+    /**
+     * The publisher is gone: no more tags to any sink, and every cached tag released. Whoever
+     * owns the sinks (the registry, for destinations) stops them. Safe from any thread.
+     */
+    public void end() {
+        onExecutorOrAfterIt(() -> {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            sinks = new MediaSink[0];
+            for (MediaMessage m : Arrays.asList(metadata, audioHeader, videoHeader)) {
+                if (m != null) {
+                    m.release();
+                }
+            }
+            metadata = videoHeader = audioHeader = null;
+            gop.clear();
+        });
+    }
+
+    /**
+     * How the ingest disconnects this stream's publisher, when the stream is taken away (deleted)
+     * while live. The ingest can only say so once the publish is answered; a disconnect asked for
+     * before that (the stream deleted while its publisher was being let in) is remembered, and
+     * the closer runs at once. Safe from any thread.
+     */
+    public void onDisconnectRequest(Runnable closer) {
+        Runnable previous = publisherCloser.getAndUpdate(p -> p == DISCONNECT_REQUESTED ? p : closer);
+        if (previous == DISCONNECT_REQUESTED) {
+            closer.run();
+        }
+    }
+
+    /** Runs the ingest's closer, or leaves word for the one it has not given yet. Safe from any thread. */
+    public void disconnectPublisher() {
+        publisherCloser.getAndSet(DISCONNECT_REQUESTED).run();
+    }
+
+    public boolean isEnded() {
+        return ended;
+    }
+
+    /**
+     * Runs the task on {@link #executor()}, or here if that executor is gone (shut down): then
+     * nothing else runs there to race with it.
+     */
+    public void onExecutorOrAfterIt(Runnable task) {
+        if (executor.inEventLoop()) {
+            task.run();
+            return;
+        }
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException gone) {
+            task.run();
+        }
+    }
+
+    private void onExecutor(Runnable task) {
+        if (executor.inEventLoop()) {
+            task.run();
+        } else {
+            executor.execute(task);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LiveStream(" + grant.streamId() + ")";
+    }
+}
