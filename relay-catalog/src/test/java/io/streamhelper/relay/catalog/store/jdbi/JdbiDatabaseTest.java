@@ -10,6 +10,7 @@ import io.streamhelper.relay.catalog.store.Database;
 import io.streamhelper.relay.catalog.store.DatabaseSettings;
 import io.streamhelper.relay.catalog.store.DestinationChange;
 import io.streamhelper.relay.catalog.store.Role;
+import io.streamhelper.relay.testkit.ManualClock;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +32,7 @@ class JdbiDatabaseTest {
 
     @TempDir
     Path tempDir;
-    private final TestDatabase.ManualClock clock = new TestDatabase.ManualClock(NOW);
+    private final ManualClock clock = new ManualClock(NOW);
 
     @Test
     void migratesAnEmptyDirectoryAndKeepsDataAcrossARestart() throws Exception {
@@ -104,9 +106,9 @@ class JdbiDatabaseTest {
         try (Database database = TestDatabase.open(tempDir, clock)) {
             AuditLog audit = database.audit();
             audit.record(1, "create", "stream", 10, "name=Main");
-            clock.advanceMillis(1);
+            clock.advance(Duration.ofMillis(1));
             audit.record(1, "rotate-key", "stream", 10, null);
-            clock.advanceMillis(1);
+            clock.advance(Duration.ofMillis(1));
             audit.record(2, "delete", "destination", 11, "platform=kick");
 
             assertEquals(List.of(

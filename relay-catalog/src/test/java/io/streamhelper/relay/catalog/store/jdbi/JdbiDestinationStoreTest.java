@@ -12,9 +12,11 @@ import io.streamhelper.relay.catalog.store.DestinationChange;
 import io.streamhelper.relay.catalog.store.DestinationRecord;
 import io.streamhelper.relay.catalog.store.DestinationStore;
 import io.streamhelper.relay.catalog.store.StoreException;
+import io.streamhelper.relay.testkit.ManualClock;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -29,7 +31,7 @@ class JdbiDestinationStoreTest {
 
     @TempDir
     Path dataDir;
-    private final TestDatabase.ManualClock clock = new TestDatabase.ManualClock(START);
+    private final ManualClock clock = new ManualClock(START);
     private Database database;
     private DestinationStore destinations;
     private long ada;
@@ -87,21 +89,21 @@ class JdbiDestinationStoreTest {
     void updateChangesOnlyThePresentFields() {
         DestinationRecord created = destinations.create(adaStream, ada, "twitch", true,
                 "rtmp://live.twitch.tv/app", Secret.of("live_tw_1"), "Twitch");
-        clock.advanceMillis(5_000);
+        clock.advance(Duration.ofMillis(5_000));
 
         DestinationRecord disabled = destinations.update(created.id(),
                 new DestinationChange(Optional.of(false), Optional.empty(), Optional.empty(), Optional.empty()));
         assertEquals(new DestinationRecord(created.id(), adaStream, ada, "twitch", false, "rtmp://live.twitch.tv/app",
                 Secret.of("live_tw_1"), "Twitch", START, START.plusMillis(5_000)), disabled);
 
-        clock.advanceMillis(5_000);
+        clock.advance(Duration.ofMillis(5_000));
         DestinationRecord rekeyed = destinations.update(created.id(), new DestinationChange(Optional.empty(),
                 Optional.of(Secret.of("live_tw_NEW")), Optional.of("rtmp://eu.twitch.tv/app"), Optional.of("EU")));
         assertEquals(new DestinationRecord(created.id(), adaStream, ada, "twitch", false, "rtmp://eu.twitch.tv/app",
                 Secret.of("live_tw_NEW"), "EU", START, START.plusMillis(10_000)), rekeyed);
         assertEquals(rekeyed, destinations.findById(created.id()).orElseThrow());
 
-        clock.advanceMillis(5_000);
+        clock.advance(Duration.ofMillis(5_000));
         DestinationRecord touched = destinations.update(created.id(), DestinationChange.none());
         assertEquals(START.plusMillis(15_000), touched.updatedAt());
         assertEquals(Secret.of("live_tw_NEW"), touched.streamKey());

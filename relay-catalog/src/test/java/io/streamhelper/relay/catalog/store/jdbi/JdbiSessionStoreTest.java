@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamhelper.relay.catalog.store.Database;
 import io.streamhelper.relay.catalog.store.SessionStore;
 import io.streamhelper.relay.catalog.store.StoreException;
+import io.streamhelper.relay.testkit.ManualClock;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -26,7 +28,7 @@ class JdbiSessionStoreTest {
 
     @BeforeEach
     void open() {
-        database = TestDatabase.open(dataDir, new TestDatabase.ManualClock(NOW));
+        database = TestDatabase.open(dataDir, new ManualClock(NOW));
         sessions = database.sessions();
         userId = database.users().register("ada@example.com", "hash").id();
     }

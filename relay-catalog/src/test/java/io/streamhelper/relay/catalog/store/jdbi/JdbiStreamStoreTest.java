@@ -12,9 +12,11 @@ import io.streamhelper.relay.catalog.store.DestinationStore;
 import io.streamhelper.relay.catalog.store.StoreException;
 import io.streamhelper.relay.catalog.store.StreamRecord;
 import io.streamhelper.relay.catalog.store.StreamStore;
+import io.streamhelper.relay.testkit.ManualClock;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -28,7 +30,7 @@ class JdbiStreamStoreTest {
 
     @TempDir
     Path dataDir;
-    private final TestDatabase.ManualClock clock = new TestDatabase.ManualClock(START);
+    private final ManualClock clock = new ManualClock(START);
     private Database database;
     private StreamStore streams;
     private DestinationStore destinations;
@@ -88,7 +90,7 @@ class JdbiStreamStoreTest {
     @Test
     void rotateKeyRetiresTheOldKey() {
         StreamRecord stream = streams.create(ada, "Main", Secret.of("old-key-0001"));
-        clock.advanceMillis(1_000);
+        clock.advance(Duration.ofMillis(1_000));
 
         StreamRecord rotated = streams.rotateKey(stream.id(), Secret.of("new-key-0002"));
 

@@ -9,7 +9,9 @@ import io.streamhelper.relay.catalog.store.DuplicateEmailException;
 import io.streamhelper.relay.catalog.store.Role;
 import io.streamhelper.relay.catalog.store.UserRecord;
 import io.streamhelper.relay.catalog.store.UserStore;
+import io.streamhelper.relay.testkit.ManualClock;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +31,7 @@ class JdbiUserStoreTest {
 
     @TempDir
     Path dataDir;
-    private final TestDatabase.ManualClock clock = new TestDatabase.ManualClock(Instant.parse("2026-01-02T03:04:05Z"));
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-01-02T03:04:05Z"));
     private Database database;
     private UserStore users;
 
