@@ -167,8 +167,9 @@ class DestinationFailureTest {
         Process publisher = publish("publisher.log");
         LiveStream stream = liveStream();
         awaitAllLive(stream);
-        // Mid-GOP on purpose: keyframes come every 2 s, this lands 5.3 s in.
-        await().pollDelay(Duration.ofMillis(5300)).atMost(Duration.ofSeconds(6)).until(() -> true);
+        // Mid-GOP on purpose: the clip has a keyframe every 60 frames (2 s at 30 fps), so frame
+        // 160 is 40 frames past one. Waiting for the stream to get there, not for a time.
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20)).until(() -> stream.videoFrames() >= 160);
 
         long addedAt = System.nanoTime();
         assertTrue(relay.registry().applyDestination("s1", new DestinationTarget("late", "late", late.rtmpUrl(), Secret.of(lateKey))));
