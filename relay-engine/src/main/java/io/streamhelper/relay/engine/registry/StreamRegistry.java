@@ -196,26 +196,33 @@ public final class StreamRegistry {
         if (live.putIfAbsent(grant.streamId(), entry) != null) {
             throw new PublishRejectedException(Reason.ALREADY_LIVE, "stream is already being published");
         }
-        // A stream deleted after the key was read above found nothing live to disconnect: ask
-        // again now that it is visible (a delete from now on finds it and disconnects it).
-        if (!authorizer.authorize(streamKey).map(g -> g.streamId().equals(grant.streamId())).orElse(false)) {
-            endPublish(stream);
-            throw new PublishRejectedException(Reason.UNKNOWN_KEY, "unknown stream key");
-        }
-        onStreamLoop(stream, () -> {
-            if (!stream.isEnded()) {
-                entry.startAnnounced = true;
-                log.info("event=publish_start stream={} destinations={}", grant.streamId(), targets.size());
-                settings.listener().streamStarted(stream);
-                entry.relays.forEach(DestinationRelay::start);
+        // From here the stream is visible: whatever fails before it is handed to the publisher
+        // (the catalog read again, a listener, the reconcile) must end it, or it would stay live
+        // with nobody publishing and refuse every later publish as already live.
+        try {
+            // A stream deleted after the key was read above found nothing live to disconnect: ask
+            // again now that it is visible (a delete from now on finds it and disconnects it).
+            if (!authorizer.authorize(streamKey).map(g -> g.streamId().equals(grant.streamId())).orElse(false)) {
+                throw new PublishRejectedException(Reason.UNKNOWN_KEY, "unknown stream key");
             }
-            return null;
-        }, null);
-        reconcile(entry, targets);
-        if (stream.isEnded()) {
-            // Taken away while going live: deleted, or the server is shutting down.
-            throw accepting ? new PublishRejectedException(Reason.UNKNOWN_KEY, "unknown stream key")
-                    : new PublishRejectedException(Reason.UNAVAILABLE, "server is shutting down");
+            onStreamLoop(stream, () -> {
+                if (!stream.isEnded()) {
+                    entry.startAnnounced = true;
+                    log.info("event=publish_start stream={} destinations={}", grant.streamId(), targets.size());
+                    settings.listener().streamStarted(stream);
+                    entry.relays.forEach(DestinationRelay::start);
+                }
+                return null;
+            }, null);
+            reconcile(entry, targets);
+            if (stream.isEnded()) {
+                // Taken away while going live: deleted, or the server is shutting down.
+                throw accepting ? new PublishRejectedException(Reason.UNKNOWN_KEY, "unknown stream key")
+                        : new PublishRejectedException(Reason.UNAVAILABLE, "server is shutting down");
+            }
+        } catch (RuntimeException | PublishRejectedException e) {
+            endPublish(stream);
+            throw e;
         }
         return stream;
     }

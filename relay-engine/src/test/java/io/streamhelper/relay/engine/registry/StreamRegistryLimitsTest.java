@@ -14,6 +14,8 @@ import io.streamhelper.relay.engine.secret.Secret;
 import io.streamhelper.relay.testkit.TestKeys;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class StreamRegistryLimitsTest {
@@ -44,6 +46,39 @@ class StreamRegistryLimitsTest {
         registry.endPublish(first);
         assertTrue(registry.beginPublish(keys.get(2), ImmediateEventExecutor.INSTANCE).id().equals("s2"), "a place came free");
         registry.liveStreams().forEach(registry::endPublish);
+    }
+
+    /**
+     * Once a stream is registered, a failure before it is handed to the publisher (here the
+     * catalog's second read of its destinations, as when the database goes away) must end it:
+     * before, it stayed live with nobody publishing, and every later publish of the key was
+     * refused as already live.
+     */
+    @Test
+    void aFailureWhileGoingLiveLeavesNoStreamBehind() throws Exception {
+        String key = TestKeys.ingest();
+        StaticStreamCatalog catalog = new StaticStreamCatalog(List.of(new StaticStreamCatalog.Entry(
+                new StreamGrant("s", "S"), Secret.of(key), List.<DestinationTarget>of())));
+        AtomicInteger reads = new AtomicInteger();
+        AtomicBoolean failSecondRead = new AtomicBoolean(true);
+        StreamRegistry registry = new StreamRegistry(catalog, streamId -> {
+            if (reads.incrementAndGet() == 2 && failSecondRead.get()) {
+                throw new IllegalStateException("database unreachable");
+            }
+            return catalog.destinationsOf(streamId);
+        }, (t, l) -> {
+            throw new AssertionError("no destinations");
+        }, StreamRegistry.Settings.defaults());
+
+        IllegalStateException failed = assertThrows(IllegalStateException.class,
+                () -> registry.beginPublish(key, ImmediateEventExecutor.INSTANCE));
+        assertEquals("database unreachable", failed.getMessage());
+        assertTrue(registry.liveStreams().isEmpty(), "the stream that could not go live is not left live");
+
+        failSecondRead.set(false);
+        LiveStream again = registry.beginPublish(key, ImmediateEventExecutor.INSTANCE);
+        assertEquals("s", again.id(), "the key can publish again");
+        registry.endPublish(again);
     }
 
     /** The registry's settings are checked where they are made, before any registry runs with them. */
