@@ -33,7 +33,7 @@ public final class Secret {
 
     /**
      * A key still sealed (a ciphertext read from the database): {@code opener} decrypts it the
-     * first time the value is needed ({@link #reveal}, {@link #matches}, {@link #redact}, equality),
+     * first time the value is needed ({@link #reveal}, {@link #matches}, equality),
      * and only then is it registered with the log redactor. Listing destinations builds these and
      * never opens them; the relay dialling a destination does. An opener that fails (a key that
      * does not decrypt) fails that use, and is tried again at the next.
@@ -72,24 +72,49 @@ public final class Secret {
                 value().getBytes(StandardCharsets.UTF_8), candidate.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Replaces every occurrence of this secret in a text meant for people (errors, logs). */
+    /**
+     * Replaces every occurrence of this secret in a text meant for people (errors, logs). Never
+     * opens a sealed key and never throws: a key not yet opened (or that does not open) is in no
+     * text this process made, so there is nothing to replace. It is called on the error paths,
+     * the failure to open a key included, which must go on to report that failure.
+     */
     public String redact(String text) {
-        if (text == null) {
-            return text;
-        }
-        String v = value();
-        return v.isEmpty() ? text : text.replace(v, "***");
+        String v = value;
+        return text == null || v == null || v.isEmpty() ? text : text.replace(v, "***");
     }
 
+    /**
+     * Same value. A key that does not open equals only itself: comparing two destination lists
+     * (the registry's reconcile) must not fail on a row whose key is broken; the relay reports
+     * that key when it dials.
+     */
     @Override
     public boolean equals(Object o) {
-        return o instanceof Secret other && MessageDigest.isEqual(
-                value().getBytes(StandardCharsets.UTF_8), other.value().getBytes(StandardCharsets.UTF_8));
+        if (o == this) {
+            return true;
+        }
+        if (!(o instanceof Secret other)) {
+            return false;
+        }
+        String mine = openedOrNull();
+        String theirs = other.openedOrNull();
+        return mine != null && theirs != null && MessageDigest.isEqual(
+                mine.getBytes(StandardCharsets.UTF_8), theirs.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Consistent with equals: a key that does not open hashes like any other such key. */
     @Override
     public int hashCode() {
-        return value().hashCode();
+        String v = openedOrNull();
+        return v == null ? 0 : v.hashCode();
+    }
+
+    private String openedOrNull() {
+        try {
+            return value();
+        } catch (RuntimeException doesNotOpen) {
+            return null;
+        }
     }
 
     @Override

@@ -217,8 +217,10 @@ final class PublishingSession implements DestinationLink {
         if (state == State.CLOSED) {
             return;
         }
+        // Worded before the state changes: whatever happens in the wording, the listener is told.
+        Throwable shown = remote ? DestinationErrors.shown(target, cause) : cause;
         moveTo(State.CLOSED);
-        listener.onClosed(this, remote ? DestinationErrors.shown(target, cause) : cause);
+        listener.onClosed(this, shown);
     }
 
     private static void cancel(Timers.Cancellable timer) {

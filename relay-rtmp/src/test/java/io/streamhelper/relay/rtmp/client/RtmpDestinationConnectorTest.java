@@ -14,6 +14,7 @@ import io.streamhelper.relay.engine.destination.DestinationLink;
 import io.streamhelper.relay.engine.destination.DestinationRejectedException;
 import io.streamhelper.relay.engine.destination.DestinationTarget;
 import io.streamhelper.relay.engine.secret.Secret;
+import io.streamhelper.relay.engine.secret.SecretDecryptionException;
 import io.streamhelper.relay.testkit.HookServer;
 import io.streamhelper.relay.testkit.NginxRtmp;
 import io.streamhelper.relay.testkit.TestKeys;
@@ -89,6 +90,25 @@ class RtmpDestinationConnectorTest {
             assertTrue(String.valueOf(cause.getMessage()).contains("private"), url + ": " + cause);
         }
         assertFalse(hooks.saw("publish", key), "nothing reached the private address");
+    }
+
+    /**
+     * A stored key that does not decrypt (a keyset changed, a row copied from elsewhere) fails
+     * when the client needs it, in the middle of the RTMP conversation. The failure must still
+     * reach the listener with words the owner can act on: before, redacting the error opened the
+     * key again, threw again, and the link was never reported closed (stuck in "connecting").
+     */
+    @Test
+    void aStoredKeyThatDoesNotDecryptIsReportedAsSuch() throws Exception {
+        RtmpDestinationConnector connector = new RtmpDestinationConnector(group, ClientSettings.defaults());
+        Secret broken = Secret.sealed(() -> {
+            throw new SecretDecryptionException("the ciphertext does not open", null);
+        });
+        LinkOutcome outcome = new LinkOutcome();
+        connector.connect(new DestinationTarget("t", "test", nginx.rtmpUrl(), broken), outcome);
+        Throwable cause = outcome.closed.get(10, TimeUnit.SECONDS);
+        assertTrue(String.valueOf(cause.getMessage()).contains("could not be decrypted"), String.valueOf(cause));
+        assertTrue(outcome.live.isCompletedExceptionally(), "never live");
     }
 
     @Test
