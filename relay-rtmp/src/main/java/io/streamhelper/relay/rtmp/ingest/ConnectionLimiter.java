@@ -4,8 +4,11 @@ import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.AttributeKey;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -57,15 +60,35 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        InetAddress address = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
-        String refused = admit(address);
+        InetAddress remote = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
+        InetAddress counted = countedAs(remote);
+        String refused = admit(counted);
         if (refused != null) {
-            log.info("event=ingest_connection_refused remote={} reason={}", address.getHostAddress(), refused);
+            log.info("event=ingest_connection_refused remote={} reason={}", remote.getHostAddress(), refused);
             ctx.close();
             return;
         }
-        ctx.channel().attr(COUNTED).set(address);
+        ctx.channel().attr(COUNTED).set(counted);
         ctx.fireChannelActive();
+    }
+
+    /**
+     * The client a connection is counted against: an IPv4 address as it is, an IPv6 address as the
+     * /64 it is in (its first 64 bits, the rest zero), as the API's rate limit and login throttle
+     * count it. A host is given at least a /64, so counting single IPv6 addresses would let one
+     * host open the per-address limit's worth from each of 2^64 addresses.
+     */
+    static InetAddress countedAs(InetAddress address) {
+        if (!(address instanceof Inet6Address)) {
+            return address;
+        }
+        byte[] block = Arrays.copyOf(address.getAddress(), 16);
+        Arrays.fill(block, 8, 16, (byte) 0);
+        try {
+            return InetAddress.getByAddress(block);
+        } catch (UnknownHostException cannotHappen) { // 16 bytes are always an address
+            throw new IllegalStateException(cannotHappen);
+        }
     }
 
     /** Counts the connection in, or says which limit refuses it (and counts nothing). */

@@ -1,6 +1,7 @@
 package io.streamhelper.relay.rtmp.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -161,5 +162,35 @@ class ConnectionLimiterRaceTest {
         assertTrue(!bothIn, "two connections from the address at once past a limit of one");
         assertEquals(0, limiter.addressesCounted(), "no address stays in the map");
         assertEquals(0, limiter.open());
+    }
+
+    /** An in-memory connection from any address. */
+    private static EmbeddedChannel from(ConnectionLimiter limiter, String address) throws Exception {
+        SocketAddress remote = new InetSocketAddress(InetAddress.getByName(address), 40000);
+        return new EmbeddedChannel(limiter) {
+            @Override
+            protected SocketAddress remoteAddress0() {
+                return remote;
+            }
+        };
+    }
+
+    @Test
+    void anIpv6ClientIsCountedByItsSlash64() throws Exception {
+        ConnectionLimiter limiter = new ConnectionLimiter(new ConnectionLimits(Duration.ofSeconds(5), 1000, 2));
+        EmbeddedChannel first = from(limiter, "2001:db8:1:2::1");
+        EmbeddedChannel second = from(limiter, "2001:db8:1:2:ffff::2");
+        EmbeddedChannel sameBlock = from(limiter, "2001:db8:1:2:abcd:ef01:2345:6789");
+        EmbeddedChannel otherBlock = from(limiter, "2001:db8:1:3::1");
+        EmbeddedChannel ipv4 = from(limiter, "192.0.2.7");
+        assertTrue(first.isOpen() && second.isOpen(), "two from one /64 are within a limit of two");
+        assertFalse(sameBlock.isOpen(), "a third address of the same /64 counts as the same client");
+        assertTrue(otherBlock.isOpen(), "the next /64 is another client");
+        assertTrue(ipv4.isOpen());
+        for (EmbeddedChannel c : new EmbeddedChannel[] {first, second, otherBlock, ipv4}) {
+            c.close();
+        }
+        assertEquals(0, limiter.open());
+        assertEquals(0, limiter.addressesCounted());
     }
 }
