@@ -60,6 +60,14 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
     private ScheduledFuture<?> idleCheck;
     /** Set once, when the registry grants a publish; the publish deadline looks at nothing else. */
     private boolean publishGranted;
+    /**
+     * Which publish the catalog is being asked about. Commands decoded in the same read as the
+     * publish still arrive while it is asked (deleteStream, even another publish): an answer that
+     * is not for the current question ends what it granted and is otherwise ignored.
+     */
+    private int authorization;
+    /** The message stream of the publish being asked about, for an answer at the deadline. */
+    private int askedStreamId;
 
     public IngestSessionHandler(StreamRegistry registry, IngestSettings settings) {
         this(registry, settings, error -> { });
@@ -167,8 +175,16 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
         ctx.executor().schedule(() -> {
             if (!publishGranted && state != State.CLOSED && ctx.channel().isActive()) {
                 log.info("event=ingest_limit reason=publish_deadline remote={} timeout_ms={}", ctx.channel().remoteAddress(), deadline);
-                state = State.CLOSED;
-                ctx.close();
+                if (state == State.AUTHORIZING) {
+                    // The key is still being checked (a slow database): the encoder is told so,
+                    // rather than seeing a dropped connection it would take for a network fault.
+                    answerAndClose(ctx, Command.of("onStatus", 0, null, StatusObjects.status("error",
+                            "NetStream.Publish.Failed", "the server is busy, try again"))
+                            .encode(ctx.alloc(), ChunkStreamIds.STREAM_COMMAND, askedStreamId));
+                } else {
+                    state = State.CLOSED;
+                    ctx.close();
+                }
             }
         }, deadline, TimeUnit.MILLISECONDS);
     }
@@ -192,11 +208,13 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
         // The catalog may be a database: asked off this loop, which carries other publishers and
         // their destinations. Nothing more is read from this client until it has its answer.
         state = State.AUTHORIZING;
+        int asked = ++authorization;
+        askedStreamId = streamId;
         ctx.channel().config().setAutoRead(false);
         registry.beginPublishAsync(key, ctx.channel().eventLoop(), hostAndPort(ctx.channel().remoteAddress()))
                 .whenComplete((stream, error) -> {
                     try {
-                        ctx.executor().execute(() -> onPublishAnswered(ctx, streamId, stream, error));
+                        ctx.executor().execute(() -> onPublishAnswered(ctx, asked, streamId, stream, error));
                     } catch (RejectedExecutionException loopGone) {
                         if (stream != null) {
                             registry.endPublish(stream); // shutting down: nobody is left to publish it
@@ -205,12 +223,17 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
                 });
     }
 
-    private void onPublishAnswered(ChannelHandlerContext ctx, int streamId, LiveStream stream, Throwable error) {
+    private void onPublishAnswered(ChannelHandlerContext ctx, int asked, int streamId, LiveStream stream, Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (state != State.AUTHORIZING) {
-            // The connection closed or unpublished while the catalog was asked.
+        if (state != State.AUTHORIZING || asked != authorization) {
+            // The connection closed or unpublished while the catalog was asked, or asked again.
             if (stream != null) {
                 registry.endPublish(stream);
+            }
+            if (state == State.CONNECTED && ctx.channel().isOpen()) {
+                // Unpublished while asked: the client may go on (publish again, or close); its
+                // publish deadline still bounds how long it may wait without a granted publish.
+                ctx.channel().config().setAutoRead(true);
             }
             return;
         }
@@ -313,6 +336,11 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
     private void refuse(ChannelHandlerContext ctx, String reason, String details, RtmpMessage answer) {
         log.info("event=ingest_refused reason={}{} stream={} remote={}", reason, details, streamId(), ctx.channel().remoteAddress());
         endPublish(reason);
+        answerAndClose(ctx, answer);
+    }
+
+    /** Nothing more is read; the answer is written and the connection closes after it (or at the cap). */
+    private void answerAndClose(ChannelHandlerContext ctx, RtmpMessage answer) {
         state = State.CLOSED;
         ctx.channel().config().setAutoRead(false);
         ScheduledFuture<?> cap = ctx.executor().schedule(() -> {

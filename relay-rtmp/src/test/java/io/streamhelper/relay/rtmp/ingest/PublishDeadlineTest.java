@@ -169,9 +169,46 @@ class PublishDeadlineTest {
         assertEquals(1, catalogReads.size(), "the key is being checked");
         advance(DEADLINE.toMillis());
         assertFalse(channel.isOpen(), "closed while the catalog was still asked");
+        assertTrue(outboundText().contains("the server is busy, try again"),
+                "the encoder is told, not just dropped: " + outboundText());
         assertEquals(1, limitLines().size());
         answerCatalog(); // the key was good, but too late
         assertTrue(registry.liveStreams().isEmpty(), "a stream granted after the deadline is ended at once");
+    }
+
+    /**
+     * deleteStream decoded in the same read as its publish arrives while the key is checked:
+     * the grant is ended, and the connection reads again (it may publish once more) instead of
+     * waiting, with reading off, for its deadline. A publish after that is answered for itself.
+     */
+    @Test
+    void anUnpublishWhileTheKeyIsCheckedEndsTheGrantAndTheConnectionGoesOn() {
+        connect();
+        channel.writeInbound(wire(command(Command.of("publish", 3, null, key, "live"), 8, 1),
+                command(Command.of("deleteStream", 4, null, 1.0), 3, 0)));
+        releaseOutbound();
+        assertFalse(channel.config().isAutoRead(), "nothing read while the key is checked");
+        answerCatalog();
+        assertTrue(registry.liveStreams().isEmpty(), "unpublished before the answer: not live");
+        assertTrue(channel.isOpen());
+        assertTrue(channel.config().isAutoRead(), "reading again");
+
+        publish();
+        answerCatalog();
+        assertEquals(1, registry.liveStreams().size(), "the second publish is granted for itself");
+        assertTrue(outboundText().contains("NetStream.Publish.Start"));
+    }
+
+    /** What the server wrote since the last look, as text (AMF0 strings are plain bytes). */
+    private String outboundText() {
+        StringBuilder text = new StringBuilder();
+        for (Object o; (o = channel.readOutbound()) != null; ) {
+            if (o instanceof ByteBuf b) {
+                text.append(b.toString(java.nio.charset.StandardCharsets.ISO_8859_1));
+            }
+            io.netty.util.ReferenceCountUtil.release(o);
+        }
+        return text.toString();
     }
 
     @Test
