@@ -175,6 +175,9 @@ public final class DestinationRelay implements MediaSink {
                 hangUps = 0;
                 transition(DestinationState.LIVE, null);
                 stream.attach(DestinationRelay.this);
+                if (live != link || state != DestinationState.LIVE) {
+                    return; // joining failed (failed() ran): the retry is scheduled, no reset wanted
+                }
                 stableReset = timers.after(STABLE_AFTER, () -> {
                     stableReset = null;
                     backoff.reset();

@@ -61,14 +61,23 @@ class DestinationRelayTest {
             this.listener = listener;
         }
 
+        /** On: every send and queue throws, as a link in an unknown state would. */
+        volatile boolean failSends;
+
         @Override
         public void send(MediaMessage message) {
+            if (failSends) {
+                throw new IllegalStateException("send failed");
+            }
             calls.add("send " + message.kind().name().charAt(0) + "@" + message.timestamp());
             sent.add(message);
         }
 
         @Override
         public void queue(MediaMessage message) {
+            if (failSends) {
+                throw new IllegalStateException("send failed");
+            }
             calls.add("queue " + message.kind().name().charAt(0) + "@" + message.timestamp());
             sent.add(message);
         }
@@ -231,6 +240,25 @@ class DestinationRelayTest {
         assertEquals(List.of("queue A@10", "send V@33"), links.get(0).calls.subList(3, 5));
         links.get(0).releaseAll();
         loop.submit(() -> registry.relays(stream).forEach(DestinationRelay::stop)).get();
+    }
+
+    /**
+     * A link that goes live and fails while the joining snapshot is sent is retried like any
+     * lost link, and nothing else is left scheduled: before, the stable reset was armed after the
+     * failed join and reset the backoff a minute later, in the middle of the retries.
+     */
+    @Test
+    void aLinkThatFailsWhileJoiningLeavesOnlyItsRetryScheduled() throws Exception {
+        LiveStream stream = start();
+        publish(stream, videoHeader(), key(0));
+        await().atMost(Duration.ofSeconds(5)).until(() -> links.size() == 1);
+        links.get(0).failSends = true;
+        goLive(0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> relay(stream).state() == DestinationState.RETRYING);
+        settle();
+        assertEquals(1, clock.pending(), "the retry, and no stable reset for a link that never got its snapshot out");
+        loop.submit(() -> registry.relays(stream).forEach(DestinationRelay::stop)).get();
+        assertEquals(0, clock.pending(), "stopping cancels the retry");
     }
 
     /** The first link live, with the video header and a keyframe sent on it. */
