@@ -46,76 +46,6 @@ class DestinationRelayTest {
         loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
-    /** A link that keeps what it is sent; the test decides when it is live, full or gone. */
-    private static final class MemoryLink implements DestinationLink {
-        final DestinationLink.Listener listener;
-        final List<MediaMessage> sent = new CopyOnWriteArrayList<>();
-        /** "send V@ts", "queue A@ts", "flush", in call order. */
-        final List<String> calls = new CopyOnWriteArrayList<>();
-        volatile boolean writable = true;
-        volatile boolean closed;
-        /** Off: the transport never reports the close, as a socket whose close hangs would not. */
-        volatile boolean reportsClose = true;
-
-        MemoryLink(DestinationLink.Listener listener) {
-            this.listener = listener;
-        }
-
-        /** On: every send and queue throws, as a link in an unknown state would. */
-        volatile boolean failSends;
-
-        @Override
-        public void send(MediaMessage message) {
-            if (failSends) {
-                throw new IllegalStateException("send failed");
-            }
-            calls.add("send " + message.kind().name().charAt(0) + "@" + message.timestamp());
-            sent.add(message);
-        }
-
-        @Override
-        public void queue(MediaMessage message) {
-            if (failSends) {
-                throw new IllegalStateException("send failed");
-            }
-            calls.add("queue " + message.kind().name().charAt(0) + "@" + message.timestamp());
-            sent.add(message);
-        }
-
-        @Override
-        public void flush() {
-            calls.add("flush");
-        }
-
-        @Override
-        public boolean isWritable() {
-            return writable;
-        }
-
-        @Override
-        public long bytesSent() {
-            return sent.size();
-        }
-
-        @Override
-        public void close() {
-            closed = true;
-            listener.onClosed(this, null);
-        }
-
-        @Override
-        public void abort(Throwable reason) {
-            closed = true;
-            if (reportsClose) {
-                listener.onClosed(this, reason);
-            }
-        }
-
-        void releaseAll() {
-            sent.forEach(MediaMessage::release);
-        }
-    }
-
     private final List<MemoryLink> links = new CopyOnWriteArrayList<>();
     private final ManualScheduler clock = new ManualScheduler();
     private final DestinationConnector connector = new DestinationConnector() {
@@ -252,7 +182,7 @@ class DestinationRelayTest {
         LiveStream stream = start();
         publish(stream, videoHeader(), key(0));
         await().atMost(Duration.ofSeconds(5)).until(() -> links.size() == 1);
-        links.get(0).failSends = true;
+        links.get(0).failure = message -> new IllegalStateException("send failed");
         goLive(0);
         await().atMost(Duration.ofSeconds(5)).until(() -> relay(stream).state() == DestinationState.RETRYING);
         settle();

@@ -43,58 +43,8 @@ class FailingSinkIsolationTest {
         loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
-    /** Keeps what it is sent; one that is {@code broken} throws instead, without taking the tag. */
-    private static final class Link implements DestinationLink {
-        final DestinationLink.Listener listener;
-        final List<MediaMessage> sent = new CopyOnWriteArrayList<>();
-        final boolean broken;
-        final String keyInError;
-        volatile boolean closed;
-
-        Link(DestinationLink.Listener listener, boolean broken, String keyInError) {
-            this.listener = listener;
-            this.broken = broken;
-            this.keyInError = keyInError;
-        }
-
-        @Override
-        public void send(MediaMessage message) {
-            if (broken && !message.isSequenceHeader() && message.kind() == MediaKind.VIDEO) {
-                // Says the key, as a careless transport might: it must not reach a log or the stats.
-                throw new IllegalStateException("cannot encode tag for rtmp://example/app/" + keyInError);
-            }
-            sent.add(message);
-        }
-
-        @Override
-        public boolean isWritable() {
-            return true;
-        }
-
-        @Override
-        public long bytesSent() {
-            return sent.size();
-        }
-
-        @Override
-        public void close() {
-            closed = true;
-            listener.onClosed(this, null);
-        }
-
-        @Override
-        public void abort(Throwable reason) {
-            closed = true;
-            listener.onClosed(this, reason);
-        }
-
-        void releaseAll() {
-            sent.forEach(MediaMessage::release);
-        }
-    }
-
     private final List<String> keys = List.of(TestKeys.destination(), TestKeys.destination(), TestKeys.destination());
-    private final Map<String, List<Link>> links = new ConcurrentHashMap<>();
+    private final Map<String, List<MemoryLink>> links = new ConcurrentHashMap<>();
 
     private static MediaMessage tag(MediaKind kind, long ts, int... bytes) {
         ByteBuf b = Unpooled.buffer();
@@ -104,7 +54,7 @@ class FailingSinkIsolationTest {
         return new MediaMessage(kind, ts, b);
     }
 
-    private Link link(String id, int index) {
+    private MemoryLink link(String id, int index) {
         await().atMost(Duration.ofSeconds(5)).until(() -> links.getOrDefault(id, List.of()).size() > index);
         return links.get(id).get(index);
     }
@@ -119,9 +69,15 @@ class FailingSinkIsolationTest {
         StaticStreamCatalog catalog = new StaticStreamCatalog(List.of(
                 new StaticStreamCatalog.Entry(new StreamGrant("s1", "S"), Secret.of(ingestKey), targets)));
         DestinationConnector connector = (target, listener) -> {
-            List<Link> mine = links.computeIfAbsent(target.id(), id -> new CopyOnWriteArrayList<>());
-            // Only d1's first connection is broken; the one it reconnects with works.
-            Link link = new Link(listener, target.id().equals("d1") && mine.isEmpty(), target.streamKey().reveal());
+            List<MemoryLink> mine = links.computeIfAbsent(target.id(), id -> new CopyOnWriteArrayList<>());
+            MemoryLink link = new MemoryLink(listener);
+            if (target.id().equals("d1") && mine.isEmpty()) {
+                // Only d1's first connection is broken; the one it reconnects with works. The
+                // error says the key, as a careless transport might: it must not reach a log or the stats.
+                String key = target.streamKey().reveal();
+                link.failure = message -> !message.isSequenceHeader() && message.kind() == MediaKind.VIDEO
+                        ? new IllegalStateException("cannot encode tag for rtmp://example/app/" + key) : null;
+            }
             mine.add(link);
             return link;
         };
@@ -131,7 +87,7 @@ class FailingSinkIsolationTest {
         loop.submit(() -> stream.onDisconnectRequest(() -> publisherClosed.set(true))).get();
 
         for (String id : List.of("d0", "d1", "d2")) {
-            Link link = link(id, 0);
+            MemoryLink link = link(id, 0);
             link.listener.onLive(link);
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> registry.relays(stream).stream()
@@ -161,7 +117,7 @@ class FailingSinkIsolationTest {
         assertFalse(failing.lastError().contains(keys.get(1)), "no key in the error: " + failing.lastError());
 
         // After the backoff (about a second) it reconnects alone and joins at the cached GOP.
-        Link second = link("d1", 1);
+        MemoryLink second = link("d1", 1);
         second.listener.onLive(second);
         await().atMost(Duration.ofSeconds(5)).until(() -> failing.state() == DestinationState.LIVE);
         await().atMost(Duration.ofSeconds(5)).until(() -> second.sent.size() == originals.size());
@@ -169,7 +125,7 @@ class FailingSinkIsolationTest {
         assertEquals(0, relayOf(registry, stream, "d0").reconnects());
         assertEquals(0, relayOf(registry, stream, "d2").reconnects());
 
-        links.values().forEach(list -> list.forEach(Link::releaseAll));
+        links.values().forEach(list -> list.forEach(MemoryLink::releaseAll));
         registry.endPublish(stream);
         loop.submit(() -> { }).get();
         for (int i = 0; i < originals.size(); i++) {
