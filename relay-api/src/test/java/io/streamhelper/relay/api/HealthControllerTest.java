@@ -29,7 +29,7 @@ class HealthControllerTest {
                 assertEquals(0, idle.get("activeStreams").asInt());
 
                 String key = api.streamKey(api.userToken("a@example.com"), "One");
-                LiveStream live = api.registry.beginPublish(key, ImmediateEventExecutor.INSTANCE);
+                LiveStream live = api.registry.beginPublish(key, ImmediateEventExecutor.INSTANCE).stream();
                 ApiFixture.Response response = api.get("/api/v1/server/healthcheck", null);
                 assertEquals(200, response.status());
                 JsonNode busy = response.json();

@@ -79,8 +79,8 @@ class MetricsControllerTest {
                 assertTrue(before.contains("relay_netty_direct_memory_bytes"));
 
                 String key = api.streamKey(api.userToken("a@example.com"), "One");
-                assertThrows(PublishRejectedException.class, () -> registry.beginPublish("wrong", ImmediateEventExecutor.INSTANCE));
-                LiveStream live = registry.beginPublish(key, ImmediateEventExecutor.INSTANCE);
+                assertThrows(PublishRejectedException.class, () -> registry.beginPublish("wrong", ImmediateEventExecutor.INSTANCE).stream());
+                LiveStream live = registry.beginPublish(key, ImmediateEventExecutor.INSTANCE).stream();
                 live.publish(new MediaMessage(MediaKind.AUDIO, 0, Unpooled.wrappedBuffer(new byte[100])));
                 String after = api.get("/metrics", TOKEN).body();
                 assertEquals(1.0, sample(after, "relay_active_streams"));

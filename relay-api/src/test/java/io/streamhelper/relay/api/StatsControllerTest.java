@@ -125,9 +125,9 @@ class StatsControllerTest {
             return link;
         };
         registry = new StreamRegistry(catalog, catalog, connector, StreamRegistry.Settings.defaults());
-        live.add(registry.beginPublish(ALICE_KEY, loop, "198.51.100.7:50000"));
-        live.add(registry.beginPublish(BOB_KEY, loop, "203.0.113.9:40000"));
-        live.add(registry.beginPublish(CONFIG_KEY, loop, "192.0.2.1:1234"));
+        live.add(registry.beginPublish(ALICE_KEY, loop, "198.51.100.7:50000").stream());
+        live.add(registry.beginPublish(BOB_KEY, loop, "203.0.113.9:40000").stream());
+        live.add(registry.beginPublish(CONFIG_KEY, loop, "192.0.2.1:1234").stream());
 
         LiveStream alice = live.get(0);
         await().atMost(Duration.ofSeconds(5)).until(() -> links.size() == 2);

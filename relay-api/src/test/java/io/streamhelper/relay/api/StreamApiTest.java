@@ -66,7 +66,7 @@ class StreamApiTest {
                 ApiFixture.Response created = api.post("/api/v1/streams", "{\"name\":\"Live one\"}", alice);
                 long id = created.json().get("id").asLong();
                 String key = TestKeys.issued(created.json().get("key").asText());
-                LiveStream live = api.registry.beginPublish(key, ImmediateEventExecutor.INSTANCE);
+                LiveStream live = api.registry.beginPublish(key, ImmediateEventExecutor.INSTANCE).stream();
                 AtomicBoolean publisherClosed = new AtomicBoolean();
                 live.onDisconnectRequest(() -> publisherClosed.set(true));
                 assertTrue(api.get("/api/v1/streams/" + id, alice).json().get("isLive").asBoolean());

@@ -45,8 +45,8 @@ class CombinedCatalogTest {
                 throw new AssertionError("neither stream has destinations");
             }, StreamRegistry.Settings.defaults().withListener(catalog));
 
-            LiveStream fromFile = registry.beginPublish(fileKey, loop);
-            LiveStream fromDatabase = registry.beginPublish(databaseKey, loop);
+            LiveStream fromFile = registry.beginPublish(fileKey, loop).stream();
+            LiveStream fromDatabase = registry.beginPublish(databaseKey, loop).stream();
             await().atMost(Duration.ofSeconds(5))
                     .until(() -> database.streams().findById(streamId).orElseThrow().live());
             registry.endPublish(fromFile);

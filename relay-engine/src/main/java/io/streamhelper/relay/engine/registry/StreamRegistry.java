@@ -130,7 +130,7 @@ public final class StreamRegistry {
      * its destinations. Refuses unknown keys and a second publisher on a live stream (the first
      * one keeps streaming).
      */
-    public LiveStream beginPublish(String streamKey, EventExecutor executor) throws PublishRejectedException {
+    public Publication beginPublish(String streamKey, EventExecutor executor) throws PublishRejectedException {
         return beginPublish(streamKey, executor, null);
     }
 
@@ -138,10 +138,10 @@ public final class StreamRegistry {
      * The same, naming where the publisher connects from ({@code ip:port}) for stats; it is set
      * before the stream is visible, so no reader sees a live stream without it.
      */
-    public LiveStream beginPublish(String streamKey, EventExecutor executor, String publisherAddress)
+    public Publication beginPublish(String streamKey, EventExecutor executor, String publisherAddress)
             throws PublishRejectedException {
         try {
-            return openStream(streamKey, executor, publisherAddress);
+            return new Publication(this, openStream(streamKey, executor, publisherAddress));
         } catch (PublishRejectedException rejected) {
             counters.publishRejected(rejected.reason());
             throw rejected;
@@ -155,8 +155,8 @@ public final class StreamRegistry {
      * destinations on that loop do not need. Fails with {@link PublishRejectedException} when
      * refused.
      */
-    public CompletableFuture<LiveStream> beginPublishAsync(String streamKey, EventExecutor executor, String publisherAddress) {
-        CompletableFuture<LiveStream> opened = new CompletableFuture<>();
+    public CompletableFuture<Publication> beginPublishAsync(String streamKey, EventExecutor executor, String publisherAddress) {
+        CompletableFuture<Publication> opened = new CompletableFuture<>();
         try {
             settings.catalogReads().execute(() -> {
                 try {

@@ -381,6 +381,21 @@ public final class LiveStream {
         return ended;
     }
 
+    /** Where the stream is in its life; safe from any thread. */
+    public StreamState state() {
+        return ended ? StreamState.ENDED : StreamState.LIVE;
+    }
+
+    /** When the reconnect grace ends, while {@link StreamState#RECONNECTING}; null otherwise. Safe from any thread. */
+    public Instant graceEndsAt() {
+        return null;
+    }
+
+    /** How many times a publisher came back within the grace and continued this stream. Safe from any thread. */
+    public long publisherReconnects() {
+        return 0;
+    }
+
     /**
      * Runs the task on {@link #executor()}, or here if that executor is gone (shut down): then
      * nothing else runs there to race with it.

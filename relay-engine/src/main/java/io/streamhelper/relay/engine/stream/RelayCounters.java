@@ -1,7 +1,10 @@
 package io.streamhelper.relay.engine.stream;
 
 import io.streamhelper.relay.engine.publish.PublishRejectedException;
+import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -66,7 +69,16 @@ public final class RelayCounters {
         }
     }
 
+    /** Hears every publisher gap as it closes (metrics keep the histogram of lengths). */
+    public interface GapObserver {
+        /** {@code bridged}: a publisher came back within the grace; otherwise the grace ran out. */
+        void gapClosed(Duration length, boolean bridged);
+    }
+
     private final LongAdder bytesIn = new LongAdder();
+    private final LongAdder gapsBridged = new LongAdder();
+    private final LongAdder gapsExpired = new LongAdder();
+    private final List<GapObserver> gapObservers = new CopyOnWriteArrayList<>();
     private final Map<String, Platform> platforms = new ConcurrentHashMap<>();
     private final Map<PublishRejectedException.Reason, LongAdder> publishRejections =
             new EnumMap<>(PublishRejectedException.Reason.class);
@@ -88,6 +100,30 @@ public final class RelayCounters {
 
     public void publishRejected(PublishRejectedException.Reason reason) {
         publishRejections.get(reason).increment();
+    }
+
+    /** A publisher came back within the grace: the gap of this length was bridged. */
+    public void gapBridged(Duration length) {
+        gapsBridged.increment();
+        gapObservers.forEach(o -> o.gapClosed(length, true));
+    }
+
+    /** The grace ran out after this long with no publisher back: the stream ended. */
+    public void gapExpired(Duration length) {
+        gapsExpired.increment();
+        gapObservers.forEach(o -> o.gapClosed(length, false));
+    }
+
+    public void observeGaps(GapObserver observer) {
+        gapObservers.add(observer);
+    }
+
+    public long gapsBridged() {
+        return gapsBridged.sum();
+    }
+
+    public long gapsExpired() {
+        return gapsExpired.sum();
     }
 
     public long bytesIn() {

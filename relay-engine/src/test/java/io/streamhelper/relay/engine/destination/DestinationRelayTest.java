@@ -101,7 +101,7 @@ class DestinationRelayTest {
                 new StaticStreamCatalog.Entry(new StreamGrant("s1", "S"), Secret.of(ingestKey), List.of(target))));
         registry = new StreamRegistry(catalog, catalog, connector,
                 StreamRegistry.Settings.defaults().withAudioHold(new AudioHold(audioHoldMillis, 1)));
-        return loop.submit(() -> registry.beginPublish(ingestKey, loop)).get();
+        return loop.submit(() -> registry.beginPublish(ingestKey, loop).stream()).get();
     }
 
     private static MediaMessage tag(MediaKind kind, long ts, int... bytes) {

@@ -82,7 +82,7 @@ class FailingSinkIsolationTest {
             return link;
         };
         StreamRegistry registry = new StreamRegistry(catalog, catalog, connector, StreamRegistry.Settings.defaults());
-        LiveStream stream = loop.submit(() -> registry.beginPublish(ingestKey, loop)).get();
+        LiveStream stream = loop.submit(() -> registry.beginPublish(ingestKey, loop).stream()).get();
         AtomicBoolean publisherClosed = new AtomicBoolean();
         loop.submit(() -> stream.onDisconnectRequest(() -> publisherClosed.set(true))).get();
 

@@ -74,7 +74,7 @@ class StreamRegistryConcurrencyTest {
         DestinationTarget target = new DestinationTarget("d", "d", "rtmp://example.invalid/app",
                 Secret.of(TestKeys.destination()));
         StreamRegistry registry = new StreamRegistry(authorizer, streamId -> List.of(target), connector, StreamRegistry.Settings.defaults());
-        LiveStream stream = registry.beginPublish(ingestKey, loop);
+        LiveStream stream = registry.beginPublish(ingestKey, loop).stream();
         int writers = 4;
         CyclicBarrier start = new CyclicBarrier(writers);
         for (int round = 0; round < 300; round++) {
@@ -147,7 +147,7 @@ class StreamRegistryConcurrencyTest {
     @Test
     void aDeleteBetweenThePublishAnswerAndTheIngestsCloserStillDisconnects() throws Exception {
         StreamRegistry registry = new StreamRegistry(authorizer, streamId -> List.of(), connector, StreamRegistry.Settings.defaults());
-        LiveStream stream = threads.submit(() -> registry.beginPublish(ingestKey, loop)).get(10, TimeUnit.SECONDS);
+        LiveStream stream = threads.submit(() -> registry.beginPublish(ingestKey, loop).stream()).get(10, TimeUnit.SECONDS);
         deleteFromAnotherThread(registry);
         AtomicBoolean closerRan = new AtomicBoolean();
         loop.submit(() -> stream.onDisconnectRequest(() -> closerRan.set(true))).get();
@@ -173,7 +173,7 @@ class StreamRegistryConcurrencyTest {
             Future<Boolean> refused = threads.submit(() -> {
                 start.await(5, TimeUnit.SECONDS);
                 try {
-                    LiveStream stream = registry.beginPublish(ingestKey, loop);
+                    LiveStream stream = registry.beginPublish(ingestKey, loop).stream();
                     // What the ingest does once its publish is answered, on the publisher's loop.
                     loop.execute(() -> stream.onDisconnectRequest(() -> closerRan.set(true)));
                     return false;
@@ -217,7 +217,7 @@ class StreamRegistryConcurrencyTest {
         AtomicBoolean closerRan = new AtomicBoolean();
         boolean refused;
         try {
-            LiveStream stream = threads.submit(() -> registry.beginPublish(ingestKey, loop)).get(10, TimeUnit.SECONDS);
+            LiveStream stream = threads.submit(() -> registry.beginPublish(ingestKey, loop).stream()).get(10, TimeUnit.SECONDS);
             loop.submit(() -> stream.onDisconnectRequest(() -> closerRan.set(true))).get();
             refused = false;
         } catch (ExecutionException e) {

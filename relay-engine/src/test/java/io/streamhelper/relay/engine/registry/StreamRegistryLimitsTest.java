@@ -33,18 +33,18 @@ class StreamRegistryLimitsTest {
             throw new AssertionError("no destinations");
         }, StreamRegistry.Settings.defaults().withMaxLiveStreams(2));
 
-        LiveStream first = registry.beginPublish(keys.get(0), ImmediateEventExecutor.INSTANCE);
-        registry.beginPublish(keys.get(1), ImmediateEventExecutor.INSTANCE);
+        LiveStream first = registry.beginPublish(keys.get(0), ImmediateEventExecutor.INSTANCE).stream();
+        registry.beginPublish(keys.get(1), ImmediateEventExecutor.INSTANCE).stream();
         PublishRejectedException refused = assertThrows(PublishRejectedException.class,
-                () -> registry.beginPublish(keys.get(2), ImmediateEventExecutor.INSTANCE));
+                () -> registry.beginPublish(keys.get(2), ImmediateEventExecutor.INSTANCE).stream());
         assertEquals(PublishRejectedException.Reason.TOO_MANY_PUBLISHERS, refused.reason());
         assertEquals(1, registry.counters().publishRejections(PublishRejectedException.Reason.TOO_MANY_PUBLISHERS));
         PublishRejectedException stranger = assertThrows(PublishRejectedException.class,
-                () -> registry.beginPublish("not-a-key", ImmediateEventExecutor.INSTANCE));
+                () -> registry.beginPublish("not-a-key", ImmediateEventExecutor.INSTANCE).stream());
         assertEquals(PublishRejectedException.Reason.UNKNOWN_KEY, stranger.reason(), "a stranger learns nothing about load");
 
         registry.endPublish(first);
-        assertTrue(registry.beginPublish(keys.get(2), ImmediateEventExecutor.INSTANCE).id().equals("s2"), "a place came free");
+        assertTrue(registry.beginPublish(keys.get(2), ImmediateEventExecutor.INSTANCE).stream().id().equals("s2"), "a place came free");
         registry.liveStreams().forEach(registry::endPublish);
     }
 
@@ -71,12 +71,12 @@ class StreamRegistryLimitsTest {
         }, StreamRegistry.Settings.defaults());
 
         IllegalStateException failed = assertThrows(IllegalStateException.class,
-                () -> registry.beginPublish(key, ImmediateEventExecutor.INSTANCE));
+                () -> registry.beginPublish(key, ImmediateEventExecutor.INSTANCE).stream());
         assertEquals("database unreachable", failed.getMessage());
         assertTrue(registry.liveStreams().isEmpty(), "the stream that could not go live is not left live");
 
         failSecondRead.set(false);
-        LiveStream again = registry.beginPublish(key, ImmediateEventExecutor.INSTANCE);
+        LiveStream again = registry.beginPublish(key, ImmediateEventExecutor.INSTANCE).stream();
         assertEquals("s", again.id(), "the key can publish again");
         registry.endPublish(again);
     }

@@ -47,7 +47,7 @@ class StreamRegistryRaceTest {
             return new IdleLink();
         }, StreamRegistry.Settings.defaults());
 
-        LiveStream stream = registry.beginPublish(ingest, ImmediateEventExecutor.INSTANCE);
+        LiveStream stream = registry.beginPublish(ingest, ImmediateEventExecutor.INSTANCE).stream();
 
         Set<String> relaying = registry.relays(stream).stream().map(DestinationRelay::target)
                 .map(t -> t.id() + "/" + t.streamKey().reveal()).collect(Collectors.toSet());

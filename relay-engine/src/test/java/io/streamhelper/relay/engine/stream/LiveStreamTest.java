@@ -134,18 +134,18 @@ class LiveStreamTest {
             throw new AssertionError("no destinations configured");
         }, StreamRegistry.Settings.defaults());
         PublishRejectedException unknown = assertThrows(PublishRejectedException.class,
-                () -> registry.beginPublish("nope", ImmediateEventExecutor.INSTANCE));
+                () -> registry.beginPublish("nope", ImmediateEventExecutor.INSTANCE).stream());
         assertEquals(PublishRejectedException.Reason.UNKNOWN_KEY, unknown.reason());
 
-        LiveStream first = registry.beginPublish(key, ImmediateEventExecutor.INSTANCE);
+        LiveStream first = registry.beginPublish(key, ImmediateEventExecutor.INSTANCE).stream();
         PublishRejectedException twice = assertThrows(PublishRejectedException.class,
-                () -> registry.beginPublish(key, ImmediateEventExecutor.INSTANCE));
+                () -> registry.beginPublish(key, ImmediateEventExecutor.INSTANCE).stream());
         assertEquals(PublishRejectedException.Reason.ALREADY_LIVE, twice.reason());
         assertEquals(List.of(first), List.copyOf(registry.liveStreams()), "the first publisher is untouched");
 
         registry.endPublish(first);
         assertTrue(registry.liveStreams().isEmpty());
-        LiveStream again = registry.beginPublish(key, ImmediateEventExecutor.INSTANCE);
+        LiveStream again = registry.beginPublish(key, ImmediateEventExecutor.INSTANCE).stream();
         registry.endPublish(again);
     }
 

@@ -8,7 +8,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.streamhelper.relay.engine.media.MediaKind;
 import io.streamhelper.relay.engine.media.MediaMessage;
 import io.streamhelper.relay.engine.publish.PublishRejectedException;
-import io.streamhelper.relay.engine.stream.LiveStream;
+import io.streamhelper.relay.engine.registry.Publication;
 import io.streamhelper.relay.engine.registry.StreamRegistry;
 import io.streamhelper.relay.rtmp.amf.Amf0;
 import io.streamhelper.relay.rtmp.chunk.ChunkDecoder;
@@ -55,7 +55,7 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
     /** The stream ids createStream handed out are 1..lastStreamId. */
     private int lastStreamId;
     private int publishStreamId;
-    private LiveStream live;
+    private Publication live;
     private long lastMediaNanos;
     private ScheduledFuture<?> idleCheck;
     /** Set once, when the registry grants a publish; the publish deadline looks at nothing else. */
@@ -212,23 +212,23 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
         askedStreamId = streamId;
         ctx.channel().config().setAutoRead(false);
         registry.beginPublishAsync(key, ctx.channel().eventLoop(), hostAndPort(ctx.channel().remoteAddress()))
-                .whenComplete((stream, error) -> {
+                .whenComplete((publication, error) -> {
                     try {
-                        ctx.executor().execute(() -> onPublishAnswered(ctx, asked, streamId, stream, error));
+                        ctx.executor().execute(() -> onPublishAnswered(ctx, asked, streamId, publication, error));
                     } catch (RejectedExecutionException loopGone) {
-                        if (stream != null) {
-                            registry.endPublish(stream); // shutting down: nobody is left to publish it
+                        if (publication != null) {
+                            publication.end(); // shutting down: nobody is left to publish it
                         }
                     }
                 });
     }
 
-    private void onPublishAnswered(ChannelHandlerContext ctx, int asked, int streamId, LiveStream stream, Throwable error) {
+    private void onPublishAnswered(ChannelHandlerContext ctx, int asked, int streamId, Publication granted, Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (state != State.AUTHORIZING || asked != authorization) {
             // The connection closed or unpublished while the catalog was asked, or asked again.
-            if (stream != null) {
-                registry.endPublish(stream);
+            if (granted != null) {
+                granted.end();
             }
             if (state == State.CONNECTED && ctx.channel().isOpen()) {
                 // Unpublished while asked: the client may go on (publish again, or close); its
@@ -249,7 +249,7 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
             exceptionCaught(ctx, cause); // the catalog failed (database down): this connection closes
             return;
         }
-        live = stream;
+        live = granted;
         state = State.PUBLISHING;
         publishStreamId = streamId;
         if (!publishGranted) {
@@ -262,7 +262,7 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
         }
         live.onDisconnectRequest(() -> ctx.channel().close());
         lastMediaNanos = System.nanoTime();
-        log.info("event=publisher_live stream={} remote={}", live.id(), ctx.channel().remoteAddress());
+        log.info("event=publisher_live stream={} remote={}", live.stream().id(), ctx.channel().remoteAddress());
         ctx.write(ProtocolControl.userControl(ctx.alloc(), ProtocolControl.USER_STREAM_BEGIN, streamId));
         ctx.write(Command.of("onFCPublish", 0, null, StatusObjects.status("status", "NetStream.Publish.Start", "FCPublish"))
                 .encode(ctx.alloc(), ChunkStreamIds.STREAM_COMMAND, streamId));
@@ -308,7 +308,7 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
     private void checkMediaIdle(ChannelHandlerContext ctx) {
         if (state == State.PUBLISHING
                 && System.nanoTime() - lastMediaNanos > settings.idleTimeout().toNanos()) {
-            log.info("event=publisher_idle stream={} timeout_ms={}", live.id(), settings.idleTimeout().toMillis());
+            log.info("event=publisher_idle stream={} timeout_ms={}", live.stream().id(), settings.idleTimeout().toMillis());
             endPublish("no media for " + settings.idleTimeout().toMillis() + " ms");
             ctx.close();
         }
@@ -370,8 +370,8 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
             idleCheck = null;
         }
         if (live != null) {
-            log.debug("event=publish_ending stream={} why=\"{}\"", live.id(), why);
-            registry.endPublish(live);
+            log.debug("event=publish_ending stream={} why=\"{}\"", live.stream().id(), why);
+            live.end();
             live = null;
         }
         if (state == State.PUBLISHING || state == State.AUTHORIZING) {
@@ -416,6 +416,6 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
 
     /** The stream this connection publishes, for log lines; "-" before a publish is accepted. */
     private String streamId() {
-        return live == null ? "-" : live.id();
+        return live == null ? "-" : live.stream().id();
     }
 }
