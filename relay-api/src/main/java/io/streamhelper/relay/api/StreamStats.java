@@ -22,9 +22,10 @@ record StreamStats(
 
     /**
      * Width and height as the publisher announced them (0 when it did not); {@code fps} is the
-     * rate actually received, {@code declaredFps} the one the encoder announced.
+     * rate actually received, {@code declaredFps} the one the encoder announced;
+     * {@code keyframeIntervalSeconds} the media time between the last two keyframes (null until two).
      */
-    record Video(String codec, int width, int height, double fps, double declaredFps) {
+    record Video(String codec, int width, int height, double fps, double declaredFps, Double keyframeIntervalSeconds) {
     }
 
     record Audio(String codec) {
@@ -33,7 +34,7 @@ record StreamStats(
     static StreamStats of(LiveStream stream, List<DestinationRelay> relays, Instant now) {
         VideoFormat format = stream.announcedFormat();
         Video video = new Video(CodecNames.video(stream.videoCodec()), format.width(), format.height(),
-                round(stream.measuredFrameRate(), 10), round(format.frameRate(), 100));
+                round(stream.measuredFrameRate(), 10), round(format.frameRate(), 100), keyframeInterval(stream));
         return new StreamStats(
                 stream.id(),
                 stream.name(),
@@ -45,6 +46,11 @@ record StreamStats(
                 Math.round(stream.bitrateKbps()),
                 stream.bytesIn(),
                 relays.stream().map(DestinationStats::of).toList());
+    }
+
+    private static Double keyframeInterval(LiveStream stream) {
+        long millis = stream.keyframeIntervalMillis();
+        return millis < 0 ? null : round(millis / 1000.0, 100);
     }
 
     private static double round(double value, int scale) {

@@ -61,6 +61,9 @@ public final class LiveStream {
     private volatile String audioCodec = "none";
     private volatile String publisherAddress;
     private volatile VideoFormat announcedFormat = VideoFormat.UNKNOWN;
+    /** Media time between the last two keyframes; -1 until two have arrived. */
+    private volatile long keyframeIntervalMillis = -1;
+    private long lastKeyframeAt = -1;
 
     private final RelayCounters counters;
     private final AtomicReference<Runnable> publisherCloser = new AtomicReference<>(() -> { });
@@ -143,6 +146,22 @@ public final class LiveStream {
     public void announceFormat(VideoFormat format) {
         assert executor.inEventLoop();
         announcedFormat = format;
+    }
+
+    /**
+     * The publisher's keyframe interval in media time, from the last two keyframes; -1 until two
+     * have arrived. Platforms refuse or degrade streams whose interval is too long (Twitch and
+     * Facebook ask for 2 s, YouTube at most 4 s), and the encoder is where it is set.
+     */
+    public long keyframeIntervalMillis() {
+        return keyframeIntervalMillis;
+    }
+
+    private void keyframeSeen(long timestamp) {
+        if (lastKeyframeAt >= 0) {
+            keyframeIntervalMillis = (timestamp - lastKeyframeAt) & 0xFFFFFFFFL; // RTMP time wraps at 2^32
+        }
+        lastKeyframeAt = timestamp;
     }
 
     public String videoCodec() {
@@ -273,6 +292,9 @@ public final class LiveStream {
                     videoCodec = FlvTags.videoCodec(message.content());
                 } else if (FlvTags.isVideoFrame(message.content())) {
                     videoFrames++;
+                    if (FlvTags.isVideoKeyframe(message.content())) {
+                        keyframeSeen(message.timestamp());
+                    }
                 }
             }
             case AUDIO -> {

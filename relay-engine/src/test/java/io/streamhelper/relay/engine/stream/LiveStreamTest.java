@@ -164,4 +164,18 @@ class LiveStreamTest {
         assertTrue(fps > 10 && fps <= 30, "fps " + fps);
         stream.end();
     }
+
+    @Test
+    void keyframeIntervalIsTheMediaTimeBetweenTheLastTwoKeyframes() {
+        LiveStream stream = stream();
+        stream.publish(tag(MediaKind.VIDEO, 0, 0x17, 0, 0, 0, 0)); // sequence header: not a keyframe
+        stream.publish(tag(MediaKind.VIDEO, 0, 0x17, 1, 0, 0, 0));
+        assertEquals(-1, stream.keyframeIntervalMillis(), "one keyframe says nothing yet");
+        stream.publish(tag(MediaKind.VIDEO, 4000, 0x27, 1, 0, 0, 0));
+        stream.publish(tag(MediaKind.VIDEO, 8000, 0x17, 1, 0, 0, 0));
+        assertEquals(8000, stream.keyframeIntervalMillis());
+        stream.publish(tag(MediaKind.VIDEO, 10000, 0x17, 1, 0, 0, 0));
+        assertEquals(2000, stream.keyframeIntervalMillis(), "the latest interval, not the first");
+        stream.end();
+    }
 }
