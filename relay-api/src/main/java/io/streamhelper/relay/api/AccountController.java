@@ -20,6 +20,11 @@ final class AccountController {
         ctx.status(201).json(Views.user(accounts.register(body.requiredString("email"), body.requiredString("password"))));
     }
 
+    void signup(Context ctx) {
+        AccountService.Signup signup = accounts.signup();
+        ctx.json(Map.of("firstAccount", signup.firstAccount(), "open", signup.open()));
+    }
+
     void login(Context ctx) {
         JsonBody body = JsonBody.of(ctx, Set.of("email", "password"));
         AccountService.Session session = accounts.login(body.requiredString("email"), body.requiredString("password"),

@@ -96,6 +96,7 @@ public final class ApiServer implements AutoCloseable {
         app.get("/api/v1/stats", stats::json, Access.USER);
 
         app.post("/api/v1/auth/register", accounts::register, Access.PUBLIC);
+        app.get("/api/v1/auth/signup", accounts::signup, Access.PUBLIC);
         app.post("/api/v1/auth/login", accounts::login, Access.PUBLIC);
         app.get("/api/v1/auth/me", accounts::me, Access.USER);
         app.post("/api/v1/auth/logout", accounts::logout, Access.USER);
@@ -106,6 +107,7 @@ public final class ApiServer implements AutoCloseable {
         app.post("/api/v1/streams", streams::create, Access.USER);
         app.get("/api/v1/streams", streams::list, Access.USER);
         app.get("/api/v1/streams/{id}", streams::get, Access.USER);
+        app.put("/api/v1/streams/{id}", streams::rename, Access.USER);
         app.delete("/api/v1/streams/{id}", streams::delete, Access.USER);
         app.post("/api/v1/streams/{id}/rotate-key", streams::rotateKey, Access.USER);
 

@@ -32,6 +32,12 @@ final class StreamController {
         ctx.json(view(ctx, streams.get(caller(ctx), JsonBody.pathId(ctx, "id"))));
     }
 
+    void rename(Context ctx) {
+        long id = JsonBody.pathId(ctx, "id");
+        JsonBody body = JsonBody.of(ctx, Set.of("name"));
+        ctx.json(view(ctx, streams.rename(caller(ctx), id, body.requiredString("name"))));
+    }
+
     void delete(Context ctx) {
         streams.delete(caller(ctx), JsonBody.pathId(ctx, "id"));
         ctx.status(204);

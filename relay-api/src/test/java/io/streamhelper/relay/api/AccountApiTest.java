@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,6 +46,28 @@ class AccountApiTest {
                 ApiFixture.Response duplicate = api.post("/api/v1/users",
                         "{\"email\":\"BOB@example.com\",\"password\":\"" + PASSWORD + "\"}", admin);
                 assertEquals(409, duplicate.status(), "e-mails are unique whatever their case");
+            });
+        }
+    }
+
+    @Test
+    void signUpStatusSaysWhenTheFirstAccountIsDueAndWhenSignUpIsOpen() throws Exception {
+        try (ApiFixture api = new ApiFixture(dir)) {
+            api.test(() -> {
+                JsonNode first = api.get("/api/v1/auth/signup", null).json();
+                assertTrue(first.get("firstAccount").asBoolean() && first.get("open").asBoolean(), first.toString());
+                api.userToken("admin@example.com");
+                JsonNode after = api.get("/api/v1/auth/signup", null).json();
+                assertFalse(after.get("firstAccount").asBoolean() || after.get("open").asBoolean(), "closed: " + after);
+            });
+        }
+        ApiFixture.Settings open = new ApiFixture.Settings();
+        open.signupOpen = true;
+        try (ApiFixture api = new ApiFixture(dir.resolve("open"), open)) {
+            api.test(() -> {
+                api.userToken("admin@example.com");
+                JsonNode after = api.get("/api/v1/auth/signup", null).json();
+                assertTrue(!after.get("firstAccount").asBoolean() && after.get("open").asBoolean(), "open: " + after);
             });
         }
     }

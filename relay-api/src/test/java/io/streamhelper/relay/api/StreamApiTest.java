@@ -59,6 +59,27 @@ class StreamApiTest {
     }
 
     @Test
+    void renameChangesTheNameOnlyForTheOwnerAndChecksIt() throws Exception {
+        try (ApiFixture api = openSignUp(dir)) {
+            api.test(() -> {
+                String alice = api.userToken("alice@example.com");
+                String bob = api.userToken("bob@example.com");
+                JsonNode stream = api.post("/api/v1/streams", "{\"name\":\"Old name\"}", alice).json();
+                long id = stream.get("id").asLong();
+                ApiFixture.Response renamed = api.send("PUT", "/api/v1/streams/" + id, "{\"name\":\" New name \"}", alice);
+                assertEquals(200, renamed.status(), renamed.body());
+                assertEquals("New name", renamed.json().get("name").asText());
+                assertEquals(stream.get("key").asText(), renamed.json().get("key").asText(), "the key stays");
+                assertEquals("New name", api.get("/api/v1/streams/" + id, alice).json().get("name").asText());
+                assertField(api.send("PUT", "/api/v1/streams/" + id, "{\"name\":\"\"}", alice), "name");
+                assertField(api.send("PUT", "/api/v1/streams/" + id, "{\"key\":\"mine\"}", alice), "key");
+                assertEquals(403, api.send("PUT", "/api/v1/streams/" + id, "{\"name\":\"Bob's\"}", bob).status());
+                assertEquals(404, api.send("PUT", "/api/v1/streams/999", "{\"name\":\"x\"}", alice).status());
+            });
+        }
+    }
+
+    @Test
     void deletingALiveStreamDisconnectsItsPublisher() throws Exception {
         try (ApiFixture api = openSignUp(dir)) {
             api.test(() -> {

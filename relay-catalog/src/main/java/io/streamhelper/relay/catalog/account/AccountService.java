@@ -55,6 +55,18 @@ public final class AccountService {
         this.signupOpen = signupOpen;
     }
 
+    /**
+     * What a sign-in page may offer: on a server with no account yet, creating the first one (the
+     * admin); later, sign-up only when it is open. Says nothing about which accounts exist.
+     */
+    public record Signup(boolean firstAccount, boolean open) {
+    }
+
+    public Signup signup() {
+        boolean first = users.list().isEmpty();
+        return new Signup(first, first || signupOpen);
+    }
+
     /** Self-service sign-up: open for the very first account (who becomes admin), then only if configured. */
     public UserRecord register(String email, String password) {
         String normalized = checkEmail(email);

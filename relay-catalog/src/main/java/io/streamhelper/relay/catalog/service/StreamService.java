@@ -64,6 +64,14 @@ public final class StreamService {
         return rotated;
     }
 
+    /** A new name; a publisher already live keeps showing the old one until it publishes again. */
+    public StreamRecord rename(long callerId, long streamId, String name) {
+        get(callerId, streamId);
+        StreamRecord renamed = streams.rename(streamId, Fields.name("name", name));
+        audit.record(callerId, "rename", "stream", streamId, "");
+        return renamed;
+    }
+
     /** Whether the stream's publisher is live right now (the registry knows better than the stored flag). */
     public boolean isLive(StreamRecord stream) {
         return registry.liveStream(String.valueOf(stream.id())).isPresent();

@@ -30,6 +30,13 @@ public interface StreamStore {
     StreamRecord rotateKey(long id, Secret newKey);
 
     /**
+     * Gives the stream a new name; returns the updated stream.
+     *
+     * @throws java.util.NoSuchElementException when the stream does not exist or was deleted
+     */
+    StreamRecord rename(long id, String name);
+
+    /**
      * Soft-deletes the stream and all its destinations in one transaction; its key is freed for
      * new streams. False when the stream does not exist or was deleted already.
      */

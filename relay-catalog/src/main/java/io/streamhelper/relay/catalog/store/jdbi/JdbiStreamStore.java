@@ -97,6 +97,21 @@ final class JdbiStreamStore implements StreamStore {
                 .stream().map(this::open).toList();
     }
 
+    @Override
+    public StreamRecord rename(long id, String name) {
+        long now = clock.millis();
+        int changed = Sql.guard("rename stream " + id, () -> jdbi.withHandle(handle -> handle
+                .createUpdate("UPDATE streams SET name = :name, updated_at = :now WHERE id = :id AND deleted_at IS NULL")
+                .bind("name", name)
+                .bind("now", now)
+                .bind("id", id)
+                .execute()));
+        if (changed == 0) {
+            throw new NoSuchElementException("no stream " + id);
+        }
+        return findById(id).orElseThrow(() -> new NoSuchElementException("no stream " + id));
+    }
+
     /** @throws NoSuchElementException when there is no such stream, or it was deleted */
     @Override
     public StreamRecord rotateKey(long id, Secret newKey) {
