@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test. The integration tests drive real peers (ffmpeg publishing and probing,
 # nginx-rtmp as a destination, nginx's stream module as a TLS front, headless Chromium
-# rendering the /stat page, docker-compose checking the compose file), so they are installed
+# rendering the /stat page, chromedriver driving it through the web app, docker-compose checking the compose file), so they are installed
 # here with apt-get when missing. Any extra arguments go to Maven.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -15,6 +15,7 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 [ -e "$modules/ngx_stream_module.so" ] || missing+=(libnginx-mod-stream)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 # Validates docker-compose.yaml offline (no Docker engine needed): the compose plugin, or Debian's docker-compose.
 docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 

@@ -86,6 +86,9 @@ public final class ApiServer implements AutoCloseable {
         app.beforeMatched(this::authenticate);
         errors(app);
         routes(app, health, metrics, stats, accountRoutes, streamRoutes, destinationRoutes);
+        WebApp web = new WebApp();
+        app.get("/", web::index, Access.PUBLIC); // the web app for streamers: no data, it calls the API
+        app.get("/app/{file}", web::asset, Access.PUBLIC);
     }
 
     private static void routes(Javalin app, HealthController health, MetricsController metrics, StatsController stats,

@@ -44,6 +44,11 @@ final class ApiFixture implements AutoCloseable {
                 throw new AssertionError("not JSON (" + status + "): " + body, e);
             }
         }
+
+        /** The header's first value, or "" when absent. */
+        String header(String name) {
+            return raw.headers().firstValue(name).orElse("");
+        }
     }
 
     static final class Settings {

@@ -47,7 +47,8 @@ public final class Chromium {
         return png;
     }
 
-    private static Path binary() {
+    /** The Chromium this machine has (Debian's chromium first). */
+    public static Path binary() {
         for (String name : NAMES) {
             Path found = Tools.find(name);
             if (found != null) {

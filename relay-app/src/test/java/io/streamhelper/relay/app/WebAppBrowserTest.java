@@ -1,0 +1,328 @@
+package io.streamhelper.relay.app;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
+import io.streamhelper.relay.testkit.Ffmpeg;
+import io.streamhelper.relay.testkit.HookServer;
+import io.streamhelper.relay.testkit.NginxRtmp;
+import io.streamhelper.relay.testkit.TestKeys;
+import io.streamhelper.relay.testkit.Tools;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.interactions.Actions;
+
+/**
+ * The web app as a streamer uses it, in Debian's Chromium driven by chromedriver, against the
+ * packaged server on real sockets: create the admin on first run, sign in (a wrong password
+ * first, then by keyboard alone), create a stream, read the OBS server and key off the page,
+ * add two custom destinations on nginx-rtmp sinks from the form (a malformed URL first), publish
+ * with ffmpeg using what the page showed, watch both go live with a bitrate, switch one off (it
+ * goes idle on the page and its nginx sees the unpublish), replace the other's key, delete a
+ * destination. Every response the page received and its DOM are searched for the destination
+ * keys; screenshots at desktop and phone width are kept under target/web-app/.
+ */
+class WebAppBrowserTest {
+    static final Path SCREENSHOTS = Path.of("target", "web-app");
+    private static final String EMAIL = "admin@example.com";
+    private static final String PASSWORD = "web app passphrase";
+    private static final Duration LIVE = Duration.ofSeconds(40);
+
+    private final List<String> destinationKeys = new ArrayList<>();
+    private Browser browser;
+    private Actions keys;
+
+    @Test
+    void aStreamerGoesFromFirstRunToLiveOnTwoDestinationsAndBack() throws Exception {
+        Tools.require("ffmpeg", "nginx", "chromedriver");
+        Path work = Files.createTempDirectory(Files.createDirectories(Path.of("target")).toAbsolutePath(), "web-app-");
+        Path clip = Ffmpeg.testClip(Path.of("target", "clips"), 10);
+        Process publisher = null;
+        try (HookServer hooks = new HookServer();
+                NginxRtmp sinkA = NginxRtmp.start(work.resolve("nginx-a"), NginxRtmp.options().hooks(hooks));
+                NginxRtmp sinkB = NginxRtmp.start(work.resolve("nginx-b"), NginxRtmp.options().hooks(hooks));
+                RelayServer relay = RelayServer.start(TestRelayConfig.with(), new StaticStreamCatalog(List.of()));
+                Browser opened = new Browser(work.resolve("chromium"))) {
+            browser = opened;
+            keys = new Actions(browser.driver());
+            String base = "http://127.0.0.1:" + relay.httpPort();
+            assertPageHeaders(base);
+
+            // First run: no account yet, so the page offers to create the admin.
+            browser.driver().get(base + "/");
+            WebElement setupEmail = waitFor("#setup-email");
+            assertEquals(setupEmail, browser.focused(), "the first field has the focus");
+            setupEmail.sendKeys(EMAIL);
+            find("#setup-password").sendKeys(PASSWORD);
+            find("#setup-submit").click();
+            waitForText("#view h2", "Your streams");
+            click("#signout");
+
+            // A wrong password: the API's message, next to the password field.
+            waitFor("#signin-email").sendKeys(EMAIL);
+            find("#signin-password").sendKeys("not the passphrase");
+            find("#signin-submit").click();
+            waitForText("#signin-password-error", "invalid email or password");
+            assertEquals("true", find("#signin-password").getAttribute("aria-invalid"));
+
+            // Sign in with the keyboard alone: email, Tab, password, Tab, the button, Enter.
+            browser.driver().navigate().refresh();
+            assertEquals(waitFor("#signin-email"), browser.focused(), "the email field has the focus");
+            type(EMAIL);
+            tab("signin-password");
+            type(PASSWORD);
+            tab("signin-submit");
+            keys.sendKeys(Keys.ENTER).perform();
+            waitForText("#view h2", "Your streams");
+
+            // A stream, by keyboard: the heading has the focus, one Tab reaches the name field.
+            tab("new-stream-name");
+            type("Browser show" + Keys.ENTER);
+            waitForText("#stream-title", "Browser show");
+            assertLabelled();
+
+            // The encoder panel: the key is hidden until asked for.
+            String server = find("#obs-server").getText();
+            assertEquals("rtmp://127.0.0.1:" + relay.rtmpPort() + "/live", server);
+            assertTrue(find("#obs-key").getText().contains("hidden"), find("#obs-key").getText());
+            click("#reveal-key");
+            String ingestKey = TestKeys.issued(find("#obs-key").getText());
+            assertTrue(ingestKey.length() >= 32, "a real key is shown: " + ingestKey.length() + " characters");
+            click("#reveal-key");
+
+            // Destination A with a malformed URL first: the API's message lands next to the URL field.
+            String keyA = destinationKey();
+            addDestination("custom", keyA, "rtmp://not a host/app", "nginx A");
+            waitForText("#add-dest-rtmpUrl-error", "rtmpUrl is not a valid URL");
+            assertEquals("", find("#add-dest-streamKey-error").getText());
+            WebElement url = find("#add-dest-rtmpUrl");
+            url.clear();
+            url.sendKeys(sinkA.rtmpUrl() + Keys.ENTER);
+            WebElement cardA = waitFor("article.destination");
+            assertTrue(find("#add-dest-streamKey").getAttribute("value").isEmpty(), "the key field is emptied once sent");
+
+            // Destination B by keyboard alone: platform (typed), Tab, key, Tab, URL, Tab, name, Enter.
+            String keyB = destinationKey();
+            browser.driver().executeScript("arguments[0].focus()", find("#add-dest-platform"));
+            keys.sendKeys("c").perform();
+            tab("add-dest-streamKey");
+            type(keyB);
+            tab("add-dest-rtmpUrl");
+            type(sinkB.rtmpUrl());
+            tab("add-dest-displayName");
+            type("nginx B" + Keys.ENTER);
+            await().atMost(Duration.ofSeconds(10)).until(() -> cards().size() == 2);
+            WebElement cardB = cards().get(1);
+            assertTrue(cardB.getText().contains("nginx B") && cardB.getText().contains("Custom"), cardB.getText());
+
+            // Go live with what the page showed.
+            publisher = Ffmpeg.publishLooping(clip, server + "/" + ingestKey, work.resolve("publisher.log"));
+            await().atMost(LIVE).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+                for (WebElement card : cards()) {
+                    assertEquals("live", card.getAttribute("data-state"), card.getText());
+                    String rate = card.findElement(By.cssSelector(".dest-bitrate")).getText();
+                    assertTrue(rate.endsWith("Mbit/s") || (rate.endsWith("kbit/s") && !rate.startsWith("0 ")), rate);
+                }
+            });
+            assertTrue(hooks.saw("publish", keyA) && hooks.saw("publish", keyB), "both sinks receive the stream");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertTrue(find("#live-publisher").getText().startsWith("Publisher connected"), find("#live-publisher").getText());
+                assertTrue(find("#live-video").getText().contains("h264 · 1280×720"), find("#live-video").getText());
+                assertTrue(find("#live-bitrate").getText().endsWith("Mbit/s"), find("#live-bitrate").getText());
+            });
+            // The clip has a keyframe every 60 frames at 30 fps: the page says 2 s, and warns of nothing.
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals("2 s", find("#live-keyframes").getText()));
+            assertEquals("", find("#live-warnings").getText());
+            browser.driver().executeScript("window.scrollTo(0, 0)");
+            browser.screenshot(SCREENSHOTS.resolve("desktop.png"), 1280, 2000);
+            browser.screenshot(SCREENSHOTS.resolve("phone.png"), 390, 2600);
+            browser.driver().manage().window().setSize(new Dimension(1280, 900));
+            assertWarningsAStreamerCanActOn();
+
+            // Switch A off: it goes idle on the page while its nginx sees the unpublish; B goes on.
+            cardA = card("nginx A");
+            cardA.findElement(By.cssSelector(".dest-enabled")).click();
+            WebElement offA = cardA;
+            // The page polls once a second: the change shows within 2 s of the relay making it.
+            await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> assertEquals("idle", offA.getAttribute("data-state")));
+            await().atMost(Duration.ofSeconds(10)).until(() -> hooks.saw("publish_done", keyA));
+            assertFalse(hooks.saw("publish_done", keyB), "B is not touched");
+            assertEquals("live", card("nginx B").getAttribute("data-state"));
+
+            // Replace B's key: the relay reconnects B with the new one, and B is live again.
+            String keyB2 = destinationKey();
+            cardB = card("nginx B");
+            String edit = "dest-" + cardB.getAttribute("data-destination-id") + "-edit-";
+            cardB.findElement(By.cssSelector(".dest-edit")).click();
+            assertEquals(edit + "displayName", browser.focused().getAttribute("id"), "the edit form takes the focus");
+            tab(edit + "rtmpUrl");
+            tab(edit + "streamKey");
+            type(keyB2 + Keys.ENTER);
+            WebElement replace = find("#" + edit + "streamKey");
+            await().atMost(LIVE).until(() -> hooks.saw("publish", keyB2));
+            WebElement liveB = cardB;
+            await().atMost(LIVE).untilAsserted(() -> assertEquals("live", liveB.getAttribute("data-state")));
+            assertTrue(replace.getAttribute("value").isEmpty(), "the replaced key is not kept in the form");
+
+            // Delete A (after confirming): its card goes.
+            card("nginx A").findElement(By.cssSelector(".dest-delete")).click();
+            browser.driver().switchTo().alert().accept();
+            await().atMost(Duration.ofSeconds(10)).until(() -> cards().size() == 1);
+            assertTrue(cards().get(0).getText().contains("nginx B"));
+
+            // Changing the password with a wrong current one: the message is next to that field.
+            browser.driver().get(base + "/#/account");
+            waitFor("#password-currentPassword").sendKeys("wrong current passphrase");
+            find("#password-newPassword").sendKeys("a new web passphrase");
+            find("#password-submit").click();
+            waitForText("#password-currentPassword-error", "currentPassword is not right");
+
+            // The admin's page: the account and the server's health.
+            browser.driver().get(base + "/#/admin");
+            waitForText("#health-status", "OK");
+            assertTrue(find("#users").getText().contains(EMAIL), find("#users").getText());
+
+            assertNoKeyAnywhere(base);
+            assertTrue(browser.console().stream().noneMatch(m -> m.contains("Content Security Policy")),
+                    "no CSP violation: " + browser.console());
+        } finally {
+            if (publisher != null && publisher.isAlive()) {
+                publisher.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /**
+     * The live panel's advice, from the page's own module run in this browser on what the stats
+     * would say of an encoder set up wrongly: a keyframe every 10 s, HEVC and Opus to Twitch.
+     */
+    private void assertWarningsAStreamerCanActOn() {
+        Object warnings = browser.driver().executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + "import('/app/live.js').then((m) => done(m.warnings("
+                + "{video: {codec: 'hevc', keyframeIntervalSeconds: 10}, audio: {codec: 'opus'}},"
+                + " [{platform: 'twitch', enabled: true}, {platform: 'youtube', enabled: true},"
+                + " {platform: 'facebook', enabled: false}, {platform: 'custom', enabled: true}]).join('\\n')))");
+        String text = String.valueOf(warnings);
+        assertTrue(text.contains("Keyframes arrive every 10 s") && text.contains("set the keyframe interval to 2 s"), text);
+        assertTrue(text.contains("hevc video, which Twitch does not take"), "YouTube takes HEVC; a disabled Facebook does not count: " + text);
+        assertTrue(text.contains("opus audio, which Twitch and YouTube do not take"), text);
+        Object none = browser.driver().executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + "import('/app/live.js').then((m) => done(m.warnings("
+                + "{video: {codec: 'h264', keyframeIntervalSeconds: 2}, audio: {codec: 'aac'}},"
+                + " [{platform: 'twitch', enabled: true}]).length))");
+        assertEquals(0L, none, "a stream set up right gets no warning");
+    }
+
+    /** The destination keys made so far, never to be found in what the page holds or received. */
+    private String destinationKey() {
+        String key = TestKeys.destination();
+        destinationKeys.add(key);
+        return key;
+    }
+
+    private void addDestination(String platform, String key, String url, String name) {
+        find("#add-dest-platform option[value=" + platform + "]").click();
+        find("#add-dest-streamKey").sendKeys(key);
+        find("#add-dest-rtmpUrl").sendKeys(url);
+        find("#add-dest-displayName").sendKeys(name);
+        find("#add-dest-submit").click();
+    }
+
+    private void assertNoKeyAnywhere(String base) {
+        String page = browser.domAndFieldValues();
+        // What the relay sent (not the browser's own new-tab page before the first load).
+        List<Browser.Exchange> exchanges = browser.exchanges().stream().filter(e -> e.url().startsWith(base)).toList();
+        long destinationLists = exchanges.stream()
+                .filter(e -> e.url().contains("/api/v1/stream-destinations/stream/") && e.status() == 200)
+                .filter(e -> e.body().contains("\"status\"")).count();
+        assertTrue(destinationLists > 5, "the responses were really read: " + destinationLists + " destination lists");
+        List<String> unread = exchanges.stream().filter(e -> e.status() == 200 && e.body().isEmpty()).map(Browser.Exchange::url).toList();
+        assertEquals(List.of(), unread, "responses whose body could not be read back");
+        assertTrue(exchanges.stream().anyMatch(e -> e.url().endsWith("/app/destinations.js") && e.body().contains("export")));
+        List<String> urls = browser.requestUrls();
+        for (String key : destinationKeys) {
+            assertFalse(page.contains(key), "a destination key is in the page");
+            for (Browser.Exchange e : exchanges) {
+                assertFalse(e.body().contains(key), "a destination key was sent to the page by " + e.url());
+            }
+            assertFalse(urls.stream().anyMatch(u -> u.contains(key)), "a destination key is in a URL");
+        }
+        assertTrue(urls.stream().noneMatch(u -> u.contains("token")), "no token in a URL: " + urls);
+    }
+
+    /** The page's own responses carry the API's security headers and a policy with no inline code. */
+    private static void assertPageHeaders(String base) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        for (String path : List.of("/", "/app/main.js", "/app/app.css")) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + path)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, response.statusCode(), path);
+            String csp = response.headers().firstValue("Content-Security-Policy").orElse("");
+            assertTrue(csp.contains("script-src 'self'") && csp.contains("style-src 'self'") && !csp.contains("unsafe"), csp);
+            assertEquals("nosniff", response.headers().firstValue("X-Content-Type-Options").orElse(""), path);
+            assertEquals("no-referrer", response.headers().firstValue("Referrer-Policy").orElse(""), path);
+            assertEquals("DENY", response.headers().firstValue("X-Frame-Options").orElse(""), path);
+        }
+    }
+
+    /** Every form field on the stream page has a label the browser ties to it. */
+    private void assertLabelled() {
+        Object unlabelled = browser.driver().executeScript("return Array.from(document.querySelectorAll('input, select'))"
+                + ".filter((e) => e.labels.length === 0 && !e.getAttribute('aria-label')).map((e) => e.id).join(',')");
+        assertEquals("", unlabelled, "fields without a label");
+    }
+
+    private void type(CharSequence text) {
+        keys.sendKeys(text).perform();
+    }
+
+    /** One Tab, and the focus must land on the element with this id: the order a keyboard user meets. */
+    private void tab(String expectedId) {
+        keys.sendKeys(Keys.TAB).perform();
+        assertEquals(expectedId, browser.focused().getAttribute("id"), "focus order");
+    }
+
+    private List<WebElement> cards() {
+        return browser.driver().findElements(By.cssSelector("article.destination"));
+    }
+
+    private WebElement card(String name) {
+        return cards().stream().filter(c -> c.getText().contains(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no destination named " + name));
+    }
+
+    private WebElement find(String css) {
+        browser.exchanges(); // read each response while the browser still has its body
+        return browser.driver().findElement(By.cssSelector(css));
+    }
+
+    private void click(String css) {
+        find(css).click();
+    }
+
+    private WebElement waitFor(String css) {
+        return await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                .until(() -> browser.driver().findElement(By.cssSelector(css)), e -> e.isDisplayed());
+    }
+
+    private void waitForText(String css, String text) {
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() ->
+                assertEquals(text, browser.driver().findElement(By.cssSelector(css)).getText()));
+    }
+}
