@@ -21,10 +21,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
 
@@ -35,7 +37,7 @@ import org.openqa.selenium.interactions.Actions;
  * add two custom destinations on nginx-rtmp sinks from the form (a malformed URL first), publish
  * with ffmpeg using what the page showed, watch both go live with a bitrate, switch one off (it
  * goes idle on the page and its nginx sees the unpublish), replace the other's key, delete a
- * destination. Every response the page received and its DOM are searched for the destination
+ * destination, rename the stream, make it a new key, delete it. Every response the page received and its DOM are searched for the destination
  * keys; screenshots at desktop and phone width are kept under target/web-app/.
  */
 class WebAppBrowserTest {
@@ -127,13 +129,13 @@ class WebAppBrowserTest {
             type(sinkB.rtmpUrl());
             tab("add-dest-displayName");
             type("nginx B" + Keys.ENTER);
-            await().atMost(Duration.ofSeconds(10)).until(() -> cards().size() == 2);
+            eventually(Duration.ofSeconds(10)).until(() -> cards().size() == 2);
             WebElement cardB = cards().get(1);
             assertTrue(cardB.getText().contains("nginx B") && cardB.getText().contains("Custom"), cardB.getText());
 
             // Go live with what the page showed.
             publisher = Ffmpeg.publishLooping(clip, server + "/" + ingestKey, work.resolve("publisher.log"));
-            await().atMost(LIVE).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+            eventually(LIVE).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
                 for (WebElement card : cards()) {
                     assertEquals("live", card.getAttribute("data-state"), card.getText());
                     String rate = card.findElement(By.cssSelector(".dest-bitrate")).getText();
@@ -141,13 +143,13 @@ class WebAppBrowserTest {
                 }
             });
             assertTrue(hooks.saw("publish", keyA) && hooks.saw("publish", keyB), "both sinks receive the stream");
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            eventually(Duration.ofSeconds(10)).untilAsserted(() -> {
                 assertTrue(find("#live-publisher").getText().startsWith("Publisher connected"), find("#live-publisher").getText());
                 assertTrue(find("#live-video").getText().contains("h264 · 1280×720"), find("#live-video").getText());
                 assertTrue(find("#live-bitrate").getText().endsWith("Mbit/s"), find("#live-bitrate").getText());
             });
             // The clip has a keyframe every 60 frames at 30 fps: the page says 2 s, and warns of nothing.
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals("2 s", find("#live-keyframes").getText()));
+            eventually(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals("2 s", find("#live-keyframes").getText()));
             assertEquals("", find("#live-warnings").getText());
             browser.driver().executeScript("window.scrollTo(0, 0)");
             browser.screenshot(SCREENSHOTS.resolve("desktop.png"), 1280, 2000);
@@ -155,13 +157,17 @@ class WebAppBrowserTest {
             browser.driver().manage().window().setSize(new Dimension(1280, 900));
             assertWarningsAStreamerCanActOn();
 
-            // Switch A off: it goes idle on the page while its nginx sees the unpublish; B goes on.
+            // Switch A off with the keyboard (Space on the switch): it goes idle on the page while its
+            // nginx sees the unpublish; B goes on.
             cardA = card("nginx A");
-            cardA.findElement(By.cssSelector(".dest-enabled")).click();
+            String prefixA = "dest-" + cardA.getAttribute("data-destination-id");
+            browser.driver().executeScript("arguments[0].focus()", find("#" + prefixA + "-enabled"));
+            keys.sendKeys(Keys.SPACE).perform();
             WebElement offA = cardA;
             // The page polls once a second: the change shows within 2 s of the relay making it.
-            await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> assertEquals("idle", offA.getAttribute("data-state")));
-            await().atMost(Duration.ofSeconds(10)).until(() -> hooks.saw("publish_done", keyA));
+            eventually(Duration.ofSeconds(3)).untilAsserted(() -> assertEquals("idle", offA.getAttribute("data-state")));
+            assertFalse(find("#" + prefixA + "-enabled").isSelected());
+            eventually(Duration.ofSeconds(10)).until(() -> hooks.saw("publish_done", keyA));
             assertFalse(hooks.saw("publish_done", keyB), "B is not touched");
             assertEquals("live", card("nginx B").getAttribute("data-state"));
 
@@ -175,16 +181,42 @@ class WebAppBrowserTest {
             tab(edit + "streamKey");
             type(keyB2 + Keys.ENTER);
             WebElement replace = find("#" + edit + "streamKey");
-            await().atMost(LIVE).until(() -> hooks.saw("publish", keyB2));
+            eventually(LIVE).until(() -> hooks.saw("publish", keyB2));
             WebElement liveB = cardB;
-            await().atMost(LIVE).untilAsserted(() -> assertEquals("live", liveB.getAttribute("data-state")));
+            eventually(LIVE).untilAsserted(() -> assertEquals("live", liveB.getAttribute("data-state")));
             assertTrue(replace.getAttribute("value").isEmpty(), "the replaced key is not kept in the form");
 
-            // Delete A (after confirming): its card goes.
-            card("nginx A").findElement(By.cssSelector(".dest-delete")).click();
+            // Delete A with the keyboard: from its switch, Tab to Edit, Tab to Delete, Enter, confirm.
+            browser.driver().executeScript("arguments[0].focus()", find("#" + prefixA + "-enabled"));
+            keys.sendKeys(Keys.TAB).perform();
+            assertEquals("Edit", browser.focused().getText());
+            keys.sendKeys(Keys.TAB).perform();
+            assertEquals("Delete", browser.focused().getText());
+            keys.sendKeys(Keys.ENTER).perform();
             browser.driver().switchTo().alert().accept();
-            await().atMost(Duration.ofSeconds(10)).until(() -> cards().size() == 1);
+            eventually(Duration.ofSeconds(10)).until(() -> cards().size() == 1);
             assertTrue(cards().get(0).getText().contains("nginx B"));
+
+            // Rename the stream, and make it a new key: the publisher already live goes on.
+            WebElement name = find("#rename-name");
+            name.clear();
+            name.sendKeys("Late show" + Keys.ENTER);
+            waitForText("#stream-title", "Late show");
+            click("#rotate-key");
+            browser.driver().switchTo().alert().accept();
+            waitForText("#encoder-status", "New key made: put it in your encoder.");
+            click("#reveal-key");
+            String newIngestKey = TestKeys.issued(find("#obs-key").getText());
+            assertTrue(!newIngestKey.equals(ingestKey) && newIngestKey.length() >= 32, "a new key is shown");
+            click("#reveal-key");
+            assertEquals("live", card("nginx B").getAttribute("data-state"));
+
+            // Delete the stream: back to the list, and B's nginx sees the unpublish.
+            click("#delete-stream");
+            browser.driver().switchTo().alert().accept();
+            waitForText("#view h2", "Your streams");
+            assertTrue(find(".empty").getText().startsWith("No stream yet"), find("#view").getText());
+            eventually(Duration.ofSeconds(10)).until(() -> hooks.saw("publish_done", keyB2));
 
             // Changing the password with a wrong current one: the message is next to that field.
             browser.driver().get(base + "/#/account");
@@ -288,6 +320,14 @@ class WebAppBrowserTest {
         assertEquals("", unlabelled, "fields without a label");
     }
 
+    /**
+     * Awaitility, retrying also when the page replaced a node the test held (it re-renders parts of
+     * itself every second).
+     */
+    private static ConditionFactory eventually(Duration limit) {
+        return await().atMost(limit).ignoreExceptionsInstanceOf(StaleElementReferenceException.class);
+    }
+
     private void type(CharSequence text) {
         keys.sendKeys(text).perform();
     }
@@ -317,12 +357,12 @@ class WebAppBrowserTest {
     }
 
     private WebElement waitFor(String css) {
-        return await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+        return eventually(Duration.ofSeconds(10)).ignoreExceptions()
                 .until(() -> browser.driver().findElement(By.cssSelector(css)), e -> e.isDisplayed());
     }
 
     private void waitForText(String css, String text) {
-        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() ->
+        eventually(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() ->
                 assertEquals(text, browser.driver().findElement(By.cssSelector(css)).getText()));
     }
 }

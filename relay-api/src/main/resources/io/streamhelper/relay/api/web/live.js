@@ -45,17 +45,31 @@ function videoText(v) {
 
 export function livePanel() {
   const state = h('p', { id: 'live-publisher', class: 'lead' }, 'Waiting for the first update…');
-  const facts = h('dl', { class: 'pairs', id: 'live-facts', hidden: true });
+  // Built once and updated in place, so a screen reader or a test holding a node keeps it.
+  const video = h('dd', { id: 'live-video' });
+  const audio = h('dd', { id: 'live-audio' });
+  const keyframes = h('dd', { id: 'live-keyframes' });
+  const incoming = h('dd', { id: 'live-bitrate' });
+  const facts = h('dl', { class: 'pairs', id: 'live-facts', hidden: true },
+    h('dt', {}, 'Video'), video, h('dt', {}, 'Audio'), audio,
+    h('dt', {}, 'Keyframe interval'), keyframes, h('dt', {}, 'Incoming'), incoming);
   const list = h('ul', { id: 'live-warnings', class: 'warnings', 'aria-live': 'polite' });
   const element = h('section', { class: 'card', id: 'live-panel', 'aria-labelledby': 'live-title' },
     h('h3', { id: 'live-title' }, 'Live input'), state, facts, list);
+  let shownWarnings = '';
+
+  function showWarnings(found) {
+    if (found.join('\n') === shownWarnings) return; // unchanged: not announced again
+    shownWarnings = found.join('\n');
+    list.replaceChildren(...found.map((w) => h('li', {}, w)));
+  }
 
   function update(stream, destinations) {
     if (!stream) {
       state.textContent = 'No publisher connected. Start streaming in your encoder with the server and key above.';
       state.className = 'lead offline';
       facts.hidden = true;
-      list.replaceChildren();
+      showWarnings([]);
       return;
     }
     const reconnecting = stream.state === 'reconnecting';
@@ -63,14 +77,13 @@ export function livePanel() {
       ? 'Publisher lost: waiting for your encoder to reconnect; destinations are kept.'
       : 'Publisher connected from ' + stream.publisher + ' for ' + duration(stream.uptimeSeconds) + '.';
     state.className = 'lead ' + (reconnecting ? 'warn' : 'live');
-    const keyframes = stream.video && stream.video.keyframeIntervalSeconds;
-    facts.replaceChildren(
-      h('dt', {}, 'Video'), h('dd', { id: 'live-video' }, videoText(stream.video)),
-      h('dt', {}, 'Audio'), h('dd', { id: 'live-audio' }, stream.audio ? stream.audio.codec : 'none'),
-      h('dt', {}, 'Keyframe interval'), h('dd', { id: 'live-keyframes' }, keyframes ? keyframes + ' s' : 'not known yet'),
-      h('dt', {}, 'Incoming'), h('dd', { id: 'live-bitrate' }, bitrate(stream.bitrateKbps)));
+    const interval = stream.video && stream.video.keyframeIntervalSeconds;
+    video.textContent = videoText(stream.video);
+    audio.textContent = stream.audio ? stream.audio.codec : 'none';
+    keyframes.textContent = interval ? interval + ' s' : 'not known yet';
+    incoming.textContent = bitrate(stream.bitrateKbps);
     facts.hidden = false;
-    list.replaceChildren(...warnings(stream, destinations).map((w) => h('li', {}, w)));
+    showWarnings(warnings(stream, destinations));
   }
 
   function problem(message) {
