@@ -76,8 +76,10 @@ class WebAppBrowserTest {
             waitForText("#view h2", "Your streams");
             click("#signout");
 
-            // A wrong password: the API's message, next to the password field.
+            // A wrong password: the API's message, next to the password field. Sign-up is closed
+            // on this server once the admin exists, so it is not offered.
             waitFor("#signin-email").sendKeys(EMAIL);
+            assertTrue(browser.driver().findElements(By.cssSelector("#signup")).isEmpty(), "no sign-up form");
             find("#signin-password").sendKeys("not the passphrase");
             find("#signin-submit").click();
             waitForText("#signin-password-error", "invalid email or password");
@@ -154,6 +156,8 @@ class WebAppBrowserTest {
             browser.driver().executeScript("window.scrollTo(0, 0)");
             browser.screenshot(SCREENSHOTS.resolve("desktop.png"), 1280, 2000);
             browser.screenshot(SCREENSHOTS.resolve("phone.png"), 390, 2600);
+            assertEquals(true, browser.driver().executeScript(
+                    "return document.documentElement.scrollWidth <= window.innerWidth"), "nothing wider than a phone");
             browser.driver().manage().window().setSize(new Dimension(1280, 900));
             assertWarningsAStreamerCanActOn();
 
@@ -237,6 +241,59 @@ class WebAppBrowserTest {
             if (publisher != null && publisher.isAlive()) {
                 publisher.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
+        }
+    }
+
+    /**
+     * A server with sign-up open, its admin already made: a visitor signs up from the sign-in
+     * page; the admin creates an account from the admin page (a taken email is refused next to
+     * the email field); and a session ended elsewhere brings the sign-in form back with a word why.
+     */
+    @Test
+    void signUpWhereOpenAccountsForAdminsAndAnEndedSession() throws Exception {
+        Tools.require("chromedriver");
+        Path work = Files.createTempDirectory(Files.createDirectories(Path.of("target")).toAbsolutePath(), "web-app-");
+        try (RelayServer relay = RelayServer.start(TestRelayConfig.with("RELAY_ALLOW_SIGNUP", "true"),
+                        new StaticStreamCatalog(List.of()));
+                Browser opened = new Browser(work.resolve("chromium"))) {
+            browser = opened;
+            RelayHttp api = new RelayHttp(relay.httpPort());
+            api.signUpAndLogin(EMAIL, PASSWORD);
+            String base = "http://127.0.0.1:" + relay.httpPort();
+            browser.driver().get(base + "/");
+            waitFor("#signin-email");
+            assertTrue(find("#signup").isDisplayed(), "sign-up is offered where the server allows it");
+            find("#signup-email").sendKeys("streamer@example.com");
+            find("#signup-password").sendKeys("a streamer passphrase");
+            find("#signup-submit").click();
+            waitForText("#view h2", "Your streams");
+            assertFalse(find("#nav-admin").isDisplayed(), "a streamer has no admin page");
+            click("#signout");
+
+            waitFor("#signin-email").sendKeys(EMAIL);
+            find("#signin-password").sendKeys(PASSWORD + Keys.ENTER);
+            waitForText("#view h2", "Your streams");
+            click("#nav-admin");
+            waitForText("#health-status", "OK");
+            find("#new-user-email").sendKeys("streamer@example.com");
+            find("#new-user-password").sendKeys("another passphrase");
+            click("#new-user-submit");
+            waitForText("#new-user-email-error", "an account with this email exists already");
+            WebElement email = find("#new-user-email");
+            email.clear();
+            email.sendKeys("friend@example.com");
+            click("#new-user-submit");
+            eventually(Duration.ofSeconds(10)).until(() -> find("#users").getText().contains("friend@example.com"));
+
+            // The admin signs this session out from elsewhere: the page's next call is refused.
+            String token = TestKeys.issued(String.valueOf(browser.driver().executeScript(
+                    "return sessionStorage.getItem('relay.token')")));
+            api.call("POST", "/api/v1/auth/logout", null, token, 204);
+            click("a[href='#/streams']");
+            waitForText(".notice", "Your session has ended: sign in again.");
+            assertTrue(find("#signin-email").isDisplayed());
+            assertEquals(null, browser.driver().executeScript("return sessionStorage.getItem('relay.token')"),
+                    "the refused token is forgotten");
         }
     }
 

@@ -36,7 +36,7 @@ export async function adminView(view) {
         await api('POST', '/users', values);
         formEl.reset();
         await load();
-      }, { title: 'New account' })));
+      }, { title: 'New account', fieldByStatus: { 409: 'email' } })));
   try {
     await load();
   } catch (e) {

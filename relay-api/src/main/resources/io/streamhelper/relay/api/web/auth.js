@@ -29,7 +29,7 @@ export async function authView(view, app, message) {
         await api('POST', '/auth/register', { email, password });
         await signIn(email, password);
         app.signedIn();
-      })));
+      }, { fieldByStatus: { 409: 'email' } })));
     view.querySelector('#setup-email').focus();
     return;
   }
@@ -52,7 +52,7 @@ export async function authView(view, app, message) {
       await api('POST', '/auth/register', { email, password });
       await signIn(email, password);
       app.signedIn();
-    }, { title: 'New here? Create an account', class: 'secondary' }));
+    }, { title: 'New here? Create an account', class: 'secondary', fieldByStatus: { 409: 'email' } }));
   }
   show(view, h('section', { class: 'card narrow' }, parts));
   view.querySelector('#signin-email').focus();

@@ -43,7 +43,8 @@ export function field(formId, name, label, opts = {}) {
 
 /**
  * A form whose submit calls onSubmit(values, form); an ApiError it throws is shown next to the
- * field it names, or next to opts.defaultField, or under the form. novalidate: the server's
+ * field it names, or the field opts.fieldByStatus gives for its status, or opts.defaultField, or
+ * under the form. novalidate: the server's
  * message is the one shown, not the browser's.
  */
 export function form(id, fields, submitLabel, onSubmit, opts = {}) {
@@ -53,6 +54,8 @@ export function form(id, fields, submitLabel, onSubmit, opts = {}) {
     h('p', { class: 'error', id: id + '-error', 'aria-live': 'polite' }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', id: id + '-submit' }, submitLabel), opts.extra));
   if (opts.defaultField) el.dataset.defaultField = opts.defaultField;
+  // An error without a field that still belongs to one, by status (409: the email is taken).
+  for (const [status, name] of Object.entries(opts.fieldByStatus || {})) el.dataset['field' + status] = name;
   el.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(el);
@@ -77,7 +80,7 @@ export function clearErrors(formEl) {
 
 export function showError(formEl, error) {
   const named = error.field && formEl.querySelector('#' + formEl.id + '-' + error.field) ? error.field : null;
-  const name = named || formEl.dataset.defaultField;
+  const name = named || formEl.dataset['field' + error.status] || formEl.dataset.defaultField;
   const input = name ? formEl.querySelector('#' + formEl.id + '-' + name) : null;
   const place = input ? formEl.querySelector('#' + input.id + '-error') : formEl.querySelector('#' + formEl.id + '-error');
   place.textContent = error.message;
