@@ -117,6 +117,7 @@ class MetricsControllerTest {
 
                 String key = api.streamKey(api.userToken("a@example.com"), "One");
                 Publication first = api.registry.beginPublish(key, ImmediateEventExecutor.INSTANCE);
+                first.publish(audioTag()); // a gap is timed from the publisher's last tag
                 assertEquals(1.0, sample(api.get("/metrics", TOKEN).body(), "relay_streams{state=\"live\"}"));
 
                 first.lost();
@@ -127,6 +128,7 @@ class MetricsControllerTest {
 
                 api.streamTime.advance(Duration.ofSeconds(7));
                 Publication second = api.registry.beginPublish(key, ImmediateEventExecutor.INSTANCE); // back after 7 s
+                second.publish(audioTag());
                 String bridged = api.get("/metrics", TOKEN).body();
                 assertEquals(1.0, sample(bridged, "relay_streams{state=\"live\"}"));
                 assertEquals(1.0, sample(bridged, "relay_publisher_gaps_total{outcome=\"bridged\"}"));
@@ -151,6 +153,10 @@ class MetricsControllerTest {
                 assertTrue(!expired.contains(key), "no key in metrics");
             });
         }
+    }
+
+    private static MediaMessage audioTag() {
+        return new MediaMessage(MediaKind.AUDIO, 0, Unpooled.wrappedBuffer(new byte[100]));
     }
 
     /** One bucket of the gap histogram: gaps of this outcome that lasted at most {@code le} seconds. */

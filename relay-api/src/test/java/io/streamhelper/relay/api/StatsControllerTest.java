@@ -296,7 +296,7 @@ class StatsControllerTest {
             assertTrue(steady.get("graceEndsAt").isNull() && steady.get("graceSecondsLeft").isNull(), steady.toString());
             assertEquals(0, steady.get("publisherReconnects").asLong());
 
-            loop.submit(alicePublisher::lost).sync();
+            loop.submit(() -> { alicePublisher.lost(); }).sync(); // the publisher's connection dropped, on its loop
             JsonNode report = JSON.readTree(get(client, "/api/v1/stats", "alice").body().string());
             assertEquals(List.of("s-alice"), streamIds(report), "a reconnecting stream is still listed");
             JsonNode waiting = report.get("streams").get(0);
