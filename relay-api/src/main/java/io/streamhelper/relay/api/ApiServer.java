@@ -65,7 +65,7 @@ public final class ApiServer implements AutoCloseable {
         this.health = new HealthController(services.registry(), services.clock(), services.databaseUp());
         MetricsController metrics = new MetricsController(services.registry(), services.metricsToken());
         AccountController accountRoutes = new AccountController(services.accounts());
-        StreamController streamRoutes = new StreamController(services.streams(), services.publicHost(), services.rtmpPort());
+        StreamController streamRoutes = new StreamController(services.streams(), services.registry(), services.publicHost(), services.rtmpPort());
         DestinationController destinationRoutes = new DestinationController(services.destinations());
         StatsController stats = new StatsController(services.registry(), services.clock());
         BodyLimit bodyLimit = new BodyLimit(services.maxBodyBytes());

@@ -13,7 +13,8 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /**
- * GET /api/v1/server/healthcheck: no auth, no secrets, just whether and how busy the relay is.
+ * GET /api/v1/server/healthcheck: no auth, no secrets, just whether and how busy the relay is. A
+ * stream waiting for its encoder to reconnect is counted, not a reason for 503: the server is fine.
  * 503 with a reason while starting, while shutting down, or when the database does not answer,
  * so a load balancer or Docker takes the server out of rotation at those times. The database is
  * probed at most once a second ({@link CachedProbe}), however often the check is called.
@@ -45,6 +46,9 @@ final class HealthController {
 
     void get(Context ctx) {
         Collection<LiveStream> live = registry.liveStreams();
+        // activeStreams counts every stream on air, reconnecting ones included: their destinations
+        // are still published. reconnectingStreams is the part of it waiting for its encoder.
+        long reconnecting = live.stream().filter(s -> OnAir.of(s).reconnecting()).count();
         long activeRelays = live.stream()
                 .flatMap(s -> registry.relays(s).stream())
                 .filter(r -> r.state() == DestinationState.LIVE)
@@ -62,6 +66,7 @@ final class HealthController {
         }
         body.put("timestamp", now.toString());
         body.put("activeStreams", live.size());
+        body.put("reconnectingStreams", reconnecting);
         body.put("activeRelays", activeRelays);
         body.put("uptime", Duration.between(startedAt, now).toSeconds());
         ctx.status(problem == null ? 200 : 503).json(body);

@@ -32,7 +32,8 @@ final class MetricsController {
         this.token = token;
         RelayCounters counters = streams.counters();
         Gauge.builder("relay_active_streams", streams, s -> s.liveStreams().size())
-                .description("streams whose publisher is live").register(registry);
+                .description("streams on air: live, or reconnecting with their destinations still published").register(registry);
+        PublisherGapMetrics.register(registry, streams);
         // Platforms are a fixed set, so every (platform, state) series exists from the start and a
         // dashboard never sees a series appear out of nowhere.
         for (Platform platform : Platform.values()) {

@@ -3,6 +3,7 @@ package io.streamhelper.relay.api;
 import io.javalin.http.Context;
 import io.streamhelper.relay.catalog.service.StreamService;
 import io.streamhelper.relay.catalog.store.StreamRecord;
+import io.streamhelper.relay.engine.registry.StreamRegistry;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -10,11 +11,13 @@ import java.util.Set;
 /** A streamer's input streams: thin handlers; ownership is the service's job. */
 final class StreamController {
     private final StreamService streams;
+    private final StreamRegistry registry;
     private final Optional<String> publicHost;
     private final int rtmpPort;
 
-    StreamController(StreamService streams, Optional<String> publicHost, int rtmpPort) {
+    StreamController(StreamService streams, StreamRegistry registry, Optional<String> publicHost, int rtmpPort) {
         this.streams = streams;
+        this.registry = registry;
         this.publicHost = publicHost;
         this.rtmpPort = rtmpPort;
     }
@@ -48,7 +51,8 @@ final class StreamController {
     }
 
     private Map<String, Object> view(Context ctx, StreamRecord s) {
-        return Views.stream(s, streams.isLive(s), ingestUrl(ctx));
+        // The registry, not the stored flag: it knows a reconnecting stream from a live one.
+        return Views.stream(s, OnAir.of(registry.liveStream(String.valueOf(s.id())).orElse(null)), ingestUrl(ctx));
     }
 
     /**

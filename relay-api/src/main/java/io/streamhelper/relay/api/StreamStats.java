@@ -7,10 +7,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
-/** One live stream in the stats: who publishes it, what it carries, and where it goes. */
+/**
+ * One live stream in the stats: whether its encoder is connected, who publishes it, what it
+ * carries, and where it goes. While {@code reconnecting}, {@code publisher} is the last encoder and
+ * {@code graceEndsAt}/{@code graceSecondsLeft} say how much longer the relay waits for one.
+ */
 record StreamStats(
         String id,
         String name,
+        String state,
+        String graceEndsAt,
+        Long graceSecondsLeft,
+        long publisherReconnects,
         String publisher,
         String startedAt,
         long uptimeSeconds,
@@ -35,9 +43,14 @@ record StreamStats(
         VideoFormat format = stream.announcedFormat();
         Video video = new Video(CodecNames.video(stream.videoCodec()), format.width(), format.height(),
                 round(stream.measuredFrameRate(), 10), round(format.frameRate(), 100), keyframeInterval(stream));
+        OnAir onAir = OnAir.of(stream);
         return new StreamStats(
                 stream.id(),
                 stream.name(),
+                onAir.state(),
+                onAir.graceEndsAtText(),
+                onAir.graceSecondsLeft(now),
+                stream.publisherReconnects(),
                 stream.publisherAddress(),
                 stream.startedAt().toString(),
                 Math.max(0, Duration.between(stream.startedAt(), now).toSeconds()),

@@ -25,14 +25,20 @@ final class Views {
         return m;
     }
 
-    static Map<String, Object> stream(StreamRecord s, boolean live, String ingestUrl) {
+    /**
+     * {@code isLive} stays true while the stream is reconnecting (its destinations are still
+     * published); {@code state} says which, and {@code graceEndsAt} how long the relay waits.
+     */
+    static Map<String, Object> stream(StreamRecord s, OnAir onAir, String ingestUrl) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", s.id());
         m.put("ownerId", s.ownerId());
         m.put("name", s.name());
         m.put("key", s.key().reveal());
         m.put("ingestUrl", ingestUrl);
-        m.put("isLive", live);
+        m.put("isLive", onAir.onAir());
+        m.put("state", onAir.state());
+        m.put("graceEndsAt", onAir.graceEndsAtText());
         m.put("createdAt", s.createdAt().toString());
         m.put("updatedAt", s.updatedAt().toString());
         return m;

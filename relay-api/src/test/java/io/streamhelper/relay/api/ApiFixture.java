@@ -10,12 +10,18 @@ import io.streamhelper.relay.catalog.account.PasswordHasher;
 import io.streamhelper.relay.catalog.service.DatabaseCatalog;
 import io.streamhelper.relay.catalog.service.DestinationService;
 import io.streamhelper.relay.catalog.service.StreamService;
+import io.netty.util.concurrent.EventExecutor;
 import io.streamhelper.relay.engine.destination.AddressPolicy;
+import io.streamhelper.relay.engine.destination.DestinationConnector;
+import io.streamhelper.relay.engine.destination.DestinationLink;
+import io.streamhelper.relay.engine.destination.DestinationTarget;
+import io.streamhelper.relay.engine.destination.Timers;
 import io.streamhelper.relay.engine.secret.Secret;
 import io.streamhelper.relay.catalog.secret.SecretBox;
 import io.streamhelper.relay.catalog.store.Database;
 import io.streamhelper.relay.catalog.store.DatabaseSettings;
 import io.streamhelper.relay.engine.registry.StreamRegistry;
+import io.streamhelper.relay.testkit.ManualScheduler;
 import io.streamhelper.relay.testkit.TestKeys;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -70,6 +76,8 @@ final class ApiFixture implements AutoCloseable {
 
     final Database database;
     final StreamRegistry registry;
+    /** The streams' virtual time: a publisher's reconnect grace runs out only when a test moves it. */
+    final ManualScheduler streamTime = new ManualScheduler();
     final ApiServer api;
     private final HttpClient http = HttpClient.newHttpClient();
     private int port;
@@ -78,8 +86,16 @@ final class ApiFixture implements AutoCloseable {
         database = Database.open(DatabaseSettings.sqlite(dataDir),
                 s.secrets != null ? s.secrets : SecretBox.loadOrCreate(dataDir));
         DatabaseCatalog catalog = new DatabaseCatalog(database.streams(), database.destinations());
-        registry = new StreamRegistry(catalog, catalog, (target, listener) -> {
-            throw new AssertionError("API tests never connect to destinations");
+        registry = new StreamRegistry(catalog, catalog, new DestinationConnector() {
+            @Override
+            public DestinationLink connect(DestinationTarget target, DestinationLink.Listener listener) {
+                throw new AssertionError("API tests never connect to destinations");
+            }
+
+            @Override
+            public Timers timers(EventExecutor executor) {
+                return virtualTimers(streamTime);
+            }
         }, StreamRegistry.Settings.defaults().withListener(catalog));
         AccountService accounts = new AccountService(database.users(), database.sessions(), database.audit(),
                 new PasswordHasher(), LoginThrottle.defaults(s.clock), s.clock, Duration.ofHours(1), s.signupOpen);
@@ -92,6 +108,20 @@ final class ApiFixture implements AutoCloseable {
         if (s.ready) {
             api.ready();
         }
+    }
+
+    static Timers virtualTimers(ManualScheduler clock) {
+        return new Timers() {
+            @Override
+            public Cancellable after(Duration delay, Runnable task) {
+                return clock.schedule(delay, task)::cancel;
+            }
+
+            @Override
+            public long nanoTime() {
+                return clock.nanoTime();
+            }
+        };
     }
 
     ApiFixture(Path dataDir) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.util.concurrent.ImmediateEventExecutor;
+import io.streamhelper.relay.engine.registry.Publication;
 import io.streamhelper.relay.engine.stream.LiveStream;
 import io.streamhelper.relay.testkit.ManualClock;
 import java.nio.file.Path;
@@ -38,6 +39,38 @@ class HealthControllerTest {
                 assertTrue(busy.has("timestamp") && busy.has("uptime"));
                 assertFalse(response.body().contains(key), response.body());
                 api.registry.endPublish(live);
+            });
+        }
+    }
+
+    /**
+     * A stream waiting for its encoder is counted apart, and is no server problem: still 200, and
+     * still among activeStreams (its destinations are on air).
+     */
+    @Test
+    void aReconnectingStreamIsCountedAndStillHealthy() throws Exception {
+        try (ApiFixture api = new ApiFixture(dir)) {
+            api.test(() -> {
+                String token = api.userToken("a@example.com");
+                Publication dropped = api.registry.beginPublish(api.streamKey(token, "Dropped"), ImmediateEventExecutor.INSTANCE);
+                Publication steady = api.registry.beginPublish(api.streamKey(token, "Steady"), ImmediateEventExecutor.INSTANCE);
+                JsonNode both = api.get("/api/v1/server/healthcheck", null).json();
+                assertEquals(2, both.get("activeStreams").asInt());
+                assertEquals(0, both.get("reconnectingStreams").asInt(), both.toString());
+
+                dropped.lost();
+                ApiFixture.Response response = api.get("/api/v1/server/healthcheck", null);
+                assertEquals(200, response.status(), response.body());
+                JsonNode waiting = response.json();
+                assertEquals("OK", waiting.get("status").asText());
+                assertEquals(2, waiting.get("activeStreams").asInt(), "a reconnecting stream is still on air: " + waiting);
+                assertEquals(1, waiting.get("reconnectingStreams").asInt(), waiting.toString());
+
+                api.streamTime.advance(Duration.ofSeconds(31));
+                JsonNode expired = api.get("/api/v1/server/healthcheck", null).json();
+                assertEquals(1, expired.get("activeStreams").asInt(), expired.toString());
+                assertEquals(0, expired.get("reconnectingStreams").asInt(), expired.toString());
+                steady.end();
             });
         }
     }

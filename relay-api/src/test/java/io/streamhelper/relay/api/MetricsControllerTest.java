@@ -10,10 +10,13 @@ import io.streamhelper.relay.engine.media.MediaKind;
 import io.streamhelper.relay.engine.media.MediaMessage;
 import io.streamhelper.relay.engine.publish.PublishRejectedException;
 import io.streamhelper.relay.engine.secret.Secret;
+import io.streamhelper.relay.engine.registry.Publication;
 import io.streamhelper.relay.engine.stream.LiveStream;
 import io.streamhelper.relay.engine.registry.StreamRegistry;
 import io.streamhelper.relay.testkit.TestKeys;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -94,5 +97,70 @@ class MetricsControllerTest {
                 registry.endPublish(live);
             });
         }
+    }
+
+    /**
+     * Streams by state, and every gap a stream waited for its encoder: counted by outcome and
+     * measured into buckets an operator can read (how many encoders came back within 5 s?).
+     * Gaps are timed on the streams' clock, virtual here, so their lengths are exact.
+     */
+    @Test
+    void publisherGapsAreCountedAndMeasured() throws Exception {
+        try (ApiFixture api = api(Optional.of(Secret.of(TOKEN)))) {
+            api.test(() -> {
+                String before = api.get("/metrics", TOKEN).body();
+                assertEquals(0.0, sample(before, "relay_streams{state=\"live\"}"));
+                assertEquals(0.0, sample(before, "relay_streams{state=\"reconnecting\"}"));
+                assertEquals(0.0, sample(before, "relay_publisher_gaps_total{outcome=\"bridged\"}"));
+                assertEquals(0.0, sample(before, "relay_publisher_gaps_total{outcome=\"expired\"}"));
+                assertEquals(0.0, sample(before, "relay_publisher_gap_seconds_count{outcome=\"bridged\"}"));
+
+                String key = api.streamKey(api.userToken("a@example.com"), "One");
+                Publication first = api.registry.beginPublish(key, ImmediateEventExecutor.INSTANCE);
+                first.publish(audioTag()); // a gap is timed from the publisher's last tag
+                assertEquals(1.0, sample(api.get("/metrics", TOKEN).body(), "relay_streams{state=\"live\"}"));
+
+                first.lost();
+                String waiting = api.get("/metrics", TOKEN).body();
+                assertEquals(0.0, sample(waiting, "relay_streams{state=\"live\"}"));
+                assertEquals(1.0, sample(waiting, "relay_streams{state=\"reconnecting\"}"));
+                assertEquals(1.0, sample(waiting, "relay_active_streams"), "still on air");
+
+                api.streamTime.advance(Duration.ofSeconds(7));
+                Publication second = api.registry.beginPublish(key, ImmediateEventExecutor.INSTANCE); // back after 7 s
+                second.publish(audioTag());
+                String bridged = api.get("/metrics", TOKEN).body();
+                assertEquals(1.0, sample(bridged, "relay_streams{state=\"live\"}"));
+                assertEquals(1.0, sample(bridged, "relay_publisher_gaps_total{outcome=\"bridged\"}"));
+                assertEquals(0.0, bucket(bridged, "bridged", "5.0"), "a 7 s gap is not within 5 s");
+                assertEquals(1.0, bucket(bridged, "bridged", "10.0"), "but within 10 s");
+                assertEquals(1.0, bucket(bridged, "bridged", "+Inf"));
+                assertEquals(7.0, sample(bridged, "relay_publisher_gap_seconds_sum{outcome=\"bridged\"}"), 0.001);
+
+                second.lost();
+                api.streamTime.advance(Duration.ofSeconds(31)); // the 30 s grace runs out
+                String expired = api.get("/metrics", TOKEN).body();
+                assertEquals(0.0, sample(expired, "relay_streams{state=\"reconnecting\"}"));
+                assertEquals(0.0, sample(expired, "relay_active_streams"));
+                assertEquals(1.0, sample(expired, "relay_publisher_gaps_total{outcome=\"expired\"}"));
+                assertEquals(0.0, bucket(expired, "expired", "20.0"));
+                assertEquals(1.0, bucket(expired, "expired", "30.0"), "an expired gap lasts the grace");
+                assertEquals(1.0, sample(expired, "relay_publisher_gaps_total{outcome=\"bridged\"}"), "unchanged");
+                for (String le : List.of("1.0", "2.0", "5.0", "10.0", "20.0", "30.0", "60.0", "120.0", "300.0", "+Inf")) {
+                    bucket(expired, "bridged", le); // every bucket of the encoder-reconnect scale is there
+                }
+                assertPrometheusText(expired);
+                assertTrue(!expired.contains(key), "no key in metrics");
+            });
+        }
+    }
+
+    private static MediaMessage audioTag() {
+        return new MediaMessage(MediaKind.AUDIO, 0, Unpooled.wrappedBuffer(new byte[100]));
+    }
+
+    /** One bucket of the gap histogram: gaps of this outcome that lasted at most {@code le} seconds. */
+    private static double bucket(String text, String outcome, String le) {
+        return sample(text, "relay_publisher_gap_seconds_bucket{outcome=\"" + outcome + "\",le=\"" + le + "\"}");
     }
 }

@@ -3,6 +3,7 @@ package io.streamhelper.relay.api;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,6 +19,10 @@ import io.streamhelper.relay.engine.destination.DestinationLink;
 import io.streamhelper.relay.engine.destination.DestinationRejectedException;
 import io.streamhelper.relay.engine.destination.DestinationState;
 import io.streamhelper.relay.engine.destination.DestinationTarget;
+import io.streamhelper.relay.engine.destination.Timers;
+import io.netty.util.concurrent.EventExecutor;
+import io.streamhelper.relay.engine.registry.Publication;
+import io.streamhelper.relay.testkit.ManualScheduler;
 import io.streamhelper.relay.engine.media.MediaKind;
 import io.streamhelper.relay.engine.media.MediaMessage;
 import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
@@ -30,6 +35,7 @@ import io.streamhelper.relay.testkit.TestKeys;
 import io.streamhelper.relay.engine.stream.VideoFormat;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +74,8 @@ class StatsControllerTest {
     private final Map<String, MemoryLink> links = new ConcurrentHashMap<>();
     private StreamRegistry registry;
     private final List<LiveStream> live = new ArrayList<>();
+    private final ManualScheduler streamTime = new ManualScheduler();
+    private Publication alicePublisher;
 
     /** A destination connection that keeps nothing: counts bytes, releases every tag. */
     private static final class MemoryLink implements DestinationLink {
@@ -119,13 +127,22 @@ class StatsControllerTest {
                         List.of()),
                 new StaticStreamCatalog.Entry(new StreamGrant("s-config", "Configured"), Secret.of(CONFIG_KEY),
                         List.of())));
-        DestinationConnector connector = (target, listener) -> {
-            MemoryLink link = new MemoryLink(listener);
-            links.put(target.id(), link);
-            return link;
+        DestinationConnector connector = new DestinationConnector() {
+            @Override
+            public DestinationLink connect(DestinationTarget target, DestinationLink.Listener listener) {
+                MemoryLink link = new MemoryLink(listener);
+                links.put(target.id(), link);
+                return link;
+            }
+
+            @Override
+            public Timers timers(EventExecutor executor) {
+                return ApiFixture.virtualTimers(streamTime); // no grace or retry runs out unless a test says so
+            }
         };
         registry = new StreamRegistry(catalog, catalog, connector, StreamRegistry.Settings.defaults());
-        live.add(registry.beginPublish(ALICE_KEY, loop, "198.51.100.7:50000").stream());
+        alicePublisher = registry.beginPublish(ALICE_KEY, loop, "198.51.100.7:50000");
+        live.add(alicePublisher.stream());
         live.add(registry.beginPublish(BOB_KEY, loop, "203.0.113.9:40000").stream());
         live.add(registry.beginPublish(CONFIG_KEY, loop, "192.0.2.1:1234").stream());
 
@@ -263,6 +280,42 @@ class StatsControllerTest {
             assertEquals("backup.example.com", refused.get("host").asText(), "no user info, port or path");
             assertEquals("rejected", refused.get("state").asText());
             assertEquals("publish refused for key ***", refused.get("lastError").asText());
+        });
+    }
+
+    /**
+     * Alice's encoder drops: her stream is listed as reconnecting, with when and how soon the
+     * relay stops waiting, while its destination stays live; her encoder comes back from a new
+     * address and the stream is live again, one publisher reconnect on its count.
+     */
+    @Test
+    void aReconnectingStreamSaysHowLongTheRelayWaitsAndKeepsItsDestinations() throws Exception {
+        JavalinTest.test(app(), (server, client) -> {
+            JsonNode steady = JSON.readTree(get(client, "/api/v1/stats", "alice").body().string()).get("streams").get(0);
+            assertEquals("live", steady.get("state").asText());
+            assertTrue(steady.get("graceEndsAt").isNull() && steady.get("graceSecondsLeft").isNull(), steady.toString());
+            assertEquals(0, steady.get("publisherReconnects").asLong());
+
+            loop.submit(() -> { alicePublisher.lost(); }).sync(); // the publisher's connection dropped, on its loop
+            JsonNode report = JSON.readTree(get(client, "/api/v1/stats", "alice").body().string());
+            assertEquals(List.of("s-alice"), streamIds(report), "a reconnecting stream is still listed");
+            JsonNode waiting = report.get("streams").get(0);
+            assertEquals("reconnecting", waiting.get("state").asText(), waiting.toString());
+            Instant generated = Instant.parse(report.get("generatedAt").asText());
+            Instant endsAt = Instant.parse(waiting.get("graceEndsAt").asText());
+            long left = waiting.get("graceSecondsLeft").asLong();
+            assertTrue(left > 0 && left <= 30, "the default 30 s grace: " + waiting);
+            assertEquals(Duration.between(generated, endsAt).toMillis(), left * 1000, 1000, "the same end, in seconds left");
+            assertEquals("198.51.100.7:50000", waiting.get("publisher").asText(), "the last publisher");
+            assertEquals("live", waiting.at("/destinations/0/state").asText(), "YouTube is still published: " + waiting);
+
+            Publication back = registry.beginPublish(ALICE_KEY, loop, "198.51.100.7:50001");
+            JsonNode resumed = JSON.readTree(get(client, "/api/v1/stats", "alice").body().string()).get("streams").get(0);
+            assertEquals("live", resumed.get("state").asText(), resumed.toString());
+            assertTrue(resumed.get("graceEndsAt").isNull() && resumed.get("graceSecondsLeft").isNull());
+            assertEquals(1, resumed.get("publisherReconnects").asLong(), resumed.toString());
+            assertEquals("198.51.100.7:50001", resumed.get("publisher").asText());
+            assertSame(alicePublisher.stream(), back.stream(), "the same stream, continued");
         });
     }
 

@@ -8,9 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.util.concurrent.ImmediateEventExecutor;
+import io.streamhelper.relay.engine.registry.Publication;
 import io.streamhelper.relay.engine.stream.LiveStream;
 import io.streamhelper.relay.testkit.TestKeys;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -96,6 +99,52 @@ class StreamApiTest {
                 assertTrue(publisherClosed.get(), "the publisher of a deleted stream is disconnected");
                 assertTrue(live.isEnded() && api.registry.liveStreams().isEmpty(), "and the stream has ended");
                 assertTrue(api.database.streams().findByKey(key).isEmpty(), "its key opens nothing any more");
+            });
+        }
+    }
+
+    /**
+     * A dropped encoder leaves the stream on air, waiting: still isLive (its destinations stay
+     * published), state reconnecting, and when the relay stops waiting. A publish with the key
+     * continues it; a grace that runs out takes it offline.
+     */
+    @Test
+    void aStreamSaysWhetherItIsLiveReconnectingOrOffline() throws Exception {
+        try (ApiFixture api = openSignUp(dir)) {
+            api.test(() -> {
+                String alice = api.userToken("alice@example.com");
+                ApiFixture.Response created = api.post("/api/v1/streams", "{\"name\":\"Drops out\"}", alice);
+                long id = created.json().get("id").asLong();
+                String key = TestKeys.issued(created.json().get("key").asText());
+                assertEquals("offline", created.json().get("state").asText());
+                assertTrue(created.json().get("graceEndsAt").isNull());
+
+                Publication first = api.registry.beginPublish(key, ImmediateEventExecutor.INSTANCE);
+                JsonNode live = api.get("/api/v1/streams/" + id, alice).json();
+                assertTrue(live.get("isLive").asBoolean());
+                assertEquals("live", live.get("state").asText());
+                assertTrue(live.get("graceEndsAt").isNull(), live.toString());
+
+                Instant before = Instant.now();
+                first.lost();
+                JsonNode waiting = api.get("/api/v1/streams/" + id, alice).json();
+                assertEquals("reconnecting", waiting.get("state").asText(), waiting.toString());
+                assertTrue(waiting.get("isLive").asBoolean(), "on air while the relay waits for the encoder");
+                Instant graceEndsAt = Instant.parse(waiting.get("graceEndsAt").asText());
+                assertTrue(!graceEndsAt.isBefore(before) && !graceEndsAt.isAfter(Instant.now().plusSeconds(30)),
+                        "the default 30 s grace, from the drop: " + graceEndsAt);
+                assertEquals(waiting, api.get("/api/v1/streams", alice).json().get(0), "the list says the same");
+
+                Publication second = api.registry.beginPublish(key, ImmediateEventExecutor.INSTANCE);
+                JsonNode back = api.get("/api/v1/streams/" + id, alice).json();
+                assertEquals("live", back.get("state").asText(), back.toString());
+                assertTrue(back.get("graceEndsAt").isNull());
+
+                second.lost();
+                api.streamTime.advance(Duration.ofSeconds(31));
+                JsonNode over = api.get("/api/v1/streams/" + id, alice).json();
+                assertEquals("offline", over.get("state").asText(), over.toString());
+                assertFalse(over.get("isLive").asBoolean(), "the grace ran out: the stream ended");
             });
         }
     }

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -54,6 +55,8 @@ class StatsPageEndToEndTest {
     /** A real bearer token: the relay's first account, an admin, who sees every live stream. */
     private String token;
     private Process publisher;
+    /** Every encoder a test started, stopped after all. */
+    private final List<Process> encoders = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
@@ -71,7 +74,8 @@ class StatsPageEndToEndTest {
         }
         StaticStreamCatalog catalog = new StaticStreamCatalog(List.of(new StaticStreamCatalog.Entry(
                 new StreamGrant("s-stats", "Stats end to end", OWNER), Secret.of(INGEST_KEY), targets)));
-        relay = RelayServer.start(TestRelayConfig.with(), catalog);
+        // The default grace, whatever the test default: one test drops the encoder and brings it back.
+        relay = RelayServer.start(TestRelayConfig.with("RELAY_PUBLISHER_GRACE_S", "30"), catalog);
         token = new RelayHttp(relay.httpPort()).signUpAndLogin("operator@example.com", "stats page passphrase");
     }
 
@@ -79,6 +83,11 @@ class StatsPageEndToEndTest {
     void stopEverything() throws Exception {
         if (publisher != null && publisher.isAlive()) {
             publisher.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        for (Process encoder : encoders) {
+            if (encoder.isAlive()) {
+                encoder.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
         }
         if (relay != null) {
             relay.close();
@@ -186,6 +195,104 @@ class StatsPageEndToEndTest {
         // The publisher leaves: the stream is no longer listed.
         publisher.destroy();
         assertTrue(publisher.waitFor(15, TimeUnit.SECONDS), "ffmpeg stopped");
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(
+                () -> assertEquals(0, JSON.readTree(statsBody()).get("streams").size()));
+    }
+
+    /**
+     * The encoder dies (SIGKILL: no unpublish, as when OBS loses its network): the JSON, the
+     * health check and the page in Chromium say the stream is reconnecting and for how long,
+     * while both nginx destinations stay published; a new ffmpeg with the key continues the
+     * same stream, and the destinations never reconnect.
+     */
+    @AfterEach
+    void stopEncoders() throws Exception {
+        for (Process encoder : encoders) {
+            if (encoder.isAlive()) {
+                encoder.destroy(); // SIGTERM: ffmpeg unpublishes, so no stream is left waiting for it
+                encoder.waitFor(15, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    void aDroppedEncoderShowsAsReconnectingUntilItComesBack() throws Exception {
+        Path clip = Ffmpeg.testClip(Path.of("target", "clips"), 10);
+        String ingest = "rtmp://127.0.0.1:" + relay.rtmpPort() + "/live/" + INGEST_KEY;
+        Process first = Ffmpeg.publishLooping(clip, ingest, work.resolve("dropped-publisher.log"));
+        encoders.add(first);
+        AtomicReference<JsonNode> live = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            JsonNode report = JSON.readTree(statsBody());
+            assertEquals(1, report.get("streams").size(), report.toString());
+            JsonNode stream = report.get("streams").get(0);
+            assertEquals("live", stream.get("state").asText(), report.toString());
+            for (JsonNode d : stream.get("destinations")) {
+                assertEquals("live", d.get("state").asText(), report.toString());
+                assertTrue(d.get("framesSent").asLong() > 0, report.toString());
+            }
+            live.set(stream);
+        });
+        List<String> destinationsLiveSince = new ArrayList<>();
+        live.get().get("destinations").forEach(d -> destinationsLiveSince.add(d.get("since").asText()));
+
+        first.destroyForcibly();
+        assertTrue(first.waitFor(15, TimeUnit.SECONDS), "ffmpeg killed");
+        AtomicReference<JsonNode> waiting = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            JsonNode report = JSON.readTree(statsBody());
+            assertEquals(1, report.get("streams").size(), "the stream outlives its encoder: " + report);
+            JsonNode stream = report.get("streams").get(0);
+            assertEquals("reconnecting", stream.get("state").asText(), stream.toString());
+            waiting.set(stream);
+        });
+        JsonNode stream = waiting.get();
+        long left = stream.get("graceSecondsLeft").asLong();
+        assertTrue(left > 0 && left <= 30, stream.toString());
+        assertTrue(stream.get("graceEndsAt").isTextual(), stream.toString());
+        List<String> since = new ArrayList<>();
+        for (JsonNode d : stream.get("destinations")) {
+            assertEquals("live", d.get("state").asText(), "the destinations stay published: " + stream);
+            since.add(d.get("since").asText());
+        }
+        assertEquals(destinationsLiveSince, since, "no destination reconnected");
+        JsonNode health = new RelayHttp(relay.httpPort()).call("GET", "/api/v1/server/healthcheck", null, null, 200);
+        assertEquals(1, health.get("reconnectingStreams").asInt(), health.toString());
+        assertEquals(1, health.get("activeStreams").asInt(), health.toString());
+
+        Path browserWork = work.resolve("chromium-reconnecting");
+        String dom = Chromium.dumpDom(baseUrl() + "/stat#token=" + token, Duration.ofSeconds(4), browserWork);
+        assertTrue(dom.contains("class=\"stream reconnecting\""), "the stream's box is marked: " + dom);
+        assertTrue(dom.matches("(?s).*Reconnecting: waiting for the encoder to come back, \\d+ s left \\(destinations stay live\\).*"),
+                "the page says so in words: " + dom);
+        assertTrue(dom.contains("<span class=\"stream-state reconnecting\">Reconnecting</span>"), dom);
+        assertEquals(2, count(dom, "<span class=\"state live\">live</span>"), "both destinations still shown live: " + dom);
+        assertTrue(dom.contains("Last publisher"), dom);
+        assertNoKey(dom);
+        Path picture = SCREENSHOT.resolveSibling("stat-reconnecting.png");
+        Files.createDirectories(picture.getParent());
+        Files.deleteIfExists(picture);
+        Chromium.screenshot(baseUrl() + "/stat#token=" + token, picture, 1400, 700, Duration.ofSeconds(4), browserWork);
+        assertTrue(Files.size(picture) > 10_000, "a real picture of the page: " + picture.toAbsolutePath());
+
+        Process second = Ffmpeg.publishLooping(clip, ingest, work.resolve("returning-publisher.log"));
+        encoders.add(second);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            JsonNode back = JSON.readTree(statsBody()).get("streams").get(0);
+            assertEquals("live", back.get("state").asText(), back.toString());
+            assertEquals(1, back.get("publisherReconnects").asLong(), back.toString());
+            assertTrue(back.get("graceEndsAt").isNull(), back.toString());
+            List<String> sinceAfter = new ArrayList<>();
+            back.get("destinations").forEach(d -> sinceAfter.add(d.get("since").asText()));
+            assertEquals(destinationsLiveSince, sinceAfter, "the same destination connections carry on");
+        });
+        String resumedDom = Chromium.dumpDom(baseUrl() + "/stat#token=" + token, Duration.ofSeconds(4), browserWork);
+        assertFalse(resumedDom.contains("class=\"stream reconnecting\"") || resumedDom.contains("<p class=\"notice reconnecting\">"),
+                "no reconnecting notice once the encoder is back: " + resumedDom);
+        assertTrue(resumedDom.contains("<span class=\"stream-state live\">Live</span>"), resumedDom);
+
+        second.destroy(); // SIGTERM: ffmpeg unpublishes, a clean end
+        assertTrue(second.waitFor(15, TimeUnit.SECONDS), "ffmpeg stopped");
         await().atMost(Duration.ofSeconds(15)).untilAsserted(
                 () -> assertEquals(0, JSON.readTree(statsBody()).get("streams").size()));
     }
