@@ -173,6 +173,9 @@ class BroadcastContinuityTest {
                 + ", takeover 2000 ms");
 
         assertTrue(newcomer.get().isAlive(), "the new encoder is live");
+        // The relay closed the silent encoder's connection (its FIN is lost in the dead path):
+        // only the new encoder's is left, so the old one cannot hold a slot until the idle timeout.
+        await().atMost(Duration.ofSeconds(2)).until(() -> relay.openIngestConnections() == 1);
         await().atMost(Duration.ofSeconds(5)).until(() -> framesSent() >= baseline.get(baseline.size() - 1) + 60);
         assertOnePublishNoEnd();
         assertTrue(acceptedMillis <= 3_000, "accepted " + acceptedMillis + " ms after the network went silent");
