@@ -16,8 +16,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A TCP relay on a free loopback port, in front of one server, whose connections a test can
  * {@link #drop()} the way a lost network looks to an encoder: both sockets are reset (RST, by
- * closing with SO_LINGER 0), with no FIN and no bytes in flight delivered. It keeps listening, so
- * the client's own reconnect logic is what brings the stream back, through a new connection.
+ * closing with SO_LINGER 0), with no FIN and no bytes in flight delivered. Or
+ * {@link #vanish()}: the client's side is reset but the server's is left open and silent, which
+ * is how a server sees a network that died (no FIN, no RST, just no more bytes) while the
+ * encoder has already noticed. It keeps listening, so the client's own reconnect logic is what
+ * brings the stream back, through a new connection.
  *
  * <p>Plain blocking sockets, two copying threads per connection: the peers under test are the
  * protocol implementations, this only moves bytes.
@@ -26,6 +29,8 @@ public final class DroppableTcpProxy implements AutoCloseable {
     private final ServerSocket server;
     private final InetSocketAddress target;
     private final List<Pair> open = new CopyOnWriteArrayList<>();
+    /** Server-side sockets left open by vanish(), silent until the server closes them or close(). */
+    private final List<Socket> abandoned = new CopyOnWriteArrayList<>();
     private final AtomicInteger accepted = new AtomicInteger();
     private final AtomicInteger dropped = new AtomicInteger();
     private volatile boolean closed;
@@ -82,7 +87,7 @@ public final class DroppableTcpProxy implements AutoCloseable {
         return open.size();
     }
 
-    /** Connections ended by {@link #drop()}. */
+    /** Connections ended by {@link #drop()} or {@link #vanish()}. */
     public int dropped() {
         return dropped.get();
     }
@@ -96,6 +101,24 @@ public final class DroppableTcpProxy implements AutoCloseable {
         for (Pair pair : open) {
             if (open.remove(pair)) {
                 pair.reset();
+                count++;
+            }
+        }
+        dropped.addAndGet(count);
+        return count;
+    }
+
+    /**
+     * Resets the client's side of every open connection and leaves the server's side open, with
+     * nothing more sent on it, until the server closes it (or this proxy is closed); returns how
+     * many there were. New connections are accepted and forwarded as before.
+     */
+    public int vanish() {
+        int count = 0;
+        for (Pair pair : open) {
+            if (open.remove(pair)) {
+                abandoned.add(pair.upstream());
+                resetQuietly(pair.client());
                 count++;
             }
         }
@@ -130,18 +153,22 @@ public final class DroppableTcpProxy implements AutoCloseable {
     }
 
     /**
-     * Copies until either side ends. An orderly end (EOF) is passed on as a close of both; a
-     * dropped pair is already reset, and its copiers just stop on the exception that follows.
+     * Copies until either side ends. An orderly end (EOF) is passed on as a close of both. A
+     * dropped or vanished pair is no longer open: its copiers stop on the exception that follows
+     * and close nothing (closing a socket's stream would close the socket, and send the FIN a
+     * vanished network never sends).
      */
     private void copy(Pair pair, Socket from, Socket to) {
         byte[] buffer = new byte[16 * 1024];
-        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+        try {
+            InputStream in = from.getInputStream();
+            OutputStream out = to.getOutputStream();
             int n;
             while ((n = in.read(buffer)) >= 0) {
                 out.write(buffer, 0, n);
             }
         } catch (IOException e) {
-            // reset by drop(), or by a peer: either way this direction is over
+            // reset by drop() or vanish(), or by a peer: either way this direction is over
         } finally {
             if (open.remove(pair)) {
                 pair.closeQuietly();
@@ -177,5 +204,6 @@ public final class DroppableTcpProxy implements AutoCloseable {
             // closing anyway
         }
         drop();
+        abandoned.forEach(DroppableTcpProxy::resetQuietly);
     }
 }

@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -70,6 +71,24 @@ class DroppableTcpProxyTest {
             roundTrip(again, upstream);
             assertEquals(2, proxy.accepted());
             assertEquals(1, proxy.dropped());
+            upstream.close();
+        }
+    }
+
+    @Test
+    void vanishResetsTheClientAndLeavesTheServerSideOpenAndSilent() throws Exception {
+        try (Socket client = connect()) {
+            Socket upstream = serverSide.poll(5, TimeUnit.SECONDS);
+            roundTrip(client, upstream);
+
+            assertEquals(1, proxy.vanish());
+
+            assertThrows(SocketException.class, () -> readOrFail(client.getInputStream()), "the client side is reset");
+            // Neither an end nor a reset reaches the server: its read just waits, as on a dead network.
+            upstream.setSoTimeout(500);
+            assertThrows(SocketTimeoutException.class, () -> readOrFail(upstream.getInputStream()), "the server side is silent");
+            upstream.getOutputStream().write(7); // and what it still sends goes nowhere, without an error
+            assertEquals(0, proxy.openConnections());
             upstream.close();
         }
     }
