@@ -1,0 +1,156 @@
+package io.streamhelper.relay.app;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamhelper.relay.engine.destination.DestinationTarget;
+import io.streamhelper.relay.engine.publish.StreamGrant;
+import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
+import io.streamhelper.relay.engine.secret.Secret;
+import io.streamhelper.relay.testkit.DroppableTcpProxy;
+import io.streamhelper.relay.testkit.Ffmpeg;
+import io.streamhelper.relay.testkit.HookServer;
+import io.streamhelper.relay.testkit.NginxRtmp;
+import io.streamhelper.relay.testkit.Obs;
+import io.streamhelper.relay.testkit.ObsProfile;
+import io.streamhelper.relay.testkit.TestKeys;
+import io.streamhelper.relay.testkit.Tools;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 19 with the encoder streamers use: real OBS Studio (headless) publishes through a TCP
+ * proxy to the relay, which relays to nginx-rtmp. The proxy drops OBS's connection the way a lost
+ * network does (no FCUnpublish, no FIN; OBS's send fails on a reset); OBS reconnects by itself,
+ * after its own Retry Delay (1 s, growing 1.5 times per failed try), and publishes the same key
+ * again. The destination must not notice: nginx-rtmp's own on_publish / on_publish_done hooks
+ * report one publish and no end, and a player reads video from it after the reconnect.
+ */
+class ObsReconnectTest {
+    private final String ingestKey = TestKeys.ingest();
+    private final String destinationKey = TestKeys.destination();
+
+    private Path work;
+    private HookServer hooks;
+    private NginxRtmp nginx;
+    private RelayServer relay;
+    private DroppableTcpProxy network;
+    private Obs obs;
+
+    @BeforeEach
+    void start() throws Exception {
+        Tools.require("ffprobe", "nginx");
+        Obs.require();
+        work = Files.createTempDirectory(Files.createDirectories(Path.of("target")).toAbsolutePath(), "obs-reconnect-");
+        hooks = new HookServer();
+        nginx = NginxRtmp.start(work.resolve("nginx"), NginxRtmp.options().hooks(hooks));
+        StaticStreamCatalog catalog = new StaticStreamCatalog(List.of(new StaticStreamCatalog.Entry(
+                new StreamGrant("s1", "OBS"), Secret.of(ingestKey),
+                List.of(new DestinationTarget("d1", "nginx", nginx.rtmpUrl(), Secret.of(destinationKey))))));
+        relay = RelayServer.start(TestRelayConfig.with(), catalog);
+        network = DroppableTcpProxy.to(relay.rtmpPort());
+    }
+
+    @AfterEach
+    void stop() {
+        // OBS first, in every outcome: it would otherwise keep reconnecting into whatever follows.
+        if (obs != null) {
+            obs.close();
+        }
+        if (network != null) {
+            network.close();
+        }
+        if (relay != null) {
+            relay.close();
+        }
+        if (nginx != null) {
+            nginx.close();
+        }
+        if (hooks != null) {
+            hooks.close();
+        }
+    }
+
+    @Test
+    void obsReconnectingAfterADroppedNetworkContinuesTheSamePublishAtTheDestination() throws Exception {
+        streamUntilTheDestinationPlaysH264AndAac();
+
+        assertEquals(1, network.drop(), "OBS's one connection was reset on both sides");
+
+        assertReconnectedAndTheDestinationNeverNoticed();
+    }
+
+    /**
+     * What a real dropped network usually does: OBS's send fails and it reconnects, but the relay
+     * is told nothing (no FIN, no RST), so OBS's new publish arrives while the old connection is
+     * still open, silent, on the relay's side.
+     */
+    @Test
+    void obsReconnectingWhileTheRelayStillHoldsItsSilentOldConnectionTakesTheStreamOver() throws Exception {
+        streamUntilTheDestinationPlaysH264AndAac();
+
+        assertEquals(1, network.vanish(), "OBS's connection was reset on its side only");
+
+        assertReconnectedAndTheDestinationNeverNoticed();
+    }
+
+    private void streamUntilTheDestinationPlaysH264AndAac() throws Exception {
+        obs = Obs.startStreaming(work.resolve("obs"), ObsProfile
+                .customRtmp("rtmp://127.0.0.1:" + network.port() + "/live", ingestKey)
+                .reconnect(1, 20));
+        awaitOrExplain(Duration.ofSeconds(30), "the destination is published", () -> hooks.calls("publish").size() == 1);
+        Ffmpeg.ProbeResult probe = Ffmpeg.probe(player(), Duration.ofSeconds(20));
+        assertEquals("h264", probe.video().orElseThrow(() -> new AssertionError("no video: " + probe)).codecName());
+        assertEquals(640, probe.video().get().width());
+        assertEquals(360, probe.video().get().height());
+        assertEquals("aac", probe.audio().orElseThrow(() -> new AssertionError("no audio: " + probe)).codecName());
+        assertEquals(1, obs.connections(), obs.describe(20));
+    }
+
+    private void assertReconnectedAndTheDestinationNeverNoticed() {
+        awaitOrExplain(Duration.ofSeconds(30), "OBS reconnected by itself and published again",
+                () -> obs.connections() >= 2 && network.openConnections() == 1);
+        // Read from the destination only now: whatever it plays came through the new connection.
+        long framesAfter = Ffmpeg.countVideoFramesLive(player(), 4);
+        assertTrue(framesAfter >= 30, "the destination plays video after the reconnect: " + framesAfter
+                + " frames in 4 s; " + explain());
+
+        assertEquals(1, hooks.calls("publish").size(), "the destination saw one publish: " + explain());
+        assertEquals(0, hooks.calls("publish_done").size(), "the destination saw the stream end: " + explain());
+        assertTrue(obs.isRunning(), obs.describe(20));
+    }
+
+    private String player() {
+        return nginx.rtmpUrl() + "/" + destinationKey;
+    }
+
+    private void awaitOrExplain(Duration atMost, String what, Callable<Boolean> condition) {
+        try {
+            await().atMost(atMost).pollInterval(Duration.ofMillis(100)).until(() -> {
+                if (!obs.isRunning()) {
+                    throw new AssertionError("OBS stopped before " + what + "; " + explain());
+                }
+                return condition.call();
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("not within " + atMost.toSeconds() + " s: " + what + "; " + explain(), e);
+        }
+    }
+
+    /** What each party says: the destination's hooks, the proxy, the relay's streams, OBS's log. */
+    private String explain() {
+        // The calls' names only: each call also holds the destination key, which no output may show.
+        return "hooks " + hooks.calls().stream().map(HookServer.HookCall::call).toList()
+                + "; proxy accepted " + network.accepted() + " dropped " + network.dropped() + " open " + network.openConnections()
+                + "; relay live streams " + relay.registry().liveStreams().size() + " on " + relay.transport()
+                + "; nginx " + (nginx.isRunning() ? "running" : "down") + "; " + obs.describe(25);
+    }
+}
