@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Test;
  * network does (no FCUnpublish, no FIN; OBS's send fails on a reset); OBS reconnects by itself,
  * after its own Retry Delay (1 s, growing 1.5 times per failed try), and publishes the same key
  * again. The destination must not notice: nginx-rtmp's own on_publish / on_publish_done hooks
- * report one publish and no end, and a player reads video from it after the reconnect.
+ * report one publish and no end, and a player reads video from it after the reconnect. A
+ * streamer quitting OBS, on the other hand, ends the broadcast there at once.
  */
 class ObsReconnectTest {
     private final String ingestKey = TestKeys.ingest();
@@ -100,6 +101,23 @@ class ObsReconnectTest {
         assertEquals(1, network.vanish(), "OBS's connection was reset on its side only");
 
         assertReconnectedAndTheDestinationNeverNoticed();
+    }
+
+    /**
+     * The other half of the rule: a streamer who quits OBS ends the broadcast at once, not after
+     * the grace (30 s by default) a lost connection gets. OBS's stop sends FCUnpublish and
+     * deleteStream, which the relay must take as the clean end it is.
+     */
+    @Test
+    void quittingObsEndsTheBroadcastAtTheDestinationAtOnce() throws Exception {
+        streamUntilTheDestinationPlaysH264AndAac();
+
+        obs.quit(Duration.ofSeconds(15));
+
+        await().atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
+                assertEquals(1, hooks.calls("publish_done").size(), "the destination saw the stream end: " + explain()));
+        assertEquals(1, hooks.calls("publish").size(), explain());
+        await().atMost(Duration.ofSeconds(5)).until(() -> relay.registry().liveStreams().isEmpty());
     }
 
     private void streamUntilTheDestinationPlaysH264AndAac() throws Exception {

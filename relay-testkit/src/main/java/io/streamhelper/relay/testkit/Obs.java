@@ -5,10 +5,12 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -130,6 +132,28 @@ public final class Obs implements AutoCloseable {
         }
         String state = process.isAlive() ? "OBS running" : "OBS exited with " + process.exitValue();
         return state + ", log " + log() + ":\n" + String.join("\n", relevant.subList(Math.max(0, relevant.size() - lines), relevant.size()));
+    }
+
+    /**
+     * Quits OBS the way a streamer does (SIGINT: OBS closes its main window, which with
+     * ConfirmOnExit off stops the stream, its librtmp sending FCUnpublish and deleteStream, then
+     * exits), and waits for it to be gone. Fails, with OBS's log, if it does not exit in time.
+     */
+    public void quit(Duration atMost) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-INT", String.valueOf(process.pid())).inheritIO().start();
+            if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new AssertionError("kill -INT " + process.pid() + " failed; " + describe(20));
+            }
+            if (!process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("OBS did not quit within " + atMost.toSeconds() + " s of SIGINT; " + describe(20));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
     }
 
     /** Kills OBS (and anything it started) and its display; safe to call more than once. */
