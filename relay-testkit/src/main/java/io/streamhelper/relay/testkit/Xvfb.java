@@ -56,6 +56,6 @@ final class Xvfb implements AutoCloseable {
 
     @Override
     public void close() {
-        ProcessTrees.kill(process.toHandle());
+        ProcessTrees.terminate(process.toHandle(), 5);
     }
 }
