@@ -19,8 +19,11 @@ import io.streamhelper.relay.testkit.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,6 +48,7 @@ class ObsReconnectTest {
     private RelayServer relay;
     private DroppableTcpProxy network;
     private Obs obs;
+    private long recordedBeforeTheDrop;
 
     @BeforeEach
     void start() throws Exception {
@@ -52,7 +56,7 @@ class ObsReconnectTest {
         Obs.require();
         work = Files.createTempDirectory(Files.createDirectories(Path.of("target")).toAbsolutePath(), "obs-reconnect-");
         hooks = new HookServer();
-        nginx = NginxRtmp.start(work.resolve("nginx"), NginxRtmp.options().hooks(hooks));
+        nginx = NginxRtmp.start(work.resolve("nginx"), NginxRtmp.options().hooks(hooks).record(true));
         StaticStreamCatalog catalog = new StaticStreamCatalog(List.of(new StaticStreamCatalog.Entry(
                 new StreamGrant("s1", "OBS"), Secret.of(ingestKey),
                 List.of(new DestinationTarget("d1", "nginx", nginx.rtmpUrl(), Secret.of(destinationKey))))));
@@ -131,9 +135,13 @@ class ObsReconnectTest {
         assertEquals(360, probe.video().get().height());
         assertEquals("aac", probe.audio().orElseThrow(() -> new AssertionError("no audio: " + probe)).codecName());
         assertEquals(1, obs.connections(), obs.describe(20));
+        // Some seconds of the broadcast in the destination's recording before anything happens to it.
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500))
+                .until(() -> Ffmpeg.countVideoFrames(recording()) >= 90);
+        recordedBeforeTheDrop = Ffmpeg.countVideoFrames(recording());
     }
 
-    private void assertReconnectedAndTheDestinationNeverNoticed() {
+    private void assertReconnectedAndTheDestinationNeverNoticed() throws Exception {
         awaitOrExplain(Duration.ofSeconds(30), "OBS reconnected by itself and published again",
                 () -> obs.connections() >= 2 && network.openConnections() == 1);
         // Read from the destination only now: whatever it plays came through the new connection.
@@ -144,6 +152,38 @@ class ObsReconnectTest {
         assertEquals(1, hooks.calls("publish").size(), "the destination saw one publish: " + explain());
         assertEquals(0, hooks.calls("publish_done").size(), "the destination saw the stream end: " + explain());
         assertTrue(obs.isRunning(), obs.describe(20));
+
+        // One broadcast in the destination's recording: what came before the drop, then what came after, in order.
+        long recorded = Ffmpeg.countVideoFrames(recording());
+        assertTrue(recorded >= recordedBeforeTheDrop + framesAfter, "the recording holds " + recorded + " video frames, "
+                + recordedBeforeTheDrop + " recorded before the drop and " + framesAfter + " played after the reconnect");
+        assertTimestampsNeverGoBack(recording());
+    }
+
+    /** Each stream's decoding timestamps in an FLV file, as ffprobe reads them, never decrease. */
+    private static void assertTimestampsNeverGoBack(Path flv) throws Exception {
+        Process p = new ProcessBuilder("ffprobe", "-v", "error", "-show_entries", "packet=codec_type,dts_time",
+                "-of", "csv=p=0", flv.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        List<String> lines = new String(p.getInputStream().readAllBytes()).lines().toList();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "ffprobe finished");
+        Map<String, Double> last = new HashMap<>();
+        int packets = 0;
+        for (String line : lines) {
+            String[] f = line.split(",");
+            if (f.length < 2 || f[1].isBlank() || f[1].equals("N/A")) {
+                continue;
+            }
+            double dts = Double.parseDouble(f[1]);
+            Double before = last.put(f[0], dts);
+            assertTrue(before == null || dts >= before, f[0] + " timestamps go back from " + before + " s to " + dts
+                    + " s at packet " + packets + " of the recording");
+            packets++;
+        }
+        assertTrue(last.containsKey("video") && last.containsKey("audio"), "the recording has video and audio: " + last);
+    }
+
+    private Path recording() {
+        return nginx.recording(destinationKey);
     }
 
     private String player() {
