@@ -48,7 +48,9 @@ public record RelayConfig(
         int audioHoldFrom,
         String transport,
         Duration publishDeadline,
-        MessageBufferLimits messageBuffers) {
+        MessageBufferLimits messageBuffers,
+        Duration publisherGrace,
+        Duration publisherTakeover) {
 
     /** How long audio may wait to go out with the next video frame on NIO; see docs/configuration.md. */
     static final long DEFAULT_AUDIO_HOLD_MS = 40;
@@ -67,7 +69,8 @@ public record RelayConfig(
             "RELAY_MAX_BODY_BYTES", "RELAY_API_RATE_PER_ADDRESS", "RELAY_API_RATE_PER_USER", "RELAY_MAX_CHUNK_SIZE",
             "RELAY_MAX_MESSAGE_BYTES", "RELAY_MAX_CHUNK_STREAMS", "RELAY_MAX_PUBLISHERS", "RELAY_AUDIO_HOLD_MS",
             "RELAY_AUDIO_HOLD_FROM", "RELAY_TRANSPORT", "RELAY_LOG_LEVEL", "RELAY_LIBRARY_LOG_LEVEL", "RELAY_CONFIG_FILE",
-            "RELAY_TRUSTED_PROXIES", "RELAY_PUBLISH_DEADLINE_MS", "RELAY_INGEST_BUFFER_BUDGET_BYTES");
+            "RELAY_TRUSTED_PROXIES", "RELAY_PUBLISH_DEADLINE_MS", "RELAY_INGEST_BUFFER_BUDGET_BYTES",
+            "RELAY_PUBLISHER_GRACE_S", "RELAY_PUBLISHER_TAKEOVER_MS");
 
     /** Thrown when a setting is malformed; the message says which one and why. */
     public static final class InvalidConfigException extends RuntimeException {
@@ -123,6 +126,8 @@ public record RelayConfig(
         long maxChunkStreams = number(env, "RELAY_MAX_CHUNK_STREAMS", chunkDefaults.maxChunkStreams(), 4, 65_599, problems);
         long maxPublishers = number(env, "RELAY_MAX_PUBLISHERS", 100, 1, 100_000, problems);
         long publishDeadlineMs = number(env, "RELAY_PUBLISH_DEADLINE_MS", 5_000, 500, 60_000, problems);
+        long graceSeconds = number(env, "RELAY_PUBLISHER_GRACE_S", 30, 0, 3600, problems);
+        long takeoverMs = number(env, "RELAY_PUBLISHER_TAKEOVER_MS", 2_000, 100, 60_000, problems);
         long bufferBudget = number(env, "RELAY_INGEST_BUFFER_BUDGET_BYTES", MessageBufferLimits.DEFAULT_BUDGET_BYTES,
                 1024 * 1024, 1L << 40, problems);
         if (bufferBudget < 2 * maxMessage && problems.isEmpty()) {
@@ -168,7 +173,8 @@ public record RelayConfig(
                 clientAddresses,
                 new ChunkLimits((int) maxChunk, (int) maxMessage, (int) maxChunkStreams), (int) maxPublishers,
                 audioHold, (int) audioHoldFrom, transport, Duration.ofMillis(publishDeadlineMs),
-                MessageBufferLimits.forMessageSize((int) maxMessage, bufferBudget));
+                MessageBufferLimits.forMessageSize((int) maxMessage, bufferBudget),
+                Duration.ofSeconds(graceSeconds), Duration.ofMillis(takeoverMs));
     }
 
     /**

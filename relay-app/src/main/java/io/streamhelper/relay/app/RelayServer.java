@@ -80,7 +80,9 @@ public final class RelayServer implements AutoCloseable {
                 .withMaxLiveStreams(config.maxPublishers())
                 .withCatalogReads(catalogReads)
                 .withAudioHold(config.audioHold(transport))
-                .withListener(catalog));
+                .withListener(catalog)
+                .withPublisherGrace(config.publisherGrace())
+                .withTakeoverAfter(config.publisherTakeover()));
         IngestSettings ingestSettings = IngestSettings.defaults(config.rtmpPort())
                 .withBindAddress(config.bindAddress())
                 .withIdleTimeout(config.publishIdleTimeout())

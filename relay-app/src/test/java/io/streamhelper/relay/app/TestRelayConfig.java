@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * The environment a test relay starts with: loopback only, free ports, its own data directory
- * under target/, and private destinations allowed (the test peers listen on 127.0.0.1).
+ * under target/, private destinations allowed (the test peers listen on 127.0.0.1), and no
+ * publisher grace (a lost publisher ends its stream at once).
  */
 final class TestRelayConfig {
     private TestRelayConfig() {
@@ -27,6 +28,9 @@ final class TestRelayConfig {
         env.put("RELAY_HTTP_PORT", "0");
         env.put("RELAY_ALLOW_PRIVATE_DESTINATIONS", "true");
         env.put("RELAY_DATA_DIR", freshDataDir().toString());
+        // No publisher grace unless a test asks for one: most tests kill or stop a publisher and
+        // expect its destinations to end at once, as a server with RELAY_PUBLISHER_GRACE_S=0 does.
+        env.put("RELAY_PUBLISHER_GRACE_S", "0");
         // RELAY_TRANSPORT=io_uring ./test.sh runs the relay tests on io_uring (the default is NIO).
         String transport = System.getenv("RELAY_TRANSPORT");
         if (transport != null && !transport.isBlank()) {

@@ -56,11 +56,16 @@ public final class StreamService {
         registry.disconnect(String.valueOf(streamId));
     }
 
-    /** A new ingest key; the old one stops working for new publishes, the current publisher goes on. */
+    /**
+     * A new ingest key; the old one stops working for new publishes, the current publisher goes
+     * on. A stream waiting for its lost publisher to come back ends: whoever would come back has
+     * the old key.
+     */
     public StreamRecord rotateKey(long callerId, long streamId) {
         get(callerId, streamId);
         StreamRecord rotated = streams.rotateKey(streamId, Secret.of(Tokens.random(KEY_BYTES)));
         audit.record(callerId, "rotate-key", "stream", streamId, "");
+        registry.keyRotated(String.valueOf(streamId));
         return rotated;
     }
 

@@ -266,6 +266,29 @@ public final class DestinationRelay implements MediaSink {
         return error;
     }
 
+    /**
+     * The same connection goes on (nothing is unpublished at the destination); only the picture
+     * restarts: inter frames wait for the new publisher's first keyframe, and the metadata and
+     * sequence headers it sends first pass as they come, ahead of that keyframe.
+     */
+    @Override
+    public void publisherChanged() {
+        awaitingKeyframe = true;
+    }
+
+    /**
+     * The one decision of how a destination takes a continuing publisher's new sequence headers
+     * (say a new resolution after the encoder reconnected): in-band, on the same connection, the
+     * new header ahead of the new keyframe, as nginx-rtmp and ffmpeg take a mid-stream header
+     * change. Should a platform not decode that, this is where the destination would be
+     * reconnected cleanly instead (it then joins with the new headers).
+     */
+    @Override
+    public void formatChanged() {
+        awaitingKeyframe = true;
+        log.info("event=destination_format_change stream={} destination={} how=in_band", stream.id(), target.id());
+    }
+
     @Override
     public String sinkId() {
         return target.id();

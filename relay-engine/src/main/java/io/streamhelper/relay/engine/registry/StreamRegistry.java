@@ -5,13 +5,17 @@ import io.streamhelper.relay.engine.destination.DestinationConnector;
 import io.streamhelper.relay.engine.destination.DestinationDirectory;
 import io.streamhelper.relay.engine.destination.DestinationRelay;
 import io.streamhelper.relay.engine.destination.DestinationTarget;
+import io.streamhelper.relay.engine.destination.Timers;
 import io.streamhelper.relay.engine.publish.PublishAuthorizer;
 import io.streamhelper.relay.engine.publish.PublishRejectedException;
 import io.streamhelper.relay.engine.publish.PublishRejectedException.Reason;
 import io.streamhelper.relay.engine.stream.AudioHold;
 import io.streamhelper.relay.engine.stream.LiveStream;
 import io.streamhelper.relay.engine.stream.RelayCounters;
+import io.streamhelper.relay.engine.stream.StreamState;
 import io.streamhelper.relay.engine.publish.StreamGrant;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -21,6 +25,8 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +36,14 @@ import org.slf4j.LoggerFactory;
  * with its destinations running, and a publisher leaving into every destination ending cleanly.
  * It sits above {@code stream} and {@code destination}: a {@link LiveStream} knows only its
  * sinks, and the registry builds and holds each live stream's {@link DestinationRelay}s.
+ *
+ * <p>A stream outlives its publisher's connection. Each publisher's turn is a {@link Publication};
+ * one that ends cleanly (the streamer's stop) ends the stream, one that is lost (the connection
+ * dropped, no media) leaves it {@link StreamState#RECONNECTING} for {@link Settings#publisherGrace()}
+ * with every destination still published. A publish with the key during the grace, or while the
+ * current publisher has sent nothing for {@link Settings#takeoverAfter()}, continues the same
+ * stream ({@link #continueStream}). The grace and takeover clocks are the connector's
+ * {@link Timers} for the stream's loop, as the destinations' are.
  */
 public final class StreamRegistry {
     private static final Logger log = LoggerFactory.getLogger(StreamRegistry.class);
@@ -52,10 +66,22 @@ public final class StreamRegistry {
      * @param audioHold when audio frames wait to ride along with the next video frame ({@link AudioHold#NONE}: never)
      * @param catalogReads where {@link #beginPublishAsync} reads the catalog (the key, the destinations)
      * @param listener hears streams go live and end
+     * @param publisherGrace how long a stream whose publisher was lost waits for one to come back (zero: it ends at once)
+     * @param takeoverAfter a publish with the key takes a live stream over once its publisher has sent no media this long
      */
     public record Settings(long gopCacheBytes, int maxLiveStreams, AudioHold audioHold, Executor catalogReads,
-            Listener listener) {
+            Listener listener, Duration publisherGrace, Duration takeoverAfter) {
+        public static final Duration DEFAULT_TAKEOVER_AFTER = Duration.ofMillis(2000);
+
         public Settings {
+            Objects.requireNonNull(publisherGrace, "publisherGrace");
+            Objects.requireNonNull(takeoverAfter, "takeoverAfter");
+            if (publisherGrace.isNegative()) {
+                throw new IllegalArgumentException("the publisher grace cannot be negative");
+            }
+            if (takeoverAfter.isNegative() || takeoverAfter.isZero()) {
+                throw new IllegalArgumentException("the takeover silence must be positive");
+            }
             if (gopCacheBytes < 0) {
                 throw new IllegalArgumentException("the GOP cache size cannot be negative");
             }
@@ -67,30 +93,42 @@ public final class StreamRegistry {
             Objects.requireNonNull(listener, "listener");
         }
 
-        /** A 16 MiB GOP cache, no limit on live streams, no audio hold, catalog reads on the caller's thread, nobody listening. */
+        /**
+         * A 16 MiB GOP cache, no limit on live streams, no audio hold, catalog reads on the
+         * caller's thread, nobody listening, no publisher grace (a lost publisher ends its stream
+         * at once), takeover after 2 s of silence.
+         */
         public static Settings defaults() {
             return new Settings(LiveStream.DEFAULT_GOP_CACHE_BYTES, Integer.MAX_VALUE, AudioHold.NONE, Runnable::run,
-                    new Listener() { });
+                    new Listener() { }, Duration.ZERO, DEFAULT_TAKEOVER_AFTER);
         }
 
         public Settings withGopCacheBytes(long bytes) {
-            return new Settings(bytes, maxLiveStreams, audioHold, catalogReads, listener);
+            return new Settings(bytes, maxLiveStreams, audioHold, catalogReads, listener, publisherGrace, takeoverAfter);
         }
 
         public Settings withMaxLiveStreams(int max) {
-            return new Settings(gopCacheBytes, max, audioHold, catalogReads, listener);
+            return new Settings(gopCacheBytes, max, audioHold, catalogReads, listener, publisherGrace, takeoverAfter);
         }
 
         public Settings withAudioHold(AudioHold hold) {
-            return new Settings(gopCacheBytes, maxLiveStreams, hold, catalogReads, listener);
+            return new Settings(gopCacheBytes, maxLiveStreams, hold, catalogReads, listener, publisherGrace, takeoverAfter);
         }
 
         public Settings withCatalogReads(Executor executor) {
-            return new Settings(gopCacheBytes, maxLiveStreams, audioHold, executor, listener);
+            return new Settings(gopCacheBytes, maxLiveStreams, audioHold, executor, listener, publisherGrace, takeoverAfter);
         }
 
         public Settings withListener(Listener l) {
-            return new Settings(gopCacheBytes, maxLiveStreams, audioHold, catalogReads, l);
+            return new Settings(gopCacheBytes, maxLiveStreams, audioHold, catalogReads, l, publisherGrace, takeoverAfter);
+        }
+
+        public Settings withPublisherGrace(Duration grace) {
+            return new Settings(gopCacheBytes, maxLiveStreams, audioHold, catalogReads, listener, grace, takeoverAfter);
+        }
+
+        public Settings withTakeoverAfter(Duration silence) {
+            return new Settings(gopCacheBytes, maxLiveStreams, audioHold, catalogReads, listener, publisherGrace, silence);
         }
     }
 
@@ -106,14 +144,24 @@ public final class StreamRegistry {
      * One live stream and its relays. The list changes only on the stream's loop (one change at
      * a time, see {@link #onStreamLoop}); readers on other threads (stats, metrics) see a copy.
      */
-    private static final class Live {
+    static final class Live {
         final LiveStream stream;
+        final Timers timers;
         final List<DestinationRelay> relays = new CopyOnWriteArrayList<>();
+        /**
+         * The publication feeding the stream; null while it is reconnecting or once it ended. Set
+         * on the stream's loop; cleared there or by the current publication's own clean end, so a
+         * compare-and-set decides between a takeover and the old publisher's stop.
+         */
+        final AtomicReference<Publication> current = new AtomicReference<>();
         /** The listener was told this stream started (so it is told the end too); on the stream's loop. */
         boolean startAnnounced;
+        /** The end of the reconnect grace, while reconnecting; on the stream's loop. */
+        Timers.Cancellable grace;
 
-        Live(LiveStream stream) {
+        Live(LiveStream stream, Timers timers) {
             this.stream = stream;
+            this.timers = timers;
         }
     }
 
@@ -141,7 +189,7 @@ public final class StreamRegistry {
     public Publication beginPublish(String streamKey, EventExecutor executor, String publisherAddress)
             throws PublishRejectedException {
         try {
-            return new Publication(this, openStream(streamKey, executor, publisherAddress));
+            return openStream(streamKey, executor, publisherAddress);
         } catch (PublishRejectedException rejected) {
             counters.publishRejected(rejected.reason());
             throw rejected;
@@ -172,21 +220,34 @@ public final class StreamRegistry {
         return opened;
     }
 
-    private LiveStream openStream(String streamKey, EventExecutor executor, String publisherAddress)
+    private Publication openStream(String streamKey, EventExecutor executor, String publisherAddress)
             throws PublishRejectedException {
         if (!accepting) {
             throw new PublishRejectedException(Reason.UNAVAILABLE, "server is shutting down");
         }
         StreamGrant grant = authorizer.authorize(streamKey)
                 .orElseThrow(() -> new PublishRejectedException(Reason.UNKNOWN_KEY, "unknown stream key"));
+        Live existing = live.get(grant.streamId());
+        if (existing != null) {
+            Publication continued = continueStream(existing, publisherAddress);
+            if (continued != null) {
+                return continued;
+            }
+            // It ended meanwhile: this publish opens a new stream, as after any end.
+        }
         // Checked after the key, so the answer to a stranger stays "unknown key". Two publishers
         // racing for the last place may both get in: a soft cap, which is all it needs to be.
         if (live.size() >= settings.maxLiveStreams()) {
             throw new PublishRejectedException(Reason.TOO_MANY_PUBLISHERS, "the server has as many live streams as it allows");
         }
-        LiveStream stream = new LiveStream(grant, executor, settings.gopCacheBytes(), counters, settings.audioHold());
+        Timers timers = connector.timers(executor);
+        LiveStream stream = new LiveStream(grant, executor, settings.gopCacheBytes(), counters, settings.audioHold(),
+                timers::nanoTime);
         stream.publisherAddress(publisherAddress);
-        Live entry = new Live(stream);
+        Live entry = new Live(stream, timers);
+        Publication publication = new Publication(this, entry);
+        entry.current.set(publication);
+        stream.onDisconnectRequest(publication::disconnect);
         // Relays exist before the stream is visible, so nobody sees a live stream without them;
         // they start only once it is registered.
         List<DestinationTarget> targets = directory.destinationsOf(grant.streamId());
@@ -194,7 +255,7 @@ public final class StreamRegistry {
             entry.relays.add(new DestinationRelay(stream, target, connector));
         }
         if (live.putIfAbsent(grant.streamId(), entry) != null) {
-            throw new PublishRejectedException(Reason.ALREADY_LIVE, "stream is already being published");
+            throw alreadyLive();
         }
         // From here the stream is visible: whatever fails before it is handed to the publisher
         // (the catalog read again, a listener, the reconcile) must end it, or it would stay live
@@ -224,7 +285,131 @@ public final class StreamRegistry {
             endPublish(stream);
             throw e;
         }
-        return stream;
+        return publication;
+    }
+
+    /** The refusal names no address and no key: the other encoder may be someone else's machine. */
+    private static PublishRejectedException alreadyLive() {
+        return new PublishRejectedException(Reason.ALREADY_LIVE, "the stream is live from another encoder");
+    }
+
+    /**
+     * A publish with the key of a stream that is live or reconnecting: while reconnecting, the
+     * newcomer continues it; while live, it takes it over if the current publisher has been silent
+     * for {@link Settings#takeoverAfter()} (its connection is closed), and is refused otherwise.
+     * Continuing means the same {@link LiveStream} and the same relays and destination
+     * connections: nothing is unpublished or published again at any destination. Returns null if
+     * the stream ended meanwhile.
+     */
+    private Publication continueStream(Live entry, String publisherAddress) throws PublishRejectedException {
+        LiveStream stream = entry.stream;
+        Object outcome = onStreamLoop(stream, () -> {
+            if (stream.isEnded() || live.get(stream.id()) != entry) {
+                return null;
+            }
+            boolean takeover = stream.state() == StreamState.LIVE;
+            long silentNanos = stream.nanosSinceMedia();
+            if (takeover) {
+                Publication previous = entry.current.get();
+                if (silentNanos < settings.takeoverAfter().toNanos()) {
+                    return alreadyLive();
+                }
+                if (previous == null || !entry.current.compareAndSet(previous, null)) {
+                    return null; // its publisher stopped it just now: the stream is ending
+                }
+                log.info("event=publisher_takeover stream={} silent_ms={}", stream.id(),
+                        TimeUnit.NANOSECONDS.toMillis(silentNanos));
+                previous.disconnect();
+            } else {
+                cancelGrace(entry);
+            }
+            Publication next = new Publication(this, entry);
+            Duration gap = Duration.ofNanos(silentNanos);
+            stream.publisherResumed(publisherAddress);
+            entry.current.set(next);
+            stream.onDisconnectRequest(next::disconnect);
+            log.info("event=publisher_gap stream={} outcome=bridged gap_ms={}{}", stream.id(), gap.toMillis(),
+                    takeover ? " how=takeover" : "");
+            counters.gapBridged(gap);
+            return next;
+        }, null);
+        if (outcome instanceof PublishRejectedException refused) {
+            throw refused;
+        }
+        return (Publication) outcome;
+    }
+
+    /**
+     * The publication's streamer stopped (FCUnpublish, deleteStream, closeStream): if it still
+     * feeds the stream, the stream ends now, everywhere. From any thread; a stale publication
+     * (taken over, or its stream ended) changes nothing.
+     */
+    void publicationEnded(Live entry, Publication publication) {
+        if (entry.current.compareAndSet(publication, null)) {
+            endPublish(entry.stream);
+        }
+    }
+
+    /**
+     * The publication's connection went away uncleanly: if it still feeds the stream, the stream
+     * waits {@link Settings#publisherGrace()} for a publisher to come back, every destination kept
+     * published; with no grace, or while the server shuts down, it ends as after a stop. From any
+     * thread (queued on the stream's loop behind the tags the publication handed over).
+     */
+    void publisherLost(Live entry, Publication publication, String why) {
+        LiveStream stream = entry.stream;
+        stream.onExecutorOrAfterIt(() -> {
+            if (entry.current.get() != publication || stream.isEnded()) {
+                return;
+            }
+            Duration grace = settings.publisherGrace();
+            if (grace.isZero() || !accepting || stream.executor().isShuttingDown() || live.get(stream.id()) != entry) {
+                publicationEnded(entry, publication);
+                return;
+            }
+            if (!entry.current.compareAndSet(publication, null)) {
+                return;
+            }
+            stream.publisherLost(Instant.now().plus(grace));
+            log.info("event=publisher_lost stream={} grace_s={} why=\"{}\"", stream.id(), grace.toSeconds(), why);
+            entry.grace = entry.timers.after(grace, () -> graceExpired(entry));
+        });
+    }
+
+    /** On the stream's loop: nobody came back in time. */
+    private void graceExpired(Live entry) {
+        entry.grace = null;
+        if (entry.stream.state() != StreamState.RECONNECTING) {
+            return;
+        }
+        endStream(entry.stream, "expired");
+    }
+
+    /** On the stream's loop. */
+    private static void cancelGrace(Live entry) {
+        if (entry.grace != null) {
+            entry.grace.cancel();
+            entry.grace = null;
+        }
+    }
+
+    /**
+     * The stream's ingest key was replaced: a stream waiting for its publisher to come back ends
+     * now (whoever comes back has the old key), one with a publisher live goes on. Returns
+     * whether it ended one. Safe from any thread but an event loop.
+     */
+    public boolean keyRotated(String streamId) {
+        Live entry = live.get(streamId);
+        if (entry == null) {
+            return false;
+        }
+        return onStreamLoop(entry.stream, () -> {
+            if (entry.stream.state() != StreamState.RECONNECTING) {
+                return false;
+            }
+            endStream(entry.stream, "key_rotated");
+            return true;
+        }, false);
     }
 
     /**
@@ -293,6 +478,10 @@ public final class StreamRegistry {
             boolean removed = removeRelay(entry, destinationId);
             if (removed) {
                 log.info("event=destination_removed stream={} destination={}", entry.stream.id(), destinationId);
+                if (entry.relays.isEmpty() && entry.stream.state() == StreamState.RECONNECTING) {
+                    // Nothing left to hold published for a publisher that may come back.
+                    endStream(entry.stream, "no_destinations");
+                }
             }
             return removed;
         }, false);
@@ -351,10 +540,24 @@ public final class StreamRegistry {
      * change queued there before.
      */
     public void endPublish(LiveStream stream) {
+        endStream(stream, "ended");
+    }
+
+    /** {@code gapOutcome}: what the log says ended a publisher gap, should the stream be reconnecting. */
+    private void endStream(LiveStream stream, String gapOutcome) {
         Live entry = live.get(stream.id());
         boolean wasLive = entry != null && entry.stream == stream && live.remove(stream.id(), entry);
         stream.onExecutorOrAfterIt(() -> {
             if (wasLive) {
+                entry.current.set(null);
+                cancelGrace(entry);
+                if (stream.state() == StreamState.RECONNECTING) {
+                    Duration gap = Duration.ofNanos(stream.nanosSinceMedia());
+                    log.info("event=publisher_gap stream={} outcome={} gap_ms={}", stream.id(), gapOutcome, gap.toMillis());
+                    if ("expired".equals(gapOutcome)) {
+                        counters.gapExpired(gap);
+                    }
+                }
                 log.info("event=publish_end stream={} bytes_in={} video_frames={}", stream.id(), stream.bytesIn(),
                         stream.videoFrames());
                 if (entry.startAnnounced) {
@@ -397,7 +600,10 @@ public final class StreamRegistry {
         return live.values().stream().map(entry -> entry.stream).toList();
     }
 
-    /** No new publishers from now on; the live ones are ended by their connections closing. */
+    /**
+     * No new publishers from now on, and a publisher lost from now on ends its stream at once
+     * (no grace); the live ones are ended by the shutdown's {@link #endPublish}.
+     */
     public void stopAccepting() {
         accepting = false;
     }

@@ -1,5 +1,6 @@
 package io.streamhelper.relay.engine.stream;
 
+import io.netty.buffer.ByteBufUtil;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.streamhelper.relay.engine.media.FanOutScope;
@@ -14,14 +15,20 @@ import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One stream while its publisher is live: the cached start-up tags (metadata, sequence headers,
- * current GOP) and the sinks that receive every tag. All state is touched only on the
- * publisher's event loop ({@link #executor()}), which is also where the publisher's tags arrive,
+ * One stream while it is live: the cached start-up tags (metadata, sequence headers, current GOP)
+ * and the sinks that receive every tag. All state is touched only on the stream's event loop
+ * ({@link #executor()}, its first publisher's), which is also where the publishers' tags arrive,
  * so ordering between joining and live tags needs no lock.
+ *
+ * <p>It can outlive its publisher ({@link StreamState}): the registry says when the publisher is
+ * lost ({@link #publisherLost}) and when another continues it ({@link #publisherResumed}); the
+ * stream keeps one timeline across them ({@link StreamTimeline}) and changes state only through
+ * {@link #moveTo}.
  *
  * <p>Fan-out follows Netty's {@code DefaultChannelGroup}: each sink gets a retained duplicate of
  * the tag (same bytes, own indexes), and the original is released once. The duplicates share a
@@ -46,7 +53,17 @@ public final class LiveStream {
     private MediaMessage metadata;
     private MediaMessage videoHeader;
     private MediaMessage audioHeader;
-    private volatile boolean ended;
+    /** Written on the executor only, through {@link #moveTo}. */
+    private volatile StreamState state = StreamState.LIVE;
+    private volatile Instant graceEndsAt;
+    private volatile long publisherReconnects;
+    private final StreamTimeline timeline = new StreamTimeline();
+    /** Monotonic nanoseconds: the stream's clock (the registry's {@code Timers}, virtual in tests). */
+    private final LongSupplier nanoClock;
+    /** When the last tag arrived (or the stream began); on the executor. */
+    private long lastMediaNanos;
+    /** A continuing publisher's sequence headers are still to be compared with its predecessor's. */
+    private boolean comparingHeaders;
     private final AudioHold audioHold;
     /** Some sink may have audio waiting in its outgoing buffer. */
     private boolean audioHeld;
@@ -70,6 +87,14 @@ public final class LiveStream {
 
     /** @param audioHold when audio may wait for the next video frame */
     public LiveStream(StreamGrant grant, EventExecutor executor, long gopCacheBytes, RelayCounters counters, AudioHold audioHold) {
+        this(grant, executor, gopCacheBytes, counters, audioHold, System::nanoTime);
+    }
+
+    /** @param nanoClock monotonic nanoseconds: how the stream measures a publisher's silence and gaps */
+    public LiveStream(StreamGrant grant, EventExecutor executor, long gopCacheBytes, RelayCounters counters, AudioHold audioHold,
+            LongSupplier nanoClock) {
+        this.nanoClock = nanoClock;
+        this.lastMediaNanos = nanoClock.getAsLong();
         this.counters = counters;
         this.grant = grant;
         this.executor = executor;
@@ -126,7 +151,7 @@ public final class LiveStream {
         return publisherAddress;
     }
 
-    /** Set once by the ingest before the stream becomes visible. */
+    /** Set by the registry before the stream becomes visible, and again for each publisher that continues it. */
     public void publisherAddress(String address) {
         this.publisherAddress = address;
     }
@@ -156,10 +181,11 @@ public final class LiveStream {
     /** One tag from the publisher. Takes ownership. Must be called on {@link #executor()}. */
     public void publish(MediaMessage message) {
         assert executor.inEventLoop();
-        if (ended) {
+        if (state == StreamState.ENDED) {
             message.release();
             return;
         }
+        message = onTimeline(message);
         remember(message);
         MediaSink[] targets = sinks;
         boolean hold = holdsAudio(message, targets.length);
@@ -224,7 +250,7 @@ public final class LiveStream {
     }
 
     private void flushHeld(long hold) {
-        if (audioHeld && hold == holdNumber && !ended) {
+        if (audioHeld && hold == holdNumber && state != StreamState.ENDED) {
             audioHeld = false;
             for (MediaSink sink : sinks) {
                 try {
@@ -261,6 +287,15 @@ public final class LiveStream {
         }
     }
 
+    /** The tag on the stream's timeline (the same message, for the first publisher). */
+    private MediaMessage onTimeline(MediaMessage message) {
+        long now = nanoClock.getAsLong();
+        long gapMillis = timeline.opensContinuedSegment() ? TimeUnit.NANOSECONDS.toMillis(now - lastMediaNanos) : 0;
+        lastMediaNanos = now;
+        long ts = timeline.map(message.timestamp(), gapMillis);
+        return ts == message.timestamp() ? message : message.withTimestamp(ts);
+    }
+
     private void remember(MediaMessage message) {
         int size = message.content().readableBytes();
         bytesIn += size;
@@ -269,14 +304,19 @@ public final class LiveStream {
             case METADATA -> metadata = replace(metadata, message);
             case VIDEO -> {
                 if (message.isSequenceHeader()) {
+                    compareWithPredecessor(videoHeader, message);
                     videoHeader = replace(videoHeader, message);
                     videoCodec = FlvTags.videoCodec(message.content());
                 } else if (FlvTags.isVideoFrame(message.content())) {
                     videoFrames++;
+                    if (message.isVideoKeyframe()) {
+                        comparingHeaders = false; // the new publisher's picture has begun
+                    }
                 }
             }
             case AUDIO -> {
                 if (message.isSequenceHeader()) {
+                    compareWithPredecessor(audioHeader, message);
                     audioHeader = replace(audioHeader, message);
                 }
                 if ("none".equals(audioCodec)) {
@@ -288,6 +328,26 @@ public final class LiveStream {
             }
         }
         gop.offer(message);
+    }
+
+    /**
+     * A continuing publisher whose sequence header is not its predecessor's (a new resolution or
+     * codec settings): every sink is told before the header reaches it, and decides how its
+     * destination takes the change ({@link MediaSink#formatChanged}).
+     */
+    private void compareWithPredecessor(MediaMessage cached, MediaMessage fresh) {
+        if (!comparingHeaders || cached == null || ByteBufUtil.equals(cached.content(), fresh.content())) {
+            return;
+        }
+        log.info("event=publisher_format_changed stream={} kind={}", id(), fresh.kind().name().toLowerCase(java.util.Locale.ROOT));
+        for (MediaSink sink : sinks) {
+            try {
+                sink.formatChanged();
+            } catch (RuntimeException | Error e) {
+                rethrowIfFatal(e);
+                sinkFailed(sink, e);
+            }
+        }
     }
 
     private static MediaMessage replace(MediaMessage old, MediaMessage fresh) {
@@ -315,7 +375,7 @@ public final class LiveStream {
      */
     public void attach(MediaSink sink) {
         onExecutor(() -> {
-            if (ended || Arrays.asList(sinks).contains(sink)) {
+            if (state == StreamState.ENDED || Arrays.asList(sinks).contains(sink)) {
                 return;
             }
             StreamSnapshot snapshot = new StreamSnapshot(retainedHeaders(), gop.retainedCopy());
@@ -344,10 +404,11 @@ public final class LiveStream {
      */
     public void end() {
         onExecutorOrAfterIt(() -> {
-            if (ended) {
+            if (state == StreamState.ENDED) {
                 return;
             }
-            ended = true;
+            moveTo(StreamState.ENDED);
+            graceEndsAt = null;
             sinks = new MediaSink[0];
             for (MediaMessage m : Arrays.asList(metadata, audioHeader, videoHeader)) {
                 if (m != null) {
@@ -378,22 +439,77 @@ public final class LiveStream {
     }
 
     public boolean isEnded() {
-        return ended;
+        return state == StreamState.ENDED;
     }
 
     /** Where the stream is in its life; safe from any thread. */
     public StreamState state() {
-        return ended ? StreamState.ENDED : StreamState.LIVE;
+        return state;
     }
 
     /** When the reconnect grace ends, while {@link StreamState#RECONNECTING}; null otherwise. Safe from any thread. */
     public Instant graceEndsAt() {
-        return null;
+        return graceEndsAt;
     }
 
-    /** How many times a publisher came back within the grace and continued this stream. Safe from any thread. */
+    /**
+     * How many times a publisher continued this stream: came back within the grace, or took it
+     * over from a silent one. Safe from any thread.
+     */
     public long publisherReconnects() {
-        return 0;
+        return publisherReconnects;
+    }
+
+    /**
+     * The publisher went away uncleanly and the registry holds the stream for a grace: the sinks
+     * stay attached (destinations stay published), and the cached GOP goes, so a destination that
+     * joins during or after the gap never starts on pictures from before it. On the executor.
+     */
+    public void publisherLost(Instant graceEnds) {
+        assert executor.inEventLoop();
+        moveTo(StreamState.RECONNECTING);
+        graceEndsAt = graceEnds;
+        gop.clear();
+    }
+
+    /**
+     * Another publisher continues the stream (back within the grace, or taking over a silent one):
+     * its first tag comes the gap's real length after the last one out, every sink restarts its
+     * picture at the new publisher's first keyframe, and the cached GOP is the new publisher's
+     * only. On the executor.
+     */
+    public void publisherResumed(String address) {
+        assert executor.inEventLoop();
+        if (state == StreamState.RECONNECTING) {
+            moveTo(StreamState.LIVE);
+        }
+        graceEndsAt = null;
+        publisherReconnects++;
+        publisherAddress = address;
+        timeline.newPublisher();
+        comparingHeaders = true;
+        gop.clear();
+        for (MediaSink sink : sinks) {
+            try {
+                sink.publisherChanged();
+            } catch (RuntimeException | Error e) {
+                rethrowIfFatal(e);
+                sinkFailed(sink, e);
+            }
+        }
+    }
+
+    /** How long since the last tag arrived (or the stream began), on the stream's clock. On the executor. */
+    public long nanosSinceMedia() {
+        return nanoClock.getAsLong() - lastMediaNanos;
+    }
+
+    /** The one place the state changes; a change {@link StreamTransitions} does not list throws. */
+    private void moveTo(StreamState next) {
+        StreamState previous = state;
+        StreamTransitions.check(previous, next);
+        state = next;
+        log.debug("event=stream_state stream={} from={} to={}", id(), previous.wireName(), next.wireName());
     }
 
     /**

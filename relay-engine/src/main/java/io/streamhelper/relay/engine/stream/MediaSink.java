@@ -30,6 +30,21 @@ public interface MediaSink {
     }
 
     /**
+     * Another publisher continues the stream (reconnected within the grace, or took it over): its
+     * tags follow on the same timeline, and its picture can only be decoded from its own first
+     * keyframe, which its metadata and sequence headers precede.
+     */
+    default void publisherChanged() {
+    }
+
+    /**
+     * The continuing publisher's sequence header differs from its predecessor's (a new resolution,
+     * other codec settings); called before that header is delivered.
+     */
+    default void formatChanged() {
+    }
+
+    /**
      * A call above threw: the stream has detached this sink and goes on without it. The sink
      * should recover on its own terms (a destination drops its link and reconnects with
      * backoff). If {@link #deliver} threw with the message's reference count as it was handed

@@ -33,8 +33,11 @@ import org.slf4j.LoggerFactory;
 /**
  * One publisher connection, as a small state machine: it waits for connect, answers the
  * commands encoders send before publishing, asks the {@link StreamRegistry} whether the key may
- * publish, and then hands every media message to the live stream. The connection ending in any
- * way (deleteStream, socket closed, idle timeout, malformed input) ends the publish.
+ * publish, and then hands every media message to the live stream. How the publish ends matters:
+ * the streamer's stop (FCUnpublish, deleteStream, closeStream) ends the stream
+ * ({@link Publication#end}); anything else (socket closed or reset, no media for the idle
+ * timeout, malformed input) only loses this publisher ({@link Publication#lost}), and the stream
+ * may wait for the encoder to come back.
  */
 public final class IngestSessionHandler extends SimpleChannelInboundHandler<RtmpMessage> {
     private static final Logger log = LoggerFactory.getLogger(IngestSessionHandler.class);
@@ -119,10 +122,11 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
     private void onCommand(ChannelHandlerContext ctx, Command command, int messageStreamId) {
         switch (command.name()) {
             case "connect" -> onConnect(ctx, command);
-            case "releaseStream", "FCPublish", "FCUnpublish" -> {
-                if (command.transactionId() > 0) {
-                    reply(ctx, Command.of("_result", command.transactionId(), null, Amf0.UNDEFINED), ChunkStreamIds.COMMAND, 0);
-                }
+            case "releaseStream", "FCPublish" -> answerResult(ctx, command);
+            case "FCUnpublish" -> {
+                // The streamer pressed Stop (OBS, ffmpeg send it before deleteStream): a clean end.
+                answerResult(ctx, command);
+                endPublish("publisher unpublished (FCUnpublish)");
             }
             case "createStream" -> {
                 if (state != State.CONNECTED) {
@@ -132,8 +136,14 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
                 reply(ctx, Command.of("_result", command.transactionId(), null, (double) ++lastStreamId), ChunkStreamIds.COMMAND, 0);
             }
             case "publish" -> onPublish(ctx, command, messageStreamId);
-            case "deleteStream", "closeStream" -> endPublish("publisher unpublished");
+            case "deleteStream", "closeStream" -> endPublish("publisher unpublished (" + command.name() + ")");
             default -> log.debug("event=ingest_command_ignored command={}", command.name());
+        }
+    }
+
+    private static void answerResult(ChannelHandlerContext ctx, Command command) {
+        if (command.transactionId() > 0) {
+            reply(ctx, Command.of("_result", command.transactionId(), null, Amf0.UNDEFINED), ChunkStreamIds.COMMAND, 0);
         }
     }
 
@@ -228,7 +238,11 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
         if (state != State.AUTHORIZING || asked != authorization) {
             // The connection closed or unpublished while the catalog was asked, or asked again.
             if (granted != null) {
-                granted.end();
+                if (state == State.CLOSED) {
+                    granted.lost("connection closed while its publish was being let in");
+                } else {
+                    granted.end();
+                }
             }
             if (state == State.CONNECTED && ctx.channel().isOpen()) {
                 // Unpublished while asked: the client may go on (publish again, or close); its
@@ -309,7 +323,7 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
         if (state == State.PUBLISHING
                 && System.nanoTime() - lastMediaNanos > settings.idleTimeout().toNanos()) {
             log.info("event=publisher_idle stream={} timeout_ms={}", live.stream().id(), settings.idleTimeout().toMillis());
-            endPublish("no media for " + settings.idleTimeout().toMillis() + " ms");
+            losePublish("no media for " + settings.idleTimeout().toMillis() + " ms");
             ctx.close();
         }
     }
@@ -335,7 +349,8 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
      */
     private void refuse(ChannelHandlerContext ctx, String reason, String details, RtmpMessage answer) {
         log.info("event=ingest_refused reason={}{} stream={} remote={}", reason, details, streamId(), ctx.channel().remoteAddress());
-        endPublish(reason);
+        // A refusal while publishing is a protocol error (publish twice, say): not the streamer's stop.
+        losePublish("refused: " + reason);
         answerAndClose(ctx, answer);
     }
 
@@ -364,26 +379,43 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
         ctx.writeAndFlush(command.encode(ctx.alloc(), chunkStreamId, messageStreamId));
     }
 
+    /** The streamer stopped: the stream ends. */
     private void endPublish(String why) {
+        Publication ending = leavePublishing();
+        if (ending != null) {
+            log.debug("event=publish_ending stream={} why=\"{}\"", ending.stream().id(), why);
+            ending.end();
+        }
+    }
+
+    /** This connection stops publishing without the streamer's stop: the stream may wait for the encoder to come back. */
+    private void losePublish(String why) {
+        Publication losing = leavePublishing();
+        if (losing != null) {
+            log.debug("event=publish_lost stream={} why=\"{}\"", losing.stream().id(), why);
+            losing.lost(why);
+        }
+    }
+
+    /** Back to CONNECTED (a publish being asked about is forgotten); returns the publication this connection held. */
+    private Publication leavePublishing() {
         if (idleCheck != null) {
             idleCheck.cancel(false);
             idleCheck = null;
         }
-        if (live != null) {
-            log.debug("event=publish_ending stream={} why=\"{}\"", live.stream().id(), why);
-            live.end();
-            live = null;
-        }
+        Publication held = live;
+        live = null;
         if (state == State.PUBLISHING || state == State.AUTHORIZING) {
             state = State.CONNECTED;
         }
+        return held;
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
             log.info("event=ingest_idle stream={} remote={} state={}", streamId(), ctx.channel().remoteAddress(), state);
-            endPublish("connection idle");
+            losePublish("connection idle");
             ctx.close();
             return;
         }
@@ -392,7 +424,7 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        endPublish("connection closed");
+        losePublish("connection closed");
         state = State.CLOSED;
         ctx.fireChannelInactive();
     }
@@ -408,7 +440,7 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
             log.info("event=ingest_connection_error stream={} remote={} error=\"{}\"", streamId(), ctx.channel().remoteAddress(),
                     cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
         }
-        endPublish("connection error");
+        losePublish("connection error");
         state = State.CLOSED;
         ctx.close();
         connectionErrors.accept(cause);

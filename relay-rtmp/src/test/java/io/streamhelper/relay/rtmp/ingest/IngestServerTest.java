@@ -85,7 +85,7 @@ class IngestServerTest {
         Process second = Ffmpeg.publish(clip, url(key + "?second=1"), work.resolve("second.log"));
         assertTrue(second.waitFor(15, TimeUnit.SECONDS));
         assertNotEquals(0, second.exitValue(), "the second publisher is refused");
-        assertTrue(Files.readString(work.resolve("second.log")).contains("Server error: stream is already being published"),
+        assertTrue(Files.readString(work.resolve("second.log")).contains("Server error: the stream is live from another encoder"),
                 Files.readString(work.resolve("second.log")));
 
         assertTrue(first.waitFor(30, TimeUnit.SECONDS));
