@@ -60,7 +60,8 @@ class ObsReconnectTest {
         StaticStreamCatalog catalog = new StaticStreamCatalog(List.of(new StaticStreamCatalog.Entry(
                 new StreamGrant("s1", "OBS"), Secret.of(ingestKey),
                 List.of(new DestinationTarget("d1", "nginx", nginx.rtmpUrl(), Secret.of(destinationKey))))));
-        relay = RelayServer.start(TestRelayConfig.with(), catalog);
+        // The server's defaults for a lost publisher (TestRelayConfig turns the grace off).
+        relay = RelayServer.start(TestRelayConfig.with("RELAY_PUBLISHER_GRACE_S", "30", "RELAY_PUBLISHER_TAKEOVER_MS", "2000"), catalog);
         network = DroppableTcpProxy.to(relay.rtmpPort());
     }
 
