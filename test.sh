@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test. The integration tests drive real peers (ffmpeg publishing and probing,
 # nginx-rtmp as a destination, nginx's stream module as a TLS front, headless Chromium
-# rendering the /stat page, chromedriver driving it through the web app, docker-compose checking the compose file), so they are installed
+# rendering the /stat page, chromedriver driving it through the web app, OBS Studio on a
+# virtual display (Xvfb, Mesa's software GL) as the encoder that reconnects, docker-compose
+# checking the compose file), so they are installed
 # here with apt-get when missing. Any extra arguments go to Maven.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -16,6 +18,13 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+# OBS Studio headless: its X display, and Mesa's EGL and software OpenGL (llvmpipe), which
+# --no-install-recommends would otherwise leave out.
+command -v obs >/dev/null 2>&1 || missing+=(obs-studio)
+command -v Xvfb >/dev/null 2>&1 || missing+=(xvfb)
+for pkg in libegl-mesa0 libgl1-mesa-dri; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
 # Validates docker-compose.yaml offline (no Docker engine needed): the compose plugin, or Debian's docker-compose.
 docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 
