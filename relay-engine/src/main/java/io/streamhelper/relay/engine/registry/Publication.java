@@ -80,7 +80,7 @@ public final class Publication {
         }
     }
 
-    /** The streamer stopped (FCUnpublish, deleteStream, closeStream): the stream ends now, if this still feeds it. */
+    /** The streamer stopped (FCUnpublish, deleteStream, closeStream): the stream ends after the tags handed over before, if this still feeds it. */
     public void end() {
         registry.publicationEnded(entry, this);
     }

@@ -341,13 +341,18 @@ public final class StreamRegistry {
 
     /**
      * The publication's streamer stopped (FCUnpublish, deleteStream, closeStream): if it still
-     * feeds the stream, the stream ends now, everywhere. From any thread; a stale publication
-     * (taken over, or its stream ended) changes nothing.
+     * feeds the stream, the stream ends, everywhere. From any thread; a stale publication
+     * (taken over, or its stream ended) changes nothing. Decided on the stream's loop, behind the
+     * tags a publication on another loop handed over before its stop: decided at once, the stop
+     * would overtake them and they would be dropped, the last frames before Stop never reaching
+     * a destination. On the stream's loop (the common case) it ends at once.
      */
     void publicationEnded(Live entry, Publication publication) {
-        if (entry.current.compareAndSet(publication, null)) {
-            endPublish(entry.stream);
-        }
+        entry.stream.onExecutorOrAfterIt(() -> {
+            if (entry.current.compareAndSet(publication, null)) {
+                endPublish(entry.stream);
+            }
+        });
     }
 
     /**
