@@ -311,14 +311,17 @@ public final class StreamRegistry {
             long silentNanos = stream.nanosSinceMedia();
             if (takeover) {
                 Publication previous = entry.current.get();
-                if (silentNanos < settings.takeoverAfter().toNanos()) {
+                // The current publisher's own silence: one that continued the stream a moment ago
+                // has not been silent for the gap before it.
+                long publisherSilentNanos = stream.nanosPublisherSilent();
+                if (publisherSilentNanos < settings.takeoverAfter().toNanos()) {
                     return alreadyLive();
                 }
                 if (previous == null || !entry.current.compareAndSet(previous, null)) {
                     return null; // its publisher stopped it just now: the stream is ending
                 }
                 log.info("event=publisher_takeover stream={} silent_ms={}", stream.id(),
-                        TimeUnit.NANOSECONDS.toMillis(silentNanos));
+                        TimeUnit.NANOSECONDS.toMillis(publisherSilentNanos));
                 previous.disconnect();
             } else {
                 cancelGrace(entry);

@@ -62,6 +62,8 @@ public final class LiveStream {
     private final LongSupplier nanoClock;
     /** When the last tag arrived (or the stream began); on the executor. */
     private long lastMediaNanos;
+    /** When the current publisher got the stream (it began, or a publisher continued it); on the executor. */
+    private long publisherSinceNanos;
     /** A continuing publisher's sequence headers are still to be compared with its predecessor's. */
     private boolean comparingHeaders;
     private final AudioHold audioHold;
@@ -98,6 +100,7 @@ public final class LiveStream {
             LongSupplier nanoClock) {
         this.nanoClock = nanoClock;
         this.lastMediaNanos = nanoClock.getAsLong();
+        this.publisherSinceNanos = lastMediaNanos;
         this.counters = counters;
         this.grant = grant;
         this.executor = executor;
@@ -506,6 +509,7 @@ public final class LiveStream {
         graceEndsAt = null;
         publisherReconnects++;
         publisherAddress = address;
+        publisherSinceNanos = nanoClock.getAsLong();
         timeline.newPublisher();
         comparingHeaders = true;
         lastKeyframeAt = -1; // the gap is not a keyframe interval: measure the new publisher's own
@@ -523,6 +527,16 @@ public final class LiveStream {
     /** How long since the last tag arrived (or the stream began), on the stream's clock. On the executor. */
     public long nanosSinceMedia() {
         return nanoClock.getAsLong() - lastMediaNanos;
+    }
+
+    /**
+     * How long the current publisher has been silent: since its last tag, or since it got the
+     * stream if it has sent none yet. Not {@link #nanosSinceMedia}: a publisher that just came
+     * back after a long gap has not been silent for that gap, and must not be taken over before
+     * its first tag could arrive. On the executor.
+     */
+    public long nanosPublisherSilent() {
+        return nanoClock.getAsLong() - Math.max(lastMediaNanos, publisherSinceNanos);
     }
 
     /** The one place the state changes; a change {@link StreamTransitions} does not list throws. */
