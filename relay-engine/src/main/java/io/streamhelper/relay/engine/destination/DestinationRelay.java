@@ -385,7 +385,7 @@ public final class DestinationRelay implements MediaSink {
 
     private void send(DestinationLink current, MediaMessage message, boolean hold) {
         long ts = message.kind() == MediaKind.METADATA || message.isSequenceHeader()
-                ? timeline.sessionStart()
+                ? timeline.headerTime()
                 : timeline.map(message.timestamp());
         if (message.kind() == MediaKind.VIDEO) {
             framesSent++;

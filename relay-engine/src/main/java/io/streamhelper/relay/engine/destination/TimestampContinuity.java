@@ -36,8 +36,18 @@ final class TimestampContinuity {
         return out;
     }
 
-    /** Where the current session starts: sequence headers and metadata are stamped with it. */
+    /** Where the current session starts (or the next one will). */
     long sessionStart() {
         return inSession ? sessionOutBase : maxOut + 1;
+    }
+
+    /**
+     * The timestamp for metadata and sequence headers: where the session starts when they open
+     * it (a join), and the latest time sent when they come in the middle of it (a publisher that
+     * continued the stream sends its own again, a stall restarts the picture). Stamped with the
+     * session's start there, they would take the destination back by the whole session.
+     */
+    long headerTime() {
+        return inSession ? maxOut : maxOut + 1;
     }
 }

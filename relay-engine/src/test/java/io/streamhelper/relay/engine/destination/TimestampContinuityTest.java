@@ -44,4 +44,15 @@ class TimestampContinuityTest {
         assertTrue(t.map(100) >= 0, "a tag older than the session's first stays at its start");
         assertEquals(0, t.map(100));
     }
+
+    @Test
+    void headersInTheMiddleOfASessionAreStampedWithTheLatestTimeNotTheSessionsStart() {
+        TimestampContinuity t = new TimestampContinuity();
+        assertEquals(0, t.headerTime(), "a join's headers open the session");
+        t.map(1000);
+        t.map(5000);
+        assertEquals(4000, t.headerTime());
+        t.newSession();
+        assertEquals(4001, t.headerTime());
+    }
 }
