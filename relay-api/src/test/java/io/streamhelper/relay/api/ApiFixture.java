@@ -96,7 +96,9 @@ final class ApiFixture implements AutoCloseable {
             public Timers timers(EventExecutor executor) {
                 return virtualTimers(streamTime);
             }
-        }, StreamRegistry.Settings.defaults().withListener(catalog));
+        }, StreamRegistry.Settings.defaults().withListener(catalog)
+                // The server's default grace (the engine's default is none): the tests drop publishers.
+                .withPublisherGrace(Duration.ofSeconds(30)));
         AccountService accounts = new AccountService(database.users(), database.sessions(), database.audit(),
                 new PasswordHasher(), LoginThrottle.defaults(s.clock), s.clock, Duration.ofHours(1), s.signupOpen);
         StreamService streams = new StreamService(database.streams(), database.audit(), registry);

@@ -140,7 +140,8 @@ class StatsControllerTest {
                 return ApiFixture.virtualTimers(streamTime); // no grace or retry runs out unless a test says so
             }
         };
-        registry = new StreamRegistry(catalog, catalog, connector, StreamRegistry.Settings.defaults());
+        registry = new StreamRegistry(catalog, catalog, connector,
+                StreamRegistry.Settings.defaults().withPublisherGrace(Duration.ofSeconds(30))); // the server's default
         alicePublisher = registry.beginPublish(ALICE_KEY, loop, "198.51.100.7:50000");
         live.add(alicePublisher.stream());
         live.add(registry.beginPublish(BOB_KEY, loop, "203.0.113.9:40000").stream());
