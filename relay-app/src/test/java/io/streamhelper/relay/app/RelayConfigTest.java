@@ -132,6 +132,36 @@ class RelayConfigTest {
     }
 
     @Test
+    void publisherGraceIs30SecondsByDefaultZeroTurnsItOffAndItsRangeIsChecked() {
+        assertEquals(Duration.ofSeconds(30), RelayConfig.fromEnvironment(Map.of()).publisherGrace());
+        assertEquals(Duration.ofSeconds(90), RelayConfig.fromEnvironment(Map.of("RELAY_PUBLISHER_GRACE_S", "90")).publisherGrace());
+        assertEquals(Duration.ZERO, RelayConfig.fromEnvironment(Map.of("RELAY_PUBLISHER_GRACE_S", "0")).publisherGrace(),
+                "0: a dropped publisher ends its stream at once");
+        assertEquals(Duration.ofHours(1), RelayConfig.fromEnvironment(Map.of("RELAY_PUBLISHER_GRACE_S", "3600")).publisherGrace());
+        for (String bad : new String[] {"-1", "3601", "30s"}) {
+            RelayConfig.InvalidConfigException e = assertThrows(RelayConfig.InvalidConfigException.class,
+                    () -> RelayConfig.fromEnvironment(Map.of("RELAY_PUBLISHER_GRACE_S", bad)), bad);
+            assertTrue(e.getMessage().contains("RELAY_PUBLISHER_GRACE_S"), e.getMessage());
+        }
+        RelayConfig.InvalidConfigException range = assertThrows(RelayConfig.InvalidConfigException.class,
+                () -> RelayConfig.fromEnvironment(Map.of("RELAY_PUBLISHER_GRACE_S", "3601")));
+        assertTrue(range.getMessage().contains("RELAY_PUBLISHER_GRACE_S must be between 0 and 3600"), range.getMessage());
+    }
+
+    @Test
+    void publisherTakeoverIs2SecondsByDefaultAndCannotBeZero() {
+        assertEquals(Duration.ofMillis(2000), RelayConfig.fromEnvironment(Map.of()).publisherTakeover());
+        assertEquals(Duration.ofMillis(100), RelayConfig.fromEnvironment(Map.of("RELAY_PUBLISHER_TAKEOVER_MS", "100")).publisherTakeover());
+        assertEquals(Duration.ofMinutes(1), RelayConfig.fromEnvironment(Map.of("RELAY_PUBLISHER_TAKEOVER_MS", "60000")).publisherTakeover());
+        // No 0: a newcomer would take over a publisher between two frames. The grace is what turns continuity off.
+        for (String bad : new String[] {"0", "99", "60001"}) {
+            RelayConfig.InvalidConfigException e = assertThrows(RelayConfig.InvalidConfigException.class,
+                    () -> RelayConfig.fromEnvironment(Map.of("RELAY_PUBLISHER_TAKEOVER_MS", bad)), bad);
+            assertTrue(e.getMessage().contains("RELAY_PUBLISHER_TAKEOVER_MS must be between 100 and 60000"), e.getMessage());
+        }
+    }
+
+    @Test
     void aSettingsFileSitsUnderTheEnvironmentAndRefusesUnknownNames(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("relay.properties");
         Files.writeString(file, "# operator settings\nRELAY_HTTP_PORT=9090\nRELAY_RTMP_PORT = 2000\nRELAY_DATA_DIR="

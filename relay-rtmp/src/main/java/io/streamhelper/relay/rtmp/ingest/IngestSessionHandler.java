@@ -59,6 +59,7 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
     private int lastStreamId;
     private int publishStreamId;
     private Publication live;
+    /** On the loop's ticker (System.nanoTime in the server), so tests can move the idle check's clock. */
     private long lastMediaNanos;
     private ScheduledFuture<?> idleCheck;
     /** Set once, when the registry grants a publish; the publish deadline looks at nothing else. */
@@ -108,7 +109,7 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
         } else if (state == State.PUBLISHING && message.messageStreamId() == publishStreamId) {
             MediaMessage media = MediaMessages.toMedia(message);
             if (media != null) {
-                lastMediaNanos = System.nanoTime();
+                lastMediaNanos = ctx.executor().ticker().nanoTime();
                 if (media.kind() == MediaKind.METADATA) {
                     // Rare (once per publish, or when the encoder changes settings): worth parsing for stats.
                     live.announceFormat(MediaMessages.videoFormat(media));
@@ -275,7 +276,7 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
             }
         }
         live.onDisconnectRequest(() -> ctx.channel().close());
-        lastMediaNanos = System.nanoTime();
+        lastMediaNanos = ctx.executor().ticker().nanoTime();
         log.info("event=publisher_live stream={} remote={}", live.stream().id(), ctx.channel().remoteAddress());
         ctx.write(ProtocolControl.userControl(ctx.alloc(), ProtocolControl.USER_STREAM_BEGIN, streamId));
         ctx.write(Command.of("onFCPublish", 0, null, StatusObjects.status("status", "NetStream.Publish.Start", "FCPublish"))
@@ -321,7 +322,7 @@ public final class IngestSessionHandler extends SimpleChannelInboundHandler<Rtmp
 
     private void checkMediaIdle(ChannelHandlerContext ctx) {
         if (state == State.PUBLISHING
-                && System.nanoTime() - lastMediaNanos > settings.idleTimeout().toNanos()) {
+                && ctx.executor().ticker().nanoTime() - lastMediaNanos > settings.idleTimeout().toNanos()) {
             log.info("event=publisher_idle stream={} timeout_ms={}", live.stream().id(), settings.idleTimeout().toMillis());
             losePublish("no media for " + settings.idleTimeout().toMillis() + " ms");
             ctx.close();
