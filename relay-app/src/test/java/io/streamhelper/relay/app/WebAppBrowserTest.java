@@ -124,6 +124,13 @@ class WebAppBrowserTest {
             assertTrue(find("#obs-key").getText().contains("hidden"), "the key is still hidden");
             assertFalse(browser.domAndFieldValues().contains(ingestKey), "the hidden key is not in the DOM");
 
+            // The platform presets are the server's (GET /api/v1/platforms): YouTube offers its ingest.
+            assertTrue(browser.requestUrls().stream().anyMatch(u -> u.endsWith("/api/v1/platforms")), "platforms asked for");
+            find("#add-dest-platform option[value=youtube]").click();
+            assertEquals("rtmps://a.rtmps.youtube.com:443/live2", find("#add-dest-rtmpUrl").getAttribute("placeholder"));
+            assertEquals("Leave empty for rtmps://a.rtmps.youtube.com:443/live2, or give a regional ingest.",
+                    find("#add-dest-rtmpUrl-hint").getText());
+
             // Destination A with a malformed URL first: the API's message lands next to the URL field.
             String keyA = destinationKey();
             addDestination("custom", keyA, "rtmp://not a host/app", "nginx A");
