@@ -67,7 +67,7 @@ public final class ApiServer implements AutoCloseable {
         AccountController accountRoutes = new AccountController(services.accounts());
         StreamController streamRoutes = new StreamController(services.streams(), services.registry(), services.publicHost(), services.rtmpPort());
         DestinationController destinationRoutes = new DestinationController(services.destinations());
-        StatsController stats = new StatsController(services.registry(), services.clock());
+        StatsController stats = new StatsController(services.registry(), services.clock(), services.streams()::currentNames);
         BodyLimit bodyLimit = new BodyLimit(services.maxBodyBytes());
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
