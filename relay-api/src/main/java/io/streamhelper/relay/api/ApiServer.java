@@ -67,7 +67,7 @@ public final class ApiServer implements AutoCloseable {
         AccountController accountRoutes = new AccountController(services.accounts());
         StreamController streamRoutes = new StreamController(services.streams(), services.registry(), services.publicHost(), services.rtmpPort());
         DestinationController destinationRoutes = new DestinationController(services.destinations());
-        StatsController stats = new StatsController(services.registry(), services.clock());
+        StatsController stats = new StatsController(services.registry(), services.clock(), services.streams()::currentNames);
         BodyLimit bodyLimit = new BodyLimit(services.maxBodyBytes());
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
@@ -114,6 +114,7 @@ public final class ApiServer implements AutoCloseable {
         app.delete("/api/v1/streams/{id}", streams::delete, Access.USER);
         app.post("/api/v1/streams/{id}/rotate-key", streams::rotateKey, Access.USER);
 
+        app.get("/api/v1/platforms", new PlatformController()::list, Access.USER);
         app.post("/api/v1/stream-destinations", destinations::create, Access.USER);
         app.get("/api/v1/stream-destinations", destinations::list, Access.USER);
         app.get("/api/v1/stream-destinations/stream/{streamId}", destinations::listByStream, Access.USER);

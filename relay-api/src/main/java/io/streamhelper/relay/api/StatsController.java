@@ -14,11 +14,19 @@ import java.util.Optional;
 final class StatsController {
     private final StreamRegistry registry;
     private final Clock clock;
+    private final StreamNames names;
     private final StatPage page = new StatPage();
 
+    /** Every stream shown with the name its publisher went live with. */
     StatsController(StreamRegistry registry, Clock clock) {
+        this(registry, clock, ids -> Map.of());
+    }
+
+    /** @param names the current (stored) names, so a stream renamed while live shows its new name */
+    StatsController(StreamRegistry registry, Clock clock, StreamNames names) {
         this.registry = registry;
         this.clock = clock;
+        this.names = names;
     }
 
     void json(Context ctx) {
@@ -28,7 +36,7 @@ final class StatsController {
             return;
         }
         ctx.header("Cache-Control", "no-store");
-        ctx.json(StatsReport.of(registry, caller.get(), clock.instant()));
+        ctx.json(StatsReport.of(registry, caller.get(), clock.instant(), names));
     }
 
     void page(Context ctx) {

@@ -39,14 +39,15 @@ record StreamStats(
     record Audio(String codec) {
     }
 
-    static StreamStats of(LiveStream stream, List<DestinationRelay> relays, Instant now) {
+    /** @param name the stream's name now (its grant's may be older) */
+    static StreamStats of(LiveStream stream, String name, List<DestinationRelay> relays, Instant now) {
         VideoFormat format = stream.announcedFormat();
         Video video = new Video(CodecNames.video(stream.videoCodec()), format.width(), format.height(),
                 round(stream.measuredFrameRate(), 10), round(format.frameRate(), 100), keyframeInterval(stream));
         OnAir onAir = OnAir.of(stream);
         return new StreamStats(
                 stream.id(),
-                stream.name(),
+                name,
                 onAir.state(),
                 onAir.graceEndsAtText(),
                 onAir.graceSecondsLeft(now),

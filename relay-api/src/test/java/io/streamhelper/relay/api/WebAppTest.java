@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamhelper.relay.catalog.service.Platform;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,6 +70,21 @@ class WebAppTest {
                     for (String banned : List.of("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(",
                             "new Function", "localStorage", "document.cookie")) {
                         assertFalse(body.contains(banned), name + " uses " + banned);
+                    }
+                }
+            });
+        }
+    }
+
+    /** The platforms' ingest URLs live in the catalog only: the page asks GET /api/v1/platforms. */
+    @Test
+    void noAssetCarriesItsOwnCopyOfAPlatformUrl() throws Exception {
+        try (ApiFixture api = new ApiFixture(dir)) {
+            api.test(() -> {
+                for (String name : WebApp.ASSETS) {
+                    String body = api.get("/app/" + name, null).body();
+                    for (Platform platform : Platform.values()) {
+                        platform.defaultUrl().ifPresent(url -> assertFalse(body.contains(url), name + " repeats " + url));
                     }
                 }
             });

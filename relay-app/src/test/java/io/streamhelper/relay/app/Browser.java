@@ -90,6 +90,19 @@ final class Browser implements AutoCloseable {
         return driver.getPageSource() + "\n" + values;
     }
 
+    /** Lets pages of this origin read and write the clipboard without asking (headless cannot ask). */
+    void allowClipboard(String origin) {
+        driver.executeCdpCommand("Browser.grantPermissions", Map.of("origin", origin,
+                "permissions", List.of("clipboardReadWrite", "clipboardSanitizedWrite")));
+    }
+
+    /** The clipboard's text as the page reads it (navigator.clipboard.readText()). */
+    String clipboard() {
+        Object text = driver.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + "navigator.clipboard.readText().then(done, (e) => done('clipboard read failed: ' + e))");
+        return String.valueOf(text);
+    }
+
     /** Reads the performance log so far: every request URL, every finished response with its body. */
     synchronized List<Exchange> exchanges() {
         for (LogEntry entry : driver.manage().logs().get(LogType.PERFORMANCE)) {

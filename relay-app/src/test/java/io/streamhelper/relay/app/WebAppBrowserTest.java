@@ -37,7 +37,8 @@ import org.openqa.selenium.interactions.Actions;
  * add two custom destinations on nginx-rtmp sinks from the form (a malformed URL first), publish
  * with ffmpeg using what the page showed, watch both go live with a bitrate, switch one off (it
  * goes idle on the page and its nginx sees the unpublish), replace the other's key, delete a
- * destination, rename the stream, make it a new key, delete it. Every response the page received and its DOM are searched for the destination
+ * destination, rename the stream, make it a new key, delete it. The copy buttons are checked
+ * against the clipboard as the page reads it back. Every response the page received and its DOM are searched for the destination
  * keys; screenshots at desktop and phone width are kept under target/web-app/.
  */
 class WebAppBrowserTest {
@@ -109,6 +110,26 @@ class WebAppBrowserTest {
             String ingestKey = TestKeys.issued(find("#obs-key").getText());
             assertTrue(ingestKey.length() >= 32, "a real key is shown: " + ingestKey.length() + " characters");
             click("#reveal-key");
+
+            // The copy buttons put the server and the key on the clipboard, read back in the page;
+            // copying the key does not put it in the DOM while it is hidden.
+            browser.allowClipboard(base);
+            click("#copy-server");
+            waitForText("#encoder-status", "Server copied.");
+            assertEquals(server, browser.clipboard(), "the clipboard after Copy server");
+            click("#copy-key");
+            waitForText("#encoder-status", "Key copied.");
+            // compared, not echoed: a failure must not print the key
+            assertTrue(ingestKey.equals(browser.clipboard()), "the clipboard after Copy key holds the key");
+            assertTrue(find("#obs-key").getText().contains("hidden"), "the key is still hidden");
+            assertFalse(browser.domAndFieldValues().contains(ingestKey), "the hidden key is not in the DOM");
+
+            // The platform presets are the server's (GET /api/v1/platforms): YouTube offers its ingest.
+            assertTrue(browser.requestUrls().stream().anyMatch(u -> u.endsWith("/api/v1/platforms")), "platforms asked for");
+            find("#add-dest-platform option[value=youtube]").click();
+            assertEquals("rtmps://a.rtmps.youtube.com:443/live2", find("#add-dest-rtmpUrl").getAttribute("placeholder"));
+            assertEquals("Leave empty for rtmps://a.rtmps.youtube.com:443/live2, or give a regional ingest.",
+                    find("#add-dest-rtmpUrl-hint").getText());
 
             // Destination A with a malformed URL first: the API's message lands next to the URL field.
             String keyA = destinationKey();

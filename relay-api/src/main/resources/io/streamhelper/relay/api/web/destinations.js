@@ -1,18 +1,11 @@
 // A stream's destinations: add one from a platform preset (only the key needed) or a custom URL,
 // edit it (the key is write-only: it can be replaced, never shown), switch it on and off, delete
-// it, and see its live status. A key typed here is sent once and the field is emptied.
+// it, and see its live status. A key typed here is sent once and the field is emptied. The
+// platforms and their default ingest URLs come from GET /platforms (the server's one list).
 import { api } from './api.js';
 import { h, field, form, filled } from './dom.js';
 import { bitrate, since } from './format.js';
 
-const PLATFORMS = [
-  ['twitch', 'Twitch', 'rtmp://live.twitch.tv/app'],
-  ['youtube', 'YouTube', 'rtmps://a.rtmps.youtube.com:443/live2'],
-  ['facebook', 'Facebook', 'rtmps://live-api-s.facebook.com:443/rtmp'],
-  ['kick', 'Kick', 'rtmps://fa723fc1b171.global-contribute.live-video.net/app'],
-  ['custom', 'Custom RTMP/RTMPS server', ''],
-];
-const PLATFORM_NAMES = { twitch: 'Twitch', youtube: 'YouTube', facebook: 'Facebook', kick: 'Kick', custom: 'Custom' };
 /** Each state in a streamer's words. */
 const MEANING = {
   idle: 'not sending (the stream is offline or this destination is off)',
@@ -23,13 +16,12 @@ const MEANING = {
   stopped: 'stopped',
 };
 
-function urlHint(platform) {
-  const preset = PLATFORMS.find(([id]) => id === platform);
-  return preset && preset[2] ? 'Leave empty for ' + preset[2] + ', or give a regional ingest.'
+function urlHint(preset) {
+  return preset && preset.defaultUrl ? 'Leave empty for ' + preset.defaultUrl + ', or give a regional ingest.'
     : 'rtmp:// or rtmps:// host, port and application, without the key.';
 }
 
-function card(d, changed) {
+function card(d, changed, platforms) {
   const prefix = 'dest-' + d.id;
   const name = h('h4', { class: 'dest-name' });
   const url = h('p', { class: 'hint dest-url' });
@@ -104,7 +96,7 @@ function card(d, changed) {
 
   function update(next) {
     current = next;
-    const label = next.displayName + ' · ' + (PLATFORM_NAMES[next.platform] || next.platform);
+    const label = next.displayName + ' · ' + (platforms.find((p) => p.name === next.platform)?.label || next.platform);
     name.textContent = label;
     url.textContent = next.rtmpUrl;
     toggle.checked = next.enabled;
@@ -123,16 +115,17 @@ function card(d, changed) {
   return { element, update };
 }
 
-export function destinationsSection(streamId) {
+/** platforms: the answer of GET /platforms, [{name, label, defaultUrl, urlRequired, rtmpsOnly}, ...]. */
+export function destinationsSection(streamId, platforms) {
   let changed = () => {};
   const cards = new Map();
   const list = h('div', { id: 'destinations', class: 'destinations' });
   const empty = h('p', { class: 'empty' }, 'No destination yet: add the platforms this stream goes to.');
   const add = form('add-dest', [
-    field('add-dest', 'platform', 'Platform', { options: PLATFORMS.map(([id, name]) => [id, name]) }),
+    field('add-dest', 'platform', 'Platform', { options: platforms.map((p) => [p.name, p.label]) }),
     field('add-dest', 'streamKey', 'Stream key', { type: 'password', autocomplete: 'new-password',
       hint: 'From the platform\'s dashboard. Saved encrypted and never shown again.' }),
-    field('add-dest', 'rtmpUrl', 'Server URL', { hint: urlHint('twitch') }),
+    field('add-dest', 'rtmpUrl', 'Server URL', { hint: urlHint(platforms[0]) }),
     field('add-dest', 'displayName', 'Name (optional)'),
   ], 'Add destination', async (values, formEl) => {
     const created = await api('POST', '/stream-destinations', { streamId, ...filled(values) });
@@ -142,9 +135,9 @@ export function destinationsSection(streamId) {
   }, { title: 'Add a destination' });
   const platform = add.elements.platform;
   const updateHint = () => {
-    const preset = PLATFORMS.find(([id]) => id === platform.value);
-    add.elements.rtmpUrl.placeholder = preset[2] || 'rtmp://ingest.example.com/app';
-    add.querySelector('#add-dest-rtmpUrl-hint').textContent = urlHint(platform.value);
+    const preset = platforms.find((p) => p.name === platform.value);
+    add.elements.rtmpUrl.placeholder = preset?.defaultUrl || 'rtmp://ingest.example.com/app';
+    add.querySelector('#add-dest-rtmpUrl-hint').textContent = urlHint(preset);
   };
   platform.addEventListener('change', updateHint);
   updateHint();
@@ -159,7 +152,7 @@ export function destinationsSection(streamId) {
       if (existing) {
         existing.update(d);
       } else {
-        const made = card(d, () => changed());
+        const made = card(d, () => changed(), platforms);
         cards.set(d.id, made);
         list.append(made.element);
       }

@@ -10,8 +10,9 @@ const REFRESH_MS = 1000;
 
 export async function streamView(view, id, app) {
   let stream;
+  let platforms;
   try {
-    stream = await api('GET', '/streams/' + id);
+    [stream, platforms] = await Promise.all([api('GET', '/streams/' + id), api('GET', '/platforms')]);
   } catch (e) {
     view.replaceChildren(h('p', { class: 'error' }, e.message), h('a', { href: '#/streams' }, 'Back to your streams'));
     return () => {};
@@ -31,7 +32,7 @@ export async function streamView(view, id, app) {
     },
   }, 'Delete stream');
   const live = livePanel();
-  const destinations = destinationsSection(id);
+  const destinations = destinationsSection(id, platforms);
   show(view,
     h('p', { class: 'crumbs' }, h('a', { href: '#/streams' }, '← All streams')),
     h('section', { class: 'card' }, title, rename, remove),

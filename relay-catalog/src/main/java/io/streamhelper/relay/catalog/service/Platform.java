@@ -34,6 +34,11 @@ public enum Platform {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /** The platform's name as people write it: "YouTube". */
+    public String label() {
+        return label;
+    }
+
     /** What a destination is called when the user names it nothing: "YouTube Stream". */
     public String defaultDisplayName() {
         return label + " Stream";

@@ -7,7 +7,10 @@ import io.streamhelper.relay.catalog.store.AuditLog;
 import io.streamhelper.relay.catalog.store.StreamRecord;
 import io.streamhelper.relay.catalog.store.StreamStore;
 import io.streamhelper.relay.engine.registry.StreamRegistry;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A streamer's input streams. Every method takes the caller's user id and checks ownership here,
@@ -69,12 +72,23 @@ public final class StreamService {
         return rotated;
     }
 
-    /** A new name; a publisher already live keeps showing the old one until it publishes again. */
+    /** A new name; the stats of a stream live now show it at once (they read {@link #currentNames}). */
     public StreamRecord rename(long callerId, long streamId, String name) {
         get(callerId, streamId);
         StreamRecord renamed = streams.rename(streamId, Fields.name("name", name));
         audit.record(callerId, "rename", "stream", streamId, "");
         return renamed;
+    }
+
+    /**
+     * The stored names of these streams, by stream id as the engine writes it; ids that are not
+     * the database's (streams from the configuration file) or are deleted are left out.
+     */
+    public Map<String, String> currentNames(Collection<String> streamIds) {
+        List<Long> ids = streamIds.stream().filter(id -> id.matches("[1-9][0-9]{0,17}")).map(Long::valueOf).toList();
+        Map<String, String> names = new HashMap<>();
+        streams.namesOf(ids).forEach((id, name) -> names.put(String.valueOf(id), name));
+        return names;
     }
 
     /** Whether the stream's publisher is live right now (the registry knows better than the stored flag). */

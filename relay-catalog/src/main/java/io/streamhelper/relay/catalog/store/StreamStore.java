@@ -1,7 +1,9 @@
 package io.streamhelper.relay.catalog.store;
 
 import io.streamhelper.relay.engine.secret.Secret;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -21,6 +23,9 @@ public interface StreamStore {
     List<StreamRecord> listByOwner(long ownerId);
 
     List<StreamRecord> listAll();
+
+    /** The current names of those of these streams that exist (not deleted), by id; no key is read. */
+    Map<Long, String> namesOf(Collection<Long> ids);
 
     /**
      * Replaces the ingest key; returns the updated stream.

@@ -6,7 +6,10 @@ import io.streamhelper.relay.catalog.store.StreamStore;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
@@ -95,6 +98,21 @@ final class JdbiStreamStore implements StreamStore {
                         .map(JdbiStreamStore::row)
                         .list()))
                 .stream().map(this::open).toList();
+    }
+
+    @Override
+    public Map<Long, String> namesOf(Collection<Long> ids) {
+        if (ids.isEmpty()) {
+            return Map.of();
+        }
+        Map<Long, String> names = new HashMap<>();
+        Sql.guard("stream names", () -> jdbi.withHandle(handle -> handle
+                        .createQuery("SELECT id, name FROM streams WHERE deleted_at IS NULL AND id IN (<ids>)")
+                        .bindList("ids", List.copyOf(ids))
+                        .map((rs, ctx) -> Map.entry(rs.getLong("id"), rs.getString("name")))
+                        .list()))
+                .forEach(row -> names.put(row.getKey(), row.getValue()));
+        return names;
     }
 
     @Override
