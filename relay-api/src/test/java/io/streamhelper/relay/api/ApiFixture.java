@@ -112,18 +112,9 @@ final class ApiFixture implements AutoCloseable {
         }
     }
 
+    /** The engine's timers on a test's virtual clock. */
     static Timers virtualTimers(ManualScheduler clock) {
-        return new Timers() {
-            @Override
-            public Cancellable after(Duration delay, Runnable task) {
-                return clock.schedule(delay, task)::cancel;
-            }
-
-            @Override
-            public long nanoTime() {
-                return clock.nanoTime();
-            }
-        };
+        return Timers.of((delay, task) -> clock.schedule(delay, task)::cancel, clock::nanoTime);
     }
 
     ApiFixture(Path dataDir) {

@@ -58,17 +58,7 @@ class StreamServiceRotateKeyTest {
 
             @Override
             public Timers timers(EventExecutor executor) {
-                return new Timers() {
-                    @Override
-                    public Cancellable after(Duration delay, Runnable task) {
-                        return clock.schedule(delay, task)::cancel;
-                    }
-
-                    @Override
-                    public long nanoTime() {
-                        return clock.nanoTime();
-                    }
-                };
+                return Timers.of((delay, task) -> clock.schedule(delay, task)::cancel, clock::nanoTime);
             }
         }, StreamRegistry.Settings.defaults().withPublisherGrace(Duration.ofSeconds(30)));
         service = new StreamService(database.streams(), database.audit(), registry);

@@ -46,7 +46,7 @@ class CloseThatNeverCompletesTest {
         sessionLog.addAppender(logged);
         try (NginxRtmp nginx = NginxRtmp.start(work, NginxRtmp.options())) {
             VirtualTimers timers = new VirtualTimers();
-            RtmpDestinationConnector connector = new RtmpDestinationConnector(group, ClientSettings.defaults(), loop -> timers);
+            RtmpDestinationConnector connector = new RtmpDestinationConnector(group, ClientSettings.defaults(), loop -> timers.timers);
             LinkOutcome outcome = new LinkOutcome();
             String key = TestKeys.destination();
             connector.connect(new DestinationTarget("d", "test", nginx.rtmpUrl(), Secret.of(key)), outcome);

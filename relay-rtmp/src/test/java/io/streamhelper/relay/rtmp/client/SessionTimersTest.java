@@ -33,7 +33,7 @@ class SessionTimersTest {
     private final EventLoopGroup group = Transport.NIO.newGroup(1, new DefaultThreadFactory("session-timers", true));
     private final VirtualTimers timers = new VirtualTimers();
     private final RtmpDestinationConnector connector =
-            new RtmpDestinationConnector(group, ClientSettings.defaults(), loop -> timers);
+            new RtmpDestinationConnector(group, ClientSettings.defaults(), loop -> timers.timers);
 
     @AfterEach
     void stop() {

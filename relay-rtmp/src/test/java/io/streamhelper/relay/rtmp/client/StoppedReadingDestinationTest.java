@@ -49,7 +49,7 @@ class StoppedReadingDestinationTest {
         try (NginxRtmp nginx = NginxRtmp.start(work, NginxRtmp.options());
                 SwallowingProxy proxy = new SwallowingProxy(nginx.rtmpPort())) {
             VirtualTimers timers = new VirtualTimers();
-            RtmpDestinationConnector connector = new RtmpDestinationConnector(group, ClientSettings.defaults(), loop -> timers);
+            RtmpDestinationConnector connector = new RtmpDestinationConnector(group, ClientSettings.defaults(), loop -> timers.timers);
             LinkOutcome outcome = new LinkOutcome();
             connector.connect(new DestinationTarget("d", "test", "rtmp://127.0.0.1:" + proxy.port() + "/live",
                     Secret.of(TestKeys.destination())), outcome);

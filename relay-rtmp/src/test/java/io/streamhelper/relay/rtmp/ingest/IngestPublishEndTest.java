@@ -102,17 +102,7 @@ class IngestPublishEndTest {
 
         @Override
         public Timers timers(EventExecutor executor) {
-            return new Timers() {
-                @Override
-                public Cancellable after(Duration delay, Runnable task) {
-                    return clock.schedule(delay, task)::cancel;
-                }
-
-                @Override
-                public long nanoTime() {
-                    return clock.nanoTime();
-                }
-            };
+            return Timers.of((delay, task) -> clock.schedule(delay, task)::cancel, clock::nanoTime);
         }
     };
 
