@@ -5,27 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.DefaultEventLoop;
-import io.netty.channel.EventLoop;
-import io.netty.util.concurrent.EventExecutor;
 import io.streamhelper.relay.engine.media.MediaKind;
-import io.streamhelper.relay.engine.media.MediaMessage;
-import io.streamhelper.relay.engine.publish.StreamGrant;
 import io.streamhelper.relay.engine.registry.Publication;
-import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
 import io.streamhelper.relay.engine.registry.StreamRegistry;
-import io.streamhelper.relay.engine.secret.Secret;
 import io.streamhelper.relay.engine.stream.StreamState;
-import io.streamhelper.relay.testkit.ManualScheduler;
-import io.streamhelper.relay.testkit.TestKeys;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,50 +20,10 @@ import org.junit.jupiter.api.Test;
  * the wire, so a destination gets every tag the streamer sent before pressing Stop. The stream's
  * loop is held busy while the other loop publishes and stops, which is what a loaded server does.
  */
-class CrossLoopPublicationTest {
-    private static final String STREAM = "s1";
-
-    private final EventLoop loop = new DefaultEventLoop();
-    private final EventLoop otherLoop = new DefaultEventLoop();
-    private final List<MemoryLink> links = new CopyOnWriteArrayList<>();
-    private final ManualScheduler clock = new ManualScheduler();
-    private final String ingestKey = TestKeys.ingest();
-    private final DestinationConnector connector = new DestinationConnector() {
-        @Override
-        public DestinationLink connect(DestinationTarget target, DestinationLink.Listener listener) {
-            MemoryLink link = new MemoryLink(listener);
-            links.add(link);
-            return link;
-        }
-
-        @Override
-        public Timers timers(EventExecutor executor) {
-            return DestinationRelayTest.virtualTimers(clock);
-        }
-    };
-
-    @AfterEach
-    void tearDown() {
-        links.forEach(MemoryLink::releaseAll);
-        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        otherLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    }
-
-    private static MediaMessage tag(MediaKind kind, long ts, int... bytes) {
-        ByteBuf b = Unpooled.buffer();
-        for (int x : bytes) {
-            b.writeByte(x);
-        }
-        return new MediaMessage(kind, ts, b);
-    }
-
+class CrossLoopPublicationTest extends RegistryFixture {
     @Test
     void theLastTagsBeforeAStopFromAnotherLoopReachTheDestination() throws Exception {
-        DestinationTarget target = new DestinationTarget("d1", "one", "rtmp://example/app", Secret.of(TestKeys.destination()));
-        StaticStreamCatalog catalog = new StaticStreamCatalog(List.of(
-                new StaticStreamCatalog.Entry(new StreamGrant(STREAM, "S"), Secret.of(ingestKey), List.of(target))));
-        StreamRegistry registry = new StreamRegistry(catalog, catalog, connector,
-                StreamRegistry.Settings.defaults().withPublisherGrace(Duration.ofSeconds(30)));
+        StreamRegistry registry = newRegistry(Duration.ofSeconds(30));
 
         Publication first = loop.submit(() -> registry.beginPublish(ingestKey, loop, null)).get();
         loop.submit(() -> {

@@ -11,32 +11,21 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.DefaultEventLoop;
-import io.netty.channel.EventLoop;
-import io.netty.util.concurrent.EventExecutor;
 import io.streamhelper.relay.engine.media.MediaKind;
 import io.streamhelper.relay.engine.media.MediaMessage;
 import io.streamhelper.relay.engine.publish.PublishRejectedException;
-import io.streamhelper.relay.engine.publish.StreamGrant;
 import io.streamhelper.relay.engine.registry.Publication;
-import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
 import io.streamhelper.relay.engine.registry.StreamRegistry;
 import io.streamhelper.relay.engine.secret.Secret;
 import io.streamhelper.relay.engine.stream.LiveStream;
 import io.streamhelper.relay.engine.stream.StreamState;
-import io.streamhelper.relay.testkit.ManualScheduler;
 import io.streamhelper.relay.testkit.TestKeys;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -47,44 +36,14 @@ import org.junit.jupiter.params.provider.EnumSource;
  * time: {@link #advance} moves it on the stream's loop. What is checked is what a platform would
  * see: whether its connection stays published, which tags reach it and on which timeline.
  */
-class PublisherGraceTest {
+class PublisherGraceTest extends RegistryFixture {
     private static final Duration GRACE = Duration.ofSeconds(30);
-    private static final String STREAM = "s1";
-
-    private final EventLoop loop = new DefaultEventLoop();
-    private final EventLoop otherLoop = new DefaultEventLoop();
-    private final List<MemoryLink> links = new CopyOnWriteArrayList<>();
-    private final ManualScheduler clock = new ManualScheduler();
-    private final DestinationConnector connector = new DestinationConnector() {
-        @Override
-        public DestinationLink connect(DestinationTarget target, DestinationLink.Listener listener) {
-            MemoryLink link = new MemoryLink(listener);
-            links.add(link);
-            return link;
-        }
-
-        @Override
-        public Timers timers(EventExecutor executor) {
-            return DestinationRelayTest.virtualTimers(clock);
-        }
-    };
-    private final String ingestKey = TestKeys.ingest();
     private final AtomicInteger started = new AtomicInteger();
     private final AtomicInteger ended = new AtomicInteger();
     private StreamRegistry registry;
 
-    @AfterEach
-    void tearDown() {
-        links.forEach(MemoryLink::releaseAll);
-        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        otherLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    }
-
     private StreamRegistry registry(Duration grace) {
-        DestinationTarget target = new DestinationTarget("d1", "one", "rtmp://example/app", Secret.of(TestKeys.destination()));
-        StaticStreamCatalog catalog = new StaticStreamCatalog(List.of(
-                new StaticStreamCatalog.Entry(new StreamGrant(STREAM, "S"), Secret.of(ingestKey), List.of(target))));
-        registry = new StreamRegistry(catalog, catalog, connector, StreamRegistry.Settings.defaults()
+        registry = newRegistry(StreamRegistry.Settings.defaults()
                 .withPublisherGrace(grace)
                 .withListener(new StreamRegistry.Listener() {
                     @Override
@@ -140,14 +99,6 @@ class PublisherGraceTest {
 
     private DestinationRelay relay(LiveStream stream) {
         return registry.relays(stream).get(0);
-    }
-
-    private static MediaMessage tag(MediaKind kind, long ts, int... bytes) {
-        ByteBuf b = Unpooled.buffer();
-        for (int x : bytes) {
-            b.writeByte(x);
-        }
-        return new MediaMessage(kind, ts, b);
     }
 
     private static MediaMessage metadata() {
