@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
+import java.util.HexFormat;
 
 /**
  * The only way a test makes a stream key or token. Every key is new, random, shaped like a real
@@ -41,6 +42,16 @@ public final class TestKeys {
     /** A Twitch-shaped stream key, e.g. {@code live_123456789_AbCd...-testonly}: always with digits, as real keys are. */
     public static String twitch() {
         return record("live_" + random(9, "0123456789") + "_" + random(30) + "-testonly");
+    }
+
+    /**
+     * An {@code ENCRYPTION_KEY}: 64 hex characters (32 random bytes). It cannot carry the
+     * {@code -testonly} mark (it must stay hex), but it is recorded like every other key.
+     */
+    public static String encryptionKey() {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return record(HexFormat.of().formatHex(bytes));
     }
 
     /** A bearer token (metrics, API), e.g. {@code 32 letters and digits}-testonly. */

@@ -3,6 +3,8 @@ package io.streamhelper.relay.catalog.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.streamhelper.relay.catalog.secret.SecretBox;
+import io.streamhelper.relay.catalog.store.jdbi.JdbiKeyCheck;
+import io.streamhelper.relay.catalog.store.jdbi.JdbiSealedRows;
 import io.streamhelper.relay.catalog.store.jdbi.JdbiStores;
 import java.time.Clock;
 import java.util.Objects;
@@ -24,18 +26,24 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
     private final JdbiStores stores;
+    private final SealedRows sealedRows;
 
-    private Database(HikariDataSource dataSource, Jdbi jdbi, JdbiStores stores) {
+    private Database(HikariDataSource dataSource, Jdbi jdbi, JdbiStores stores, SealedRows sealedRows) {
         this.dataSource = dataSource;
         this.jdbi = jdbi;
         this.stores = stores;
+        this.sealedRows = sealedRows;
     }
 
     public static Database open(DatabaseSettings settings, SecretBox secrets) {
         return open(settings, secrets, Clock.systemUTC());
     }
 
-    /** As {@link #open(DatabaseSettings, SecretBox)}, with the clock that stamps created/updated times. */
+    /**
+     * As {@link #open(DatabaseSettings, SecretBox)}, with the clock that stamps created/updated times.
+     *
+     * @throws KeyMismatchException if {@code secrets} does not open the database's key check
+     */
     public static Database open(DatabaseSettings settings, SecretBox secrets, Clock clock) {
         Objects.requireNonNull(secrets, "secrets");
         Objects.requireNonNull(clock, "clock");
@@ -53,7 +61,9 @@ public final class Database implements AutoCloseable {
             // key hashes and ciphertexts would end up in logs.
             jdbi.getConfig(StatementExceptions.class)
                     .setMessageRendering(StatementExceptions.MessageRendering.NONE);
-            return new Database(dataSource, jdbi, new JdbiStores(jdbi, secrets, clock));
+            // Before anything reads a key: the wrong key stops the start here, with a clear message.
+            JdbiKeyCheck.verifyOrCreate(jdbi, secrets);
+            return new Database(dataSource, jdbi, new JdbiStores(jdbi, secrets, clock), new JdbiSealedRows(jdbi, secrets));
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;
@@ -109,6 +119,11 @@ public final class Database implements AutoCloseable {
 
     public AuditLog audit() {
         return stores.audit();
+    }
+
+    /** Every sealed value, for a key rotation. */
+    public SealedRows sealedRows() {
+        return sealedRows;
     }
 
     /** For the health check: a {@code SELECT 1} that answers within seconds; never throws. */

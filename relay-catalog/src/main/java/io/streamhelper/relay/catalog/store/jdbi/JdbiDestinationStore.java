@@ -174,9 +174,19 @@ final class JdbiDestinationStore implements DestinationStore {
                 .execute();
     }
 
+    /** The row's ciphertext now (a key rotation may have re-sealed it since it was read); null if gone. */
+    private byte[] currentCiphertext(long id) {
+        return Sql.guard("read the key of destination " + id, () -> jdbi.withHandle(handle -> handle
+                .createQuery("SELECT stream_key_ciphertext FROM stream_destinations WHERE id = :id AND deleted_at IS NULL")
+                .bind("id", id)
+                .mapTo(byte[].class)
+                .findOne()
+                .orElse(null)));
+    }
+
     /** The record with its key still sealed: only a caller that uses the key decrypts it. */
     private DestinationRecord open(Row row) {
-        Secret key = sealing.openWhenUsed(row.keyCiphertext(), row.id(), row.ownerId());
+        Secret key = sealing.openWhenUsed(row.keyCiphertext(), row.id(), row.ownerId(), () -> currentCiphertext(row.id()));
         return new DestinationRecord(row.id(), row.streamId(), row.ownerId(), row.platform(), row.enabled(),
                 row.rtmpUrl(), key, row.displayName(), Sql.instant(row.createdAt()), Sql.instant(row.updatedAt()));
     }

@@ -5,6 +5,8 @@ import io.streamhelper.relay.catalog.secret.SecretBox;
 import io.streamhelper.relay.engine.secret.SecretDecryptionException;
 import io.streamhelper.relay.catalog.store.StoreException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.function.Supplier;
 
 /**
  * Seals and opens the keys of one kind of row. The associated data names the row and its owner,
@@ -27,6 +29,15 @@ final class Sealing {
         return new Sealing(box, "destination");
     }
 
+    /** The start-up key check's one row ({@code key_check}, id 1, no owner). */
+    static Sealing keyCheck(SecretBox box) {
+        return new Sealing(box, "key_check");
+    }
+
+    String entity() {
+        return entity;
+    }
+
     byte[] seal(Secret key, long id, long ownerId) {
         return box.seal(key.reveal(), associatedData(id, ownerId));
     }
@@ -41,6 +52,50 @@ final class Sealing {
      */
     Secret openWhenUsed(byte[] ciphertext, long id, long ownerId) {
         return Secret.sealed(() -> openValue(ciphertext, id, ownerId));
+    }
+
+    /**
+     * As {@link #openWhenUsed}, and if {@code ciphertext} no longer opens (a key rotation re-sealed
+     * the row and dropped the old key since it was read), opens the row's current ciphertext:
+     * a relay that read its destination before a rotation still dials after it.
+     */
+    Secret openWhenUsed(byte[] ciphertext, long id, long ownerId, Supplier<byte[]> current) {
+        return Secret.sealed(() -> {
+            try {
+                return openValue(ciphertext, id, ownerId);
+            } catch (StoreException stale) {
+                byte[] now = current.get();
+                if (now == null || Arrays.equals(now, ciphertext)) {
+                    throw stale;
+                }
+                return openValue(now, id, ownerId);
+            }
+        });
+    }
+
+    /**
+     * The value sealed again with the primary key, or null when the primary already opens it
+     * (nothing to do: what lets an interrupted rotation continue where it stopped).
+     */
+    byte[] resealIfOld(byte[] ciphertext, long id, long ownerId) {
+        byte[] associatedData = associatedData(id, ownerId);
+        if (box.opensWithPrimary(ciphertext, associatedData)) {
+            return null;
+        }
+        return box.seal(openValue(ciphertext, id, ownerId), associatedData);
+    }
+
+    boolean opens(byte[] ciphertext, long id, long ownerId) {
+        try {
+            box.open(ciphertext, associatedData(id, ownerId));
+            return true;
+        } catch (SecretDecryptionException e) {
+            return false;
+        }
+    }
+
+    byte[] sealValue(String value, long id, long ownerId) {
+        return box.seal(value, associatedData(id, ownerId));
     }
 
     private String openValue(byte[] ciphertext, long id, long ownerId) {
