@@ -6,6 +6,7 @@ import io.javalin.http.HttpResponseException;
 import io.streamhelper.relay.catalog.account.AccountService;
 import io.streamhelper.relay.catalog.account.AddressBlock;
 import io.streamhelper.relay.catalog.service.DestinationService;
+import io.streamhelper.relay.catalog.service.EncryptionKeyService;
 import io.streamhelper.relay.catalog.service.StreamService;
 import io.streamhelper.relay.engine.secret.Secret;
 import io.streamhelper.relay.catalog.error.ServiceException;
@@ -36,7 +37,8 @@ public final class ApiServer implements AutoCloseable {
     public record Services(StreamRegistry registry, Clock clock, Optional<Secret> metricsToken,
                            AccountService accounts, StreamService streams, DestinationService destinations,
                            BooleanSupplier databaseUp, Optional<String> publicHost, int rtmpPort,
-                           long maxBodyBytes, RateLimits rateLimits, ClientAddressResolver clientAddresses) {
+                           long maxBodyBytes, RateLimits rateLimits, ClientAddressResolver clientAddresses,
+                           EncryptionKeyService encryptionKeys) {
     }
 
     /**
@@ -67,6 +69,7 @@ public final class ApiServer implements AutoCloseable {
         AccountController accountRoutes = new AccountController(services.accounts());
         StreamController streamRoutes = new StreamController(services.streams(), services.registry(), services.publicHost(), services.rtmpPort());
         DestinationController destinationRoutes = new DestinationController(services.destinations());
+        EncryptionKeyController keyRoutes = new EncryptionKeyController(services.encryptionKeys());
         StatsController stats = new StatsController(services.registry(), services.clock(), services.streams()::currentNames);
         BodyLimit bodyLimit = new BodyLimit(services.maxBodyBytes());
         this.app = Javalin.create(config -> {
@@ -85,14 +88,15 @@ public final class ApiServer implements AutoCloseable {
         app.before(bodyLimit::checkDeclaredLength); // before routing: unknown paths and public ones too
         app.beforeMatched(this::authenticate);
         errors(app);
-        routes(app, health, metrics, stats, accountRoutes, streamRoutes, destinationRoutes);
+        routes(app, health, metrics, stats, accountRoutes, streamRoutes, destinationRoutes, keyRoutes);
         WebApp web = new WebApp();
         app.get("/", web::index, Access.PUBLIC); // the web app for streamers: no data, it calls the API
         app.get("/app/{file}", web::asset, Access.PUBLIC);
     }
 
     private static void routes(Javalin app, HealthController health, MetricsController metrics, StatsController stats,
-            AccountController accounts, StreamController streams, DestinationController destinations) {
+            AccountController accounts, StreamController streams, DestinationController destinations,
+            EncryptionKeyController keys) {
         app.get("/api/v1/server/healthcheck", health::get, Access.PUBLIC);
         app.get("/metrics", metrics::get, Access.PUBLIC); // its own bearer token, checked by the controller
         app.get("/stat", stats::page, Access.PUBLIC); // the page holds no data; it fetches /api/v1/stats with a token
@@ -106,6 +110,8 @@ public final class ApiServer implements AutoCloseable {
         app.post("/api/v1/auth/password", accounts::changePassword, Access.USER);
         app.get("/api/v1/users", accounts::listUsers, Access.USER);
         app.post("/api/v1/users", accounts::createUser, Access.USER);
+        // Admin only, as /users: the service checks the caller's role.
+        app.post("/api/v1/admin/encryption-key/rotate", keys::rotate, Access.USER);
 
         app.post("/api/v1/streams", streams::create, Access.USER);
         app.get("/api/v1/streams", streams::list, Access.USER);

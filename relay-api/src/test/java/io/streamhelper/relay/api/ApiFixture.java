@@ -9,6 +9,7 @@ import io.streamhelper.relay.catalog.account.LoginThrottle;
 import io.streamhelper.relay.catalog.account.PasswordHasher;
 import io.streamhelper.relay.catalog.service.DatabaseCatalog;
 import io.streamhelper.relay.catalog.service.DestinationService;
+import io.streamhelper.relay.catalog.service.EncryptionKeyService;
 import io.streamhelper.relay.catalog.service.StreamService;
 import io.netty.util.concurrent.EventExecutor;
 import io.streamhelper.relay.engine.destination.AddressPolicy;
@@ -75,6 +76,7 @@ final class ApiFixture implements AutoCloseable {
     }
 
     final Database database;
+    final SecretBox secretBox;
     final StreamRegistry registry;
     /** The streams' virtual time: a publisher's reconnect grace runs out only when a test moves it. */
     final ManualScheduler streamTime = new ManualScheduler();
@@ -83,8 +85,8 @@ final class ApiFixture implements AutoCloseable {
     private int port;
 
     ApiFixture(Path dataDir, Settings s) {
-        database = Database.open(DatabaseSettings.sqlite(dataDir),
-                s.secrets != null ? s.secrets : SecretBox.loadOrCreate(dataDir));
+        secretBox = s.secrets != null ? s.secrets : SecretBox.loadOrCreate(dataDir);
+        database = Database.open(DatabaseSettings.sqlite(dataDir), secretBox);
         DatabaseCatalog catalog = new DatabaseCatalog(database.streams(), database.destinations());
         registry = new StreamRegistry(catalog, catalog, new DestinationConnector() {
             @Override
@@ -106,7 +108,7 @@ final class ApiFixture implements AutoCloseable {
                 database.audit(), registry, s.addresses, s.resolver, s.maxPerStream, 100);
         api = new ApiServer(new ApiServer.Services(registry, s.clock, s.metricsToken, accounts, streams, destinations,
                 s.databaseUp != null ? s.databaseUp : database::isReachable, Optional.of("relay.example"), 1935, s.maxBodyBytes, s.rateLimits,
-                s.clientAddresses));
+                s.clientAddresses, new EncryptionKeyService(secretBox, database.sealedRows(), database.users(), database.audit())));
         if (s.ready) {
             api.ready();
         }

@@ -32,6 +32,7 @@ public record RelayConfig(
         Optional<Secret> metricsToken,
         Path dataDir,
         Optional<Secret> encryptionKey,
+        Optional<Secret> encryptionKeyPrevious,
         Optional<Path> keysetFile,
         boolean allowSignup,
         boolean allowPrivateDestinations,
@@ -64,6 +65,7 @@ public record RelayConfig(
             "RELAY_BIND_ADDRESS", "RELAY_RTMP_PORT", "RELAY_HTTP_PORT", "RELAY_TRUSTED_CA_FILE", "RELAY_STREAMS_FILE",
             "RELAY_PUBLISH_IDLE_TIMEOUT_MS", "RELAY_HANDSHAKE_TIMEOUT_MS", "RELAY_MAX_CONNECTIONS",
             "RELAY_MAX_CONNECTIONS_PER_ADDRESS", "RELAY_METRICS_TOKEN", "RELAY_DATA_DIR", "ENCRYPTION_KEY",
+            "ENCRYPTION_KEY_PREVIOUS",
             "RELAY_KEYSET_FILE", "RELAY_ALLOW_SIGNUP", "RELAY_ALLOW_PRIVATE_DESTINATIONS", "RELAY_TOKEN_TTL_MINUTES",
             "RELAY_PUBLIC_HOST", "RELAY_MAX_DESTINATIONS_PER_STREAM", "RELAY_MAX_DESTINATIONS_PER_USER",
             "RELAY_MAX_BODY_BYTES", "RELAY_API_RATE_PER_ADDRESS", "RELAY_API_RATE_PER_USER", "RELAY_MAX_CHUNK_SIZE",
@@ -104,6 +106,15 @@ public record RelayConfig(
         if (encryptionKey.isPresent() && !encryptionKey.get().reveal().matches("[0-9a-fA-F]{64}")) {
             // Never echo the value: it is (meant to be) the master key.
             problems.add("ENCRYPTION_KEY must be 64 hexadecimal characters (32 bytes), e.g. from `openssl rand -hex 32`");
+        }
+        // Opens only: for finishing a key rotation that was interrupted (docs/security.md).
+        Optional<Secret> encryptionKeyPrevious = Optional.ofNullable(env.get("ENCRYPTION_KEY_PREVIOUS"))
+                .filter(k -> !k.isBlank()).map(String::trim).map(Secret::of);
+        if (encryptionKeyPrevious.isPresent() && !encryptionKeyPrevious.get().reveal().matches("[0-9a-fA-F]{64}")) {
+            problems.add("ENCRYPTION_KEY_PREVIOUS must be 64 hexadecimal characters (32 bytes)");
+        }
+        if (encryptionKeyPrevious.isPresent() && encryptionKey.isEmpty()) {
+            problems.add("ENCRYPTION_KEY_PREVIOUS needs ENCRYPTION_KEY (the key that seals)");
         }
         Optional<Path> keyset = readableFile(env, "RELAY_KEYSET_FILE", problems);
         if (encryptionKey.isPresent() && keyset.isPresent()) {
@@ -165,7 +176,7 @@ public record RelayConfig(
         }
         return new RelayConfig(bind, rtmp, http, ca, streams, Duration.ofMillis(idleMs),
                 new ConnectionLimits(Duration.ofMillis(handshakeMs), (int) maxConnections, (int) maxPerAddress), metricsToken,
-                dataDir, encryptionKey, keyset, allowSignup, allowPrivate, Duration.ofMinutes(tokenMinutes), publicHost,
+                dataDir, encryptionKey, encryptionKeyPrevious, keyset, allowSignup, allowPrivate, Duration.ofMinutes(tokenMinutes), publicHost,
                 (int) perStream, (int) perUser, maxBody,
                 // Bursts of several seconds' worth: a script setting up a hundred destinations in a
                 // loop gets through; a flood does not.

@@ -21,6 +21,8 @@ import io.streamhelper.relay.catalog.service.DestinationService;
 import io.streamhelper.relay.catalog.service.StreamService;
 import io.streamhelper.relay.engine.destination.AddressPolicy;
 import io.streamhelper.relay.catalog.secret.SecretBox;
+import io.streamhelper.relay.catalog.service.EncryptionKeyService;
+import io.streamhelper.relay.engine.secret.Secret;
 import io.streamhelper.relay.catalog.store.Database;
 import io.streamhelper.relay.catalog.store.DatabaseSettings;
 import java.net.InetAddress;
@@ -62,10 +64,13 @@ public final class RelayServer implements AutoCloseable {
         // First, so that a transport this machine cannot give stops the start before anything is open.
         transport = Transport.select(config.transport());
         log.info("RTMP event loops on {}", transport == Transport.IO_URING ? "io_uring" : "Java NIO");
+        // Before any thread starts: a key that does not open the database (the key check) stops
+        // the start here, with nothing left running.
+        SecretBox secrets = secretBox(config);
+        database = Database.open(DatabaseSettings.sqlite(config.dataDir()), secrets);
         acceptors = transport.newGroup(1, new DefaultThreadFactory("rtmp-accept"));
         ingestLoops = transport.newGroup(0, new DefaultThreadFactory("rtmp-ingest"));
         clientLoops = transport.newGroup(0, new DefaultThreadFactory("rtmp-out"));
-        database = Database.open(DatabaseSettings.sqlite(config.dataDir()), secretBox(config));
         databaseCatalog = new DatabaseCatalog(database.streams(), database.destinations());
         databaseCatalog.recoverAfterRestart();
         CombinedCatalog catalog = new CombinedCatalog(fileCatalog, databaseCatalog);
@@ -101,16 +106,21 @@ public final class RelayServer implements AutoCloseable {
                 config.maxDestinationsPerStream(), config.maxDestinationsPerUser());
         api = new ApiServer(new ApiServer.Services(registry, clock, config.metricsToken(), accounts, streams, destinations,
                 database::isReachable, config.publicHost(), ingest.port(), config.maxBodyBytes(), config.rateLimits(),
-                config.clientAddresses()))
+                config.clientAddresses(),
+                new EncryptionKeyService(secrets, database.sealedRows(), database.users(), database.audit())))
                 .start(config.bindAddress(), config.httpPort());
         acceptors.scheduleAtFixedRate(accounts::purgeExpiredSessions, 1, 1, TimeUnit.HOURS);
         api.ready();
     }
 
-    /** ENCRYPTION_KEY, else a Tink keyset file, else a keyset generated once into the data directory. */
+    /**
+     * ENCRYPTION_KEY (with ENCRYPTION_KEY_PREVIOUS, which only opens), else a Tink keyset file,
+     * else a keyset generated once into the data directory.
+     */
     private static SecretBox secretBox(RelayConfig config) {
         if (config.encryptionKey().isPresent()) {
-            return SecretBox.fromHexKey(config.encryptionKey().get().reveal());
+            return SecretBox.fromHexKeys(config.encryptionKey().get().reveal(),
+                    config.encryptionKeyPrevious().map(Secret::reveal));
         }
         if (config.keysetFile().isPresent()) {
             return SecretBox.fromKeysetFile(config.keysetFile().get());

@@ -106,9 +106,10 @@ public final class EncryptionKeyService {
         SealedRows.Resealed resealed = rows.resealAll();
         // Only now, with every value opening with the primary, may the old keys go.
         box.dropAllButPrimary();
+        // Tink's id names a key of a keyset file; a raw key's id is made up at start-up and says nothing.
         int keyId = box.mode() == SecretBox.Mode.KEYSET_FILE ? box.primaryKeyId() : 0;
         LOG.info("event=encryption_key_rotated mode={} resumed={} key_id={} rows={} streams={} destinations={} already_current={}",
-                box.mode().name().toLowerCase(), resumed, keyId, resealed.rows(), resealed.streams(),
+                box.mode().name().toLowerCase(), resumed, Integer.toUnsignedLong(keyId), resealed.rows(), resealed.streams(),
                 resealed.destinations(), resealed.alreadyCurrent());
         audit.record(callerId, "rotate-encryption-key", "server", 0, "rows=" + resealed.rows());
         return new Rotation(box.mode(), resumed, keyId, resealed, nextStep);

@@ -42,7 +42,7 @@ public final class JdbiKeyCheck {
                     .bind("id", ID)
                     .bind("ciphertext", sealed)
                     .execute()));
-            LOG.info("event=key_check_created key_id={}", box.primaryKeyId());
+            LOG.info("event=key_check_created");
             return;
         }
         if (!sealing.opens(stored.get(), ID, NO_OWNER)) {

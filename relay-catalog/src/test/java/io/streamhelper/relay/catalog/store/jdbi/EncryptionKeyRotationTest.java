@@ -63,6 +63,8 @@ class EncryptionKeyRotationTest {
             fill(database);
             Files.copy(keyset, oldKeyset, StandardCopyOption.COPY_ATTRIBUTES);
             int oldId = box.primaryKeyId();
+            // What a live relay holds: a destination read before the rotation, its key not opened yet.
+            Secret readBefore = database.destinations().findById(firstDestination).orElseThrow().streamKey();
 
             EncryptionKeyService.Rotation rotation = service(database, box).rotate(admin, Optional.empty());
 
@@ -79,6 +81,7 @@ class EncryptionKeyRotationTest {
             }
             assertEquals(Secret.of(destinationKeys.get(0)),
                     database.destinations().findById(firstDestination).orElseThrow().streamKey());
+            assertEquals(destinationKeys.get(0), readBefore.reveal(), "a relay that read its key before still dials");
         }
         List<Sealed> sealed = sealedValues();
         assertEquals(6, sealed.size());
