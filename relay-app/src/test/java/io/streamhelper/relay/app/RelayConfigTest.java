@@ -184,13 +184,29 @@ class RelayConfigTest {
     }
 
     @Test
+    void aPreviousEncryptionKeyNeedsTheCurrentOneAndIsNeverEchoed(@TempDir Path dir) {
+        String current = io.streamhelper.relay.testkit.TestKeys.encryptionKey();
+        String previous = io.streamhelper.relay.testkit.TestKeys.encryptionKey();
+        RelayConfig config = RelayConfig.fromEnvironment(Map.of("RELAY_DATA_DIR", dir.toString(),
+                "ENCRYPTION_KEY", current, "ENCRYPTION_KEY_PREVIOUS", previous));
+        assertEquals(previous, config.encryptionKeyPrevious().orElseThrow().reveal());
+
+        String badKey = "zz" + "1".repeat(62);
+        RelayConfig.InvalidConfigException e = assertThrows(RelayConfig.InvalidConfigException.class,
+                () -> RelayConfig.fromEnvironment(Map.of("RELAY_DATA_DIR", dir.toString(), "ENCRYPTION_KEY_PREVIOUS", badKey)));
+        assertTrue(e.getMessage().contains("ENCRYPTION_KEY_PREVIOUS must be 64 hexadecimal characters"), e.getMessage());
+        assertTrue(e.getMessage().contains("ENCRYPTION_KEY_PREVIOUS needs ENCRYPTION_KEY"), e.getMessage());
+        assertTrue(!e.getMessage().contains(badKey), "the key is never echoed: " + e.getMessage());
+    }
+
+    @Test
     void everySettingIsDocumentedAndEveryNameTheCodeReadsIsASetting() throws Exception {
         String docs = Files.readString(Path.of("..", "docs", "configuration.md"));
         for (String setting : RelayConfig.SETTINGS) {
             assertTrue(docs.contains("`" + setting + "`"), setting + " is in docs/configuration.md");
         }
         String code = Files.readString(Path.of("src/main/java/io/streamhelper/relay/app/RelayConfig.java"));
-        java.util.regex.Matcher names = java.util.regex.Pattern.compile("\"(RELAY_[A-Z_]+|ENCRYPTION_KEY)\"").matcher(code);
+        java.util.regex.Matcher names = java.util.regex.Pattern.compile("\"(RELAY_[A-Z_]+|ENCRYPTION_KEY[A-Z_]*)\"").matcher(code);
         while (names.find()) {
             assertTrue(RelayConfig.SETTINGS.contains(names.group(1)), names.group(1) + " is listed in RelayConfig.SETTINGS");
         }
