@@ -12,6 +12,7 @@ import io.streamhelper.relay.catalog.store.DatabaseSettings;
 import io.streamhelper.relay.catalog.store.KeyMismatchException;
 import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
 import io.streamhelper.relay.engine.secret.SecretDecryptionException;
+import io.streamhelper.relay.testkit.FrameReader;
 import io.streamhelper.relay.testkit.HookServer;
 import io.streamhelper.relay.testkit.LiveEncoder;
 import io.streamhelper.relay.testkit.NginxRtmp;
@@ -50,10 +51,13 @@ class EncryptionKeyRotationTest {
     private RelayHttp api;
     private String token;
     private String ingestKey;
+    /** A player on each destination: what a viewer of the platform sees. */
+    private final List<FrameReader> viewers = new ArrayList<>();
+    private long rotatedAt;
 
     @BeforeEach
     void startDestinations() throws Exception {
-        Tools.require("ffmpeg", "nginx");
+        Tools.require("ffmpeg", "ffprobe", "nginx");
         work = Files.createTempDirectory(Files.createDirectories(Path.of("target")).toAbsolutePath(), "key-rotation-");
         dataDir = TestRelayConfig.freshDataDir();
         hooks = new HookServer();
@@ -152,15 +156,23 @@ class EncryptionKeyRotationTest {
         encode("encoder-1.log");
         await().atMost(Duration.ofSeconds(15)).until(() -> destinationKeys.stream().allMatch(k -> hooks.saw("publish", k)));
         await().atMost(Duration.ofSeconds(10)).until(() -> framesSent().stream().allMatch(n -> n >= 30));
+        if (viewers.isEmpty()) {
+            for (int i = 0; i < 2; i++) {
+                FrameReader viewer = FrameReader.start(sinks.get(i).rtmpUrl() + "/" + destinationKeys.get(i), 15,
+                        work.resolve("viewer-" + i + ".err"));
+                toClose.add(viewer);
+                viewers.add(viewer);
+            }
+            await().atMost(Duration.ofSeconds(15)).until(() -> viewers.stream().allMatch(v -> v.videoFrames().size() >= 10));
+        }
+        rotatedAt = System.nanoTime(); // the rotation comes next
     }
 
     /** Both destinations: one publish, no publish_done, and frames still arriving after the rotation. */
     private void assertBroadcastGoesOn() throws Exception {
-        List<Long> before = framesSent();
-        await().atMost(Duration.ofSeconds(10)).until(() -> {
-            List<Long> now = framesSent();
-            return now.get(0) >= before.get(0) + 60 && now.get(1) >= before.get(1) + 60;
-        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> viewers.stream().allMatch(v ->
+                v.videoFrames().stream().filter(f -> f.seenAtNanos() > rotatedAt).count() >= 60));
+        assertTrue(viewers.stream().allMatch(FrameReader::isReading), "the viewers of both destinations kept playing");
         for (String key : destinationKeys) {
             assertEquals(1, hooks.calls("publish").stream().filter(c -> key.equals(c.name())).count(), "one publish");
         }
