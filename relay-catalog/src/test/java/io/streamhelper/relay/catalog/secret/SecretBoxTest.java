@@ -34,6 +34,25 @@ class SecretBoxTest {
         assertEquals("live_123_secret", SecretBox.fromHexKey(HEX_KEY.toLowerCase()).open(sealed, ROW_1));
     }
 
+    /** Databases sealed before the keyring (AesGcmJce, no Tink prefix) still open, and the other way round. */
+    @Test
+    void rawKeyCiphertextsAreTheFormatOfBeforeTheKeyring() throws Exception {
+        com.google.crypto.tink.aead.AesGcmKey key = com.google.crypto.tink.aead.AesGcmKey.builder()
+                .setParameters(com.google.crypto.tink.aead.AesGcmParameters.builder().setKeySizeBytes(32)
+                        .setIvSizeBytes(12).setTagSizeBytes(16)
+                        .setVariant(com.google.crypto.tink.aead.AesGcmParameters.Variant.NO_PREFIX).build())
+                .setKeyBytes(com.google.crypto.tink.util.SecretBytes.copyFrom(java.util.HexFormat.of().parseHex(HEX_KEY),
+                        com.google.crypto.tink.InsecureSecretKeyAccess.get()))
+                .build();
+        com.google.crypto.tink.Aead before = com.google.crypto.tink.subtle.AesGcmJce.create(key);
+        SecretBox box = SecretBox.fromHexKey(HEX_KEY);
+
+        assertEquals("live_123_secret", box.open(before.encrypt(bytes("live_123_secret"), ROW_1), ROW_1));
+        byte[] sealed = box.seal("live_123_secret", ROW_1);
+        assertEquals(12 + "live_123_secret".length() + 16, sealed.length, "iv || ciphertext || tag, no prefix");
+        assertEquals("live_123_secret", new String(before.decrypt(sealed, ROW_1), StandardCharsets.UTF_8));
+    }
+
     @Test
     void sealingTwiceGivesDifferentCiphertexts() {
         SecretBox box = SecretBox.fromHexKey(HEX_KEY);
