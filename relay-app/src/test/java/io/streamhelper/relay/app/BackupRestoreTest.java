@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamhelper.relay.catalog.secret.SecretBox;
 import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
 import io.streamhelper.relay.testkit.TestKeys;
 import java.nio.file.Files;
@@ -144,6 +145,37 @@ class BackupRestoreTest {
         assertEquals(1, refused.exitCode(), refused.output());
         assertTrue(refused.stderr().contains("ENCRYPTION_KEY"), refused.stderr());
         assertEquals(0, JarCommand.run(TestRelayConfig.env("ENCRYPTION_KEY", key), "restore", backup.toString()).exitCode());
+    }
+
+    @Test
+    void withKeysetFileTheBackupCopiesItAndRestoreNeedsThatSameFile() throws Exception {
+        Path keys = TestRelayConfig.freshDataDir();
+        SecretBox.loadOrCreate(keys);
+        Path keyset = keys.resolve("secrets.keyset.json");
+        Map<String, String> env = TestRelayConfig.env("RELAY_KEYSET_FILE", keyset.toString());
+        Path dataDir = Path.of(env.get("RELAY_DATA_DIR"));
+        Path backup = dataDir.resolveSibling(dataDir.getFileName() + "-backup");
+        try (RelayServer relay = RelayServer.start(RelayConfig.fromEnvironment(env), new StaticStreamCatalog(List.of()))) {
+            fiveDestinations(new RelayHttp(relay.httpPort()));
+            assertEquals(0, JarCommand.run(env, "backup", backup.toString()).exitCode());
+        }
+        assertEquals("RELAY_KEYSET_FILE", JSON.readTree(backup.resolve("manifest.json").toFile()).get("keyMode").asText());
+        assertEquals(Files.readString(keyset), Files.readString(backup.resolve("secrets.keyset.json")));
+
+        // Another keyset file than the backup's: its keys would not open.
+        Path otherKeys = TestRelayConfig.freshDataDir();
+        SecretBox.loadOrCreate(otherKeys);
+        Map<String, String> wrong = TestRelayConfig.env("RELAY_KEYSET_FILE", otherKeys.resolve("secrets.keyset.json").toString());
+        JarCommand.Result refused = JarCommand.run(wrong, "restore", backup.toString());
+        assertEquals(1, refused.exitCode(), refused.output());
+        assertTrue(refused.stderr().contains("is not the keyset of the backup"), refused.stderr());
+
+        Map<String, String> fresh = TestRelayConfig.env("RELAY_KEYSET_FILE", keyset.toString());
+        assertEquals(0, JarCommand.run(fresh, "restore", backup.toString()).exitCode());
+        try (RelayServer relay = RelayServer.start(RelayConfig.fromEnvironment(fresh), new StaticStreamCatalog(List.of()))) {
+            assertEquals(5, relay.database().destinations().listByStream(1).stream()
+                    .filter(d -> d.streamKey().reveal().endsWith("-testonly")).count(), "every key opens");
+        }
     }
 
     @Test
