@@ -36,9 +36,11 @@ final class MaintenanceCommand {
                 default -> throw new IllegalArgumentException("not a maintenance command: " + command.kind());
             }
             return DONE;
-        } catch (BackupException e) {
+        } catch (BackupException | RuntimeException e) {
+            // A RuntimeException is a file the command could not open (a lock file in an unwritable
+            // directory, say): one line as well, never a stack trace past the redaction.
             err.println("streamhelper-relay: " + command.kind().name().toLowerCase(java.util.Locale.ROOT) + " failed: "
-                    + Redactor.redact(e.getMessage()));
+                    + Redactor.redact(String.valueOf(e.getMessage())));
             return FAILED;
         }
     }
