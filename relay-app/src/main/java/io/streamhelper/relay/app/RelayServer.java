@@ -116,6 +116,7 @@ public final class RelayServer implements AutoCloseable {
                 .start(config.bindAddress(), config.httpPort());
         acceptors.scheduleAtFixedRate(accounts::purgeExpiredSessions, 1, 1, TimeUnit.HOURS);
         api.ready();
+        // No RTMPS ingest in this server yet: once there is one, its port goes where the empty is.
         banner = new StartupBanner(StartupBanner.host(config.publicHost(), config.bindAddress()), ingest.port(),
                 OptionalInt.empty(), api.port(), database.streams().count(), fileCatalog.entries().size(), dataDirectory);
         log.info("{}", banner.logLine());
