@@ -25,11 +25,13 @@ import io.streamhelper.relay.catalog.service.EncryptionKeyService;
 import io.streamhelper.relay.engine.secret.Secret;
 import io.streamhelper.relay.catalog.store.Database;
 import io.streamhelper.relay.catalog.store.DatabaseSettings;
+import io.streamhelper.relay.app.backup.DataDirLock;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -59,15 +61,28 @@ public final class RelayServer implements AutoCloseable {
     private final ApiServer api;
     private final Database database;
     private final DatabaseCatalog databaseCatalog;
+    /** Held from before the database opens until after it closes: restore refuses while it is. */
+    private final DataDirLock dataDirLock;
+    private final DataDirectory dataDirectory;
+    private final StartupBanner banner;
 
-    private RelayServer(RelayConfig config, StaticStreamCatalog fileCatalog) throws InterruptedException {
+    private RelayServer(RelayConfig config, StaticStreamCatalog fileCatalog, DataDirLock dataDirLock) throws InterruptedException {
         // First, so that a transport this machine cannot give stops the start before anything is open.
         transport = Transport.select(config.transport());
+        this.dataDirLock = dataDirLock;
         log.info("RTMP event loops on {}", transport == Transport.IO_URING ? "io_uring" : "Java NIO");
+        // Looked at before opening, which creates what is missing: a start from another folder
+        // silently gets a new, empty database unless the log and stdout say so.
+        dataDirectory = DataDirectory.inspect(config.dataDir(), config.encryptionKey().isEmpty() && config.keysetFile().isEmpty());
+        log.info("event=data_dir path={}", dataDirectory.path());
         // Before any thread starts: a key that does not open the database (the key check) stops
         // the start here, with nothing left running.
         SecretBox secrets = secretBox(config);
         database = Database.open(DatabaseSettings.sqlite(config.dataDir()), secrets);
+        if (dataDirectory.newDatabase()) {
+            log.info("event=database_created path={} new_keyset={} note=\"{}\"", dataDirectory.database(),
+                    dataDirectory.newKeyset(), dataDirectory.createdText());
+        }
         acceptors = transport.newGroup(1, new DefaultThreadFactory("rtmp-accept"));
         ingestLoops = transport.newGroup(0, new DefaultThreadFactory("rtmp-ingest"));
         clientLoops = transport.newGroup(0, new DefaultThreadFactory("rtmp-out"));
@@ -111,6 +126,10 @@ public final class RelayServer implements AutoCloseable {
                 .start(config.bindAddress(), config.httpPort());
         acceptors.scheduleAtFixedRate(accounts::purgeExpiredSessions, 1, 1, TimeUnit.HOURS);
         api.ready();
+        // No RTMPS ingest in this server yet: once there is one, its port goes where the empty is.
+        banner = new StartupBanner(StartupBanner.host(config.publicHost(), config.bindAddress()), ingest.port(),
+                OptionalInt.empty(), api.port(), database.streams().count(), fileCatalog.entries().size(), dataDirectory);
+        log.info("{}", banner.logLine());
     }
 
     /**
@@ -128,8 +147,16 @@ public final class RelayServer implements AutoCloseable {
         return SecretBox.loadOrCreate(config.dataDir());
     }
 
+    /** Refuses (IllegalStateException) when another server, or a restore, holds the data directory. */
     public static RelayServer start(RelayConfig config, StaticStreamCatalog catalog) throws InterruptedException {
-        return new RelayServer(config, catalog);
+        DataDirLock lock = DataDirLock.acquire(config.dataDir());
+        try {
+            return new RelayServer(config, catalog, lock);
+        } catch (RuntimeException | InterruptedException | Error e) {
+            // A start that failed holds the directory no longer: a fixed setting may try again.
+            lock.close();
+            throw e;
+        }
     }
 
     public int rtmpPort() {
@@ -147,6 +174,11 @@ public final class RelayServer implements AutoCloseable {
     /** Bytes held right now in RTMP messages still being assembled, over every ingest connection. */
     public long ingestBufferedBytes() {
         return ingest.bufferedBytes();
+    }
+
+    /** What {@link Main} prints once the server is up (and the server logged as {@code event=relay_started}). */
+    StartupBanner banner() {
+        return banner;
     }
 
     public Database database() {
@@ -213,6 +245,7 @@ public final class RelayServer implements AutoCloseable {
         catalogReads.shutdownNow();
         databaseCatalog.close();
         database.close();
+        dataDirLock.close();
         log.info("event=relay_stopped");
     }
 }

@@ -103,8 +103,8 @@ class EncryptionKeyRotationTest {
 
     @Test
     void encryptionKeyRotationWhileLiveThenARestartOnTheNewKey() throws Exception {
-        String oldKey = TestKeys.encryptionKey();
-        String newKey = TestKeys.encryptionKey();
+        String oldKey = TestKeys.encryptionKeyHex();
+        String newKey = TestKeys.encryptionKeyHex();
         start("ENCRYPTION_KEY", oldKey);
         goLiveWithTwoDestinations();
 

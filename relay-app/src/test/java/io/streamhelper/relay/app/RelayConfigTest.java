@@ -185,8 +185,8 @@ class RelayConfigTest {
 
     @Test
     void aPreviousEncryptionKeyNeedsTheCurrentOneAndIsNeverEchoed(@TempDir Path dir) {
-        String current = io.streamhelper.relay.testkit.TestKeys.encryptionKey();
-        String previous = io.streamhelper.relay.testkit.TestKeys.encryptionKey();
+        String current = io.streamhelper.relay.testkit.TestKeys.encryptionKeyHex();
+        String previous = io.streamhelper.relay.testkit.TestKeys.encryptionKeyHex();
         RelayConfig config = RelayConfig.fromEnvironment(Map.of("RELAY_DATA_DIR", dir.toString(),
                 "ENCRYPTION_KEY", current, "ENCRYPTION_KEY_PREVIOUS", previous));
         assertEquals(previous, config.encryptionKeyPrevious().orElseThrow().reveal());

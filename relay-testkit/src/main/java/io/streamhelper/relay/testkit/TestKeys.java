@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
-import java.util.HexFormat;
 
 /**
  * The only way a test makes a stream key or token. Every key is new, random, shaped like a real
@@ -44,14 +43,9 @@ public final class TestKeys {
         return record("live_" + random(9, "0123456789") + "_" + random(30) + "-testonly");
     }
 
-    /**
-     * An {@code ENCRYPTION_KEY}: 64 hex characters (32 random bytes). It cannot carry the
-     * {@code -testonly} mark (it must stay hex), but it is recorded like every other key.
-     */
-    public static String encryptionKey() {
-        byte[] bytes = new byte[32];
-        RANDOM.nextBytes(bytes);
-        return record(HexFormat.of().formatHex(bytes));
+    /** An ENCRYPTION_KEY: 32 random bytes as 64 hex characters (the setting takes nothing else, so no -testonly mark). */
+    public static String encryptionKeyHex() {
+        return record(random(64, "0123456789abcdef"));
     }
 
     /** A bearer token (metrics, API), e.g. {@code 32 letters and digits}-testonly. */

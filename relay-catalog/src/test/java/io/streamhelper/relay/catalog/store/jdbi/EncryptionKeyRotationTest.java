@@ -198,12 +198,12 @@ class EncryptionKeyRotationTest {
 
     @Test
     void aServerStartedWithTheWrongKeyRefusesWithAClearMessage() throws Exception {
-        String key = TestKeys.encryptionKey();
+        String key = TestKeys.encryptionKeyHex();
         try (Database database = Database.open(DatabaseSettings.sqlite(dataDir), SecretBox.fromHexKey(key), clock)) {
             fill(database);
         }
         KeyMismatchException refused = assertThrows(KeyMismatchException.class, () -> Database.open(
-                DatabaseSettings.sqlite(dataDir), SecretBox.fromHexKey(TestKeys.encryptionKey()), clock));
+                DatabaseSettings.sqlite(dataDir), SecretBox.fromHexKey(TestKeys.encryptionKeyHex()), clock));
         assertTrue(refused.getMessage().startsWith("ENCRYPTION_KEY does not open this database: was the key rotated?"),
                 refused.getMessage());
 
@@ -212,13 +212,13 @@ class EncryptionKeyRotationTest {
         Database.open(DatabaseSettings.sqlite(dataDir), SecretBox.fromHexKey(key), clock).close();
         assertEquals(1, sealedValues().stream().filter(v -> v.what().startsWith("key_check")).count());
         assertThrows(KeyMismatchException.class, () -> Database.open(
-                DatabaseSettings.sqlite(dataDir), SecretBox.fromHexKey(TestKeys.encryptionKey()), clock));
+                DatabaseSettings.sqlite(dataDir), SecretBox.fromHexKey(TestKeys.encryptionKeyHex()), clock));
     }
 
     @Test
     void encryptionKeyModeResealsWithTheGivenKeyAndTheOldOneNoLongerStarts() throws Exception {
-        String oldKey = TestKeys.encryptionKey();
-        String newKey = TestKeys.encryptionKey();
+        String oldKey = TestKeys.encryptionKeyHex();
+        String newKey = TestKeys.encryptionKeyHex();
         SecretBox box = SecretBox.fromHexKey(oldKey);
         try (Database database = Database.open(DatabaseSettings.sqlite(dataDir), box, clock)) {
             fill(database);
@@ -245,8 +245,8 @@ class EncryptionKeyRotationTest {
 
     @Test
     void encryptionKeyModeFinishesAnInterruptedRotationAfterARestartWithThePreviousKey() throws Exception {
-        String oldKey = TestKeys.encryptionKey();
-        String newKey = TestKeys.encryptionKey();
+        String oldKey = TestKeys.encryptionKeyHex();
+        String newKey = TestKeys.encryptionKeyHex();
         SecretBox box = SecretBox.fromHexKey(oldKey);
         try (Database database = Database.open(DatabaseSettings.sqlite(dataDir), box, clock)) {
             fill(database);
