@@ -85,7 +85,8 @@ final class ApiFixture implements AutoCloseable {
     ApiFixture(Path dataDir, Settings s) {
         database = Database.open(DatabaseSettings.sqlite(dataDir),
                 s.secrets != null ? s.secrets : SecretBox.loadOrCreate(dataDir));
-        DatabaseCatalog catalog = new DatabaseCatalog(database.streams(), database.destinations());
+        DatabaseCatalog catalog = new DatabaseCatalog(database.streams(), database.destinations(), database.streamSessions(),
+                DatabaseCatalog.DEFAULT_SESSION_HISTORY, java.time.Clock.systemUTC());
         registry = new StreamRegistry(catalog, catalog, new DestinationConnector() {
             @Override
             public DestinationLink connect(DestinationTarget target, DestinationLink.Listener listener) {

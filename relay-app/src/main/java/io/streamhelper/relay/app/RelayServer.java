@@ -66,7 +66,8 @@ public final class RelayServer implements AutoCloseable {
         ingestLoops = transport.newGroup(0, new DefaultThreadFactory("rtmp-ingest"));
         clientLoops = transport.newGroup(0, new DefaultThreadFactory("rtmp-out"));
         database = Database.open(DatabaseSettings.sqlite(config.dataDir()), secretBox(config));
-        databaseCatalog = new DatabaseCatalog(database.streams(), database.destinations());
+        databaseCatalog = new DatabaseCatalog(database.streams(), database.destinations(), database.streamSessions(),
+                config.sessionHistory(), Clock.systemUTC());
         databaseCatalog.recoverAfterRestart();
         CombinedCatalog catalog = new CombinedCatalog(fileCatalog, databaseCatalog);
 
