@@ -7,6 +7,7 @@ import io.streamhelper.relay.catalog.account.AccountService;
 import io.streamhelper.relay.catalog.account.AddressBlock;
 import io.streamhelper.relay.catalog.service.DestinationService;
 import io.streamhelper.relay.catalog.service.StreamService;
+import io.streamhelper.relay.catalog.service.StreamSessionService;
 import io.streamhelper.relay.engine.secret.Secret;
 import io.streamhelper.relay.catalog.error.ServiceException;
 import io.streamhelper.relay.catalog.store.UserRecord;
@@ -36,7 +37,8 @@ public final class ApiServer implements AutoCloseable {
     public record Services(StreamRegistry registry, Clock clock, Optional<Secret> metricsToken,
                            AccountService accounts, StreamService streams, DestinationService destinations,
                            BooleanSupplier databaseUp, Optional<String> publicHost, int rtmpPort,
-                           long maxBodyBytes, RateLimits rateLimits, ClientAddressResolver clientAddresses) {
+                           long maxBodyBytes, RateLimits rateLimits, ClientAddressResolver clientAddresses,
+                           StreamSessionService sessions) {
     }
 
     /**
@@ -67,6 +69,7 @@ public final class ApiServer implements AutoCloseable {
         AccountController accountRoutes = new AccountController(services.accounts());
         StreamController streamRoutes = new StreamController(services.streams(), services.registry(), services.publicHost(), services.rtmpPort());
         DestinationController destinationRoutes = new DestinationController(services.destinations());
+        StreamSessionController sessionRoutes = new StreamSessionController(services.sessions());
         StatsController stats = new StatsController(services.registry(), services.clock(), services.streams()::currentNames);
         BodyLimit bodyLimit = new BodyLimit(services.maxBodyBytes());
         this.app = Javalin.create(config -> {
@@ -85,14 +88,15 @@ public final class ApiServer implements AutoCloseable {
         app.before(bodyLimit::checkDeclaredLength); // before routing: unknown paths and public ones too
         app.beforeMatched(this::authenticate);
         errors(app);
-        routes(app, health, metrics, stats, accountRoutes, streamRoutes, destinationRoutes);
+        routes(app, health, metrics, stats, accountRoutes, streamRoutes, destinationRoutes, sessionRoutes);
         WebApp web = new WebApp();
         app.get("/", web::index, Access.PUBLIC); // the web app for streamers: no data, it calls the API
         app.get("/app/{file}", web::asset, Access.PUBLIC);
     }
 
     private static void routes(Javalin app, HealthController health, MetricsController metrics, StatsController stats,
-            AccountController accounts, StreamController streams, DestinationController destinations) {
+            AccountController accounts, StreamController streams, DestinationController destinations,
+            StreamSessionController sessions) {
         app.get("/api/v1/server/healthcheck", health::get, Access.PUBLIC);
         app.get("/metrics", metrics::get, Access.PUBLIC); // its own bearer token, checked by the controller
         app.get("/stat", stats::page, Access.PUBLIC); // the page holds no data; it fetches /api/v1/stats with a token
@@ -113,6 +117,8 @@ public final class ApiServer implements AutoCloseable {
         app.put("/api/v1/streams/{id}", streams::rename, Access.USER);
         app.delete("/api/v1/streams/{id}", streams::delete, Access.USER);
         app.post("/api/v1/streams/{id}/rotate-key", streams::rotateKey, Access.USER);
+        app.get("/api/v1/streams/{id}/sessions", sessions::list, Access.USER);
+        app.get("/api/v1/streams/{id}/sessions/{sessionId}", sessions::get, Access.USER);
 
         app.get("/api/v1/platforms", new PlatformController()::list, Access.USER);
         app.post("/api/v1/stream-destinations", destinations::create, Access.USER);

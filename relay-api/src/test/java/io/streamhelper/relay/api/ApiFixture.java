@@ -10,6 +10,7 @@ import io.streamhelper.relay.catalog.account.PasswordHasher;
 import io.streamhelper.relay.catalog.service.DatabaseCatalog;
 import io.streamhelper.relay.catalog.service.DestinationService;
 import io.streamhelper.relay.catalog.service.StreamService;
+import io.streamhelper.relay.catalog.service.StreamSessionService;
 import io.netty.util.concurrent.EventExecutor;
 import io.streamhelper.relay.engine.destination.AddressPolicy;
 import io.streamhelper.relay.engine.destination.DestinationConnector;
@@ -107,7 +108,7 @@ final class ApiFixture implements AutoCloseable {
                 database.audit(), registry, s.addresses, s.resolver, s.maxPerStream, 100);
         api = new ApiServer(new ApiServer.Services(registry, s.clock, s.metricsToken, accounts, streams, destinations,
                 s.databaseUp != null ? s.databaseUp : database::isReachable, Optional.of("relay.example"), 1935, s.maxBodyBytes, s.rateLimits,
-                s.clientAddresses));
+                s.clientAddresses, new StreamSessionService(streams, database.streamSessions())));
         if (s.ready) {
             api.ready();
         }

@@ -19,6 +19,7 @@ import io.streamhelper.relay.catalog.account.PasswordHasher;
 import io.streamhelper.relay.catalog.service.DatabaseCatalog;
 import io.streamhelper.relay.catalog.service.DestinationService;
 import io.streamhelper.relay.catalog.service.StreamService;
+import io.streamhelper.relay.catalog.service.StreamSessionService;
 import io.streamhelper.relay.engine.destination.AddressPolicy;
 import io.streamhelper.relay.catalog.secret.SecretBox;
 import io.streamhelper.relay.catalog.store.Database;
@@ -102,7 +103,7 @@ public final class RelayServer implements AutoCloseable {
                 config.maxDestinationsPerStream(), config.maxDestinationsPerUser());
         api = new ApiServer(new ApiServer.Services(registry, clock, config.metricsToken(), accounts, streams, destinations,
                 database::isReachable, config.publicHost(), ingest.port(), config.maxBodyBytes(), config.rateLimits(),
-                config.clientAddresses()))
+                config.clientAddresses(), new StreamSessionService(streams, database.streamSessions())))
                 .start(config.bindAddress(), config.httpPort());
         acceptors.scheduleAtFixedRate(accounts::purgeExpiredSessions, 1, 1, TimeUnit.HOURS);
         api.ready();
