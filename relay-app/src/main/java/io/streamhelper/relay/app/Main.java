@@ -54,8 +54,7 @@ public final class Main {
             return;
         }
         ShutdownOnSignal.install(server);
-        System.out.printf("streamhelper-relay: RTMP ingest on port %d (rtmp://<host>:%d/live/<stream key>), HTTP on port %d, %d stream(s) configured%n",
-                server.rtmpPort(), server.rtmpPort(), server.httpPort(), catalog.entries().size());
+        server.banner().lines().forEach(System.out::println);
     }
 
     /**
