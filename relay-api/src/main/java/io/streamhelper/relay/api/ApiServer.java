@@ -8,6 +8,7 @@ import io.streamhelper.relay.catalog.account.AddressBlock;
 import io.streamhelper.relay.catalog.service.DestinationService;
 import io.streamhelper.relay.catalog.service.EncryptionKeyService;
 import io.streamhelper.relay.catalog.service.StreamService;
+import io.streamhelper.relay.catalog.service.StreamSessionService;
 import io.streamhelper.relay.engine.secret.Secret;
 import io.streamhelper.relay.catalog.error.ServiceException;
 import io.streamhelper.relay.catalog.store.UserRecord;
@@ -38,7 +39,7 @@ public final class ApiServer implements AutoCloseable {
                            AccountService accounts, StreamService streams, DestinationService destinations,
                            BooleanSupplier databaseUp, Optional<String> publicHost, int rtmpPort,
                            long maxBodyBytes, RateLimits rateLimits, ClientAddressResolver clientAddresses,
-                           EncryptionKeyService encryptionKeys) {
+                           EncryptionKeyService encryptionKeys, StreamSessionService sessions) {
     }
 
     /**
@@ -70,6 +71,7 @@ public final class ApiServer implements AutoCloseable {
         StreamController streamRoutes = new StreamController(services.streams(), services.registry(), services.publicHost(), services.rtmpPort());
         DestinationController destinationRoutes = new DestinationController(services.destinations());
         EncryptionKeyController keyRoutes = new EncryptionKeyController(services.encryptionKeys());
+        StreamSessionController sessionRoutes = new StreamSessionController(services.sessions());
         StatsController stats = new StatsController(services.registry(), services.clock(), services.streams()::currentNames);
         BodyLimit bodyLimit = new BodyLimit(services.maxBodyBytes());
         this.app = Javalin.create(config -> {
@@ -88,7 +90,7 @@ public final class ApiServer implements AutoCloseable {
         app.before(bodyLimit::checkDeclaredLength); // before routing: unknown paths and public ones too
         app.beforeMatched(this::authenticate);
         errors(app);
-        routes(app, health, metrics, stats, accountRoutes, streamRoutes, destinationRoutes, keyRoutes);
+        routes(app, health, metrics, stats, accountRoutes, streamRoutes, destinationRoutes, keyRoutes, sessionRoutes);
         WebApp web = new WebApp();
         app.get("/", web::index, Access.PUBLIC); // the web app for streamers: no data, it calls the API
         app.get("/app/{file}", web::asset, Access.PUBLIC);
@@ -96,7 +98,7 @@ public final class ApiServer implements AutoCloseable {
 
     private static void routes(Javalin app, HealthController health, MetricsController metrics, StatsController stats,
             AccountController accounts, StreamController streams, DestinationController destinations,
-            EncryptionKeyController keys) {
+            EncryptionKeyController keys, StreamSessionController sessions) {
         // Every route here is described in openapi.json (OpenApiCoverageTest fails otherwise).
         app.get("/api/v1/openapi.json", new OpenApiDocument()::get, Access.PUBLIC);
         app.get("/api/v1/server/healthcheck", health::get, Access.PUBLIC);
@@ -121,6 +123,8 @@ public final class ApiServer implements AutoCloseable {
         app.put("/api/v1/streams/{id}", streams::rename, Access.USER);
         app.delete("/api/v1/streams/{id}", streams::delete, Access.USER);
         app.post("/api/v1/streams/{id}/rotate-key", streams::rotateKey, Access.USER);
+        app.get("/api/v1/streams/{id}/sessions", sessions::list, Access.USER);
+        app.get("/api/v1/streams/{id}/sessions/{sessionId}", sessions::get, Access.USER);
 
         app.get("/api/v1/platforms", new PlatformController()::list, Access.USER);
         app.post("/api/v1/stream-destinations", destinations::create, Access.USER);

@@ -20,7 +20,7 @@ final class WebApp {
     static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'"
             + "; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
     static final List<String> ASSETS = List.of("app.css", "api.js", "dom.js", "main.js", "auth.js", "streams.js",
-            "stream.js", "encoder.js", "live.js", "destinations.js", "admin.js", "format.js");
+            "stream.js", "encoder.js", "live.js", "destinations.js", "sessions.js", "admin.js", "format.js");
 
     private record Asset(String contentType, byte[] body) {
     }

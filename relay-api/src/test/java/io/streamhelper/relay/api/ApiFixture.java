@@ -11,6 +11,7 @@ import io.streamhelper.relay.catalog.service.DatabaseCatalog;
 import io.streamhelper.relay.catalog.service.DestinationService;
 import io.streamhelper.relay.catalog.service.EncryptionKeyService;
 import io.streamhelper.relay.catalog.service.StreamService;
+import io.streamhelper.relay.catalog.service.StreamSessionService;
 import io.netty.util.concurrent.EventExecutor;
 import io.streamhelper.relay.engine.destination.AddressPolicy;
 import io.streamhelper.relay.engine.destination.DestinationConnector;
@@ -87,7 +88,8 @@ final class ApiFixture implements AutoCloseable {
     ApiFixture(Path dataDir, Settings s) {
         secretBox = s.secrets != null ? s.secrets : SecretBox.loadOrCreate(dataDir);
         database = Database.open(DatabaseSettings.sqlite(dataDir), secretBox);
-        DatabaseCatalog catalog = new DatabaseCatalog(database.streams(), database.destinations());
+        DatabaseCatalog catalog = new DatabaseCatalog(database.streams(), database.destinations(), database.streamSessions(),
+                DatabaseCatalog.DEFAULT_SESSION_HISTORY, java.time.Clock.systemUTC());
         registry = new StreamRegistry(catalog, catalog, new DestinationConnector() {
             @Override
             public DestinationLink connect(DestinationTarget target, DestinationLink.Listener listener) {
@@ -108,7 +110,8 @@ final class ApiFixture implements AutoCloseable {
                 database.audit(), registry, s.addresses, s.resolver, s.maxPerStream, 100);
         api = new ApiServer(new ApiServer.Services(registry, s.clock, s.metricsToken, accounts, streams, destinations,
                 s.databaseUp != null ? s.databaseUp : database::isReachable, Optional.of("relay.example"), 1935, s.maxBodyBytes, s.rateLimits,
-                s.clientAddresses, new EncryptionKeyService(secretBox, database.sealedRows(), database.users(), database.audit())));
+                s.clientAddresses, new EncryptionKeyService(secretBox, database.sealedRows(), database.users(), database.audit()),
+                new StreamSessionService(streams, database.streamSessions())));
         if (s.ready) {
             api.ready();
         }

@@ -6,6 +6,7 @@ import io.streamhelper.relay.engine.destination.DestinationTarget;
 import io.streamhelper.relay.engine.publish.PublishAuthorizer;
 import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
 import io.streamhelper.relay.engine.publish.StreamGrant;
+import io.streamhelper.relay.engine.session.SessionReport;
 import io.streamhelper.relay.engine.stream.LiveStream;
 import io.streamhelper.relay.engine.registry.StreamRegistry;
 import java.util.List;
@@ -51,6 +52,14 @@ final class CombinedCatalog implements PublishAuthorizer, DestinationDirectory, 
     public void streamEnded(LiveStream stream) {
         if (!fileStreamIds.contains(stream.id())) {
             database.streamEnded(stream);
+        }
+    }
+
+    /** The session history is the database's too: a file stream's sessions are not kept (it has no row to hang them on). */
+    @Override
+    public void streamEnded(LiveStream stream, SessionReport session) {
+        if (!fileStreamIds.contains(stream.id())) {
+            database.streamEnded(stream, session);
         }
     }
 }

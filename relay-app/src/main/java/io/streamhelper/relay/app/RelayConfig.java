@@ -2,6 +2,7 @@ package io.streamhelper.relay.app;
 
 import io.streamhelper.relay.api.ApiServer;
 import io.streamhelper.relay.api.ClientAddressResolver;
+import io.streamhelper.relay.catalog.service.DatabaseCatalog;
 import io.streamhelper.relay.engine.secret.Secret;
 import io.streamhelper.relay.engine.stream.AudioHold;
 import io.streamhelper.relay.rtmp.chunk.ChunkLimits;
@@ -51,7 +52,8 @@ public record RelayConfig(
         Duration publishDeadline,
         MessageBufferLimits messageBuffers,
         Duration publisherGrace,
-        Duration publisherTakeover) {
+        Duration publisherTakeover,
+        int sessionHistory) {
 
     /** How long audio may wait to go out with the next video frame on NIO; see docs/configuration.md. */
     static final long DEFAULT_AUDIO_HOLD_MS = 40;
@@ -72,7 +74,7 @@ public record RelayConfig(
             "RELAY_MAX_MESSAGE_BYTES", "RELAY_MAX_CHUNK_STREAMS", "RELAY_MAX_PUBLISHERS", "RELAY_AUDIO_HOLD_MS",
             "RELAY_AUDIO_HOLD_FROM", "RELAY_TRANSPORT", "RELAY_LOG_LEVEL", "RELAY_LIBRARY_LOG_LEVEL", "RELAY_CONFIG_FILE",
             "RELAY_TRUSTED_PROXIES", "RELAY_PUBLISH_DEADLINE_MS", "RELAY_INGEST_BUFFER_BUDGET_BYTES",
-            "RELAY_PUBLISHER_GRACE_S", "RELAY_PUBLISHER_TAKEOVER_MS");
+            "RELAY_PUBLISHER_GRACE_S", "RELAY_PUBLISHER_TAKEOVER_MS", "RELAY_SESSION_HISTORY");
 
     /** Thrown when a setting is malformed; the message says which one and why. */
     public static final class InvalidConfigException extends RuntimeException {
@@ -139,6 +141,7 @@ public record RelayConfig(
         long publishDeadlineMs = number(env, "RELAY_PUBLISH_DEADLINE_MS", 5_000, 500, 60_000, problems);
         long graceSeconds = number(env, "RELAY_PUBLISHER_GRACE_S", 30, 0, 3600, problems);
         long takeoverMs = number(env, "RELAY_PUBLISHER_TAKEOVER_MS", 2_000, 100, 60_000, problems);
+        long sessionHistory = number(env, "RELAY_SESSION_HISTORY", DatabaseCatalog.DEFAULT_SESSION_HISTORY, 1, 1000, problems);
         long bufferBudget = number(env, "RELAY_INGEST_BUFFER_BUDGET_BYTES", MessageBufferLimits.DEFAULT_BUDGET_BYTES,
                 1024 * 1024, 1L << 40, problems);
         if (bufferBudget < 2 * maxMessage && problems.isEmpty()) {
@@ -185,7 +188,7 @@ public record RelayConfig(
                 new ChunkLimits((int) maxChunk, (int) maxMessage, (int) maxChunkStreams), (int) maxPublishers,
                 audioHold, (int) audioHoldFrom, transport, Duration.ofMillis(publishDeadlineMs),
                 MessageBufferLimits.forMessageSize((int) maxMessage, bufferBudget),
-                Duration.ofSeconds(graceSeconds), Duration.ofMillis(takeoverMs));
+                Duration.ofSeconds(graceSeconds), Duration.ofMillis(takeoverMs), (int) sessionHistory);
     }
 
     /**

@@ -19,6 +19,7 @@ import io.streamhelper.relay.catalog.account.PasswordHasher;
 import io.streamhelper.relay.catalog.service.DatabaseCatalog;
 import io.streamhelper.relay.catalog.service.DestinationService;
 import io.streamhelper.relay.catalog.service.StreamService;
+import io.streamhelper.relay.catalog.service.StreamSessionService;
 import io.streamhelper.relay.engine.destination.AddressPolicy;
 import io.streamhelper.relay.catalog.secret.SecretBox;
 import io.streamhelper.relay.catalog.service.EncryptionKeyService;
@@ -86,7 +87,8 @@ public final class RelayServer implements AutoCloseable {
         acceptors = transport.newGroup(1, new DefaultThreadFactory("rtmp-accept"));
         ingestLoops = transport.newGroup(0, new DefaultThreadFactory("rtmp-ingest"));
         clientLoops = transport.newGroup(0, new DefaultThreadFactory("rtmp-out"));
-        databaseCatalog = new DatabaseCatalog(database.streams(), database.destinations());
+        databaseCatalog = new DatabaseCatalog(database.streams(), database.destinations(), database.streamSessions(),
+                config.sessionHistory(), Clock.systemUTC());
         databaseCatalog.recoverAfterRestart();
         CombinedCatalog catalog = new CombinedCatalog(fileCatalog, databaseCatalog);
 
@@ -122,7 +124,8 @@ public final class RelayServer implements AutoCloseable {
         api = new ApiServer(new ApiServer.Services(registry, clock, config.metricsToken(), accounts, streams, destinations,
                 database::isReachable, config.publicHost(), ingest.port(), config.maxBodyBytes(), config.rateLimits(),
                 config.clientAddresses(),
-                new EncryptionKeyService(secrets, database.sealedRows(), database.users(), database.audit())))
+                new EncryptionKeyService(secrets, database.sealedRows(), database.users(), database.audit()),
+                new StreamSessionService(streams, database.streamSessions())))
                 .start(config.bindAddress(), config.httpPort());
         acceptors.scheduleAtFixedRate(accounts::purgeExpiredSessions, 1, 1, TimeUnit.HOURS);
         api.ready();

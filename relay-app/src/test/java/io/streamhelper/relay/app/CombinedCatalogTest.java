@@ -35,7 +35,8 @@ class CombinedCatalogTest {
         String fileKey = TestKeys.ingest();
         DefaultEventLoop loop = new DefaultEventLoop();
         try (Database database = Database.open(DatabaseSettings.sqlite(dataDir), SecretBox.loadOrCreate(dataDir));
-                DatabaseCatalog stored = new DatabaseCatalog(database.streams(), database.destinations())) {
+                DatabaseCatalog stored = new DatabaseCatalog(database.streams(), database.destinations(), database.streamSessions(),
+                DatabaseCatalog.DEFAULT_SESSION_HISTORY, java.time.Clock.systemUTC())) {
             long owner = database.users().register("both@example.com", "not-a-real-hash").id();
             long streamId = database.streams().create(owner, "Stored", Secret.of(databaseKey)).id();
             StaticStreamCatalog file = new StaticStreamCatalog(List.of(new StaticStreamCatalog.Entry(

@@ -132,6 +132,17 @@ class RelayConfigTest {
     }
 
     @Test
+    void sessionHistoryKeeps50PerStreamByDefaultFrom1To1000() {
+        assertEquals(50, RelayConfig.fromEnvironment(Map.of()).sessionHistory());
+        assertEquals(1000, RelayConfig.fromEnvironment(Map.of("RELAY_SESSION_HISTORY", "1000")).sessionHistory());
+        for (String bad : new String[] {"0", "1001", "many"}) {
+            RelayConfig.InvalidConfigException e = assertThrows(RelayConfig.InvalidConfigException.class,
+                    () -> RelayConfig.fromEnvironment(Map.of("RELAY_SESSION_HISTORY", bad)), bad);
+            assertTrue(e.getMessage().contains("RELAY_SESSION_HISTORY"), e.getMessage());
+        }
+    }
+
+    @Test
     void publisherGraceIs30SecondsByDefaultZeroTurnsItOffAndItsRangeIsChecked() {
         assertEquals(Duration.ofSeconds(30), RelayConfig.fromEnvironment(Map.of()).publisherGrace());
         assertEquals(Duration.ofSeconds(90), RelayConfig.fromEnvironment(Map.of("RELAY_PUBLISHER_GRACE_S", "90")).publisherGrace());

@@ -19,14 +19,19 @@ class StartupRecoveryTest {
     void aStreamLeftLiveByACrashIsNotLiveAfterRestart() throws Exception {
         Path dataDir = TestRelayConfig.freshDataDir();
         long streamId;
+        long sessionId;
         try (Database database = Database.open(DatabaseSettings.sqlite(dataDir), SecretBox.loadOrCreate(dataDir))) {
             long owner = database.users().register("crash@example.com", "not-a-real-hash").id();
             streamId = database.streams().create(owner, "Crashed", Secret.of(TestKeys.ingest())).id();
             database.streams().setLive(streamId, true); // what a server killed mid-stream leaves behind
+            sessionId = database.streamSessions().open(streamId, java.time.Instant.now().minusSeconds(600)); // and its session
         }
         try (RelayServer relay = RelayServer.start(TestRelayConfig.with("RELAY_DATA_DIR", dataDir.toString()),
                 new StaticStreamCatalog(List.of()))) {
             assertFalse(relay.database().streams().findById(streamId).orElseThrow().live());
+            var session = relay.database().streamSessions().find(streamId, sessionId).orElseThrow();
+            assertFalse(session.isLive(), "the session it left open is closed");
+            org.junit.jupiter.api.Assertions.assertEquals("interrupted", session.endReason());
         }
     }
 }

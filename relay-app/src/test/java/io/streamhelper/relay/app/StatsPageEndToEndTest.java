@@ -297,6 +297,38 @@ class StatsPageEndToEndTest {
                 () -> assertEquals(0, JSON.readTree(statsBody()).get("streams").size()));
     }
 
+    /**
+     * After the show, /stat does not just say "No live streams": it shows the last session of the
+     * user's streams, how it ended and each destination's part. A database stream (the file
+     * stream above keeps no history), one destination on nginx A, a short clip that ends cleanly.
+     */
+    @Test
+    void withNothingLiveThePageShowsTheLastSession() throws Exception {
+        RelayHttp api = new RelayHttp(relay.httpPort());
+        JsonNode stream = api.call("POST", "/api/v1/streams", "{\"name\":\"Tuesday show\"}", token, 201);
+        String key = TestKeys.issued(stream.get("key").asText());
+        String destinationKey = TestKeys.destination();
+        api.call("POST", "/api/v1/stream-destinations", "{\"streamId\":" + stream.get("id").asLong()
+                + ",\"platform\":\"custom\",\"rtmpUrl\":\"" + destinations.get(0).rtmpUrl() + "\",\"streamKey\":\""
+                + destinationKey + "\",\"displayName\":\"Tuesday nginx\"}", token, 201);
+        Process show = Ffmpeg.publish(Ffmpeg.testClip(Path.of("target", "clips"), 4),
+                "rtmp://127.0.0.1:" + relay.rtmpPort() + "/live/" + key, work.resolve("tuesday-publisher.log"));
+        encoders.add(show);
+        assertTrue(show.waitFor(30, TimeUnit.SECONDS), "the clip ends");
+        String sessions = "/api/v1/streams/" + stream.get("id").asLong() + "/sessions";
+        await().atMost(Duration.ofSeconds(15)).until(() -> "stopped".equals(
+                api.call("GET", sessions, null, token, 200).at("/sessions/0/endReason").asText()));
+
+        String dom = Chromium.dumpDom(baseUrl() + "/stat#token=" + token, Duration.ofSeconds(4), work.resolve("chromium-last"));
+        assertTrue(dom.contains("No live streams right now."), dom);
+        assertTrue(dom.contains("Last session: Tuesday show"), "the last session is shown: " + dom);
+        assertTrue(dom.contains("<td class=\"end-reason\">stopped by the encoder</td>"), dom);
+        assertTrue(dom.contains("Tuesday nginx") && dom.contains("<td>127.0.0.1</td>"), dom);
+        assertTrue(dom.contains("<td class=\"failure\">none</td>"), "it never failed: " + dom);
+        assertNoKey(dom);
+        assertFalse(dom.contains(key) || dom.contains(destinationKey), dom);
+    }
+
     private static int count(String text, String needle) {
         int n = 0;
         for (int at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + needle.length())) {

@@ -236,6 +236,17 @@ class WebAppBrowserTest {
             click("#reveal-key");
             assertEquals("live", card("nginx B").getAttribute("data-state"));
 
+            // The broadcast is in the stream's history, live now; once the encoder goes away (no
+            // grace in tests) it is listed as ended, with how it ended.
+            eventually(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertEquals("live now", find("#sessions .session-end").getText()));
+            publisher.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            eventually(Duration.ofSeconds(15)).untilAsserted(() -> {
+                assertEquals("encoder connection lost", find("#sessions .session-end").getText());
+                assertTrue(find("#sessions tbody tr").getText().contains("no destination failed"),
+                        find("#sessions").getText());
+            });
+
             // Delete the stream: back to the list, and B's nginx sees the unpublish.
             click("#delete-stream");
             browser.driver().switchTo().alert().accept();

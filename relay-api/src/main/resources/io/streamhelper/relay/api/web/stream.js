@@ -5,8 +5,11 @@ import { h, field, form, show } from './dom.js';
 import { encoderPanel } from './encoder.js';
 import { livePanel } from './live.js';
 import { destinationsSection } from './destinations.js';
+import { sessionsSection } from './sessions.js';
 
 const REFRESH_MS = 1000;
+/** The history changes only when a broadcast starts or ends: read it every few refreshes. */
+const SESSIONS_EVERY = 5;
 
 export async function streamView(view, id, app) {
   let stream;
@@ -33,16 +36,20 @@ export async function streamView(view, id, app) {
   }, 'Delete stream');
   const live = livePanel();
   const destinations = destinationsSection(id, platforms);
+  const sessions = sessionsSection(id);
   show(view,
     h('p', { class: 'crumbs' }, h('a', { href: '#/streams' }, '← All streams')),
     h('section', { class: 'card' }, title, rename, remove),
     encoderPanel(stream),
     live.element,
-    destinations.element);
+    destinations.element,
+    sessions.element);
 
   let stopped = false;
   let timer = null;
+  let ticks = 0;
   async function refresh() {
+    if (ticks++ % SESSIONS_EVERY === 0) sessions.refresh();
     try {
       const [stats, list] = await Promise.all([api('GET', '/stats'), api('GET', '/stream-destinations/stream/' + id)]);
       if (stopped) return;

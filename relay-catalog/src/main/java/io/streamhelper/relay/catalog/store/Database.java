@@ -126,6 +126,11 @@ public final class Database implements AutoCloseable {
         return sealedRows;
     }
 
+    /** Stream session history (not {@link #sessions()}: those are logins). */
+    public StreamSessionStore streamSessions() {
+        return stores.streamSessions();
+    }
+
     /** For the health check: a {@code SELECT 1} that answers within seconds; never throws. */
     public boolean isReachable() {
         try {

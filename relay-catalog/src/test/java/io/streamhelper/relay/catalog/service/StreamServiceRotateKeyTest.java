@@ -49,7 +49,8 @@ class StreamServiceRotateKeyTest {
     @BeforeEach
     void open() {
         database = Database.open(DatabaseSettings.sqlite(dataDir), SecretBox.fromHexKey(HEX_KEY));
-        DatabaseCatalog catalog = new DatabaseCatalog(database.streams(), database.destinations());
+        DatabaseCatalog catalog = new DatabaseCatalog(database.streams(), database.destinations(), database.streamSessions(),
+                DatabaseCatalog.DEFAULT_SESSION_HISTORY, java.time.Clock.systemUTC());
         registry = new StreamRegistry(catalog, catalog, new DestinationConnector() {
             @Override
             public DestinationLink connect(DestinationTarget target, DestinationLink.Listener listener) {

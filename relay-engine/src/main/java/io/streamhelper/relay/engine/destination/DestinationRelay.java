@@ -3,6 +3,7 @@ package io.streamhelper.relay.engine.destination;
 import io.netty.util.concurrent.EventExecutor;
 import io.streamhelper.relay.engine.media.MediaKind;
 import io.streamhelper.relay.engine.media.MediaMessage;
+import io.streamhelper.relay.engine.session.DestinationHistory;
 import io.streamhelper.relay.engine.stream.LiveStream;
 import io.streamhelper.relay.engine.stream.MediaSink;
 import io.streamhelper.relay.engine.stream.RateMeter;
@@ -56,6 +57,8 @@ public final class DestinationRelay implements MediaSink {
     private volatile long bytesSentBefore;
 
     private volatile DestinationLink link;
+    /** This destination's part of the stream's session record; taken on the executor at the first transition. */
+    private DestinationHistory history;
     /** The next connect, while RETRYING or REJECTED. */
     private Timers.Cancellable retry;
     /** Resets the backoff once the link has been live for {@link #STABLE_AFTER}. */
@@ -143,6 +146,8 @@ public final class DestinationRelay implements MediaSink {
             if (link != null) {
                 link.close();
             }
+            // Read before the close is reported back: the link's bytes still count in bytesSent().
+            history().relayStopped(bytesSent(), framesSent, framesDropped, reconnects);
         });
     }
 
@@ -442,6 +447,15 @@ public final class DestinationRelay implements MediaSink {
         }
         log.info("event=destination_state stream={} destination={} from={} to={}{}", stream.id(), target.id(),
                 previous, next, error == null ? "" : " error=\"" + lastError + "\"");
+        history().moved(next.wireName(), error == null ? null : lastError);
+    }
+
+    /** On the executor: the stream's recorder is the loop's, like every other field here. */
+    private DestinationHistory history() {
+        if (history == null) {
+            history = stream.session().destination(target.id(), target.displayName(), target.platform(), target.url());
+        }
+        return history;
     }
 
     private String describe(Throwable cause) {

@@ -9,6 +9,8 @@ import io.streamhelper.relay.engine.destination.Timers;
 import io.streamhelper.relay.engine.publish.PublishAuthorizer;
 import io.streamhelper.relay.engine.publish.PublishRejectedException;
 import io.streamhelper.relay.engine.publish.PublishRejectedException.Reason;
+import io.streamhelper.relay.engine.session.EndReason;
+import io.streamhelper.relay.engine.session.SessionReport;
 import io.streamhelper.relay.engine.stream.AudioHold;
 import io.streamhelper.relay.engine.stream.LiveStream;
 import io.streamhelper.relay.engine.stream.RelayCounters;
@@ -54,6 +56,15 @@ public final class StreamRegistry {
         }
 
         default void streamEnded(LiveStream stream) {
+        }
+
+        /**
+         * The stream ended, with what happened during its session (why it ended, each
+         * destination's states and counters), once every destination was stopped. By default
+         * {@link #streamEnded(LiveStream)}: a listener overrides one or the other.
+         */
+        default void streamEnded(LiveStream stream, SessionReport session) {
+            streamEnded(stream);
         }
     }
 
@@ -351,9 +362,13 @@ public final class StreamRegistry {
      * a destination. On the stream's loop (the common case) it ends at once.
      */
     void publicationEnded(Live entry, Publication publication) {
+        publicationEnded(entry, publication, EndReason.STOPPED);
+    }
+
+    private void publicationEnded(Live entry, Publication publication, EndReason reason) {
         entry.stream.onExecutorOrAfterIt(() -> {
             if (entry.current.compareAndSet(publication, null)) {
-                endPublish(entry.stream);
+                endStream(entry.stream, "ended", accepting ? reason : EndReason.SHUTDOWN);
             }
         });
     }
@@ -372,7 +387,7 @@ public final class StreamRegistry {
             }
             Duration grace = settings.publisherGrace();
             if (grace.isZero() || !accepting || stream.executor().isShuttingDown() || live.get(stream.id()) != entry) {
-                publicationEnded(entry, publication);
+                publicationEnded(entry, publication, EndReason.LOST);
                 return;
             }
             if (!entry.current.compareAndSet(publication, null)) {
@@ -390,7 +405,7 @@ public final class StreamRegistry {
         if (entry.stream.state() != StreamState.RECONNECTING) {
             return;
         }
-        endStream(entry.stream, "expired");
+        endStream(entry.stream, "expired", EndReason.GRACE_EXPIRED);
     }
 
     /** On the stream's loop. */
@@ -415,7 +430,7 @@ public final class StreamRegistry {
             if (entry.stream.state() != StreamState.RECONNECTING) {
                 return false;
             }
-            endStream(entry.stream, "key_rotated");
+            endStream(entry.stream, "key_rotated", EndReason.KEY_ROTATED);
             return true;
         }, false);
     }
@@ -488,7 +503,7 @@ public final class StreamRegistry {
                 log.info("event=destination_removed stream={} destination={}", entry.stream.id(), destinationId);
                 if (entry.relays.isEmpty() && entry.stream.state() == StreamState.RECONNECTING) {
                     // Nothing left to hold published for a publisher that may come back.
-                    endStream(entry.stream, "no_destinations");
+                    endStream(entry.stream, "no_destinations", EndReason.NO_DESTINATIONS);
                 }
             }
             return removed;
@@ -545,14 +560,19 @@ public final class StreamRegistry {
     /**
      * The publisher left (unpublish, disconnect, timeout): end every destination. Idempotent. The
      * stream is no longer live when this returns; its destinations end on its loop, after any
-     * change queued there before.
+     * change queued there before. Its session ends as {@link EndReason#STOPPED}, or
+     * {@link EndReason#SHUTDOWN} once {@link #stopAccepting} was called (the server's close).
      */
     public void endPublish(LiveStream stream) {
-        endStream(stream, "ended");
+        endStream(stream, "ended", accepting ? EndReason.STOPPED : EndReason.SHUTDOWN);
     }
 
-    /** {@code gapOutcome}: what the log says ended a publisher gap, should the stream be reconnecting. */
-    private void endStream(LiveStream stream, String gapOutcome) {
+    /**
+     * {@code gapOutcome}: what the log says ended a publisher gap, should the stream be
+     * reconnecting; {@code reason}: what the session report says ended the stream. The first end
+     * path to get here decides both: the later ones find the stream gone.
+     */
+    private void endStream(LiveStream stream, String gapOutcome, EndReason reason) {
         Live entry = live.get(stream.id());
         boolean wasLive = entry != null && entry.stream == stream && live.remove(stream.id(), entry);
         stream.onExecutorOrAfterIt(() -> {
@@ -566,17 +586,19 @@ public final class StreamRegistry {
                         counters.gapExpired(gap);
                     }
                 }
-                log.info("event=publish_end stream={} bytes_in={} video_frames={}", stream.id(), stream.bytesIn(),
-                        stream.videoFrames());
-                if (entry.startAnnounced) {
-                    settings.listener().streamEnded(stream);
-                }
+                log.info("event=publish_end stream={} bytes_in={} video_frames={} reason={}", stream.id(), stream.bytesIn(),
+                        stream.videoFrames(), reason.wireName());
             }
             stream.end();
             if (wasLive) {
                 // After end(): no tag reaches a relay any more while each says goodbye. A relay
                 // added by a change queued before this one is in the list too.
                 entry.relays.forEach(DestinationRelay::stop);
+                // After the stops: the session's last transitions and counters are in.
+                if (entry.startAnnounced) {
+                    settings.listener().streamEnded(stream, stream.session().finish(reason, stream.bytesIn(),
+                            stream.videoFrames(), stream.publisherReconnects()));
+                }
             }
         });
     }
@@ -593,7 +615,7 @@ public final class StreamRegistry {
             return false;
         }
         LiveStream stream = entry.stream;
-        endPublish(stream);
+        endStream(stream, "ended", EndReason.DELETED);
         stream.disconnectPublisher();
         log.info("event=publisher_disconnected stream={}", streamId);
         return true;

@@ -8,6 +8,7 @@ import io.streamhelper.relay.engine.media.FlvTags;
 import io.streamhelper.relay.engine.media.MediaKind;
 import io.streamhelper.relay.engine.media.MediaMessage;
 import io.streamhelper.relay.engine.publish.StreamGrant;
+import io.streamhelper.relay.engine.session.SessionRecorder;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -85,6 +86,8 @@ public final class LiveStream {
     private long lastKeyframeAt = -1;
 
     private final RelayCounters counters;
+    /** What happens during this broadcast, for the report at its end; on the executor. */
+    private final SessionRecorder session;
     private final AtomicReference<Runnable> publisherCloser = new AtomicReference<>(() -> { });
     public LiveStream(StreamGrant grant, EventExecutor executor, long gopCacheBytes) {
         this(grant, executor, gopCacheBytes, new RelayCounters(), AudioHold.NONE);
@@ -106,6 +109,12 @@ public final class LiveStream {
         this.executor = executor;
         this.gop = new GopCache(gopCacheBytes);
         this.audioHold = audioHold;
+        this.session = new SessionRecorder(grant.streamId(), startedAt, nanoClock);
+    }
+
+    /** This broadcast's record (its destinations' states and counters); touched on {@link #executor()} only. */
+    public SessionRecorder session() {
+        return session;
     }
 
     /** The server-wide totals this stream and its destinations add to. */

@@ -4,6 +4,7 @@ import io.streamhelper.relay.catalog.secret.SecretBox;
 import io.streamhelper.relay.catalog.store.AuditLog;
 import io.streamhelper.relay.catalog.store.DestinationStore;
 import io.streamhelper.relay.catalog.store.SessionStore;
+import io.streamhelper.relay.catalog.store.StreamSessionStore;
 import io.streamhelper.relay.catalog.store.StreamStore;
 import io.streamhelper.relay.catalog.store.UserStore;
 import java.time.Clock;
@@ -16,6 +17,7 @@ public final class JdbiStores {
     private final StreamStore streams;
     private final DestinationStore destinations;
     private final AuditLog audit;
+    private final StreamSessionStore streamSessions;
 
     public JdbiStores(Jdbi jdbi, SecretBox secrets, Clock clock) {
         this.users = new JdbiUserStore(jdbi, clock);
@@ -23,6 +25,7 @@ public final class JdbiStores {
         this.streams = new JdbiStreamStore(jdbi, Sealing.streams(secrets), clock);
         this.destinations = new JdbiDestinationStore(jdbi, Sealing.destinations(secrets), clock);
         this.audit = new JdbiAuditLog(jdbi, clock);
+        this.streamSessions = new JdbiStreamSessionStore(jdbi);
     }
 
     public UserStore users() {
@@ -43,5 +46,9 @@ public final class JdbiStores {
 
     public AuditLog audit() {
         return audit;
+    }
+
+    public StreamSessionStore streamSessions() {
+        return streamSessions;
     }
 }
