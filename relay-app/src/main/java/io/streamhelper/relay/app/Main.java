@@ -54,8 +54,14 @@ public final class Main {
             return;
         }
         ShutdownOnSignal.install(server);
-        System.out.printf("streamhelper-relay: RTMP ingest on port %d (rtmp://<host>:%d/live/<stream key>), HTTP on port %d, %d stream(s) configured%n",
-                server.rtmpPort(), server.rtmpPort(), server.httpPort(), catalog.entries().size());
+        if (server.rtmpEnabled()) {
+            System.out.printf("streamhelper-relay: RTMP ingest on port %d (rtmp://<host>:%d/live/<stream key>)%n",
+                    server.rtmpPort(), server.rtmpPort());
+        }
+        server.rtmpsPort().ifPresent(port -> System.out.printf(
+                "streamhelper-relay: RTMPS ingest on port %d (rtmps://<host>:%d/live/<stream key>)%n", port, port));
+        System.out.printf("streamhelper-relay: HTTP on port %d, %d stream(s) configured%n",
+                server.httpPort(), catalog.entries().size());
     }
 
     /**
