@@ -16,6 +16,8 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 [ -e "$modules/ngx_rtmp_module.so" ] || missing+=(libnginx-mod-rtmp)
 [ -e "$modules/ngx_stream_module.so" ] || missing+=(libnginx-mod-stream)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+# README.md's walkthrough, which ReadmeWalkthroughTest runs as printed.
+command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 # OBS Studio headless: its X display, and Mesa's EGL and software OpenGL (llvmpipe), which

@@ -54,14 +54,7 @@ public final class Main {
             return;
         }
         ShutdownOnSignal.install(server);
-        if (server.rtmpEnabled()) {
-            System.out.printf("streamhelper-relay: RTMP ingest on port %d (rtmp://<host>:%d/live/<stream key>)%n",
-                    server.rtmpPort(), server.rtmpPort());
-        }
-        server.rtmpsPort().ifPresent(port -> System.out.printf(
-                "streamhelper-relay: RTMPS ingest on port %d (rtmps://<host>:%d/live/<stream key>)%n", port, port));
-        System.out.printf("streamhelper-relay: HTTP on port %d, %d stream(s) configured%n",
-                server.httpPort(), catalog.entries().size());
+        server.banner().lines().forEach(System.out::println);
     }
 
     /**

@@ -32,6 +32,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +64,8 @@ public final class RelayServer implements AutoCloseable {
     private final ApiServer api;
     private final Database database;
     private final DatabaseCatalog databaseCatalog;
+    private final DataDirectory dataDirectory;
+    private final StartupBanner banner;
 
     private RelayServer(RelayConfig config, StaticStreamCatalog fileCatalog) throws InterruptedException {
         // First, so that a certificate that will not load, or a transport this machine cannot
@@ -73,7 +76,15 @@ public final class RelayServer implements AutoCloseable {
         acceptors = transport.newGroup(1, new DefaultThreadFactory("rtmp-accept"));
         ingestLoops = transport.newGroup(0, new DefaultThreadFactory("rtmp-ingest"));
         clientLoops = transport.newGroup(0, new DefaultThreadFactory("rtmp-out"));
+        // Looked at before opening, which creates what is missing: a start from another folder
+        // silently gets a new, empty database unless the log and stdout say so.
+        dataDirectory = DataDirectory.inspect(config.dataDir(), config.encryptionKey().isEmpty() && config.keysetFile().isEmpty());
+        log.info("event=data_dir path={}", dataDirectory.path());
         database = Database.open(DatabaseSettings.sqlite(config.dataDir()), secretBox(config));
+        if (dataDirectory.newDatabase()) {
+            log.info("event=database_created path={} new_keyset={} note=\"{}\"", dataDirectory.database(),
+                    dataDirectory.newKeyset(), dataDirectory.createdText());
+        }
         databaseCatalog = new DatabaseCatalog(database.streams(), database.destinations());
         databaseCatalog.recoverAfterRestart();
         CombinedCatalog catalog = new CombinedCatalog(fileCatalog, databaseCatalog);
@@ -122,6 +133,9 @@ public final class RelayServer implements AutoCloseable {
                 .start(config.bindAddress(), config.httpPort());
         acceptors.scheduleAtFixedRate(accounts::purgeExpiredSessions, 1, 1, TimeUnit.HOURS);
         api.ready();
+        banner = new StartupBanner(StartupBanner.host(config.publicHost(), config.bindAddress()),
+                ingest.plainRtmp() ? OptionalInt.of(ingest.port()) : OptionalInt.empty(), ingest.tlsPort(), api.port(), database.streams().count(), fileCatalog.entries().size(), dataDirectory);
+        log.info("{}", banner.logLine());
     }
 
     /** ENCRYPTION_KEY, else a Tink keyset file, else a keyset generated once into the data directory. */
@@ -176,6 +190,11 @@ public final class RelayServer implements AutoCloseable {
     /** Bytes held right now in RTMP messages still being assembled, over every ingest connection. */
     public long ingestBufferedBytes() {
         return ingest.bufferedBytes();
+    }
+
+    /** What {@link Main} prints once the server is up (and the server logged as {@code event=relay_started}). */
+    StartupBanner banner() {
+        return banner;
     }
 
     public Database database() {

@@ -6,10 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.classic.spi.IThrowableProxy;
-import ch.qos.logback.core.AppenderBase;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamhelper.relay.engine.destination.DestinationTarget;
 import io.streamhelper.relay.engine.publish.StreamGrant;
@@ -34,7 +30,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /**
  * A broadcast outlives its encoder's connection (issue 19), seen from the outside with real
@@ -65,8 +60,7 @@ class BroadcastContinuityTest {
         work = Files.createTempDirectory(Files.createDirectories(Path.of("target")).toAbsolutePath(), "continuity-");
         hooks = new HookServer();
         destination = NginxRtmp.start(work.resolve("nginx"), NginxRtmp.options().hooks(hooks));
-        logLines.start();
-        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(logLines);
+        logLines.attach();
     }
 
     private void startRelay(int graceSeconds) throws Exception {
@@ -91,7 +85,7 @@ class BroadcastContinuityTest {
         }
         destination.close();
         hooks.close();
-        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(logLines);
+        logLines.detach();
         for (String line : logLines.all) {
             assertFalse(line.contains(ingestKey), "the ingest key was logged: " + line.replace(ingestKey, "<ingest key>"));
             assertFalse(line.contains(destinationKey), "the destination key was logged: " + line.replace(destinationKey, "<key>"));
@@ -324,19 +318,5 @@ class BroadcastContinuityTest {
     private long framesSent() throws Exception {
         JsonNode streams = stats().path("streams");
         return streams.isEmpty() ? 0 : streams.get(0).path("destinations").path(0).path("framesSent").asLong();
-    }
-
-    /** Every log line the relay wrote during the test, as its code formatted it, from any thread. */
-    private static final class LogLines extends AppenderBase<ILoggingEvent> {
-        final List<String> all = new CopyOnWriteArrayList<>();
-
-        @Override
-        protected void append(ILoggingEvent event) {
-            StringBuilder line = new StringBuilder(event.getFormattedMessage());
-            for (IThrowableProxy t = event.getThrowableProxy(); t != null; t = t.getCause()) {
-                line.append(" | ").append(t.getClassName()).append(": ").append(t.getMessage());
-            }
-            all.add(line.toString());
-        }
     }
 }

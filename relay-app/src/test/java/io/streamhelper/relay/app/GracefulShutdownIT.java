@@ -81,6 +81,11 @@ class GracefulShutdownIT {
                 assertTrue(log.contains("phase=stop_accepting") && log.contains("phase=end_streams")
                         && log.contains("phase=close_database") && log.contains("event=relay_stopped"),
                         "the phases are logged:\n" + log);
+                // What Main printed at start for the operator: a first start in this directory, and
+                // every address to use.
+                assertTrue(log.contains("streamhelper-relay: created a new database at " + dataDir.resolve("relay.db")), log);
+                assertTrue(log.contains("  API:          http://127.0.0.1:" + httpPort + "/api/v1\n"), log);
+                assertTrue(log.contains("  RTMP ingest:  rtmp://127.0.0.1:" + rtmpPort + "/live/<stream key>\n"), log);
 
                 // The data directory opens again, as a restarted server would open it: the stream
                 // is not live, and its destinations and their keys are all still there.

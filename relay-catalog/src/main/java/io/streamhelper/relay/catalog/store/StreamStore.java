@@ -24,6 +24,9 @@ public interface StreamStore {
 
     List<StreamRecord> listAll();
 
+    /** How many streams exist (not deleted), over every account; no key is read or decrypted. */
+    long count();
+
     /** The current names of those of these streams that exist (not deleted), by id; no key is read. */
     Map<Long, String> namesOf(Collection<Long> ids);
 

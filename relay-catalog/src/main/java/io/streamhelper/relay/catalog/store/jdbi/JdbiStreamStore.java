@@ -92,6 +92,14 @@ final class JdbiStreamStore implements StreamStore {
     }
 
     @Override
+    public long count() {
+        return Sql.guard("count the streams", () -> jdbi.withHandle(handle -> handle
+                .createQuery("SELECT COUNT(*) FROM streams WHERE deleted_at IS NULL")
+                .mapTo(Long.class)
+                .one()));
+    }
+
+    @Override
     public List<StreamRecord> listAll() {
         return Sql.guard("list all streams", () -> jdbi.withHandle(handle -> handle
                         .createQuery(SELECT + " ORDER BY id")

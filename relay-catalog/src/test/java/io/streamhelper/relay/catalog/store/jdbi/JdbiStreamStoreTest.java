@@ -72,6 +72,7 @@ class JdbiStreamStoreTest {
         assertEquals(List.of(a1, a2), streams.listByOwner(ada));
         assertEquals(List.of(b1), streams.listByOwner(bob));
         assertEquals(List.of(a1, b1, a2), streams.listAll());
+        assertEquals(3, streams.count(), "the count the start-up banner prints is over every account");
     }
 
     @Test
@@ -116,6 +117,7 @@ class JdbiStreamStoreTest {
         assertTrue(streams.findByKey("doomed-key").isEmpty());
         assertEquals(List.of(other), streams.listByOwner(ada));
         assertEquals(List.of(other), streams.listAll());
+        assertEquals(1, streams.count(), "a deleted stream is not counted");
         assertTrue(destinations.findById(d1).isEmpty());
         assertTrue(destinations.listByStream(stream.id()).isEmpty());
         assertEquals(List.of(kept), destinations.listByOwner(ada).stream().map(d -> d.id()).toList());
