@@ -39,6 +39,13 @@ public record PemCredentials(List<X509Certificate> chain, PrivateKey key) {
         chain = List.copyOf(chain);
     }
 
+    /** Never the key: some JDK key classes print their private numbers in toString. */
+    @Override
+    public String toString() {
+        return "PemCredentials[subject=" + leaf().getSubjectX500Principal() + ", chain=" + chain.size() + " certificates, key="
+                + key.getAlgorithm() + "]";
+    }
+
     /** The server's own certificate (the chain's first). */
     public X509Certificate leaf() {
         return chain.get(0);
