@@ -29,4 +29,6 @@ EXPOSE 1935 8080
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD curl -fsS http://127.0.0.1:8080/api/v1/server/healthcheck || exit 1
 # exec: the JVM replaces the shell as PID 1, so docker stop's SIGTERM reaches it directly.
-ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /opt/relay/streamhelper-relay.jar"]
+# "$@": arguments after the image name reach the jar, so `docker compose run --rm relay restore
+# /data/backups/<time>` runs the restore command (docs/backup.md); none means serve.
+ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /opt/relay/streamhelper-relay.jar \"$@\"", "streamhelper-relay"]

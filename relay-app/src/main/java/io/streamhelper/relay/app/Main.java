@@ -6,7 +6,11 @@ import java.util.List;
 import java.util.Map;
 import org.slf4j.LoggerFactory;
 
-/** Starts the relay on the settings from the environment (and RELAY_CONFIG_FILE); stops it cleanly on SIGTERM/SIGINT. */
+/**
+ * Starts the relay on the settings from the environment (and RELAY_CONFIG_FILE); stops it cleanly
+ * on SIGTERM/SIGINT. {@code backup <dir>} and {@code restore <dir>} run instead of the server
+ * (see {@link Command}, docs/backup.md).
+ */
 public final class Main {
     private Main() {
     }
@@ -16,6 +20,20 @@ public final class Main {
             List.of("io.netty.leakDetection.level", "io.netty.leakDetectionLevel");
 
     public static void main(String[] args) throws Exception {
+        Command command = Command.parse(args);
+        switch (command.kind()) {
+            case USAGE -> {
+                command.problem().ifPresent(problem -> System.err.println("streamhelper-relay: " + problem));
+                System.err.println(Command.USAGE);
+                System.exit(2);
+            }
+            case BACKUP, RESTORE -> System.exit(MaintenanceCommand.run(command, System.getenv(), java.time.Clock.systemUTC(),
+                    System.out, System.err));
+            case SERVE -> serve();
+        }
+    }
+
+    private static void serve() throws Exception {
         disableLeakSamplingUnlessAsked();
         disableRecyclerUnlessAsked();
         // The JVM prints an uncaught exception straight to stderr, past the log layout and its

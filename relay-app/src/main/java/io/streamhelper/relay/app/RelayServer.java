@@ -27,6 +27,7 @@ import io.streamhelper.relay.engine.destination.AddressPolicy;
 import io.streamhelper.relay.catalog.secret.SecretBox;
 import io.streamhelper.relay.catalog.store.Database;
 import io.streamhelper.relay.catalog.store.DatabaseSettings;
+import io.streamhelper.relay.app.backup.DataDirLock;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -64,14 +65,17 @@ public final class RelayServer implements AutoCloseable {
     private final ApiServer api;
     private final Database database;
     private final DatabaseCatalog databaseCatalog;
+    /** Held from before the database opens until after it closes: restore refuses while it is. */
+    private final DataDirLock dataDirLock;
     private final DataDirectory dataDirectory;
     private final StartupBanner banner;
 
-    private RelayServer(RelayConfig config, StaticStreamCatalog fileCatalog) throws InterruptedException {
+    private RelayServer(RelayConfig config, StaticStreamCatalog fileCatalog, DataDirLock dataDirLock) throws InterruptedException {
         // First, so that a certificate that will not load, or a transport this machine cannot
         // give, stops the start before anything is open.
         tls = config.tlsFiles().map(IngestTls::load);
         transport = Transport.select(config.transport());
+        this.dataDirLock = dataDirLock;
         log.info("RTMP event loops on {}", transport == Transport.IO_URING ? "io_uring" : "Java NIO");
         acceptors = transport.newGroup(1, new DefaultThreadFactory("rtmp-accept"));
         ingestLoops = transport.newGroup(0, new DefaultThreadFactory("rtmp-ingest"));
@@ -149,8 +153,16 @@ public final class RelayServer implements AutoCloseable {
         return SecretBox.loadOrCreate(config.dataDir());
     }
 
+    /** Refuses (IllegalStateException) when another server, or a restore, holds the data directory. */
     public static RelayServer start(RelayConfig config, StaticStreamCatalog catalog) throws InterruptedException {
-        return new RelayServer(config, catalog);
+        DataDirLock lock = DataDirLock.acquire(config.dataDir());
+        try {
+            return new RelayServer(config, catalog, lock);
+        } catch (RuntimeException | InterruptedException | Error e) {
+            // A start that failed holds the directory no longer: a fixed setting may try again.
+            lock.close();
+            throw e;
+        }
     }
 
     /** What the API offers streamers: the RTMPS address first when RTMPS is on (the safer one). */
@@ -262,6 +274,7 @@ public final class RelayServer implements AutoCloseable {
         catalogReads.shutdownNow();
         databaseCatalog.close();
         database.close();
+        dataDirLock.close();
         log.info("event=relay_stopped");
     }
 }

@@ -43,6 +43,11 @@ public final class TestKeys {
         return record("live_" + random(9, "0123456789") + "_" + random(30) + "-testonly");
     }
 
+    /** An ENCRYPTION_KEY: 32 random bytes as 64 hex characters (the setting takes nothing else, so no -testonly mark). */
+    public static String encryptionKeyHex() {
+        return record(random(64, "0123456789abcdef"));
+    }
+
     /** A bearer token (metrics, API), e.g. {@code 32 letters and digits}-testonly. */
     public static String token() {
         return record(random(32) + "-testonly");

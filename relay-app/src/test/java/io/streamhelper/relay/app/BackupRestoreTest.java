@@ -1,0 +1,229 @@
+package io.streamhelper.relay.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamhelper.relay.catalog.secret.SecretBox;
+import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
+import io.streamhelper.relay.testkit.TestKeys;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * backup and restore as commands next to a running server (each a child JVM, as an operator runs
+ * them): the WAL rows a file copy misses, the refusals, and what the manifest says.
+ */
+class BackupRestoreTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void backupHoldsTheRowsStillInTheWalThatAFileCopyMisses() throws Exception {
+        Map<String, String> env = TestRelayConfig.env();
+        Path dataDir = Path.of(env.get("RELAY_DATA_DIR"));
+        Path backup = dataDir.resolveSibling(dataDir.getFileName() + "-backup");
+        try (RelayServer relay = RelayServer.start(RelayConfig.fromEnvironment(env), new StaticStreamCatalog(List.of()))) {
+            long streamId = fiveDestinations(new RelayHttp(relay.httpPort()));
+
+            // The naive backup: the committed rows are still in relay.db-wal, so the copy lacks them.
+            Path naive = Files.copy(dataDir.resolve("relay.db"), dataDir.resolveSibling(dataDir.getFileName() + "-naive.db"));
+            assertTrue(Files.size(dataDir.resolve("relay.db-wal")) > 0, "the server has un-checkpointed writes");
+            assertTrue(rowsOrNone(naive, "stream_destinations") < 5, "a file copy misses rows (this test's premise)");
+
+            JarCommand.Result result = JarCommand.run(env, "backup", backup.toString());
+            assertEquals(0, result.exitCode(), result.output());
+            assertEquals(5, count(backup.resolve("relay.db"), "stream_destinations"), "every committed destination");
+            assertEquals(1, count(backup.resolve("relay.db"), "streams"));
+            JsonNode manifest = JSON.readTree(backup.resolve("manifest.json").toFile());
+            assertEquals(5, manifest.get("tables").get("stream_destinations").asLong(), manifest.toString());
+            assertEquals("1", manifest.get("schemaVersion").asText());
+            assertEquals("data-dir-keyset", manifest.get("keyMode").asText());
+            assertEquals(Files.readString(backup.resolve("secrets.keyset.json")), Files.readString(dataDir.resolve("secrets.keyset.json")));
+            assertEquals(sha256(backup.resolve("relay.db")), manifest.get("files").get("relay.db").asText());
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(backup)));
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(backup.resolve("secrets.keyset.json"))));
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(backup.resolve("relay.db"))));
+            try (Stream<Path> files = Files.list(backup)) {
+                assertEquals(List.of("manifest.json", "relay.db", "secrets.keyset.json"),
+                        files.map(f -> f.getFileName().toString()).sorted().toList(), "no -wal, -shm or partial file");
+            }
+            assertTrue(relay.database().streams().findById(streamId).isPresent(), "the server still serves");
+
+            JarCommand.Result again = JarCommand.run(env, "backup", backup.toString());
+            assertEquals(1, again.exitCode(), again.output());
+            assertTrue(again.stderr().contains("--overwrite"), again.stderr());
+            assertEquals(0, JarCommand.run(env, "backup", backup.toString(), "--overwrite").exitCode());
+        }
+    }
+
+    @Test
+    void restoreRefusesWhileAServerHoldsTheDataDirectoryAndMovesTheOldDatabaseAsideAfter() throws Exception {
+        Map<String, String> env = TestRelayConfig.env();
+        Path dataDir = Path.of(env.get("RELAY_DATA_DIR"));
+        Path backup = dataDir.resolveSibling(dataDir.getFileName() + "-backup");
+        try (RelayServer relay = RelayServer.start(RelayConfig.fromEnvironment(env), new StaticStreamCatalog(List.of()))) {
+            fiveDestinations(new RelayHttp(relay.httpPort()));
+            assertEquals(0, JarCommand.run(env, "backup", backup.toString()).exitCode());
+
+            JarCommand.Result refused = JarCommand.run(env, "restore", backup.toString());
+            assertEquals(1, refused.exitCode(), refused.output());
+            assertTrue(refused.stderr().contains("a relay server is using"), refused.stderr());
+            assertFalse(hasAside(dataDir), "nothing was moved");
+            assertEquals(5, relay.database().destinations().listByStream(1).size(), "the server's data is untouched");
+            IllegalStateException second = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> RelayServer.start(RelayConfig.fromEnvironment(env), new StaticStreamCatalog(List.of())));
+            assertTrue(second.getMessage().contains("in use by another relay process"), second.getMessage());
+        }
+        JarCommand.Result restored = JarCommand.run(env, "restore", backup.toString());
+        assertEquals(0, restored.exitCode(), restored.output());
+        assertTrue(hasAside(dataDir), "the old database was moved aside: " + restored.stdout());
+        assertFalse(Files.exists(dataDir.resolve("relay.db-wal")), "no stale WAL next to the restored database");
+        assertEquals(sha256(backup.resolve("relay.db")), sha256(dataDir.resolve("relay.db")));
+    }
+
+    @Test
+    void restoreRefusesATamperedBackupAndLeavesTheDataDirectoryAlone() throws Exception {
+        Map<String, String> env = TestRelayConfig.env();
+        Path dataDir = Path.of(env.get("RELAY_DATA_DIR"));
+        Path backup = dataDir.resolveSibling(dataDir.getFileName() + "-backup");
+        try (RelayServer relay = RelayServer.start(RelayConfig.fromEnvironment(env), new StaticStreamCatalog(List.of()))) {
+            fiveDestinations(new RelayHttp(relay.httpPort()));
+            assertEquals(0, JarCommand.run(env, "backup", backup.toString()).exitCode());
+        }
+        String before = sha256(dataDir.resolve("relay.db"));
+        // One byte of the copy changed, as a bad disk or a hand would.
+        byte[] db = Files.readAllBytes(backup.resolve("relay.db"));
+        db[db.length / 2] ^= 0x01;
+        Files.write(backup.resolve("relay.db"), db, StandardOpenOption.TRUNCATE_EXISTING);
+
+        JarCommand.Result refused = JarCommand.run(env, "restore", backup.toString());
+        assertEquals(1, refused.exitCode(), refused.output());
+        assertTrue(refused.stderr().contains("does not match the sha256"), refused.stderr());
+        assertEquals(before, sha256(dataDir.resolve("relay.db")));
+        assertFalse(hasAside(dataDir));
+
+        Files.delete(backup.resolve("manifest.json"));
+        JarCommand.Result noManifest = JarCommand.run(env, "restore", backup.toString());
+        assertEquals(1, noManifest.exitCode());
+        assertTrue(noManifest.stderr().contains("not a (complete) backup"), noManifest.stderr());
+    }
+
+    @Test
+    void withEncryptionKeyTheBackupHoldsNoKeyAndSaysSo() throws Exception {
+        String key = TestKeys.encryptionKeyHex();
+        Map<String, String> env = TestRelayConfig.env("ENCRYPTION_KEY", key);
+        Path dataDir = Path.of(env.get("RELAY_DATA_DIR"));
+        Path backup = dataDir.resolveSibling(dataDir.getFileName() + "-backup");
+        try (RelayServer relay = RelayServer.start(RelayConfig.fromEnvironment(env), new StaticStreamCatalog(List.of()))) {
+            fiveDestinations(new RelayHttp(relay.httpPort()));
+            JarCommand.Result result = JarCommand.run(env, "backup", backup.toString());
+            assertEquals(0, result.exitCode(), result.output());
+            assertTrue(result.stdout().contains("the key is NOT in the backup"), result.stdout());
+            assertFalse(result.output().contains(key));
+        }
+        assertFalse(Files.exists(backup.resolve("secrets.keyset.json")));
+        String manifest = Files.readString(backup.resolve("manifest.json"));
+        assertEquals("ENCRYPTION_KEY", JSON.readTree(manifest).get("keyMode").asText());
+        assertFalse(manifest.toLowerCase().contains(key.toLowerCase()), "never the key");
+
+        // Restored without the key, the stream keys could not be read: refused.
+        Map<String, String> noKey = TestRelayConfig.env();
+        JarCommand.Result refused = JarCommand.run(noKey, "restore", backup.toString());
+        assertEquals(1, refused.exitCode(), refused.output());
+        assertTrue(refused.stderr().contains("ENCRYPTION_KEY"), refused.stderr());
+        assertEquals(0, JarCommand.run(TestRelayConfig.env("ENCRYPTION_KEY", key), "restore", backup.toString()).exitCode());
+    }
+
+    @Test
+    void withKeysetFileTheBackupCopiesItAndRestoreNeedsThatSameFile() throws Exception {
+        Path keys = TestRelayConfig.freshDataDir();
+        SecretBox.loadOrCreate(keys);
+        Path keyset = keys.resolve("secrets.keyset.json");
+        Map<String, String> env = TestRelayConfig.env("RELAY_KEYSET_FILE", keyset.toString());
+        Path dataDir = Path.of(env.get("RELAY_DATA_DIR"));
+        Path backup = dataDir.resolveSibling(dataDir.getFileName() + "-backup");
+        try (RelayServer relay = RelayServer.start(RelayConfig.fromEnvironment(env), new StaticStreamCatalog(List.of()))) {
+            fiveDestinations(new RelayHttp(relay.httpPort()));
+            assertEquals(0, JarCommand.run(env, "backup", backup.toString()).exitCode());
+        }
+        assertEquals("RELAY_KEYSET_FILE", JSON.readTree(backup.resolve("manifest.json").toFile()).get("keyMode").asText());
+        assertEquals(Files.readString(keyset), Files.readString(backup.resolve("secrets.keyset.json")));
+
+        // Another keyset file than the backup's: its keys would not open.
+        Path otherKeys = TestRelayConfig.freshDataDir();
+        SecretBox.loadOrCreate(otherKeys);
+        Map<String, String> wrong = TestRelayConfig.env("RELAY_KEYSET_FILE", otherKeys.resolve("secrets.keyset.json").toString());
+        JarCommand.Result refused = JarCommand.run(wrong, "restore", backup.toString());
+        assertEquals(1, refused.exitCode(), refused.output());
+        assertTrue(refused.stderr().contains("is not the keyset of the backup"), refused.stderr());
+
+        Map<String, String> fresh = TestRelayConfig.env("RELAY_KEYSET_FILE", keyset.toString());
+        assertEquals(0, JarCommand.run(fresh, "restore", backup.toString()).exitCode());
+        try (RelayServer relay = RelayServer.start(RelayConfig.fromEnvironment(fresh), new StaticStreamCatalog(List.of()))) {
+            assertEquals(5, relay.database().destinations().listByStream(1).stream()
+                    .filter(d -> d.streamKey().reveal().endsWith("-testonly")).count(), "every key opens");
+        }
+    }
+
+    @Test
+    void helpAndUnknownCommandsPrintTheUsageAndExitTwo() {
+        for (String[] args : List.of(new String[] {"--help"}, new String[] {"bakcup", "x"}, new String[] {"backup"},
+                new String[] {"restore", "a", "b"})) {
+            JarCommand.Result result = JarCommand.run(TestRelayConfig.env(), args);
+            assertEquals(2, result.exitCode(), String.join(" ", args) + ": " + result.output());
+            assertTrue(result.stderr().contains("usage: java -jar streamhelper-relay.jar [serve]"), result.stderr());
+            assertEquals("", result.stdout());
+        }
+    }
+
+    /** Signs up, one stream, five destinations: the five rows a file copy lost in issue 21. */
+    private static long fiveDestinations(RelayHttp api) throws Exception {
+        String token = api.signUpAndLogin("backup@example.com", "a long passphrase");
+        long streamId = api.call("POST", "/api/v1/streams", "{\"name\":\"Backed up\"}", token, 201).get("id").asLong();
+        for (int i = 0; i < 5; i++) {
+            api.call("POST", "/api/v1/stream-destinations", "{\"streamId\":" + streamId + ",\"platform\":\"custom\","
+                    + "\"rtmpUrl\":\"rtmp://127.0.0.1:1/live\",\"streamKey\":\"" + TestKeys.destination() + "\"}", token, 201);
+        }
+        return streamId;
+    }
+
+    private static boolean hasAside(Path dataDir) throws Exception {
+        try (Stream<Path> files = Files.list(dataDir)) {
+            return files.anyMatch(f -> f.getFileName().toString().startsWith("pre-restore-"));
+        }
+    }
+
+    /** The rows, or 0 where the table itself is missing (its CREATE TABLE still in the WAL). */
+    private static long rowsOrNone(Path database, String table) throws Exception {
+        try {
+            return count(database, table);
+        } catch (java.sql.SQLException noSuchTable) {
+            return 0;
+        }
+    }
+
+    private static long count(Path database, String table) throws Exception {
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + database);
+                ResultSet rows = connection.createStatement().executeQuery("SELECT count(*) FROM " + table)) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+
+    private static String sha256(Path file) throws Exception {
+        return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+    }
+}
