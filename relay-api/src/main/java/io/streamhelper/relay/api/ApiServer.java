@@ -37,9 +37,23 @@ public final class ApiServer implements AutoCloseable {
     /** What the API stands on, wired by hand in relay-app. */
     public record Services(StreamRegistry registry, Clock clock, Optional<Secret> metricsToken,
                            AccountService accounts, StreamService streams, DestinationService destinations,
-                           BooleanSupplier databaseUp, Optional<String> publicHost, int rtmpPort,
+                           BooleanSupplier databaseUp, Optional<String> publicHost, IngestPorts ingestPorts,
                            long maxBodyBytes, RateLimits rateLimits, ClientAddressResolver clientAddresses,
                            EncryptionKeyService encryptionKeys, StreamSessionService sessions) {
+    }
+
+    /** The ingest ports streamers are told about: plain RTMP, RTMPS, or both (at least one). */
+    public record IngestPorts(java.util.OptionalInt rtmp, java.util.OptionalInt rtmps) {
+        public IngestPorts {
+            if (rtmp.isEmpty() && rtmps.isEmpty()) {
+                throw new IllegalArgumentException("an ingest needs at least one port");
+            }
+        }
+
+        /** Plain RTMP only. */
+        public static IngestPorts rtmpOnly(int port) {
+            return new IngestPorts(java.util.OptionalInt.of(port), java.util.OptionalInt.empty());
+        }
     }
 
     /**
@@ -68,7 +82,7 @@ public final class ApiServer implements AutoCloseable {
         this.health = new HealthController(services.registry(), services.clock(), services.databaseUp());
         MetricsController metrics = new MetricsController(services.registry(), services.metricsToken());
         AccountController accountRoutes = new AccountController(services.accounts());
-        StreamController streamRoutes = new StreamController(services.streams(), services.registry(), services.publicHost(), services.rtmpPort());
+        StreamController streamRoutes = new StreamController(services.streams(), services.registry(), services.publicHost(), services.ingestPorts());
         DestinationController destinationRoutes = new DestinationController(services.destinations());
         EncryptionKeyController keyRoutes = new EncryptionKeyController(services.encryptionKeys());
         StreamSessionController sessionRoutes = new StreamSessionController(services.sessions());

@@ -13,13 +13,13 @@ final class StreamController {
     private final StreamService streams;
     private final StreamRegistry registry;
     private final Optional<String> publicHost;
-    private final int rtmpPort;
+    private final ApiServer.IngestPorts ports;
 
-    StreamController(StreamService streams, StreamRegistry registry, Optional<String> publicHost, int rtmpPort) {
+    StreamController(StreamService streams, StreamRegistry registry, Optional<String> publicHost, ApiServer.IngestPorts ports) {
         this.streams = streams;
         this.registry = registry;
         this.publicHost = publicHost;
-        this.rtmpPort = rtmpPort;
+        this.ports = ports;
     }
 
     void create(Context ctx) {
@@ -52,19 +52,24 @@ final class StreamController {
 
     private Map<String, Object> view(Context ctx, StreamRecord s) {
         // The registry, not the stored flag: it knows a reconnecting stream from a live one.
-        return Views.stream(s, OnAir.of(registry.liveStream(String.valueOf(s.id())).orElse(null)), ingestUrl(ctx));
+        return Views.stream(s, OnAir.of(registry.liveStream(String.valueOf(s.id())).orElse(null)), ingestUrls(ctx));
     }
 
     /**
-     * Where the streamer points OBS: the configured public host, or the host this request came to
-     * (the API and the ingest normally share a name). The key goes in OBS's separate key field.
+     * Where the streamer points OBS, by scheme ("rtmps" first when on: the key then crosses the
+     * network encrypted): the configured public host, or the host this request came to (the API
+     * and the ingest normally share a name). The key goes in OBS's separate key field. A port is
+     * left out only where it is the scheme's default (1935 for rtmp, 443 for rtmps, as librtmp has them).
      */
-    private String ingestUrl(Context ctx) {
+    private Map<String, String> ingestUrls(Context ctx) {
         String host = publicHost.orElseGet(() -> {
             String h = ctx.host() == null ? "localhost" : ctx.host();
             return h.startsWith("[") ? h.substring(0, h.indexOf(']') + 1) : h.replaceAll(":\\d+$", "");
         });
-        return "rtmp://" + host + (rtmpPort == 1935 ? "" : ":" + rtmpPort) + "/live";
+        Map<String, String> urls = new java.util.LinkedHashMap<>();
+        ports.rtmps().ifPresent(port -> urls.put("rtmps", "rtmps://" + host + (port == 443 ? "" : ":" + port) + "/live"));
+        ports.rtmp().ifPresent(port -> urls.put("rtmp", "rtmp://" + host + (port == 1935 ? "" : ":" + port) + "/live"));
+        return urls;
     }
 
     private static long caller(Context ctx) {

@@ -29,13 +29,15 @@ final class Views {
      * {@code isLive} stays true while the stream is reconnecting (its destinations are still
      * published); {@code state} says which, and {@code graceEndsAt} how long the relay waits.
      */
-    static Map<String, Object> stream(StreamRecord s, OnAir onAir, String ingestUrl) {
+    static Map<String, Object> stream(StreamRecord s, OnAir onAir, Map<String, String> ingestUrls) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", s.id());
         m.put("ownerId", s.ownerId());
         m.put("name", s.name());
         m.put("key", s.key().reveal());
-        m.put("ingestUrl", ingestUrl);
+        // The safer address (RTMPS when on) for clients that show one; every address by scheme in ingestUrls.
+        m.put("ingestUrl", ingestUrls.values().iterator().next());
+        m.put("ingestUrls", ingestUrls);
         m.put("isLive", onAir.onAir());
         m.put("state", onAir.state());
         m.put("graceEndsAt", onAir.graceEndsAtText());

@@ -74,6 +74,8 @@ final class ApiFixture implements AutoCloseable {
         ClientAddressResolver clientAddresses = ClientAddressResolver.direct();
         /** The box stream keys are sealed with; null: a keyset generated in the data directory. */
         SecretBox secrets = null;
+        /** The ingest ports the stream views name; plain RTMP on its default port unless a test says otherwise. */
+        ApiServer.IngestPorts ingestPorts = ApiServer.IngestPorts.rtmpOnly(1935);
     }
 
     final Database database;
@@ -109,7 +111,7 @@ final class ApiFixture implements AutoCloseable {
         DestinationService destinations = new DestinationService(database.destinations(), streams,
                 database.audit(), registry, s.addresses, s.resolver, s.maxPerStream, 100);
         api = new ApiServer(new ApiServer.Services(registry, s.clock, s.metricsToken, accounts, streams, destinations,
-                s.databaseUp != null ? s.databaseUp : database::isReachable, Optional.of("relay.example"), 1935, s.maxBodyBytes, s.rateLimits,
+                s.databaseUp != null ? s.databaseUp : database::isReachable, Optional.of("relay.example"), s.ingestPorts, s.maxBodyBytes, s.rateLimits,
                 s.clientAddresses, new EncryptionKeyService(secretBox, database.sealedRows(), database.users(), database.audit()),
                 new StreamSessionService(streams, database.streamSessions())));
         if (s.ready) {

@@ -29,6 +29,40 @@ class StreamApiTest {
     }
 
     @Test
+    void withRtmpsOnTheStreamOffersTheRtmpsAddressFirstAndBothByScheme() throws Exception {
+        ApiFixture.Settings settings = new ApiFixture.Settings();
+        settings.signupOpen = true;
+        settings.ingestPorts = new ApiServer.IngestPorts(java.util.OptionalInt.of(1935), java.util.OptionalInt.of(1936));
+        try (ApiFixture api = new ApiFixture(dir, settings)) {
+            api.test(() -> {
+                String alice = api.userToken("alice@example.com");
+                JsonNode stream = api.post("/api/v1/streams", "{\"name\":\"Show\"}", alice).json();
+                assertEquals("rtmps://relay.example:1936/live", stream.get("ingestUrl").asText());
+                assertEquals("rtmps://relay.example:1936/live", stream.get("ingestUrls").get("rtmps").asText());
+                assertEquals("rtmp://relay.example/live", stream.get("ingestUrls").get("rtmp").asText());
+                JsonNode listed = api.get("/api/v1/streams", alice).json().get(0);
+                assertEquals(stream.get("ingestUrls"), listed.get("ingestUrls"));
+            });
+        }
+    }
+
+    @Test
+    void rtmpsOnlyOffersNoPlainAddress() throws Exception {
+        ApiFixture.Settings settings = new ApiFixture.Settings();
+        settings.signupOpen = true;
+        settings.ingestPorts = new ApiServer.IngestPorts(java.util.OptionalInt.empty(), java.util.OptionalInt.of(443));
+        try (ApiFixture api = new ApiFixture(dir, settings)) {
+            api.test(() -> {
+                String alice = api.userToken("alice@example.com");
+                JsonNode stream = api.post("/api/v1/streams", "{\"name\":\"Show\"}", alice).json();
+                assertEquals("rtmps://relay.example/live", stream.get("ingestUrl").asText());
+                assertEquals(1, stream.get("ingestUrls").size());
+                assertFalse(stream.get("ingestUrls").has("rtmp"));
+            });
+        }
+    }
+
+    @Test
     void createListGetRotateDelete() throws Exception {
         try (ApiFixture api = openSignUp(dir)) {
             api.test(() -> {
@@ -42,6 +76,8 @@ class StreamApiTest {
                 assertEquals(api.get("/api/v1/auth/me", alice).json().get("id").asLong(), stream.get("ownerId").asLong());
                 assertTrue(key.matches("[A-Za-z0-9_-]{32}"), "a 192-bit URL-safe key: " + key);
                 assertEquals("rtmp://relay.example/live", stream.get("ingestUrl").asText());
+                assertEquals("rtmp://relay.example/live", stream.get("ingestUrls").get("rtmp").asText());
+                assertFalse(stream.get("ingestUrls").has("rtmps"), "RTMPS is off in this fixture");
                 assertFalse(stream.get("isLive").asBoolean());
                 assertTrue(stream.has("createdAt"));
 

@@ -8,6 +8,7 @@ import io.streamhelper.relay.engine.stream.AudioHold;
 import io.streamhelper.relay.rtmp.chunk.ChunkLimits;
 import io.streamhelper.relay.rtmp.chunk.MessageBufferLimits;
 import io.streamhelper.relay.rtmp.ingest.ConnectionLimits;
+import io.streamhelper.relay.rtmp.ingest.tls.TlsFiles;
 import io.streamhelper.relay.rtmp.transport.Transport;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +54,18 @@ public record RelayConfig(
         MessageBufferLimits messageBuffers,
         Duration publisherGrace,
         Duration publisherTakeover,
-        int sessionHistory) {
+        int sessionHistory,
+        boolean rtmpEnabled,
+        Optional<TlsFiles> tlsFiles,
+        int rtmpsPort) {
+
+    /** The RTMPS port when RELAY_TLS_CERT_FILE and RELAY_TLS_KEY_FILE are set and RELAY_RTMPS_PORT is not. */
+    static final int DEFAULT_RTMPS_PORT = 1936;
+
+    /** Whether the ingest also listens for RTMPS (a certificate and key are configured). */
+    public boolean rtmpsEnabled() {
+        return tlsFiles.isPresent();
+    }
 
     /** How long audio may wait to go out with the next video frame on NIO; see docs/configuration.md. */
     static final long DEFAULT_AUDIO_HOLD_MS = 40;
@@ -74,7 +86,8 @@ public record RelayConfig(
             "RELAY_MAX_MESSAGE_BYTES", "RELAY_MAX_CHUNK_STREAMS", "RELAY_MAX_PUBLISHERS", "RELAY_AUDIO_HOLD_MS",
             "RELAY_AUDIO_HOLD_FROM", "RELAY_TRANSPORT", "RELAY_LOG_LEVEL", "RELAY_LIBRARY_LOG_LEVEL", "RELAY_CONFIG_FILE",
             "RELAY_TRUSTED_PROXIES", "RELAY_PUBLISH_DEADLINE_MS", "RELAY_INGEST_BUFFER_BUDGET_BYTES",
-            "RELAY_PUBLISHER_GRACE_S", "RELAY_PUBLISHER_TAKEOVER_MS", "RELAY_SESSION_HISTORY");
+            "RELAY_PUBLISHER_GRACE_S", "RELAY_PUBLISHER_TAKEOVER_MS", "RELAY_SESSION_HISTORY", "RELAY_RTMP_ENABLED", "RELAY_RTMPS_PORT",
+            "RELAY_TLS_CERT_FILE", "RELAY_TLS_KEY_FILE");
 
     /** Thrown when a setting is malformed; the message says which one and why. */
     public static final class InvalidConfigException extends RuntimeException {
@@ -88,6 +101,19 @@ public record RelayConfig(
         String bind = env.getOrDefault("RELAY_BIND_ADDRESS", "0.0.0.0");
         int rtmp = port(env, "RELAY_RTMP_PORT", 1935, problems);
         int http = port(env, "RELAY_HTTP_PORT", 8080, problems);
+        boolean rtmpEnabled = flag(env, "RELAY_RTMP_ENABLED", true, problems);
+        Optional<TlsFiles> tls = tlsFiles(env, problems);
+        int rtmps = port(env, "RELAY_RTMPS_PORT", DEFAULT_RTMPS_PORT, problems);
+        if (tls.isEmpty() && env.get("RELAY_RTMPS_PORT") != null && !env.get("RELAY_RTMPS_PORT").isBlank()) {
+            problems.add("RELAY_RTMPS_PORT is set but RTMPS is off: set RELAY_TLS_CERT_FILE and RELAY_TLS_KEY_FILE");
+        }
+        if (tls.isEmpty() && !rtmpEnabled) {
+            problems.add("RELAY_RTMP_ENABLED=false needs RTMPS (RELAY_TLS_CERT_FILE and RELAY_TLS_KEY_FILE): "
+                    + "the server would take no publisher");
+        }
+        if (tls.isPresent() && rtmpEnabled && rtmps == rtmp && rtmps != 0) {
+            problems.add("RELAY_RTMPS_PORT and RELAY_RTMP_PORT are both " + rtmps + ": RTMPS needs a port of its own");
+        }
         Optional<Path> ca = readableFile(env, "RELAY_TRUSTED_CA_FILE", problems);
         Optional<Path> streams = readableFile(env, "RELAY_STREAMS_FILE", problems);
         if (streams.isEmpty() && !env.containsKey("RELAY_STREAMS_FILE") && Files.isReadable(DEFAULT_STREAMS_FILE)) {
@@ -188,7 +214,23 @@ public record RelayConfig(
                 new ChunkLimits((int) maxChunk, (int) maxMessage, (int) maxChunkStreams), (int) maxPublishers,
                 audioHold, (int) audioHoldFrom, transport, Duration.ofMillis(publishDeadlineMs),
                 MessageBufferLimits.forMessageSize((int) maxMessage, bufferBudget),
-                Duration.ofSeconds(graceSeconds), Duration.ofMillis(takeoverMs), (int) sessionHistory);
+                Duration.ofSeconds(graceSeconds), Duration.ofMillis(takeoverMs), (int) sessionHistory, rtmpEnabled, tls, rtmps);
+    }
+
+    /**
+     * The RTMPS certificate (full chain) and key files: both or neither. Only that they can be
+     * read is checked here; what is in them is checked when the server loads them at start.
+     */
+    private static Optional<TlsFiles> tlsFiles(Map<String, String> env, List<String> problems) {
+        Optional<Path> cert = readableFile(env, "RELAY_TLS_CERT_FILE", problems);
+        Optional<Path> key = readableFile(env, "RELAY_TLS_KEY_FILE", problems);
+        if (cert.isPresent() != key.isPresent()) {
+            problems.add("RTMPS needs both RELAY_TLS_CERT_FILE (the full chain, e.g. certbot's fullchain.pem) and "
+                    + "RELAY_TLS_KEY_FILE (its private key, privkey.pem); only "
+                    + (cert.isPresent() ? "RELAY_TLS_CERT_FILE" : "RELAY_TLS_KEY_FILE") + " is set");
+            return Optional.empty();
+        }
+        return cert.map(c -> new TlsFiles(c, key.get()));
     }
 
     /**

@@ -12,6 +12,10 @@ import io.streamhelper.relay.rtmp.client.ClientSettings;
 import io.streamhelper.relay.rtmp.client.RtmpDestinationConnector;
 import io.streamhelper.relay.rtmp.ingest.IngestServer;
 import io.streamhelper.relay.rtmp.ingest.IngestSettings;
+import io.streamhelper.relay.rtmp.ingest.tls.IngestTls;
+import io.streamhelper.relay.engine.destination.Timers;
+import java.util.Optional;
+import java.util.OptionalInt;
 import io.streamhelper.relay.engine.destination.DestinationRelay;
 import io.streamhelper.relay.catalog.account.AccountService;
 import io.streamhelper.relay.catalog.account.LoginThrottle;
@@ -59,6 +63,8 @@ public final class RelayServer implements AutoCloseable {
             30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(CATALOG_QUEUE), new DefaultThreadFactory("catalog-read", true));
     private final StreamRegistry registry;
     private final IngestServer ingest;
+    /** The RTMPS ingest's certificate, re-read when renewed on disk; empty when RTMPS is off. */
+    private final Optional<IngestTls> tls;
     private final ApiServer api;
     private final Database database;
     private final DatabaseCatalog databaseCatalog;
@@ -68,7 +74,9 @@ public final class RelayServer implements AutoCloseable {
     private final StartupBanner banner;
 
     private RelayServer(RelayConfig config, StaticStreamCatalog fileCatalog, DataDirLock dataDirLock) throws InterruptedException {
-        // First, so that a transport this machine cannot give stops the start before anything is open.
+        // First, so that a certificate that will not load, or a transport this machine cannot
+        // give, stops the start before anything is open.
+        tls = config.tlsFiles().map(IngestTls::load);
         transport = Transport.select(config.transport());
         this.dataDirLock = dataDirLock;
         log.info("RTMP event loops on {}", transport == Transport.IO_URING ? "io_uring" : "Java NIO");
@@ -112,7 +120,16 @@ public final class RelayServer implements AutoCloseable {
                 .withConnectionLimits(config.connectionLimits())
                 .withMessageBuffers(config.messageBuffers())
                 .withPublishDeadline(config.publishDeadline());
-        ingest = new IngestServer(ingestSettings, registry, acceptors, ingestLoops).start();
+        IngestServer ingestServer = new IngestServer(ingestSettings, registry, acceptors, ingestLoops);
+        if (tls.isPresent()) {
+            // The poll only stats two files every 10 s; it shares the accept loop with the session purge.
+            tls.get().pollEvery(Timers.on(acceptors.next()), IngestTls.DEFAULT_POLL_INTERVAL);
+            ingestServer.withTls(config.rtmpsPort(), tls.get());
+        }
+        if (!config.rtmpEnabled()) {
+            ingestServer.withoutPlainRtmp();
+        }
+        ingest = ingestServer.start();
 
         Clock clock = Clock.systemUTC();
         AccountService accounts = new AccountService(database.users(), database.sessions(), database.audit(),
@@ -122,16 +139,15 @@ public final class RelayServer implements AutoCloseable {
                 database.audit(), registry, addresses, InetAddress::getAllByName,
                 config.maxDestinationsPerStream(), config.maxDestinationsPerUser());
         api = new ApiServer(new ApiServer.Services(registry, clock, config.metricsToken(), accounts, streams, destinations,
-                database::isReachable, config.publicHost(), ingest.port(), config.maxBodyBytes(), config.rateLimits(),
+                database::isReachable, config.publicHost(), ingestPorts(), config.maxBodyBytes(), config.rateLimits(),
                 config.clientAddresses(),
                 new EncryptionKeyService(secrets, database.sealedRows(), database.users(), database.audit()),
                 new StreamSessionService(streams, database.streamSessions())))
                 .start(config.bindAddress(), config.httpPort());
         acceptors.scheduleAtFixedRate(accounts::purgeExpiredSessions, 1, 1, TimeUnit.HOURS);
         api.ready();
-        // No RTMPS ingest in this server yet: once there is one, its port goes where the empty is.
-        banner = new StartupBanner(StartupBanner.host(config.publicHost(), config.bindAddress()), ingest.port(),
-                OptionalInt.empty(), api.port(), database.streams().count(), fileCatalog.entries().size(), dataDirectory);
+        banner = new StartupBanner(StartupBanner.host(config.publicHost(), config.bindAddress()),
+                ingest.plainRtmp() ? OptionalInt.of(ingest.port()) : OptionalInt.empty(), ingest.tlsPort(), api.port(), database.streams().count(), fileCatalog.entries().size(), dataDirectory);
         log.info("{}", banner.logLine());
     }
 
@@ -162,8 +178,30 @@ public final class RelayServer implements AutoCloseable {
         }
     }
 
+    /** What the API offers streamers: the RTMPS address first when RTMPS is on (the safer one). */
+    private ApiServer.IngestPorts ingestPorts() {
+        return new ApiServer.IngestPorts(ingest.plainRtmp() ? OptionalInt.of(ingest.port()) : OptionalInt.empty(),
+                ingest.tlsPort());
+    }
+
+    /** The plain RTMP port; with RELAY_RTMP_ENABLED=false there is none and this throws. */
     public int rtmpPort() {
         return ingest.port();
+    }
+
+    /** Whether plain RTMP listens (RELAY_RTMP_ENABLED). */
+    public boolean rtmpEnabled() {
+        return ingest.plainRtmp();
+    }
+
+    /** The RTMPS port, when a certificate and key are configured. */
+    public OptionalInt rtmpsPort() {
+        return ingest.tlsPort();
+    }
+
+    /** The certificate new RTMPS connections are offered now, when RTMPS is on. */
+    public Optional<java.security.cert.X509Certificate> rtmpsCertificate() {
+        return tls.map(IngestTls::certificate);
     }
 
     public int httpPort() {
@@ -211,6 +249,7 @@ public final class RelayServer implements AutoCloseable {
         log.info("event=shutdown phase=stop_accepting");
         api.stopping();
         registry.stopAccepting();
+        tls.ifPresent(IngestTls::close);
         ingest.close();
         api.close();
 

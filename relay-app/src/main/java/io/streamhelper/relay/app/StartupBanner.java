@@ -14,11 +14,12 @@ import java.util.OptionalInt;
  *
  * @param host            the host name for the addresses: {@code RELAY_PUBLIC_HOST}, else the bind
  *                        address, else {@code localhost} ({@link #host})
+ * @param rtmpPort        the plain RTMP ingest port, empty with {@code RELAY_RTMP_ENABLED=false}
  * @param rtmpsPort       the RTMPS ingest port when RTMPS ingest is on, else empty
  * @param databaseStreams streams in the database, every account's
  * @param fileStreams     streams of the streams file (0 without one)
  */
-record StartupBanner(String host, int rtmpPort, OptionalInt rtmpsPort, int httpPort,
+record StartupBanner(String host, OptionalInt rtmpPort, OptionalInt rtmpsPort, int httpPort,
                      long databaseStreams, int fileStreams, DataDirectory dataDir) {
 
     /**
@@ -34,8 +35,8 @@ record StartupBanner(String host, int rtmpPort, OptionalInt rtmpsPort, int httpP
         return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
     }
 
-    String rtmpIngest() {
-        return "rtmp://" + host + ":" + rtmpPort + "/live";
+    Optional<String> rtmpIngest() {
+        return rtmpPort.isPresent() ? Optional.of("rtmp://" + host + ":" + rtmpPort.getAsInt() + "/live") : Optional.empty();
     }
 
     Optional<String> rtmpsIngest() {
@@ -61,7 +62,7 @@ record StartupBanner(String host, int rtmpPort, OptionalInt rtmpsPort, int httpP
             lines.add("streamhelper-relay: " + dataDir.createdText());
         }
         lines.add("streamhelper-relay: started");
-        lines.add("  RTMP ingest:  " + rtmpIngest() + "/<stream key>");
+        rtmpIngest().ifPresent(url -> lines.add("  RTMP ingest:  " + url + "/<stream key>"));
         rtmpsIngest().ifPresent(url -> lines.add("  RTMPS ingest: " + url + "/<stream key>"));
         lines.add("  API:          " + apiBase());
         lines.add("  web app:      " + webApp() + "   live stats: " + statPage());
@@ -77,7 +78,8 @@ record StartupBanner(String host, int rtmpPort, OptionalInt rtmpsPort, int httpP
      * a key.
      */
     String logLine() {
-        return "event=relay_started rtmp=" + rtmpIngest()
+        return "event=relay_started"
+                + rtmpIngest().map(url -> " rtmp=" + url).orElse("")
                 + rtmpsIngest().map(url -> " rtmps=" + url).orElse("")
                 + " api=" + apiBase() + " web=" + webApp() + " stat=" + statPage()
                 + " streams=" + databaseStreams + " file_streams=" + fileStreams

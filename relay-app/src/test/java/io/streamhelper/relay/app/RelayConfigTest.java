@@ -173,6 +173,42 @@ class RelayConfigTest {
     }
 
     @Test
+    void rtmpsIsOffWithoutACertificateAndOnAt1936WithOne(@TempDir Path dir) throws Exception {
+        RelayConfig plain = RelayConfig.fromEnvironment(Map.of());
+        assertTrue(!plain.rtmpsEnabled() && plain.rtmpEnabled());
+        Path cert = Files.writeString(dir.resolve("fullchain.pem"), "x");
+        Path key = Files.writeString(dir.resolve("privkey.pem"), "x");
+        RelayConfig tls = RelayConfig.fromEnvironment(Map.of("RELAY_TLS_CERT_FILE", cert.toString(), "RELAY_TLS_KEY_FILE", key.toString()));
+        assertTrue(tls.rtmpsEnabled() && tls.rtmpEnabled());
+        assertEquals(1936, tls.rtmpsPort());
+        assertEquals(cert, tls.tlsFiles().orElseThrow().certificateChain());
+        assertEquals(key, tls.tlsFiles().orElseThrow().privateKey());
+        RelayConfig only = RelayConfig.fromEnvironment(Map.of("RELAY_TLS_CERT_FILE", cert.toString(),
+                "RELAY_TLS_KEY_FILE", key.toString(), "RELAY_RTMP_ENABLED", "false", "RELAY_RTMPS_PORT", "443"));
+        assertTrue(only.rtmpsEnabled() && !only.rtmpEnabled());
+        assertEquals(443, only.rtmpsPort());
+    }
+
+    @Test
+    void rtmpsSettingsThatCannotWorkStopTheServerSayingWhy(@TempDir Path dir) throws Exception {
+        Path cert = Files.writeString(dir.resolve("fullchain.pem"), "x");
+        Map<String, String> halfPair = Map.of("RELAY_TLS_CERT_FILE", cert.toString());
+        assertRefused(halfPair, "RTMPS needs both RELAY_TLS_CERT_FILE");
+        assertRefused(Map.of("RELAY_TLS_CERT_FILE", cert.toString(), "RELAY_TLS_KEY_FILE", dir.resolve("missing.pem").toString()),
+                "RELAY_TLS_KEY_FILE points to " + dir.resolve("missing.pem") + ", which is not a readable file");
+        assertRefused(Map.of("RELAY_RTMP_ENABLED", "false"), "RELAY_RTMP_ENABLED=false needs RTMPS");
+        assertRefused(Map.of("RELAY_RTMPS_PORT", "1936"), "RELAY_RTMPS_PORT is set but RTMPS is off");
+        assertRefused(Map.of("RELAY_TLS_CERT_FILE", cert.toString(), "RELAY_TLS_KEY_FILE", cert.toString(),
+                "RELAY_RTMPS_PORT", "1935"), "RTMPS needs a port of its own");
+    }
+
+    private static void assertRefused(Map<String, String> env, String expected) {
+        RelayConfig.InvalidConfigException e = assertThrows(RelayConfig.InvalidConfigException.class,
+                () -> RelayConfig.fromEnvironment(env), env.toString());
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+    }
+
+    @Test
     void aSettingsFileSitsUnderTheEnvironmentAndRefusesUnknownNames(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("relay.properties");
         Files.writeString(file, "# operator settings\nRELAY_HTTP_PORT=9090\nRELAY_RTMP_PORT = 2000\nRELAY_DATA_DIR="

@@ -15,7 +15,7 @@ class StartupBannerTest {
 
     @Test
     void namesEveryAddressTheStreamCountsAndTheDataDirectory() {
-        StartupBanner banner = new StartupBanner("relay.example.com", 1935, OptionalInt.empty(), 8080, 3, 1, EXISTING);
+        StartupBanner banner = new StartupBanner("relay.example.com", OptionalInt.of(1935), OptionalInt.empty(), 8080, 3, 1, EXISTING);
 
         assertEquals(List.of(
                 "streamhelper-relay: started",
@@ -31,7 +31,7 @@ class StartupBannerTest {
 
     @Test
     void theRtmpsIngestIsNamedOnlyWhenItIsOn() {
-        StartupBanner banner = new StartupBanner("localhost", 1935, OptionalInt.of(1936), 8080, 0, 0, EXISTING);
+        StartupBanner banner = new StartupBanner("localhost", OptionalInt.of(1935), OptionalInt.of(1936), 8080, 0, 0, EXISTING);
 
         assertTrue(banner.lines().contains("  RTMPS ingest: rtmps://localhost:1936/live/<stream key>"), banner.lines().toString());
         assertTrue(banner.logLine().contains(" rtmps=rtmps://localhost:1936/live "), banner.logLine());
@@ -39,9 +39,18 @@ class StartupBannerTest {
     }
 
     @Test
+    void anRtmpsOnlyServerNamesNoPlainRtmpAddress() {
+        StartupBanner banner = new StartupBanner("relay.example.com", OptionalInt.empty(), OptionalInt.of(443), 8080, 0, 0, EXISTING);
+
+        assertTrue(banner.lines().contains("  RTMPS ingest: rtmps://relay.example.com:443/live/<stream key>"), banner.lines().toString());
+        assertTrue(banner.lines().stream().noneMatch(l -> l.contains("rtmp://")), banner.lines().toString());
+        assertTrue(banner.logLine().startsWith("event=relay_started rtmps=rtmps://relay.example.com:443/live api="), banner.logLine());
+    }
+
+    @Test
     void aNewDatabaseIsSaidFirstWithItsAbsolutePath() {
         DataDirectory created = new DataDirectory(Path.of("/home/me/elsewhere/data"), true, true);
-        StartupBanner banner = new StartupBanner("localhost", 1935, OptionalInt.empty(), 8080, 0, 0, created);
+        StartupBanner banner = new StartupBanner("localhost", OptionalInt.of(1935), OptionalInt.empty(), 8080, 0, 0, created);
 
         assertEquals("streamhelper-relay: created a new database at /home/me/elsewhere/data/relay.db and a new encryption keyset:"
                 + " no accounts or streams yet (expected others? set RELAY_DATA_DIR to the directory that holds them)",

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
+import io.streamhelper.relay.testkit.Certificates;
 import io.streamhelper.relay.testkit.Ffmpeg;
 import io.streamhelper.relay.testkit.HookServer;
 import io.streamhelper.relay.testkit.NginxRtmp;
@@ -326,6 +327,48 @@ class WebAppBrowserTest {
             assertTrue(find("#signin-email").isDisplayed());
             assertEquals(null, browser.driver().executeScript("return sessionStorage.getItem('relay.token')"),
                     "the refused token is forgotten");
+        }
+    }
+
+    /**
+     * With RTMPS on, the stream page gives the streamer both server addresses, the encrypted one
+     * first, each with its own copy button that puts exactly that address on the clipboard.
+     */
+    @Test
+    void withRtmpsTheStreamPageOffersTheEncryptedAddressFirstAndBothCopy() throws Exception {
+        Tools.require("chromedriver", "openssl");
+        Path work = Files.createTempDirectory(Files.createDirectories(Path.of("target")).toAbsolutePath(), "web-app-");
+        Certificates.Leaf leaf = Certificates.leaf(Certificates.authority(work.resolve("ca"), "Web App Test CA"), work,
+                "relay", "localhost", Certificates.KeyFormat.RSA_PKCS8);
+        try (RelayServer relay = RelayServer.start(TestRelayConfig.with("RELAY_TLS_CERT_FILE", leaf.fullChain().toString(),
+                        "RELAY_TLS_KEY_FILE", leaf.privateKey().toString(), "RELAY_RTMPS_PORT", "0"),
+                        new StaticStreamCatalog(List.of()));
+                Browser opened = new Browser(work.resolve("chromium"))) {
+            browser = opened;
+            keys = new Actions(browser.driver());
+            new RelayHttp(relay.httpPort()).signUpAndLogin(EMAIL, PASSWORD);
+            String base = "http://127.0.0.1:" + relay.httpPort();
+            browser.driver().get(base + "/");
+            waitFor("#signin-email").sendKeys(EMAIL);
+            find("#signin-password").sendKeys(PASSWORD + Keys.ENTER);
+            waitForText("#view h2", "Your streams");
+            find("#new-stream-name").sendKeys("Encrypted show" + Keys.ENTER);
+            waitForText("#stream-title", "Encrypted show");
+
+            String rtmps = "rtmps://127.0.0.1:" + relay.rtmpsPort().orElseThrow() + "/live";
+            String rtmp = "rtmp://127.0.0.1:" + relay.rtmpPort() + "/live";
+            assertEquals(rtmps, find("#obs-server").getText());
+            assertEquals(rtmp, find("#obs-server-rtmp").getText());
+            String panel = find("#obs-server").findElement(By.xpath("ancestor::dl")).getText();
+            assertTrue(panel.indexOf("RTMPS, encrypted") < panel.indexOf("RTMP, not encrypted"), panel);
+
+            browser.allowClipboard(base);
+            click("#copy-server");
+            waitForText("#encoder-status", "RTMPS server copied.");
+            assertEquals(rtmps, browser.clipboard());
+            click("#copy-server-rtmp");
+            waitForText("#encoder-status", "RTMP server copied.");
+            assertEquals(rtmp, browser.clipboard());
         }
     }
 

@@ -59,9 +59,13 @@ public final class Obs implements AutoCloseable {
         profile.writeTo(config);
         Xvfb display = Xvfb.start(dir.resolve("xvfb"));
         try {
-            ProcessBuilder builder = new ProcessBuilder(Tools.find("obs").toString(),
+            List<String> command = new ArrayList<>(List.of(Tools.find("obs").toString(),
                     "--multi", "--startstreaming", "--minimize-to-tray",
-                    "--profile", ObsProfile.NAME, "--collection", ObsProfile.NAME)
+                    "--profile", ObsProfile.NAME, "--collection", ObsProfile.NAME));
+            if (profile.trustedCa() != null) {
+                command = trustingOnly(profile.trustedCa(), Files.createDirectories(dir.resolve("trusted-ca")), command);
+            }
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(dir.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("obs-console.log").toFile());
@@ -84,6 +88,23 @@ public final class Obs implements AutoCloseable {
             display.close();
             throw e;
         }
+    }
+
+    /**
+     * The command run in a new mount namespace (private propagation: unshare's default) where
+     * {@code caDir}, holding only {@code ca}, is bind-mounted over /etc/ssl/certs; unshare and sh
+     * exec, so the process is OBS itself. See {@link ObsProfile#trusting}.
+     */
+    private static List<String> trustingOnly(Path ca, Path caDir, List<String> command) throws IOException {
+        if (Tools.find("unshare") == null || !"root".equals(System.getProperty("user.name"))) {
+            throw new AssertionError("OBS trusting a test CA needs unshare and root (a mount namespace of its own);"
+                    + " run the tests as CI does, as root");
+        }
+        Files.copy(ca, caDir.resolve("test-ca.pem"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        List<String> wrapped = new ArrayList<>(List.of(Tools.find("unshare").toString(), "--mount", "sh", "-c",
+                "mount --bind \"$0\" /etc/ssl/certs && exec \"$@\"", caDir.toString()));
+        wrapped.addAll(command);
+        return wrapped;
     }
 
     public boolean isRunning() {

@@ -35,6 +35,7 @@ public final class ObsProfile {
     private int audioKbps = 128;
     private int retryDelaySeconds = 1;
     private int maxRetries = 20;
+    private Path trustedCa;
 
     private ObsProfile(String server, String key) {
         this.server = server;
@@ -51,6 +52,24 @@ public final class ObsProfile {
         this.retryDelaySeconds = retryDelaySeconds;
         this.maxRetries = maxRetries;
         return this;
+    }
+
+    /**
+     * For an {@code rtmps://} server with a test certificate: OBS's librtmp (mbedTLS) verifies the
+     * server against every file in {@code /etc/ssl/certs/} on Linux (plugins/obs-outputs/librtmp/rtmp.c,
+     * RTMP_TLS_LoadCerts, {@code mbedtls_x509_crt_parse_path}), with no setting to add one. {@link Obs}
+     * then runs OBS in a mount namespace of its own in which a directory holding only this CA is
+     * bind-mounted over /etc/ssl/certs: that OBS process trusts it, nothing else on the machine
+     * sees it, and it goes when OBS exits. Needs root (CI's containers run as root) and unshare.
+     */
+    public ObsProfile trusting(Path caCertificatePem) {
+        this.trustedCa = caCertificatePem;
+        return this;
+    }
+
+    /** The CA OBS alone must trust, or null. */
+    Path trustedCa() {
+        return trustedCa;
     }
 
     public int width() {

@@ -1,5 +1,7 @@
 // "Connect your encoder": the server URL and the stream key as OBS asks for them, each with a
 // copy button. The key stays in memory and is shown only while the streamer asks to see it.
+// With RTMPS on there are two server URLs: RTMPS first (the key crosses the network encrypted),
+// then plain RTMP for encoders without TLS; the first keeps the ids obs-server / copy-server.
 import { api } from './api.js';
 import { h, copy } from './dom.js';
 
@@ -8,7 +10,9 @@ const HIDDEN = '•••••••••••••••• (hidden)';
 export function encoderPanel(stream) {
   let key = stream.key;
   let revealed = false;
-  const server = h('code', { id: 'obs-server' }, stream.ingestUrl);
+  const urls = stream.ingestUrls || { rtmp: stream.ingestUrl };
+  const schemes = ['rtmps', 'rtmp'].filter((scheme) => urls[scheme]);
+  const labels = { rtmps: 'Server (RTMPS, encrypted)', rtmp: 'Server (RTMP, not encrypted)' };
   const keyText = h('code', { id: 'obs-key', class: 'secret' }, HIDDEN);
   const status = h('p', { class: 'hint', id: 'encoder-status', 'aria-live': 'polite' });
   const reveal = h('button', { type: 'button', id: 'reveal-key', 'aria-pressed': 'false', 'aria-controls': 'obs-key' }, 'Show key');
@@ -40,7 +44,13 @@ export function encoderPanel(stream) {
     h('h3', { id: 'encoder-title' }, 'Connect your encoder'),
     h('p', { class: 'hint' }, 'In OBS: Settings → Stream → Service "Custom…", then these two values.'),
     h('dl', { class: 'pairs' },
-      h('dt', {}, 'Server'), h('dd', {}, server, copyButton('copy-server', 'Server', () => stream.ingestUrl)),
+      ...schemes.flatMap((scheme, i) => {
+        const suffix = i === 0 ? '' : '-' + scheme;
+        const label = schemes.length > 1 ? labels[scheme] : 'Server';
+        return [h('dt', {}, label), h('dd', {},
+          h('code', { id: 'obs-server' + suffix }, urls[scheme]),
+          copyButton('copy-server' + suffix, schemes.length > 1 ? scheme.toUpperCase() + ' server' : 'Server', () => urls[scheme]))];
+      }),
       h('dt', {}, 'Stream key'), h('dd', {}, keyText, reveal, copyButton('copy-key', 'Key', () => key), rotate)),
     status);
 }

@@ -18,16 +18,21 @@ import io.streamhelper.relay.rtmp.chunk.MessageBufferBudget;
 import io.streamhelper.relay.rtmp.chunk.ProtocolControlHandler;
 import io.streamhelper.relay.rtmp.handshake.ServerHandshakeHandler;
 import io.streamhelper.relay.rtmp.transport.Transport;
+import io.streamhelper.relay.rtmp.ingest.tls.IngestTls;
+import io.streamhelper.relay.rtmp.ingest.tls.TlsFailureHandler;
 import java.net.InetSocketAddress;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The RTMP ingest: where OBS and ffmpeg publish {@code rtmp://host:port/live/<stream key>}.
- * Each connection gets: idle timeout, handshake (removes itself), chunk codec, protocol control,
- * and the session state machine.
+ * The RTMP ingest: where OBS and ffmpeg publish {@code rtmp://host:port/live/<stream key>}, and,
+ * when given a certificate ({@link #withTls}), {@code rtmps://host:tlsPort/live/<stream key>}.
+ * Each connection gets: connection limits, TLS on the RTMPS port, idle timeout, handshake (removes
+ * itself), chunk codec, protocol control, and the session state machine. Both ports share the
+ * limits, the buffer budget and the settings: TLS changes the bytes' wrapping, nothing after it.
  */
 public final class IngestServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IngestServer.class);
@@ -42,6 +47,10 @@ public final class IngestServer implements AutoCloseable {
     /** Open ingest connections, so that shutdown closes each through its pipeline (see closeConnections). */
     private final ChannelGroup connections = new DefaultChannelGroup("ingest", GlobalEventExecutor.INSTANCE);
     private Channel serverChannel;
+    private boolean plain = true;
+    private IngestTls tls;
+    private int tlsPort;
+    private Channel tlsChannel;
 
     public IngestServer(IngestSettings settings, StreamRegistry registry, EventLoopGroup acceptors, EventLoopGroup workers) {
         this.settings = settings;
@@ -62,7 +71,42 @@ public final class IngestServer implements AutoCloseable {
         return limiter.open();
     }
 
+    /** Before {@link #start}: also listen for RTMPS on {@code port} (0 = a free one), with {@code tls}'s current certificate. */
+    public IngestServer withTls(int port, IngestTls tls) {
+        this.tlsPort = port;
+        this.tls = tls;
+        return this;
+    }
+
+    /** Before {@link #start}: no plain RTMP port, RTMPS only (only with {@link #withTls}). */
+    public IngestServer withoutPlainRtmp() {
+        this.plain = false;
+        return this;
+    }
+
     public IngestServer start() throws InterruptedException {
+        if (!plain && tls == null) {
+            throw new IllegalStateException("an ingest without plain RTMP needs RTMPS");
+        }
+        if (plain) {
+            serverChannel = bind(settings.port(), null);
+            log.info("event=ingest_listening address={} application={} protocol=rtmp", serverChannel.localAddress(),
+                    settings.application());
+        }
+        if (tls != null) {
+            try {
+                tlsChannel = bind(tlsPort, tls);
+            } catch (RuntimeException | InterruptedException e) {
+                close(); // the plain port, bound already, goes with the failed start
+                throw e;
+            }
+            log.info("event=ingest_listening address={} application={} protocol=rtmps", tlsChannel.localAddress(),
+                    settings.application());
+        }
+        return this;
+    }
+
+    private Channel bind(int port, IngestTls withTls) throws InterruptedException {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptors, workers)
                 .channel(Transport.of(workers).serverChannel())
@@ -74,12 +118,16 @@ public final class IngestServer implements AutoCloseable {
                         Transport.prepare(ch);
                         connections.add(ch);
                         ch.pipeline().addLast("limits", limiter);
+                        if (withTls != null) {
+                            // After the limits, so a refused connection costs no TLS handshake; its
+                            // deadline is the session's handshake deadline, which starts at accept.
+                            ch.pipeline().addLast("tls", withTls.newHandler(ch.alloc(), settings.connections().handshakeTimeout()));
+                            ch.pipeline().addLast("tlsFailures", TlsFailureHandler.INSTANCE);
+                        }
                         addProtocolHandlers(ch.pipeline(), settings, registry, budget, error -> { });
                     }
                 });
-        serverChannel = bootstrap.bind(settings.bindAddress(), settings.port()).sync().channel();
-        log.info("event=ingest_listening address={} application={}", serverChannel.localAddress(), settings.application());
-        return this;
+        return bootstrap.bind(settings.bindAddress(), port).sync().channel();
     }
 
     /**
@@ -105,8 +153,22 @@ public final class IngestServer implements AutoCloseable {
         pipeline.addLast("session", new IngestSessionHandler(registry, settings, connectionErrors));
     }
 
+    /** The plain RTMP port; there is none with {@link #withoutPlainRtmp}. */
     public int port() {
+        if (serverChannel == null) {
+            throw new IllegalStateException("plain RTMP is off");
+        }
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /** Whether plain RTMP listens. */
+    public boolean plainRtmp() {
+        return serverChannel != null;
+    }
+
+    /** The RTMPS port, if RTMPS listens. */
+    public OptionalInt tlsPort() {
+        return tlsChannel == null ? OptionalInt.empty() : OptionalInt.of(((InetSocketAddress) tlsChannel.localAddress()).getPort());
     }
 
     /**
@@ -123,6 +185,9 @@ public final class IngestServer implements AutoCloseable {
     public void close() {
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
+        }
+        if (tlsChannel != null) {
+            tlsChannel.close().syncUninterruptibly();
         }
     }
 }

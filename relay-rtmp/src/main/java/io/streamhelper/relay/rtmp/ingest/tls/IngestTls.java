@@ -1,0 +1,139 @@
+package io.streamhelper.relay.rtmp.ingest.tls;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
+import io.streamhelper.relay.engine.destination.Timers;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The RTMPS ingest's TLS: the server context built from the certificate and key files, and its
+ * renewal. {@link #poll} looks at both files' real path, modification time and size; when any
+ * changed it reads them again, and only a pair that loads and matches replaces the context. New
+ * connections take whichever context is current; an open connection keeps the one it started
+ * with, since its SslHandler holds its own engine. The context is the one piece of mutable state
+ * here, written only by {@link #poll} (on the poll's timer thread), read by any accept.
+ */
+public final class IngestTls implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(IngestTls.class);
+    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(10);
+
+    private final TlsFiles files;
+    private volatile SslContext context;
+    private volatile X509Certificate certificate;
+    /** What the files looked like at the last load attempt, good or bad: a bad pair is retried once either file changes. */
+    private List<Object> seen;
+    private volatile boolean closed;
+    private volatile Timers.Cancellable nextPoll;
+
+    private IngestTls(TlsFiles files, PemCredentials credentials, List<Object> seen) {
+        this.files = files;
+        this.seen = seen;
+        use(credentials);
+    }
+
+    /** Loads the files once; a problem stops the caller (start-up) with {@link InvalidTlsFilesException}. */
+    public static IngestTls load(TlsFiles files) {
+        List<Object> seen = fingerprint(files);
+        IngestTls tls = new IngestTls(files, PemCredentials.load(files), seen);
+        log.info("event=tls_loaded {}", describe(tls.certificate));
+        return tls;
+    }
+
+    /** Polls every {@code interval} on {@code timers} until {@link #close}; the server passes the accept loop, tests virtual time. */
+    public IngestTls pollEvery(Timers timers, Duration interval) {
+        schedule(timers, interval);
+        return this;
+    }
+
+    private void schedule(Timers timers, Duration interval) {
+        if (!closed) {
+            nextPoll = timers.after(interval, () -> {
+                poll();
+                schedule(timers, interval);
+            });
+        }
+    }
+
+    /**
+     * Reloads when either file changed since the last look. Returns whether the context was
+     * replaced. A file that is missing, half written or not the key of the certificate keeps the
+     * old context and says why in {@code event=tls_reload_failed}.
+     */
+    public boolean poll() {
+        List<Object> now = fingerprint(files);
+        if (now.equals(seen)) {
+            return false;
+        }
+        seen = now;
+        try {
+            use(PemCredentials.load(files));
+        } catch (InvalidTlsFilesException e) {
+            log.warn("event=tls_reload_failed reason=\"{}\" keeping=\"{}\"", e.getMessage(), certificate.getSubjectX500Principal());
+            return false;
+        }
+        log.info("event=tls_reloaded {}", describe(certificate));
+        return true;
+    }
+
+    /** A new server-side handler with the current context, for one accepted connection. */
+    public SslHandler newHandler(ByteBufAllocator alloc, Duration handshakeTimeout) {
+        SslHandler handler = context.newHandler(alloc);
+        handler.setHandshakeTimeoutMillis(handshakeTimeout.toMillis());
+        return handler;
+    }
+
+    /** The certificate new connections are offered now. */
+    public X509Certificate certificate() {
+        return certificate;
+    }
+
+    private void use(PemCredentials credentials) {
+        try {
+            context = SslContextBuilder.forServer(credentials.key(), credentials.chain().toArray(X509Certificate[]::new))
+                    .sslProvider(SslProvider.JDK)
+                    .build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new InvalidTlsFilesException("the certificate in " + files.certificateChain() + " and the key in "
+                    + files.privateKey() + " cannot make a TLS server context (" + e.getClass().getSimpleName() + ")");
+        }
+        certificate = credentials.leaf();
+    }
+
+    private static String describe(X509Certificate cert) {
+        return "subject=\"" + cert.getSubjectX500Principal().getName() + "\" serial=" + cert.getSerialNumber().toString(16)
+                + " not_after=" + cert.getNotAfter().toInstant();
+    }
+
+    /** Real path (certbot's live/ files are symlinks into archive/), modification time and size of both files. */
+    private static List<Object> fingerprint(TlsFiles files) {
+        return List.of(look(files.certificateChain()), look(files.privateKey()));
+    }
+
+    private static Object look(Path file) {
+        try {
+            return List.of(file.toRealPath().toString(), Files.getLastModifiedTime(file).toMillis(), Files.size(file));
+        } catch (IOException | SecurityException e) {
+            return "unreadable";
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        Timers.Cancellable poll = nextPoll;
+        if (poll != null) {
+            poll.cancel();
+        }
+    }
+}

@@ -1,0 +1,184 @@
+package io.streamhelper.relay.rtmp.ingest;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.streamhelper.relay.engine.destination.DestinationTarget;
+import io.streamhelper.relay.engine.publish.StreamGrant;
+import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
+import io.streamhelper.relay.engine.registry.StreamRegistry;
+import io.streamhelper.relay.engine.secret.Secret;
+import io.streamhelper.relay.rtmp.chunk.ChunkLimits;
+import io.streamhelper.relay.rtmp.client.ClientSettings;
+import io.streamhelper.relay.rtmp.client.LinkOutcome;
+import io.streamhelper.relay.rtmp.client.RtmpDestinationConnector;
+import io.streamhelper.relay.rtmp.ingest.tls.IngestTls;
+import io.streamhelper.relay.rtmp.ingest.tls.TlsFiles;
+import io.streamhelper.relay.testkit.Certificates;
+import io.streamhelper.relay.testkit.Certificates.Authority;
+import io.streamhelper.relay.testkit.Certificates.KeyFormat;
+import io.streamhelper.relay.testkit.Certificates.Leaf;
+import io.streamhelper.relay.testkit.TestKeys;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The RTMPS port over real sockets: our own RTMPS client (which verifies the certificate against
+ * the test CA) publishes through it, and what a broken or hostile peer sends closes only its own
+ * connection, counted in the same limits as plain RTMP.
+ */
+class IngestTlsServerTest {
+    private static final Duration HANDSHAKE_DEADLINE = Duration.ofMillis(800);
+    private static Authority ca;
+    private static Leaf leaf;
+
+    private final EventLoopGroup group = new NioEventLoopGroup(2);
+    private final String key = TestKeys.ingest();
+    private StreamRegistry registry;
+    private IngestServer server;
+    private int tlsPort;
+
+    @BeforeAll
+    static void certificates() throws Exception {
+        Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target")).toAbsolutePath(), "tls-server-");
+        ca = Certificates.authority(dir.resolve("ca"), "Ingest Server Test CA");
+        leaf = Certificates.leaf(ca, dir, "server", "relay-ingest", KeyFormat.EC_SEC1);
+    }
+
+    @BeforeEach
+    void registry() {
+        StaticStreamCatalog catalog = new StaticStreamCatalog(List.of(
+                new StaticStreamCatalog.Entry(new StreamGrant("s1", "One"), Secret.of(key), List.<DestinationTarget>of())));
+        registry = new StreamRegistry(catalog, catalog, (target, listener) -> {
+            throw new AssertionError("no destinations in this test");
+        }, StreamRegistry.Settings.defaults());
+    }
+
+    /** A JVM's first TLS handshake can take a second (class loading, key set-up): the default deadline, unless testing it. */
+    private void start(int maxPerAddress) throws Exception {
+        start(maxPerAddress, ConnectionLimits.DEFAULT.handshakeTimeout());
+    }
+
+    private void start(int maxPerAddress, Duration handshakeDeadline) throws Exception {
+        IngestSettings settings = new IngestSettings("127.0.0.1", 0, "live", Duration.ofSeconds(5), ChunkLimits.DEFAULT)
+                .withConnectionLimits(new ConnectionLimits(handshakeDeadline, 100, maxPerAddress));
+        server = new IngestServer(settings, registry, group, group)
+                .withTls(0, IngestTls.load(new TlsFiles(leaf.fullChain(), leaf.privateKey()))).start();
+        tlsPort = server.tlsPort().orElseThrow();
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.closeConnections();
+            server.close();
+        }
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    @Test
+    void anRtmpsClientThatVerifiesTheCertificatePublishesAndBothPortsListen() throws Exception {
+        start(50);
+        LinkOutcome outcome = publishOverTls();
+        outcome.live.get(10, TimeUnit.SECONDS);
+        assertEquals(1, registry.liveStreams().size(), "the publish went through TLS into the same session handler");
+        assertTrue(server.port() != tlsPort, "plain RTMP still has its own port");
+    }
+
+    @Test
+    void plainRtmpAndGarbageOnTheTlsPortCloseOnlyThoseConnections() throws Exception {
+        start(50);
+        LinkOutcome publisher = publishOverTls();
+        publisher.live.get(10, TimeUnit.SECONDS);
+
+        byte[] c0c1 = new byte[1537];
+        c0c1[0] = 3; // what an rtmp:// client sends first
+        assertClosedSoon(c0c1);
+        assertClosedSoon("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        // A TLS record header announcing a handshake, then bytes that are not one.
+        byte[] badHello = new byte[64];
+        badHello[0] = 0x16;
+        badHello[1] = 3;
+        badHello[2] = 1;
+        badHello[4] = 59;
+        assertClosedSoon(badHello);
+
+        assertEquals(1, registry.liveStreams().size(), "the TLS publisher did not notice");
+        assertTrue(!publisher.closed.isDone());
+        await().atMost(Duration.ofSeconds(2)).until(() -> server.openConnections() == 1);
+    }
+
+    @Test
+    void aTlsHandshakeThatDoesNotFinishIsClosedAtTheHandshakeDeadline() throws Exception {
+        start(50, HANDSHAKE_DEADLINE);
+        try (Socket socket = new Socket("127.0.0.1", tlsPort)) {
+            socket.setSoTimeout(10_000);
+            long started = System.nanoTime();
+            // Half a TLS record header, then silence: a slow-loris on the RTMPS port.
+            socket.getOutputStream().write(new byte[] {0x16, 3});
+            assertEquals(-1, readUntilClosed(socket.getInputStream()));
+            long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            assertTrue(waitedMs >= HANDSHAKE_DEADLINE.toMillis() - 100 && waitedMs < 4_000, "closed after " + waitedMs + " ms");
+        }
+        await().atMost(Duration.ofSeconds(2)).until(() -> server.openConnections() == 0);
+    }
+
+    @Test
+    void tlsConnectionsCountInTheSameLimitsAsPlainOnes() throws Exception {
+        start(2);
+        try (Socket plain = new Socket("127.0.0.1", server.port()); Socket tls = new Socket("127.0.0.1", tlsPort)) {
+            await().atMost(Duration.ofSeconds(2)).until(() -> server.openConnections() == 2);
+            try (Socket third = new Socket("127.0.0.1", tlsPort)) {
+                third.setSoTimeout(2_000);
+                // Refused on accept, before any TLS handshake (its deadline is 5 s).
+                assertEquals(-1, readUntilClosed(third.getInputStream()));
+            }
+            assertEquals(2, server.openConnections());
+        }
+    }
+
+    private LinkOutcome publishOverTls() throws Exception {
+        RtmpDestinationConnector client = new RtmpDestinationConnector(group,
+                ClientSettings.defaults().withTrustedCaFile(ca.certificate()));
+        LinkOutcome outcome = new LinkOutcome();
+        client.connect(new DestinationTarget("self", "self", "rtmps://127.0.0.1:" + tlsPort + "/live", Secret.of(key)), outcome);
+        return outcome;
+    }
+
+    private void assertClosedSoon(byte[] bytes) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", tlsPort)) {
+            socket.setSoTimeout(3_000); // closed for what was sent, not at the 5 s handshake deadline
+            OutputStream out = socket.getOutputStream();
+            out.write(bytes);
+            out.flush();
+            assertEquals(-1, readUntilClosed(socket.getInputStream()));
+        }
+    }
+
+    /** Reads (and drops: a TLS alert may come first) until the server closes; -1 then. */
+    private static int readUntilClosed(InputStream in) throws Exception {
+        byte[] buffer = new byte[4096];
+        try {
+            while (in.read(buffer) != -1) {
+                // an alert, or nothing
+            }
+        } catch (SocketException reset) {
+            // a reset is a close too
+        }
+        return -1;
+    }
+}

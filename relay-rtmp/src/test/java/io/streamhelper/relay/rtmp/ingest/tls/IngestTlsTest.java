@@ -1,0 +1,195 @@
+package io.streamhelper.relay.rtmp.ingest.tls;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.streamhelper.relay.engine.destination.Timers;
+import io.streamhelper.relay.testkit.Certificates;
+import io.streamhelper.relay.testkit.Certificates.Authority;
+import io.streamhelper.relay.testkit.Certificates.KeyFormat;
+import io.streamhelper.relay.testkit.Certificates.Leaf;
+import io.streamhelper.relay.testkit.ManualScheduler;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The RTMPS ingest's certificate files as an operator has them: certbot's PEM shapes, the
+ * mistakes start-up must refuse, and renewal on disk, polled in virtual time.
+ */
+class IngestTlsTest {
+    private static Path dir;
+    private static Authority ca;
+    private static Leaf first;
+    private static Leaf second;
+
+    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    private final Logger tlsLog = (Logger) LoggerFactory.getLogger(IngestTls.class);
+    private Path live;
+    private TlsFiles files;
+
+    @BeforeAll
+    static void certificates() throws Exception {
+        dir = Files.createTempDirectory(Files.createDirectories(Path.of("target")).toAbsolutePath(), "tls-");
+        ca = Certificates.authority(dir.resolve("ca"), "Ingest Test CA");
+        first = Certificates.leaf(ca, dir, "first", "relay-first", KeyFormat.RSA_PKCS8);
+        second = Certificates.leaf(ca, dir, "second", "relay-second", KeyFormat.EC_PKCS8);
+    }
+
+    @BeforeEach
+    void liveFiles() throws Exception {
+        live = Files.createTempDirectory(dir, "live-");
+        files = new TlsFiles(live.resolve("fullchain.pem"), live.resolve("privkey.pem"));
+        install(first);
+        logged.start();
+        tlsLog.addAppender(logged);
+    }
+
+    @AfterEach
+    void detach() {
+        tlsLog.detachAppender(logged);
+    }
+
+    @ParameterizedTest
+    @EnumSource(KeyFormat.class)
+    void readsTheKeyShapesCertbotAndOpensslWrite(KeyFormat format) throws Exception {
+        Leaf leaf = Certificates.leaf(ca, dir, "format-" + format, "relay-" + format, format);
+        IngestTls tls = IngestTls.load(new TlsFiles(leaf.fullChain(), leaf.privateKey()));
+        assertEquals("CN=relay-" + format, tls.certificate().getSubjectX500Principal().getName());
+    }
+
+    @Test
+    void aKeyOfAnotherCertificateStopsTheStartNamingBothFilesAndNoKeyBytes() throws Exception {
+        Files.copy(second.privateKey(), files.privateKey(), StandardCopyOption.REPLACE_EXISTING);
+        InvalidTlsFilesException e = assertThrows(InvalidTlsFilesException.class, () -> IngestTls.load(files));
+        assertTrue(e.getMessage().contains("does not belong"), e.getMessage());
+        assertTrue(e.getMessage().contains(files.privateKey().toString()), e.getMessage());
+        assertTrue(e.getMessage().contains(files.certificateChain().toString()), e.getMessage());
+        assertNoKeyMaterial(e.getMessage());
+    }
+
+    @Test
+    void missingGarbageAndEncryptedFilesStopTheStartSayingWhatIsAccepted() throws Exception {
+        Files.delete(files.certificateChain());
+        InvalidTlsFilesException missing = assertThrows(InvalidTlsFilesException.class, () -> IngestTls.load(files));
+        assertTrue(missing.getMessage().contains("cannot be read") && missing.getMessage().contains(files.certificateChain().toString()),
+                missing.getMessage());
+
+        install(first);
+        Files.writeString(files.privateKey(), "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n");
+        InvalidTlsFilesException encrypted = assertThrows(InvalidTlsFilesException.class, () -> IngestTls.load(files));
+        assertTrue(encrypted.getMessage().contains("BEGIN PRIVATE KEY") && encrypted.getMessage().contains("unencrypted"),
+                encrypted.getMessage());
+
+        Files.writeString(files.certificateChain(), "not a certificate");
+        InvalidTlsFilesException garbage = assertThrows(InvalidTlsFilesException.class, () -> IngestTls.load(files));
+        assertTrue(garbage.getMessage().contains("BEGIN CERTIFICATE"), garbage.getMessage());
+    }
+
+    @Test
+    void aRenewedCertificateIsTakenAtTheNextPollAndNotBefore() throws Exception {
+        ManualScheduler clock = new ManualScheduler();
+        try (IngestTls tls = IngestTls.load(files).pollEvery(virtual(clock), Duration.ofSeconds(10))) {
+            install(second);
+            clock.advance(Duration.ofSeconds(9));
+            assertEquals("CN=relay-first", subject(tls));
+            clock.advance(Duration.ofSeconds(1));
+            assertEquals("CN=relay-second", subject(tls));
+            assertTrue(events().stream().anyMatch(m -> m.startsWith("event=tls_reloaded") && m.contains("relay-second")
+                    && m.contains("not_after=")), events().toString());
+            events().forEach(IngestTlsTest::assertNoKeyMaterial);
+        }
+        assertEquals(0, clock.pending(), "a closed ingest stops polling");
+    }
+
+    @Test
+    void aHalfWrittenOrMismatchedRenewalKeepsTheOldCertificateUntilThePairIsWhole() throws Exception {
+        ManualScheduler clock = new ManualScheduler();
+        try (IngestTls tls = IngestTls.load(files).pollEvery(virtual(clock), Duration.ofSeconds(10))) {
+            // certbot's new chain half written: the old pair stays.
+            String chain = Files.readString(second.fullChain());
+            write(files.certificateChain(), chain.substring(0, chain.length() / 3));
+            clock.advance(Duration.ofSeconds(10));
+            assertEquals("CN=relay-first", subject(tls));
+            assertTrue(events().stream().anyMatch(m -> m.startsWith("event=tls_reload_failed")), events().toString());
+
+            // The whole new chain, the old key still there: mismatched, the old pair stays.
+            write(files.certificateChain(), chain);
+            clock.advance(Duration.ofSeconds(10));
+            assertEquals("CN=relay-first", subject(tls));
+            assertTrue(events().stream().anyMatch(m -> m.contains("does not belong")), events().toString());
+
+            // The new key lands: the next poll takes the pair.
+            write(files.privateKey(), Files.readString(second.privateKey()));
+            clock.advance(Duration.ofSeconds(10));
+            assertEquals("CN=relay-second", subject(tls));
+            events().forEach(IngestTlsTest::assertNoKeyMaterial);
+        }
+    }
+
+    @Test
+    void unchangedFilesAreNotReadAgain() throws Exception {
+        ManualScheduler clock = new ManualScheduler();
+        try (IngestTls tls = IngestTls.load(files).pollEvery(virtual(clock), Duration.ofSeconds(10))) {
+            clock.advance(Duration.ofSeconds(60));
+            assertFalse(tls.poll());
+            assertTrue(events().stream().noneMatch(m -> m.startsWith("event=tls_reload")), events().toString());
+        }
+    }
+
+    private static Timers virtual(ManualScheduler clock) {
+        return Timers.of((delay, task) -> clock.schedule(delay, task)::cancel, clock::nanoTime);
+    }
+
+    private static String subject(IngestTls tls) {
+        return tls.certificate().getSubjectX500Principal().getName();
+    }
+
+    private List<String> events() {
+        return logged.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    }
+
+    /** Copies a leaf's pair over the live files, each stamped later than anything before (as a renewal is). */
+    private void install(Leaf leaf) throws Exception {
+        write(files.certificateChain(), Files.readString(leaf.fullChain()));
+        write(files.privateKey(), Files.readString(leaf.privateKey()));
+    }
+
+    private static int stamp;
+
+    private static void write(Path file, String text) throws Exception {
+        Files.writeString(file, text);
+        Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(++stamp)));
+    }
+
+    /** No line of a private key's base64 (every PEM line of a key is 64 such characters). */
+    private static void assertNoKeyMaterial(String text) {
+        for (Leaf leaf : List.of(first, second)) {
+            try {
+                for (String line : Files.readAllLines(leaf.privateKey())) {
+                    if (!line.startsWith("-----") && line.length() > 16) {
+                        assertFalse(text.contains(line.substring(0, 16)), "key material in: " + text);
+                    }
+                }
+            } catch (java.io.IOException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+}
