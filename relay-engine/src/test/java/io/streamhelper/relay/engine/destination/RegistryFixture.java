@@ -34,6 +34,8 @@ abstract class RegistryFixture {
     final List<MemoryLink> links = new CopyOnWriteArrayList<>();
     final ManualScheduler clock = new ManualScheduler();
     final String ingestKey = TestKeys.ingest();
+    /** The key of destination {@code d1}. */
+    final String destinationKey = TestKeys.destination();
     final DestinationConnector connector = new DestinationConnector() {
         @Override
         public DestinationLink connect(DestinationTarget target, DestinationLink.Listener listener) {
@@ -61,7 +63,7 @@ abstract class RegistryFixture {
     }
 
     StreamRegistry newRegistry(StreamRegistry.Settings settings) {
-        DestinationTarget target = new DestinationTarget("d1", "one", "rtmp://example/app", Secret.of(TestKeys.destination()));
+        DestinationTarget target = new DestinationTarget("d1", "one", "rtmp://example/app", Secret.of(destinationKey));
         StaticStreamCatalog catalog = new StaticStreamCatalog(List.of(
                 new StaticStreamCatalog.Entry(new StreamGrant(STREAM, "S"), Secret.of(ingestKey), List.of(target))));
         return new StreamRegistry(catalog, catalog, connector, settings);

@@ -87,7 +87,7 @@ class SessionRecorderTest extends RegistryFixture {
         MemoryLink first = goLive(0);
         sendFrames(publisher);
         advance(Duration.ofSeconds(10));
-        first.listener.onClosed(first, new IOException("Connection reset by peer " + TestKeys.destination()));
+        first.listener.onClosed(first, new IOException("Connection reset by peer " + destinationKey));
         onLoop(() -> { });
         advance(Duration.ofMillis(1200)); // the first backoff: 1 s ± 20 %
         MemoryLink second = goLive(1);
@@ -115,7 +115,7 @@ class SessionRecorderTest extends RegistryFixture {
         SessionReport.Transition lost = d.transitions().get(2);
         assertEquals(started.plusSeconds(10), lost.at());
         assertTrue(lost.error().startsWith("IOException: Connection reset by peer"), lost.error());
-        assertFalse(lost.error().contains(TestKeys.destination()), "redacted as lastError is");
+        assertFalse(lost.error().contains(destinationKey), "redacted as lastError is");
         assertNull(d.transitions().get(1).error());
         assertEquals(0, d.transitionsOmitted());
     }
@@ -149,8 +149,9 @@ class SessionRecorderTest extends RegistryFixture {
         Publication publisher = begin();
         goLive(0);
         advance(Duration.ofSeconds(2));
-        DestinationTarget added = new DestinationTarget("d2", "two", "rtmps://live.example.net:443/app/" + TestKeys.destination(),
-                Secret.of(TestKeys.destination()), "twitch");
+        String key = TestKeys.destination();
+        DestinationTarget added = new DestinationTarget("d2", "two", "rtmps://live.example.net:443/app/" + key,
+                Secret.of(key), "twitch");
         assertTrue(registry.applyDestination(STREAM, added));
         goLive(1);
         advance(Duration.ofSeconds(3));
@@ -163,7 +164,7 @@ class SessionRecorderTest extends RegistryFixture {
         assertEquals(5_000, ds.get(0).liveMillis(), "removed after 5 s");
         assertEquals(7_000, ds.get(1).liveMillis(), "added at 2 s, live to the end");
         assertEquals("live.example.net", ds.get(1).host());
-        assertFalse(ds.toString().contains(TestKeys.destination()), "no key, and no URL path that carries one");
+        assertFalse(ds.toString().contains(key), "no key, and no URL path that carries one");
     }
 
     @Test
