@@ -325,6 +325,12 @@ public final class DestinationRelay implements MediaSink {
     }
 
     private void deliver(MediaMessage message, boolean hold) {
+        // The destination's track of a multitrack stream, as a single-track stream; the others
+        // are not its tags at all (not drops).
+        message = target.tracks().select(message);
+        if (message == null) {
+            return;
+        }
         DestinationLink current = link;
         if (current == null || state != DestinationState.LIVE) {
             message.release();

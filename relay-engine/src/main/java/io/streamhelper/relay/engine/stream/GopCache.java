@@ -20,12 +20,16 @@ final class GopCache {
         this.maxBytes = maxBytes;
     }
 
-    /** Sees every live tag; keeps a retained duplicate of those that belong to the current GOP. */
-    void offer(MediaMessage message) {
+    /**
+     * Sees every live tag; keeps a retained duplicate of those that belong to the current GOP.
+     * Only a keyframe of track 0 starts a GOP ({@code primaryTrack}): a multitrack publisher
+     * sends the other renditions' keyframes just after it, and they belong to the same GOP.
+     */
+    void offer(MediaMessage message, boolean primaryTrack) {
         if (message.kind() == MediaKind.METADATA || message.isSequenceHeader()) {
             return;
         }
-        if (message.isVideoKeyframe()) {
+        if (primaryTrack && message.isVideoKeyframe()) {
             clear();
             overflowed = false;
         } else if (tags.isEmpty() || overflowed) {

@@ -49,6 +49,8 @@ public final class LiveStream {
     private final StreamGrant grant;
     private final EventExecutor executor;
     private final GopCache gop;
+    /** A multitrack publisher's tracks; the other tracks' sequence headers for destinations that chose them. */
+    private final TrackTable tracks = new TrackTable();
     private final Instant startedAt = Instant.now();
     private MediaSink[] sinks = new MediaSink[0];
     private MediaMessage metadata;
@@ -205,6 +207,19 @@ public final class LiveStream {
         return videoCodec;
     }
 
+    /**
+     * The audio and video tracks the publisher has sent (a stream that is not multitrack has
+     * track 0 of each kind it sends), with codec, size where known and bitrate. Any thread.
+     */
+    public List<StreamTrack> tracks() {
+        return tracks.snapshot(announcedFormat);
+    }
+
+    /** Whether the publisher has sent this track; track 0 is every ordinary tag. Any thread. */
+    public boolean hasTrack(MediaKind kind, int trackId) {
+        return tracks.has(kind, trackId);
+    }
+
     public String audioCodec() {
         return audioCodec;
     }
@@ -331,10 +346,15 @@ public final class LiveStream {
         int size = message.content().readableBytes();
         bytesIn += size;
         counters.addBytesIn(size);
+        // Track 0 is the stream's own: its headers, frame count and GOP. The other tracks of a
+        // multitrack publish are the track table's, and reach only the destinations that chose them.
+        boolean primary = tracks.offer(message);
         switch (message.kind()) {
             case METADATA -> metadata = replace(metadata, message);
             case VIDEO -> {
-                if (message.isSequenceHeader()) {
+                if (!primary) {
+                    break;
+                } else if (message.isSequenceHeader()) {
                     compareWithPredecessor(videoHeader, message);
                     videoHeader = replace(videoHeader, message);
                     videoCodec = FlvTags.videoCodec(message.content());
@@ -347,7 +367,9 @@ public final class LiveStream {
                 }
             }
             case AUDIO -> {
-                if (message.isSequenceHeader()) {
+                if (!primary) {
+                    break;
+                } else if (message.isSequenceHeader()) {
                     compareWithPredecessor(audioHeader, message);
                     audioHeader = replace(audioHeader, message);
                 }
@@ -359,7 +381,7 @@ public final class LiveStream {
                 // forwarded, never cached: cue points belong to their moment
             }
         }
-        gop.offer(message);
+        gop.offer(message, primary);
     }
 
     /**
@@ -398,6 +420,8 @@ public final class LiveStream {
                 headers.add(m.retainedDuplicate());
             }
         }
+        // Other tracks' headers: each destination's track selection keeps its own track's.
+        headers.addAll(tracks.retainedHeaders());
         return headers;
     }
 
@@ -448,6 +472,7 @@ public final class LiveStream {
                 }
             }
             metadata = videoHeader = audioHeader = null;
+            tracks.clear();
             gop.clear();
         });
     }

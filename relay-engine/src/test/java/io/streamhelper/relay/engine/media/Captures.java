@@ -7,11 +7,11 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 
 /** Tag bodies captured from ffmpeg 8.1 (see the README beside them). */
-final class Captures {
+public final class Captures {
     private Captures() {
     }
 
-    static byte[] bytes(String name) {
+    public static byte[] bytes(String name) {
         try (InputStream in = Captures.class.getResourceAsStream("multitrack/" + name)) {
             if (in == null) {
                 throw new IllegalArgumentException("no capture " + name);
@@ -22,7 +22,7 @@ final class Captures {
         }
     }
 
-    static ByteBuf tag(String name) {
+    public static ByteBuf tag(String name) {
         return Unpooled.wrappedBuffer(bytes(name));
     }
 }
