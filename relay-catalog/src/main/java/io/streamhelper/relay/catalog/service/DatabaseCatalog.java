@@ -2,6 +2,7 @@ package io.streamhelper.relay.catalog.service;
 
 import io.streamhelper.relay.engine.destination.DestinationDirectory;
 import io.streamhelper.relay.engine.destination.DestinationTarget;
+import io.streamhelper.relay.engine.media.TrackSelection;
 import io.streamhelper.relay.engine.publish.PublishAuthorizer;
 import io.streamhelper.relay.engine.publish.StreamGrant;
 import io.streamhelper.relay.catalog.store.DestinationRecord;
@@ -135,7 +136,8 @@ public final class DatabaseCatalog implements PublishAuthorizer, DestinationDire
 
     /** What the relay engine needs of a stored destination: where to publish and under which key. */
     static DestinationTarget target(DestinationRecord d) {
-        return new DestinationTarget(String.valueOf(d.id()), d.displayName(), d.rtmpUrl(), d.streamKey(), d.platform());
+        return new DestinationTarget(String.valueOf(d.id()), d.displayName(), d.rtmpUrl(), d.streamKey(), d.platform(),
+                new TrackSelection(d.videoTrack(), d.audioTrack()));
     }
 
     /** Finishes the pending live-flag writes (shutdown: nothing half-written), waiting up to 2 s. */

@@ -1,6 +1,9 @@
 package io.streamhelper.relay.catalog.service;
 
 import io.streamhelper.relay.engine.destination.AddressPolicy;
+import io.streamhelper.relay.engine.media.MediaKind;
+import io.streamhelper.relay.engine.media.TrackSelection;
+import io.streamhelper.relay.engine.stream.LiveStream;
 import io.streamhelper.relay.engine.secret.Secret;
 import io.streamhelper.relay.catalog.error.ServiceException;
 import io.streamhelper.relay.catalog.error.ServiceException.InvalidField;
@@ -30,7 +33,13 @@ public final class DestinationService {
 
     /** What a user may ask for when adding a destination. Empty optionals take the platform's defaults. */
     public record NewDestination(long streamId, String platform, String streamKey, Optional<String> rtmpUrl,
-                                 Optional<String> displayName, Optional<Boolean> enabled) {
+                                 Optional<String> displayName, Optional<Boolean> enabled,
+                                 Optional<Integer> videoTrack, Optional<Integer> audioTrack) {
+        public NewDestination(long streamId, String platform, String streamKey, Optional<String> rtmpUrl,
+                              Optional<String> displayName, Optional<Boolean> enabled) {
+            this(streamId, platform, streamKey, rtmpUrl, displayName, enabled, Optional.empty(), Optional.empty());
+        }
+
         @Override
         public String toString() {
             return "NewDestination[streamId=" + streamId + ", platform=" + platform + "]";
@@ -39,7 +48,12 @@ public final class DestinationService {
 
     /** What a user may change; empty fields stay as they are. */
     public record Update(Optional<Boolean> enabled, Optional<String> streamKey, Optional<String> rtmpUrl,
-                         Optional<String> displayName) {
+                         Optional<String> displayName, Optional<Integer> videoTrack, Optional<Integer> audioTrack) {
+        public Update(Optional<Boolean> enabled, Optional<String> streamKey, Optional<String> rtmpUrl,
+                      Optional<String> displayName) {
+            this(enabled, streamKey, rtmpUrl, displayName, Optional.empty(), Optional.empty());
+        }
+
         @Override
         public String toString() {
             return "Update[enabled=" + enabled + ", streamKey=" + streamKey.map(k -> "***") + "]";
@@ -77,6 +91,8 @@ public final class DestinationService {
         url = checkUrl(url, platform, key);
         String name = request.displayName().isPresent()
                 ? Fields.name("displayName", request.displayName().get()) : platform.defaultDisplayName();
+        Optional<Integer> videoTrack = checkTrack("videoTrack", request.videoTrack(), MediaKind.VIDEO, stream.id());
+        Optional<Integer> audioTrack = checkTrack("audioTrack", request.audioTrack(), MediaKind.AUDIO, stream.id());
         if (destinations.countByStream(stream.id()) >= maxPerStream) {
             throw new InvalidField("streamId", "a stream may have at most " + maxPerStream + " destinations");
         }
@@ -85,6 +101,9 @@ public final class DestinationService {
         }
         DestinationRecord created = destinations.create(stream.id(), callerId, platform.wireName(),
                 request.enabled().orElse(true), url, Secret.of(key), name);
+        if (videoTrack.orElse(0) != 0 || audioTrack.orElse(0) != 0) {
+            created = destinations.update(created.id(), DestinationChange.tracks(videoTrack, audioTrack));
+        }
         audit.record(callerId, "create", "destination", created.id(), "stream=" + stream.id() + " platform="
                 + platform.wireName());
         if (created.enabled()) {
@@ -123,19 +142,25 @@ public final class DestinationService {
         Optional<String> url = update.rtmpUrl().map(u -> checkUrl(u, platform,
                 key.orElseGet(before::streamKey).reveal()));
         Optional<String> name = update.displayName().map(n -> Fields.name("displayName", n));
+        Optional<Integer> videoTrack = checkTrack("videoTrack", update.videoTrack(), MediaKind.VIDEO, before.streamId());
+        Optional<Integer> audioTrack = checkTrack("audioTrack", update.audioTrack(), MediaKind.AUDIO, before.streamId());
         DestinationRecord after = destinations.update(destinationId,
-                new DestinationChange(update.enabled(), key, url, name));
+                new DestinationChange(update.enabled(), key, url, name, videoTrack, audioTrack));
         List<String> changed = new ArrayList<>();
         update.enabled().ifPresent(e -> changed.add("enabled=" + e));
         key.ifPresent(k -> changed.add("streamKey"));
         url.ifPresent(u -> changed.add("rtmpUrl"));
         name.ifPresent(n -> changed.add("displayName"));
+        videoTrack.ifPresent(t -> changed.add("videoTrack=" + t));
+        audioTrack.ifPresent(t -> changed.add("audioTrack=" + t));
         audit.record(callerId, "update", "destination", destinationId, String.join(" ", changed));
 
         String streamId = String.valueOf(after.streamId());
         if (!after.enabled()) {
             registry.removeDestination(streamId, String.valueOf(after.id()));
-        } else if (!before.enabled() || key.isPresent() || !after.rtmpUrl().equals(before.rtmpUrl())) {
+        } else if (!before.enabled() || key.isPresent() || !after.rtmpUrl().equals(before.rtmpUrl())
+                || after.videoTrack() != before.videoTrack() || after.audioTrack() != before.audioTrack()) {
+            // Another track is another picture: the destination starts again from its headers.
             registry.applyDestination(streamId, DatabaseCatalog.target(after));
         }
         return after;
@@ -154,6 +179,31 @@ public final class DestinationService {
                 .flatMap(s -> registry.relays(s).stream().filter(r -> r.target().id().equals(String.valueOf(d.id()))).findFirst())
                 .map(RelayStatus::of)
                 .orElse(RelayStatus.idle());
+    }
+
+    /**
+     * A track id is one byte; while the stream is live it must be a track the publisher sends
+     * (track 0 always passes: it is what a destination gets of a stream that is not multitrack).
+     * Chosen while the stream is off the air, it is taken as it is: see docs/api.md for what a
+     * destination is sent when its track is absent.
+     */
+    private Optional<Integer> checkTrack(String field, Optional<Integer> track, MediaKind kind, long streamId) {
+        if (track.isEmpty()) {
+            return track;
+        }
+        int id = track.get();
+        if (id < 0 || id > TrackSelection.MAX_TRACK_ID) {
+            throw new InvalidField(field, field + " must be a track id from 0 to " + TrackSelection.MAX_TRACK_ID);
+        }
+        Optional<LiveStream> live = registry.liveStream(String.valueOf(streamId));
+        if (id != 0 && live.isPresent() && !live.get().hasTrack(kind, id)) {
+            String kindName = kind == MediaKind.VIDEO ? "video" : "audio";
+            List<Integer> carried = live.get().tracks().stream().filter(t -> t.kind().equals(kindName))
+                    .map(t -> t.trackId()).toList();
+            throw new InvalidField(field, "the live stream carries no " + kindName + " track " + id
+                    + " (it carries " + (carried.isEmpty() ? "none" : carried) + ")");
+        }
+        return track;
     }
 
     private String checkUrl(String url, Platform platform, String streamKey) {

@@ -7,9 +7,14 @@ import java.time.Instant;
  * One destination of a stream as stored. {@code platform} is the wire name ({@code twitch},
  * {@code youtube}, {@code facebook}, {@code kick}, {@code custom}); the stream key is decrypted
  * only into a {@link Secret}, and by the store only when that Secret is first used (listings never
- * decrypt). Deleted destinations are never returned by the store.
+ * decrypt). Deleted destinations are never returned by the store. {@code videoTrack} and
+ * {@code audioTrack} are the tracks of a multitrack publish it is sent (0: the ordinary one).
  */
 public record DestinationRecord(long id, long streamId, long ownerId, String platform, boolean enabled,
                                 String rtmpUrl, Secret streamKey, String displayName,
-                                Instant createdAt, Instant updatedAt) {
+                                Instant createdAt, Instant updatedAt, int videoTrack, int audioTrack) {
+    public DestinationRecord(long id, long streamId, long ownerId, String platform, boolean enabled,
+                             String rtmpUrl, Secret streamKey, String displayName, Instant createdAt, Instant updatedAt) {
+        this(id, streamId, ownerId, platform, enabled, rtmpUrl, streamKey, displayName, createdAt, updatedAt, 0, 0);
+    }
 }

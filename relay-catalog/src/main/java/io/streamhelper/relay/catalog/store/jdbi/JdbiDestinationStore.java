@@ -20,12 +20,12 @@ import org.jdbi.v3.core.statement.Update;
 
 final class JdbiDestinationStore implements DestinationStore {
     private static final String SELECT = "SELECT id, stream_id, owner_id, platform, enabled, rtmp_url,"
-            + " stream_key_ciphertext, display_name, created_at, updated_at"
+            + " stream_key_ciphertext, display_name, created_at, updated_at, video_track, audio_track"
             + " FROM stream_destinations WHERE deleted_at IS NULL";
 
     /** A destination as read, key still sealed: decryption happens outside the database call, when the key is used. */
     private record Row(long id, long streamId, long ownerId, String platform, boolean enabled, String rtmpUrl,
-                       byte[] keyCiphertext, String displayName, long createdAt, long updatedAt) {
+                       byte[] keyCiphertext, String displayName, long createdAt, long updatedAt, int videoTrack, int audioTrack) {
     }
 
     private final Jdbi jdbi;
@@ -127,6 +127,8 @@ final class JdbiDestinationStore implements DestinationStore {
             change.enabled().ifPresent(enabled -> columns.put("enabled", Sql.flag(enabled)));
             change.rtmpUrl().ifPresent(url -> columns.put("rtmp_url", url));
             change.displayName().ifPresent(name -> columns.put("display_name", name));
+            change.videoTrack().ifPresent(track -> columns.put("video_track", track));
+            change.audioTrack().ifPresent(track -> columns.put("audio_track", track));
             // Same associated data as before: the row and its owner have not changed.
             change.streamKey().ifPresent(key ->
                     columns.put("stream_key_ciphertext", sealing.seal(key, id, current.ownerId())));
@@ -188,12 +190,14 @@ final class JdbiDestinationStore implements DestinationStore {
     private DestinationRecord open(Row row) {
         Secret key = sealing.openWhenUsed(row.keyCiphertext(), row.id(), row.ownerId(), () -> currentCiphertext(row.id()));
         return new DestinationRecord(row.id(), row.streamId(), row.ownerId(), row.platform(), row.enabled(),
-                row.rtmpUrl(), key, row.displayName(), Sql.instant(row.createdAt()), Sql.instant(row.updatedAt()));
+                row.rtmpUrl(), key, row.displayName(), Sql.instant(row.createdAt()), Sql.instant(row.updatedAt()),
+                row.videoTrack(), row.audioTrack());
     }
 
     private static Row row(ResultSet rs, StatementContext ctx) throws SQLException {
         return new Row(rs.getLong("id"), rs.getLong("stream_id"), rs.getLong("owner_id"), rs.getString("platform"),
                 rs.getInt("enabled") == 1, rs.getString("rtmp_url"), rs.getBytes("stream_key_ciphertext"),
-                rs.getString("display_name"), rs.getLong("created_at"), rs.getLong("updated_at"));
+                rs.getString("display_name"), rs.getLong("created_at"), rs.getLong("updated_at"),
+                rs.getInt("video_track"), rs.getInt("audio_track"));
     }
 }
