@@ -3,6 +3,7 @@ package io.streamhelper.relay.api;
 import io.javalin.http.Context;
 import io.streamhelper.relay.catalog.service.DestinationService;
 import io.streamhelper.relay.catalog.store.DestinationRecord;
+import io.streamhelper.relay.engine.media.TrackSelection;
 import java.util.Map;
 import java.util.Set;
 
@@ -15,10 +16,12 @@ final class DestinationController {
     }
 
     void create(Context ctx) {
-        JsonBody body = JsonBody.of(ctx, Set.of("streamId", "platform", "streamKey", "rtmpUrl", "displayName", "enabled"));
+        JsonBody body = JsonBody.of(ctx, Set.of("streamId", "platform", "streamKey", "rtmpUrl", "displayName", "enabled",
+                "videoTrack", "audioTrack"));
         DestinationRecord created = destinations.create(caller(ctx), new DestinationService.NewDestination(
                 body.requiredId("streamId"), body.requiredString("platform"), body.requiredString("streamKey"),
-                body.optionalString("rtmpUrl"), body.optionalString("displayName"), body.optionalBoolean("enabled")));
+                body.optionalString("rtmpUrl"), body.optionalString("displayName"), body.optionalBoolean("enabled"),
+                track(body, "videoTrack"), track(body, "audioTrack")));
         ctx.status(201).json(view(created));
     }
 
@@ -36,14 +39,19 @@ final class DestinationController {
 
     void update(Context ctx) {
         long id = JsonBody.pathId(ctx, "id");
-        JsonBody body = JsonBody.of(ctx, Set.of("enabled", "streamKey", "rtmpUrl", "displayName"));
+        JsonBody body = JsonBody.of(ctx, Set.of("enabled", "streamKey", "rtmpUrl", "displayName", "videoTrack", "audioTrack"));
         ctx.json(view(destinations.update(caller(ctx), id, new DestinationService.Update(body.optionalBoolean("enabled"),
-                body.optionalString("streamKey"), body.optionalString("rtmpUrl"), body.optionalString("displayName")))));
+                body.optionalString("streamKey"), body.optionalString("rtmpUrl"), body.optionalString("displayName"),
+                track(body, "videoTrack"), track(body, "audioTrack")))));
     }
 
     void delete(Context ctx) {
         destinations.delete(caller(ctx), JsonBody.pathId(ctx, "id"));
         ctx.status(204);
+    }
+
+    private static java.util.Optional<Integer> track(JsonBody body, String field) {
+        return body.optionalSmallInt(field, TrackSelection.MAX_TRACK_ID);
     }
 
     private Map<String, Object> view(DestinationRecord d) {

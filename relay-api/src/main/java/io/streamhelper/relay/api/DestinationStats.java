@@ -8,6 +8,7 @@ import java.net.URI;
  * One destination of a live stream in the stats. It names the destination's host and never its
  * URL: some platforms put the key in the URL's path or query, and the key itself stays in the
  * {@link DestinationTarget}. {@code lastError} comes already redacted from the relay.
+ * {@code videoTrack}/{@code audioTrack}: the tracks of a multitrack publish it is sent.
  */
 record DestinationStats(
         String id,
@@ -21,7 +22,9 @@ record DestinationStats(
         long framesSent,
         long framesDropped,
         long reconnects,
-        String lastError) {
+        String lastError,
+        int videoTrack,
+        int audioTrack) {
 
     static DestinationStats of(DestinationRelay relay) {
         DestinationTarget target = relay.target();
@@ -37,7 +40,9 @@ record DestinationStats(
                 relay.framesSent(),
                 relay.framesDropped(),
                 relay.reconnects(),
-                relay.lastError());
+                relay.lastError(),
+                target.tracks().videoTrack(),
+                target.tracks().audioTrack());
     }
 
     /** Only the host name ("a.rtmps.youtube.com"): no user info, port, path or query. */

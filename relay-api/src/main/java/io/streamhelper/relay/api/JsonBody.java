@@ -104,6 +104,18 @@ final class JsonBody {
         return Optional.of(value.booleanValue());
     }
 
+    /** A whole number from 0 to max, if given. */
+    Optional<Integer> optionalSmallInt(String field, int max) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return Optional.empty();
+        }
+        if (!value.canConvertToExactIntegral() || !value.canConvertToInt() || value.intValue() < 0 || value.intValue() > max) {
+            throw new InvalidField(field, field + " must be a whole number from 0 to " + max);
+        }
+        return Optional.of(value.intValue());
+    }
+
     long requiredId(String field) {
         JsonNode value = node.get(field);
         if (value == null || value.isNull()) {

@@ -26,6 +26,7 @@ record StreamStats(
         Audio audio,
         long bitrateKbps,
         long bytesIn,
+        List<Track> tracks,
         List<DestinationStats> destinations) {
 
     /**
@@ -37,6 +38,14 @@ record StreamStats(
     }
 
     record Audio(String codec) {
+    }
+
+    /**
+     * One track the publisher sends: a stream that is not multitrack has track 0 of each kind;
+     * width and height are 0 where not known (track 0's come from onMetaData, other video
+     * tracks' from their H.264 sequence header).
+     */
+    record Track(String kind, int id, String codec, int width, int height, long bitrateKbps) {
     }
 
     /** @param name the stream's name now (its grant's may be older) */
@@ -59,6 +68,9 @@ record StreamStats(
                 new Audio(CodecNames.audio(stream.audioCodec())),
                 Math.round(stream.bitrateKbps()),
                 stream.bytesIn(),
+                stream.tracks().stream().map(t -> new Track(t.kind(), t.trackId(),
+                        t.kind().equals("video") ? CodecNames.video(t.codec()) : CodecNames.audio(t.codec()),
+                        t.width(), t.height(), Math.round(t.bitrateKbps()))).toList(),
                 relays.stream().map(DestinationStats::of).toList());
     }
 

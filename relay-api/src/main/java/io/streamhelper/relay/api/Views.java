@@ -56,6 +56,8 @@ final class Views {
         // Masked: a destination saved before keys were refused in URLs may still hold one there.
         m.put("rtmpUrl", KeysInUrls.masked(d.rtmpUrl()));
         m.put("displayName", d.displayName());
+        m.put("videoTrack", d.videoTrack());
+        m.put("audioTrack", d.audioTrack());
         m.put("createdAt", d.createdAt().toString());
         m.put("updatedAt", d.updatedAt().toString());
         m.put("status", status(status));

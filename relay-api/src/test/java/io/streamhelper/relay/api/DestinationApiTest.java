@@ -98,6 +98,41 @@ class DestinationApiTest {
         }
     }
 
+    /**
+     * The tracks of a multitrack publish a destination is sent: 0 unless chosen, stored, shown,
+     * changed, and a whole number 0..255 or a 400 naming the field. (Against what a live stream
+     * carries: MultitrackEndToEndTest, which has one.)
+     */
+    @Test
+    void trackChoicesAreStoredShownAndChecked() throws Exception {
+        try (ApiFixture api = api(dir)) {
+            api.test(() -> {
+                String alice = api.userToken("alice@example.com");
+                long s = stream(api, alice);
+                String path = "/api/v1/stream-destinations";
+                JsonNode plain = api.post(path, "{\"streamId\":" + s + ",\"platform\":\"twitch\",\"streamKey\":\"" + KEY + "\"}", alice).json();
+                assertEquals(0, plain.get("videoTrack").asInt(), plain.toString());
+                assertEquals(0, plain.get("audioTrack").asInt());
+                ApiFixture.Response chosen = api.post(path, "{\"streamId\":" + s + ",\"platform\":\"youtube\",\"streamKey\":\"" + KEY
+                        + "\",\"videoTrack\":1,\"audioTrack\":2}", alice);
+                assertEquals(201, chosen.status(), chosen.body());
+                assertEquals(1, chosen.json().get("videoTrack").asInt());
+                assertEquals(2, chosen.json().get("audioTrack").asInt());
+                long id = chosen.json().get("id").asLong();
+                assertEquals(1, api.get(path + "/" + id, alice).json().get("videoTrack").asInt(), "stored");
+                ApiFixture.Response changed = api.send("PUT", path + "/" + id, "{\"videoTrack\":0}", alice);
+                assertEquals(200, changed.status(), changed.body());
+                assertEquals(0, changed.json().get("videoTrack").asInt());
+                assertEquals(2, changed.json().get("audioTrack").asInt(), "the other track stays");
+
+                assertField(api.post(path, "{\"streamId\":" + s + ",\"platform\":\"twitch\",\"streamKey\":\"k\",\"videoTrack\":256}", alice), "videoTrack");
+                assertField(api.post(path, "{\"streamId\":" + s + ",\"platform\":\"twitch\",\"streamKey\":\"k\",\"videoTrack\":-1}", alice), "videoTrack");
+                assertField(api.post(path, "{\"streamId\":" + s + ",\"platform\":\"twitch\",\"streamKey\":\"k\",\"audioTrack\":\"1\"}", alice), "audioTrack");
+                assertField(api.send("PUT", path + "/" + id, "{\"videoTrack\":1.5}", alice), "videoTrack");
+            });
+        }
+    }
+
     @Test
     void anotherUsersDestinationsAreOutOfReach() throws Exception {
         try (ApiFixture api = api(dir)) {
