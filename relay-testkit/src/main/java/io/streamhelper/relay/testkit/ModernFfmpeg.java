@@ -101,6 +101,37 @@ public final class ModernFfmpeg {
         }
     }
 
+    /**
+     * A two-rendition clip written by ffmpeg 8.1 into cacheDir once: testsrc2 at width x height and
+     * the same picture scaled to height x width (a vertical rendition), both libx264 at 30 fps with
+     * a keyframe every 2 s, and one AAC track. Given two video streams, 8.1's FLV muxer writes
+     * multitrack (enhanced RTMP v2): the first in the legacy AVC form, the second as Multitrack
+     * packets with track id 1; {@link #publishLooping} sends it that way.
+     */
+    public static synchronized Path multitrackClip(Path cacheDir, int width, int height, int seconds) {
+        try {
+            Files.createDirectories(cacheDir);
+            Path clip = cacheDir.resolve("modern-multitrack-" + width + "x" + height + "+" + height + "x" + width + "-" + seconds + "s.flv")
+                    .toAbsolutePath();
+            if (Files.exists(clip)) {
+                return clip;
+            }
+            Path partial = cacheDir.resolve(clip.getFileName() + ".partial.flv").toAbsolutePath();
+            run(Duration.ofMinutes(5), ffmpeg("-hide_banner", "-loglevel", "error", "-y",
+                    "-f", "lavfi", "-i", "testsrc2=size=" + width + "x" + height + ":rate=30",
+                    "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+                    "-filter_complex", "[0:v]split=2[main][other];[other]scale=" + height + ":" + width + "[vertical]",
+                    "-map", "[main]", "-map", "[vertical]", "-map", "1:a",
+                    "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-pix_fmt", "yuv420p", "-g", "60",
+                    "-b:v", "1500k", "-c:a", "aac", "-b:a", "128k", "-ac", "2",
+                    "-t", String.valueOf(seconds), "-f", "flv", partial.toString()));
+            Files.move(partial, clip, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return clip;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Publishes a clip in real time with codec copy, over and over until stopped, as ffmpeg 8.1 (enhanced RTMP). */
     public static Process publishLooping(Path clip, String rtmpUrl, Path logFile, String... outputOptions) throws IOException {
         List<String> args = new ArrayList<>(List.of("-hide_banner", "-nostdin", "-loglevel", "info",
