@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue 22's multitrack case with real peers: ffmpeg 8.1 publishes two renditions of one picture
  * (1280x720, and 720x1280 as multitrack track 1) to the relay; one destination keeps the default
- * track, another chose video track 1 through the API. Each destination is an ffmpeg 8.1
+ * track, another, added through the API while the stream is live (a late joiner), chose video
+ * track 1. Each destination is an ffmpeg 8.1
  * {@code -listen} server recording what it gets; ffprobe 8.1 must find exactly one video stream
  * in each recording, of its rendition's size, and ffmpeg 8.1 must decode both without an error.
  */
@@ -49,14 +50,17 @@ class MultitrackEndToEndTest {
             String ingestKey = TestKeys.issued(stream.get("key").asText());
             api.call("POST", "/api/v1/stream-destinations", "{\"streamId\":" + streamId + ",\"platform\":\"custom\",\"rtmpUrl\":"
                     + "\"rtmp://127.0.0.1:" + mainPort + "/app\",\"streamKey\":\"" + mainKey + "\",\"displayName\":\"landscape\"}", token, 201);
+            publisher = ModernFfmpeg.publishLooping(clip, "rtmp://127.0.0.1:" + relay.rtmpPort() + "/live/" + ingestKey,
+                    work.resolve("publisher.log"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> api.call("GET", "/api/v1/stream-destinations/stream/" + streamId,
+                    null, token, 200).findValuesAsText("state").contains("live"));
+
+            // Added while live, some seconds in: it joins late, and must start from track 1's own header.
             JsonNode vertical = api.call("POST", "/api/v1/stream-destinations", "{\"streamId\":" + streamId + ",\"platform\":\"custom\","
                     + "\"rtmpUrl\":\"rtmp://127.0.0.1:" + verticalPort + "/app\",\"streamKey\":\"" + verticalKey + "\","
                     + "\"displayName\":\"vertical\",\"videoTrack\":1}", token, 201);
             assertEquals(1, vertical.get("videoTrack").asInt());
             assertEquals(0, vertical.get("audioTrack").asInt());
-
-            publisher = ModernFfmpeg.publishLooping(clip, "rtmp://127.0.0.1:" + relay.rtmpPort() + "/live/" + ingestKey,
-                    work.resolve("publisher.log"));
             await().atMost(Duration.ofSeconds(20)).until(() -> api.call("GET", "/api/v1/stream-destinations/stream/" + streamId,
                     null, token, 200).findValuesAsText("state").stream().filter("live"::equals).count() == 2);
 

@@ -103,7 +103,7 @@ public final class ModernFfmpeg {
 
     /**
      * A two-rendition clip written by ffmpeg 8.1 into cacheDir once: testsrc2 at width x height and
-     * the same picture scaled to height x width (a vertical rendition), both libx264 at 30 fps with
+     * the same picture scaled to height x width with square pixels (a vertical rendition), both libx264 at 30 fps with
      * a keyframe every 2 s, and one AAC track. Given two video streams, 8.1's FLV muxer writes
      * multitrack (enhanced RTMP v2): the first in the legacy AVC form, the second as Multitrack
      * packets with track id 1; {@link #publishLooping} sends it that way.
@@ -111,7 +111,7 @@ public final class ModernFfmpeg {
     public static synchronized Path multitrackClip(Path cacheDir, int width, int height, int seconds) {
         try {
             Files.createDirectories(cacheDir);
-            Path clip = cacheDir.resolve("modern-multitrack-" + width + "x" + height + "+" + height + "x" + width + "-" + seconds + "s.flv")
+            Path clip = cacheDir.resolve("modern-multitrack-sar1-" + width + "x" + height + "+" + height + "x" + width + "-" + seconds + "s.flv")
                     .toAbsolutePath();
             if (Files.exists(clip)) {
                 return clip;
@@ -120,7 +120,7 @@ public final class ModernFfmpeg {
             run(Duration.ofMinutes(5), ffmpeg("-hide_banner", "-loglevel", "error", "-y",
                     "-f", "lavfi", "-i", "testsrc2=size=" + width + "x" + height + ":rate=30",
                     "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-                    "-filter_complex", "[0:v]split=2[main][other];[other]scale=" + height + ":" + width + "[vertical]",
+                    "-filter_complex", "[0:v]split=2[main][other];[other]scale=" + height + ":" + width + ",setsar=1[vertical]",
                     "-map", "[main]", "-map", "[vertical]", "-map", "1:a",
                     "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-pix_fmt", "yuv420p", "-g", "60",
                     "-b:v", "1500k", "-c:a", "aac", "-b:a", "128k", "-ac", "2",
