@@ -405,7 +405,7 @@ public final class LiveStream {
         return fresh.retainedDuplicate();
     }
 
-    /** Metadata and sequence headers as they are now, retained for the caller. */
+    /** Metadata, sequence headers and their configuration packets as they are now, retained for the caller. */
     public List<MediaMessage> retainedHeaders() {
         assert executor.inEventLoop();
         List<MediaMessage> headers = new ArrayList<>(5);
