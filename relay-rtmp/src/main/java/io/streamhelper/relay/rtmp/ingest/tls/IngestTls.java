@@ -5,6 +5,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.streamhelper.relay.engine.destination.Timers;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,6 +28,22 @@ import org.slf4j.LoggerFactory;
 public final class IngestTls implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IngestTls.class);
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(10);
+    /**
+     * Whatever the JVM's own policy would allow (older JDK 17 builds and edited java.security
+     * files still allow TLS 1.0/1.1): OBS (mbedTLS 2.28), ffmpeg (gnutls, openssl) and every
+     * current encoder speak 1.2 or 1.3.
+     */
+    static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+    /**
+     * TLS 1.3's suites, then for 1.2 Mozilla's "intermediate" ECDHE suites: forward secret and
+     * AEAD only. Netty's defaults would add static-RSA key exchange and CBC with SHA-1, which
+     * no encoder needs. Suites this JVM lacks are dropped ({@link SupportedCipherSuiteFilter}).
+     */
+    static final List<String> CIPHERS = List.of(
+            "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
 
     private final TlsFiles files;
     private volatile SslContext context;
@@ -102,6 +119,8 @@ public final class IngestTls implements AutoCloseable {
         try {
             context = SslContextBuilder.forServer(credentials.key(), credentials.chain().toArray(X509Certificate[]::new))
                     .sslProvider(SslProvider.JDK)
+                    .protocols(PROTOCOLS)
+                    .ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
                     .build();
         } catch (SSLException | IllegalArgumentException e) {
             throw new InvalidTlsFilesException("the certificate in " + files.certificateChain() + " and the key in "
