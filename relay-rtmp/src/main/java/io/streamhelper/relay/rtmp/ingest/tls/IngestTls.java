@@ -10,9 +10,11 @@ import io.streamhelper.relay.engine.destination.Timers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +66,7 @@ public final class IngestTls implements AutoCloseable {
         List<Object> seen = fingerprint(files);
         IngestTls tls = new IngestTls(files, PemCredentials.load(files), seen);
         log.info("event=tls_loaded {}", describe(tls.certificate));
+        warnIfOthersCanRead(files.privateKey());
         return tls;
     }
 
@@ -100,6 +103,7 @@ public final class IngestTls implements AutoCloseable {
             return false;
         }
         log.info("event=tls_reloaded {}", describe(certificate));
+        warnIfOthersCanRead(files.privateKey());
         return true;
     }
 
@@ -127,6 +131,36 @@ public final class IngestTls implements AutoCloseable {
                     + files.privateKey() + " cannot make a TLS server context (" + e.getClass().getSimpleName() + ")");
         }
         certificate = credentials.leaf();
+    }
+
+    /**
+     * The key is read at start and on renewal, so those are when its mode is said: a key others
+     * can read is the stream's TLS for anyone with a shell on the host. Group-readable is
+     * needless when the relay's own user owns the file; when another user (root, certbot) owns
+     * it, a group is how docs/deployment.md gives the relay access, and is not warned about.
+     * Only the path and the mode; a file system without POSIX modes says nothing.
+     */
+    private static void warnIfOthersCanRead(Path key) {
+        Set<PosixFilePermission> mode;
+        boolean ownKey;
+        try {
+            mode = Files.getPosixFilePermissions(key);
+            ownKey = Files.getOwner(key).getName().equals(System.getProperty("user.name"));
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return;
+        }
+        if (mode.contains(PosixFilePermission.OTHERS_READ) || (ownKey && mode.contains(PosixFilePermission.GROUP_READ))) {
+            log.warn("event=tls_key_file_permissions path={} mode={} note=\"readable beyond the relay's user: chmod 600 it\"",
+                    key, octal(mode));
+        }
+    }
+
+    private static String octal(Set<PosixFilePermission> mode) {
+        int bits = 0;
+        for (PosixFilePermission p : mode) {
+            bits |= 1 << (8 - p.ordinal()); // OWNER_READ (ordinal 0) is 0400 ... OTHERS_EXECUTE (8) is 01
+        }
+        return String.format("%04o", bits);
     }
 
     private static String describe(X509Certificate cert) {

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -151,6 +152,45 @@ class IngestTlsTest {
             assertFalse(tls.poll());
             assertTrue(events().stream().noneMatch(m -> m.startsWith("event=tls_reload")), events().toString());
         }
+    }
+
+    @Test
+    void aKeyFileOthersCanReadIsWarnedAboutAtStartAndOnReloadWithItsModeNeverItsContent() throws Exception {
+        Files.setPosixFilePermissions(files.privateKey(), PosixFilePermissions.fromString("rw-r--r--"));
+        ManualScheduler clock = new ManualScheduler();
+        try (IngestTls tls = IngestTls.load(files).pollEvery(virtual(clock), Duration.ofSeconds(10))) {
+            assertEquals(List.of("event=tls_key_file_permissions path=" + files.privateKey() + " mode=0644"
+                    + " note=\"readable beyond the relay's user: chmod 600 it\""), permissionWarnings());
+
+            // A renewal keeps a key others can read (group-readable this time, and ours, so the
+            // group is not how the relay reads it): said again.
+            install(second);
+            Files.setPosixFilePermissions(files.privateKey(), PosixFilePermissions.fromString("rw-r-----"));
+            clock.advance(Duration.ofSeconds(10));
+            assertEquals("CN=relay-second", subject(tls));
+            assertEquals(2, permissionWarnings().size(), events().toString());
+            assertTrue(permissionWarnings().get(1).contains(" mode=0640 "), permissionWarnings().toString());
+            events().forEach(IngestTlsTest::assertNoKeyMaterial);
+        }
+    }
+
+    @Test
+    void aKeyFileOnlyItsOwnerCanReadIsNotWarnedAbout() throws Exception {
+        Files.setPosixFilePermissions(files.privateKey(), PosixFilePermissions.fromString("rw-------"));
+        ManualScheduler clock = new ManualScheduler();
+        try (IngestTls tls = IngestTls.load(files).pollEvery(virtual(clock), Duration.ofSeconds(10))) {
+            install(second);
+            Files.setPosixFilePermissions(files.privateKey(), PosixFilePermissions.fromString("rw-------"));
+            clock.advance(Duration.ofSeconds(10));
+            assertEquals("CN=relay-second", subject(tls));
+            assertEquals(List.of(), permissionWarnings());
+        }
+    }
+
+    private List<String> permissionWarnings() {
+        return logged.list.stream().filter(e -> e.getFormattedMessage().startsWith("event=tls_key_file_permissions"))
+                .peek(e -> assertEquals(ch.qos.logback.classic.Level.WARN, e.getLevel()))
+                .map(ILoggingEvent::getFormattedMessage).toList();
     }
 
     private static Timers virtual(ManualScheduler clock) {
