@@ -1,6 +1,5 @@
 package io.streamhelper.relay.engine.stream;
 
-import io.streamhelper.relay.engine.media.MediaKind;
 import io.streamhelper.relay.engine.media.MediaMessage;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +25,7 @@ final class GopCache {
      * sends the other renditions' keyframes just after it, and they belong to the same GOP.
      */
     void offer(MediaMessage message, boolean primaryTrack) {
-        if (message.kind() == MediaKind.METADATA || message.isSequenceHeader()) {
+        if (message.isHeader()) {
             return;
         }
         if (primaryTrack && message.isVideoKeyframe()) {

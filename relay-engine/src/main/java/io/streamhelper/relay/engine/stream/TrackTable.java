@@ -23,7 +23,7 @@ final class TrackTable {
     static final int MAX_TRACKS = 16;
 
     private final Map<Long, Entry> tracks = new LinkedHashMap<>();
-    /** The other tracks' sequence headers in their multitrack framing, by kind, track and packet type. */
+    /** The other tracks' sequence headers and codec configuration, in their multitrack framing, by kind, track and packet type. */
     private final Map<Long, MediaMessage> headers = new LinkedHashMap<>();
     private volatile List<Entry> published = List.of();
 
@@ -70,7 +70,7 @@ final class TrackTable {
             }
             return true;
         }
-        boolean header = message.isSequenceHeader();
+        boolean header = message.isHeader(); // sequence starts and codec configuration (Metadata, MultichannelConfig)
         for (MultitrackTags.Track track : parsed.tracks()) {
             Entry entry = entry(kind, track.trackId());
             if (entry == null) {
