@@ -2,10 +2,12 @@ package io.streamhelper.relay.app;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
+import io.streamhelper.relay.testkit.Chromium;
 import io.streamhelper.relay.testkit.Ffmpeg;
 import io.streamhelper.relay.testkit.FreePorts;
 import io.streamhelper.relay.testkit.ModernFfmpeg;
@@ -73,6 +75,13 @@ class MultitrackEndToEndTest {
             assertEquals("h264", second.get("codec").asText());
             assertEquals(720, second.get("width").asInt());
             assertEquals(1280, second.get("height").asInt());
+
+            // The /stat page, in a real browser, lists the renditions and which track the vertical destination gets.
+            String dom = Chromium.dumpDom("http://127.0.0.1:" + relay.httpPort() + "/stat#token=" + token, Duration.ofSeconds(4),
+                    work.resolve("chromium"));
+            assertTrue(dom.contains("data-track=\"video-1\"") && dom.contains("720×1280"), "the tracks table: " + dom);
+            assertTrue(dom.contains("vertical (video track 1, audio track 0)"), dom);
+            assertFalse(dom.contains(mainKey) || dom.contains(verticalKey) || dom.contains(ingestKey), "no key on the page");
 
             // A track the live stream does not carry is refused, naming the field.
             JsonNode refused = api.call("PUT", "/api/v1/stream-destinations/" + vertical.get("id").asLong(), "{\"videoTrack\":5}",
