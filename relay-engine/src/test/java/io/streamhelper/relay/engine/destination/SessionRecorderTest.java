@@ -13,6 +13,7 @@ import io.streamhelper.relay.engine.secret.Secret;
 import io.streamhelper.relay.engine.session.EndReason;
 import io.streamhelper.relay.engine.session.SessionReport;
 import io.streamhelper.relay.engine.stream.LiveStream;
+import io.streamhelper.relay.engine.stream.StreamState;
 import io.streamhelper.relay.testkit.TestKeys;
 import java.io.IOException;
 import java.time.Duration;
@@ -239,6 +240,32 @@ class SessionRecorderTest extends RegistryFixture {
         Publication publisher = begin();
         registry.stopAccepting();
         registry.endPublish(publisher.stream()); // as RelayServer.close ends every live stream
+        assertEquals(EndReason.SHUTDOWN, onlyReport().endReason());
+    }
+
+    /** Publisher lost, the stream waiting in its grace, then the server stops: that is why it ended. */
+    @Test
+    void endedByTheServersShutdownWhileWaitingForThePublisher() throws Exception {
+        registry(GRACE);
+        Publication publisher = begin();
+        onLoop(() -> publisher.lost("connection reset"));
+        assertEquals(StreamState.RECONNECTING, publisher.stream().state());
+        registry.stopAccepting();
+        registry.endPublish(publisher.stream()); // as RelayServer.close ends every live stream
+        assertEquals(EndReason.SHUTDOWN, onlyReport().endReason());
+    }
+
+    /**
+     * The grace running out while the server is stopping (after it stopped taking publishers,
+     * before it ended this stream): nobody could have come back, so the shutdown ended it.
+     */
+    @Test
+    void theGraceRunningOutDuringTheShutdownIsTheShutdown() throws Exception {
+        registry(GRACE);
+        Publication publisher = begin();
+        onLoop(() -> publisher.lost("connection reset"));
+        registry.stopAccepting();
+        advance(GRACE);
         assertEquals(EndReason.SHUTDOWN, onlyReport().endReason());
     }
 }
