@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * <p>The name stays DestinationRelay: the registry, the stats, the API and the tests all know it
  * by that name, and a rename would only add churn to code others are changing at the same time.
  */
-public final class DestinationRelay implements MediaSink {
+public final class DestinationRelay implements MediaSink, DestinationHistory.RelayCounts {
     private static final Logger log = LoggerFactory.getLogger(DestinationRelay.class);
     static final Duration STABLE_AFTER = Duration.ofSeconds(60);
     static final Duration REJECTED_RETRY = Duration.ofMinutes(5);
@@ -147,7 +147,7 @@ public final class DestinationRelay implements MediaSink {
                 link.close();
             }
             // Read before the close is reported back: the link's bytes still count in bytesSent().
-            history().relayStopped(bytesSent(), framesSent, framesDropped, reconnects);
+            history().relayStopped(this);
         });
     }
 
@@ -454,6 +454,8 @@ public final class DestinationRelay implements MediaSink {
     private DestinationHistory history() {
         if (history == null) {
             history = stream.session().destination(target.id(), target.displayName(), target.platform(), target.url());
+            // Until it stops, what the session shows of this destination while live counts this relay's counters.
+            history.relayStarted(this);
         }
         return history;
     }

@@ -9,6 +9,7 @@ import io.streamhelper.relay.engine.media.MediaKind;
 import io.streamhelper.relay.engine.media.MediaMessage;
 import io.streamhelper.relay.engine.publish.StreamGrant;
 import io.streamhelper.relay.engine.session.SessionRecorder;
+import io.streamhelper.relay.engine.session.SessionSoFar;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -112,9 +113,14 @@ public final class LiveStream {
         this.session = new SessionRecorder(grant.streamId(), startedAt, nanoClock);
     }
 
-    /** This broadcast's record (its destinations' states and counters); touched on {@link #executor()} only. */
+    /** This broadcast's record (its destinations' states and counters); written on {@link #executor()} only. */
     public SessionRecorder session() {
         return session;
+    }
+
+    /** This session as it stands now, from any thread: what the API shows while it is live. */
+    public SessionSoFar sessionSoFar() {
+        return new SessionSoFar(id(), startedAt, bytesIn, videoFrames, publisherReconnects, session.destinationsSoFar());
     }
 
     /** The server-wide totals this stream and its destinations add to. */
