@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.netty.util.concurrent.EventExecutor;
+
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.streamhelper.relay.catalog.secret.SecretBox;
 import io.streamhelper.relay.catalog.store.Database;
@@ -17,10 +17,7 @@ import io.streamhelper.relay.catalog.store.StoreException;
 import io.streamhelper.relay.catalog.store.StreamRecord;
 import io.streamhelper.relay.catalog.store.StreamSessionRecord;
 import io.streamhelper.relay.catalog.store.StreamSessionStore;
-import io.streamhelper.relay.engine.destination.DestinationConnector;
-import io.streamhelper.relay.engine.destination.DestinationLink;
-import io.streamhelper.relay.engine.destination.DestinationTarget;
-import io.streamhelper.relay.engine.destination.Timers;
+
 import io.streamhelper.relay.engine.registry.StreamRegistry;
 import io.streamhelper.relay.engine.session.SessionReport;
 import io.streamhelper.relay.testkit.ManualScheduler;
@@ -107,17 +104,7 @@ class SessionEndWriteTest {
         store = new FailingFinish(database.streamSessions());
         catalog = new DatabaseCatalog(database.streams(), database.destinations(), store,
                 DatabaseCatalog.DEFAULT_SESSION_HISTORY, Clock.systemUTC(), (delay, task) -> clock.schedule(delay, task)::cancel);
-        registry = new StreamRegistry(catalog, catalog, new DestinationConnector() {
-            @Override
-            public DestinationLink connect(DestinationTarget target, DestinationLink.Listener listener) {
-                throw new AssertionError("these streams have no destinations");
-            }
-
-            @Override
-            public Timers timers(EventExecutor executor) {
-                return Timers.of((delay, task) -> clock.schedule(delay, task)::cancel, clock::nanoTime);
-            }
-        }, StreamRegistry.Settings.defaults().withListener(catalog));
+        registry = new StreamRegistry(catalog, catalog, new NoDestinations(clock), StreamRegistry.Settings.defaults().withListener(catalog));
         long owner = database.users().register("ada@example.com", "hash").id();
         stream = new StreamService(database.streams(), database.audit(), registry).create(owner, "Main");
     }
