@@ -95,6 +95,28 @@ class BackupRestoreTest {
     }
 
     @Test
+    void aSecondServerRefusedInTheSameJvmLeavesTheFirstServersLockHeld() throws Exception {
+        Map<String, String> env = TestRelayConfig.env();
+        Path dataDir = Path.of(env.get("RELAY_DATA_DIR"));
+        Path backup = dataDir.resolveSibling(dataDir.getFileName() + "-backup");
+        try (RelayServer relay = RelayServer.start(RelayConfig.fromEnvironment(env), new StaticStreamCatalog(List.of()))) {
+            fiveDestinations(new RelayHttp(relay.httpPort()));
+            assertEquals(0, JarCommand.run(env, "backup", backup.toString()).exitCode());
+            IllegalStateException second = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> RelayServer.start(RelayConfig.fromEnvironment(env), new StaticStreamCatalog(List.of())));
+            assertTrue(second.getMessage().contains("in use by another relay process"), second.getMessage());
+
+            // POSIX locks belong to the process: had the refused start closed a channel on
+            // relay.lock, the first server's lock would be gone and this restore would go ahead.
+            JarCommand.Result refused = JarCommand.run(env, "restore", backup.toString());
+            assertEquals(1, refused.exitCode(), refused.output());
+            assertTrue(refused.stderr().contains("a relay server is using"), refused.stderr());
+            assertFalse(hasAside(dataDir), "nothing was moved");
+        }
+        assertEquals(0, JarCommand.run(env, "restore", backup.toString()).exitCode(), "free once the server stopped");
+    }
+
+    @Test
     void restoreRefusesATamperedBackupAndLeavesTheDataDirectoryAlone() throws Exception {
         Map<String, String> env = TestRelayConfig.env();
         Path dataDir = Path.of(env.get("RELAY_DATA_DIR"));
