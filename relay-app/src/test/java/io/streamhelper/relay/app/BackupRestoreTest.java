@@ -170,6 +170,38 @@ class BackupRestoreTest {
     }
 
     @Test
+    void restoreWithAnotherEncryptionKeyIsRefusedBeforeAnythingChanges() throws Exception {
+        String key = TestKeys.encryptionKeyHex();
+        Map<String, String> env = TestRelayConfig.env("ENCRYPTION_KEY", key);
+        Path dataDir = Path.of(env.get("RELAY_DATA_DIR"));
+        Path backup = dataDir.resolveSibling(dataDir.getFileName() + "-backup");
+        try (RelayServer relay = RelayServer.start(RelayConfig.fromEnvironment(env), new StaticStreamCatalog(List.of()))) {
+            fiveDestinations(new RelayHttp(relay.httpPort()));
+            assertEquals(0, JarCommand.run(env, "backup", backup.toString()).exitCode());
+        }
+        String before = sha256(dataDir.resolve("relay.db"));
+        List<String> filesBefore = fileNames(dataDir);
+
+        // The same key mode, another key: every stream key restored would be unreadable.
+        String otherKey = TestKeys.encryptionKeyHex();
+        Map<String, String> wrong = new java.util.HashMap<>(env);
+        wrong.put("ENCRYPTION_KEY", otherKey);
+        JarCommand.Result refused = JarCommand.run(wrong, "restore", backup.toString());
+        assertEquals(1, refused.exitCode(), refused.output());
+        assertTrue(refused.stderr().contains("this ENCRYPTION_KEY does not open the backup"), refused.stderr());
+        assertFalse(refused.output().contains(otherKey) || refused.output().contains(key), "never a key");
+        assertEquals(before, sha256(dataDir.resolve("relay.db")), "the data directory is untouched");
+        assertEquals(filesBefore, fileNames(dataDir), "nothing moved aside, nothing staged");
+
+        // The key of the backup opens it: restored, and the keys read.
+        assertEquals(0, JarCommand.run(env, "restore", backup.toString()).exitCode());
+        try (RelayServer relay = RelayServer.start(RelayConfig.fromEnvironment(env), new StaticStreamCatalog(List.of()))) {
+            assertEquals(5, relay.database().destinations().listByStream(1).stream()
+                    .filter(d -> d.streamKey().reveal().endsWith("-testonly")).count(), "every key opens");
+        }
+    }
+
+    @Test
     void withKeysetFileTheBackupCopiesItAndRestoreNeedsThatSameFile() throws Exception {
         Path keys = TestRelayConfig.freshDataDir();
         SecretBox.loadOrCreate(keys);
@@ -220,6 +252,12 @@ class BackupRestoreTest {
                     + "\"rtmpUrl\":\"rtmp://127.0.0.1:1/live\",\"streamKey\":\"" + TestKeys.destination() + "\"}", token, 201);
         }
         return streamId;
+    }
+
+    private static List<String> fileNames(Path dir) throws Exception {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).sorted().toList();
+        }
     }
 
     private static boolean hasAside(Path dataDir) throws Exception {
