@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamhelper.relay.catalog.secret.SecretBox;
 import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
 import io.streamhelper.relay.testkit.TestKeys;
+import io.streamhelper.relay.testkit.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -20,6 +21,8 @@ import java.sql.ResultSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -67,6 +70,62 @@ class BackupRestoreTest {
             assertTrue(again.stderr().contains("--overwrite"), again.stderr());
             assertEquals(0, JarCommand.run(env, "backup", backup.toString(), "--overwrite").exitCode());
         }
+    }
+
+    /**
+     * Owner-only from the first moment, not narrowed after: the backup runs under strace, and
+     * every file or directory it creates under the backup directory is created with no group or
+     * other bit, and none is chmod-ed later (which would mean it existed with another mode first).
+     */
+    @Test
+    void backupCreatesEveryFileOwnerOnlyAndNeverWiderForAMoment() throws Exception {
+        Tools.require("strace");
+        Map<String, String> env = TestRelayConfig.env();
+        Path dataDir = Path.of(env.get("RELAY_DATA_DIR"));
+        Path backup = dataDir.resolveSibling(dataDir.getFileName() + "-backup");
+        Path trace = dataDir.resolveSibling(dataDir.getFileName() + "-backup.strace");
+        try (RelayServer relay = RelayServer.start(RelayConfig.fromEnvironment(env), new StaticStreamCatalog(List.of()))) {
+            fiveDestinations(new RelayHttp(relay.httpPort()));
+            JarCommand.Result result = JarCommand.runUnder(List.of("strace", "-f", "-qq", "-o", trace.toString(),
+                    "-e", "trace=open,openat,creat,mkdir,mkdirat,chmod,fchmodat,fchmod"), env, "backup", backup.toString());
+            assertEquals(0, result.exitCode(), result.output());
+        }
+
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(backup)));
+        try (Stream<Path> files = Files.list(backup)) {
+            for (Path file : files.toList()) {
+                assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)), file.toString());
+            }
+        }
+
+        java.util.function.Predicate<String> inBackup = path -> path.equals(backup.toString())
+                || path.startsWith(backup + "/");
+        Pattern open = Pattern.compile("(?:open|openat)\\((?:AT_FDCWD, )?\"([^\"]+)\", ([A-Z_|]+), (0[0-7]+)");
+        Pattern mkdir = Pattern.compile("(?:mkdir|mkdirat)\\((?:AT_FDCWD, )?\"([^\"]+)\", (0[0-7]+)");
+        Pattern chmod = Pattern.compile("(?:chmod|fchmodat)\\((?:AT_FDCWD, )?\"([^\"]+)\"");
+        java.util.Set<String> created = new java.util.HashSet<>();
+        List<String> wider = new java.util.ArrayList<>();
+        List<String> lines = Files.readAllLines(trace);
+        for (String line : lines) {
+            Matcher o = open.matcher(line);
+            // The first O_CREAT open of a name is the one that creates it; later ones (SQLite
+            // opening the file Backup made) cannot change its mode.
+            if (o.find() && inBackup.test(o.group(1)) && o.group(2).contains("O_CREAT") && created.add(o.group(1))
+                    && (Integer.parseInt(o.group(3), 8) & 0077) != 0) {
+                wider.add(line);
+            }
+            Matcher m = mkdir.matcher(line);
+            if (m.find() && inBackup.test(m.group(1)) && (Integer.parseInt(m.group(2), 8) & 0077) != 0) {
+                wider.add(line);
+            }
+            Matcher c = chmod.matcher(line);
+            if (c.find() && inBackup.test(c.group(1))) {
+                wider.add(line);
+            }
+        }
+        assertTrue(created.contains(backup.resolve("relay.db.partial").toString()), "the trace saw the copy: " + created);
+        assertTrue(created.contains(backup.resolve("manifest.json.partial").toString()), created.toString());
+        assertEquals(List.of(), wider, "created wider than 0600/0700, or narrowed after creation");
     }
 
     @Test

@@ -31,7 +31,7 @@ final class SqliteCopy {
     private SqliteCopy() {
     }
 
-    /** Writes a snapshot of {@code source} to {@code target}, which must not exist yet. */
+    /** Writes a snapshot of {@code source} to {@code target}, which must not exist yet or be an empty file (whose mode it keeps). */
     static void snapshot(Path source, Path target) throws SQLException {
         try (Connection connection = open(source, false);
                 PreparedStatement vacuum = connection.prepareStatement("VACUUM INTO ?")) {
