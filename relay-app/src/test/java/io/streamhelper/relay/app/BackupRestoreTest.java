@@ -36,9 +36,9 @@ class BackupRestoreTest {
     @Test
     void backupHoldsTheRowsStillInTheWalThatAFileCopyMisses() throws Exception {
         Map<String, String> env = TestRelayConfig.env();
-        Path dataDir = Path.of(env.get("RELAY_DATA_DIR"));
-        Path backup = dataDir.resolveSibling(dataDir.getFileName() + "-backup");
-        try (RelayServer relay = RelayServer.start(RelayConfig.fromEnvironment(env), new StaticStreamCatalog(List.of()))) {
+        Path dataDir = dataDir(env);
+        Path backup = backupDir(env);
+        try (RelayServer relay = startRelay(env)) {
             long streamId = fiveDestinations(new RelayHttp(relay.httpPort()));
 
             // The naive backup: the committed rows are still in relay.db-wal, so the copy lacks them.
@@ -81,10 +81,10 @@ class BackupRestoreTest {
     void backupCreatesEveryFileOwnerOnlyAndNeverWiderForAMoment() throws Exception {
         Tools.require("strace");
         Map<String, String> env = TestRelayConfig.env();
-        Path dataDir = Path.of(env.get("RELAY_DATA_DIR"));
-        Path backup = dataDir.resolveSibling(dataDir.getFileName() + "-backup");
+        Path dataDir = dataDir(env);
+        Path backup = backupDir(env);
         Path trace = dataDir.resolveSibling(dataDir.getFileName() + "-backup.strace");
-        try (RelayServer relay = RelayServer.start(RelayConfig.fromEnvironment(env), new StaticStreamCatalog(List.of()))) {
+        try (RelayServer relay = startRelay(env)) {
             fiveDestinations(new RelayHttp(relay.httpPort()));
             JarCommand.Result result = JarCommand.runUnder(List.of("strace", "-f", "-qq", "-o", trace.toString(),
                     "-e", "trace=open,openat,creat,mkdir,mkdirat,chmod,fchmodat,fchmod"), env, "backup", backup.toString());
@@ -131,20 +131,22 @@ class BackupRestoreTest {
     @Test
     void restoreRefusesWhileAServerHoldsTheDataDirectoryAndMovesTheOldDatabaseAsideAfter() throws Exception {
         Map<String, String> env = TestRelayConfig.env();
-        Path dataDir = Path.of(env.get("RELAY_DATA_DIR"));
-        Path backup = dataDir.resolveSibling(dataDir.getFileName() + "-backup");
-        try (RelayServer relay = RelayServer.start(RelayConfig.fromEnvironment(env), new StaticStreamCatalog(List.of()))) {
+        Path dataDir = dataDir(env);
+        Path backup = backupDir(env);
+        try (RelayServer relay = startRelay(env)) {
             fiveDestinations(new RelayHttp(relay.httpPort()));
             assertEquals(0, JarCommand.run(env, "backup", backup.toString()).exitCode());
+            IllegalStateException second = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> startRelay(env));
+            assertTrue(second.getMessage().contains("in use by another relay process"), second.getMessage());
 
+            // POSIX locks belong to the process: had the refused second start above closed a
+            // channel on relay.lock, the first server's lock would be gone and this would go ahead.
             JarCommand.Result refused = JarCommand.run(env, "restore", backup.toString());
             assertEquals(1, refused.exitCode(), refused.output());
             assertTrue(refused.stderr().contains("a relay server is using"), refused.stderr());
             assertFalse(hasAside(dataDir), "nothing was moved");
             assertEquals(5, relay.database().destinations().listByStream(1).size(), "the server's data is untouched");
-            IllegalStateException second = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-                    () -> RelayServer.start(RelayConfig.fromEnvironment(env), new StaticStreamCatalog(List.of())));
-            assertTrue(second.getMessage().contains("in use by another relay process"), second.getMessage());
         }
         JarCommand.Result restored = JarCommand.run(env, "restore", backup.toString());
         assertEquals(0, restored.exitCode(), restored.output());
@@ -154,36 +156,10 @@ class BackupRestoreTest {
     }
 
     @Test
-    void aSecondServerRefusedInTheSameJvmLeavesTheFirstServersLockHeld() throws Exception {
-        Map<String, String> env = TestRelayConfig.env();
-        Path dataDir = Path.of(env.get("RELAY_DATA_DIR"));
-        Path backup = dataDir.resolveSibling(dataDir.getFileName() + "-backup");
-        try (RelayServer relay = RelayServer.start(RelayConfig.fromEnvironment(env), new StaticStreamCatalog(List.of()))) {
-            fiveDestinations(new RelayHttp(relay.httpPort()));
-            assertEquals(0, JarCommand.run(env, "backup", backup.toString()).exitCode());
-            IllegalStateException second = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-                    () -> RelayServer.start(RelayConfig.fromEnvironment(env), new StaticStreamCatalog(List.of())));
-            assertTrue(second.getMessage().contains("in use by another relay process"), second.getMessage());
-
-            // POSIX locks belong to the process: had the refused start closed a channel on
-            // relay.lock, the first server's lock would be gone and this restore would go ahead.
-            JarCommand.Result refused = JarCommand.run(env, "restore", backup.toString());
-            assertEquals(1, refused.exitCode(), refused.output());
-            assertTrue(refused.stderr().contains("a relay server is using"), refused.stderr());
-            assertFalse(hasAside(dataDir), "nothing was moved");
-        }
-        assertEquals(0, JarCommand.run(env, "restore", backup.toString()).exitCode(), "free once the server stopped");
-    }
-
-    @Test
     void restoreRefusesATamperedBackupAndLeavesTheDataDirectoryAlone() throws Exception {
         Map<String, String> env = TestRelayConfig.env();
-        Path dataDir = Path.of(env.get("RELAY_DATA_DIR"));
-        Path backup = dataDir.resolveSibling(dataDir.getFileName() + "-backup");
-        try (RelayServer relay = RelayServer.start(RelayConfig.fromEnvironment(env), new StaticStreamCatalog(List.of()))) {
-            fiveDestinations(new RelayHttp(relay.httpPort()));
-            assertEquals(0, JarCommand.run(env, "backup", backup.toString()).exitCode());
-        }
+        Path dataDir = dataDir(env);
+        Path backup = backupOfFiveDestinations(env);
         String before = sha256(dataDir.resolve("relay.db"));
         // One byte of the copy changed, as a bad disk or a hand would.
         byte[] db = Files.readAllBytes(backup.resolve("relay.db"));
@@ -206,9 +182,9 @@ class BackupRestoreTest {
     void withEncryptionKeyTheBackupHoldsNoKeyAndSaysSo() throws Exception {
         String key = TestKeys.encryptionKeyHex();
         Map<String, String> env = TestRelayConfig.env("ENCRYPTION_KEY", key);
-        Path dataDir = Path.of(env.get("RELAY_DATA_DIR"));
-        Path backup = dataDir.resolveSibling(dataDir.getFileName() + "-backup");
-        try (RelayServer relay = RelayServer.start(RelayConfig.fromEnvironment(env), new StaticStreamCatalog(List.of()))) {
+        Path dataDir = dataDir(env);
+        Path backup = backupDir(env);
+        try (RelayServer relay = startRelay(env)) {
             fiveDestinations(new RelayHttp(relay.httpPort()));
             JarCommand.Result result = JarCommand.run(env, "backup", backup.toString());
             assertEquals(0, result.exitCode(), result.output());
@@ -232,12 +208,8 @@ class BackupRestoreTest {
     void restoreWithAnotherEncryptionKeyIsRefusedBeforeAnythingChanges() throws Exception {
         String key = TestKeys.encryptionKeyHex();
         Map<String, String> env = TestRelayConfig.env("ENCRYPTION_KEY", key);
-        Path dataDir = Path.of(env.get("RELAY_DATA_DIR"));
-        Path backup = dataDir.resolveSibling(dataDir.getFileName() + "-backup");
-        try (RelayServer relay = RelayServer.start(RelayConfig.fromEnvironment(env), new StaticStreamCatalog(List.of()))) {
-            fiveDestinations(new RelayHttp(relay.httpPort()));
-            assertEquals(0, JarCommand.run(env, "backup", backup.toString()).exitCode());
-        }
+        Path dataDir = dataDir(env);
+        Path backup = backupOfFiveDestinations(env);
         String before = sha256(dataDir.resolve("relay.db"));
         List<String> filesBefore = fileNames(dataDir);
 
@@ -254,10 +226,7 @@ class BackupRestoreTest {
 
         // The key of the backup opens it: restored, and the keys read.
         assertEquals(0, JarCommand.run(env, "restore", backup.toString()).exitCode());
-        try (RelayServer relay = RelayServer.start(RelayConfig.fromEnvironment(env), new StaticStreamCatalog(List.of()))) {
-            assertEquals(5, relay.database().destinations().listByStream(1).stream()
-                    .filter(d -> d.streamKey().reveal().endsWith("-testonly")).count(), "every key opens");
-        }
+        assertEveryDestinationKeyOpens(env);
     }
 
     @Test
@@ -266,12 +235,7 @@ class BackupRestoreTest {
         SecretBox.loadOrCreate(keys);
         Path keyset = keys.resolve("secrets.keyset.json");
         Map<String, String> env = TestRelayConfig.env("RELAY_KEYSET_FILE", keyset.toString());
-        Path dataDir = Path.of(env.get("RELAY_DATA_DIR"));
-        Path backup = dataDir.resolveSibling(dataDir.getFileName() + "-backup");
-        try (RelayServer relay = RelayServer.start(RelayConfig.fromEnvironment(env), new StaticStreamCatalog(List.of()))) {
-            fiveDestinations(new RelayHttp(relay.httpPort()));
-            assertEquals(0, JarCommand.run(env, "backup", backup.toString()).exitCode());
-        }
+        Path backup = backupOfFiveDestinations(env);
         assertEquals("RELAY_KEYSET_FILE", JSON.readTree(backup.resolve("manifest.json").toFile()).get("keyMode").asText());
         assertEquals(Files.readString(keyset), Files.readString(backup.resolve("secrets.keyset.json")));
 
@@ -285,10 +249,7 @@ class BackupRestoreTest {
 
         Map<String, String> fresh = TestRelayConfig.env("RELAY_KEYSET_FILE", keyset.toString());
         assertEquals(0, JarCommand.run(fresh, "restore", backup.toString()).exitCode());
-        try (RelayServer relay = RelayServer.start(RelayConfig.fromEnvironment(fresh), new StaticStreamCatalog(List.of()))) {
-            assertEquals(5, relay.database().destinations().listByStream(1).stream()
-                    .filter(d -> d.streamKey().reveal().endsWith("-testonly")).count(), "every key opens");
-        }
+        assertEveryDestinationKeyOpens(fresh);
     }
 
     @Test
@@ -299,6 +260,38 @@ class BackupRestoreTest {
             assertEquals(2, result.exitCode(), String.join(" ", args) + ": " + result.output());
             assertTrue(result.stderr().contains("usage: java -jar streamhelper-relay.jar [serve]"), result.stderr());
             assertEquals("", result.stdout());
+        }
+    }
+
+    private static Path dataDir(Map<String, String> env) {
+        return Path.of(env.get("RELAY_DATA_DIR"));
+    }
+
+    /** Where the tests write the backup of the server of {@code env}: beside its data directory. */
+    private static Path backupDir(Map<String, String> env) {
+        Path dataDir = dataDir(env);
+        return dataDir.resolveSibling(dataDir.getFileName() + "-backup");
+    }
+
+    /** A server on {@code env} gets {@link #fiveDestinations}, is backed up by the command, and stopped. */
+    private static Path backupOfFiveDestinations(Map<String, String> env) throws Exception {
+        Path backup = backupDir(env);
+        try (RelayServer relay = startRelay(env)) {
+            fiveDestinations(new RelayHttp(relay.httpPort()));
+            assertEquals(0, JarCommand.run(env, "backup", backup.toString()).exitCode());
+        }
+        return backup;
+    }
+
+    private static RelayServer startRelay(Map<String, String> env) throws InterruptedException {
+        return RelayServer.start(RelayConfig.fromEnvironment(env), new StaticStreamCatalog(List.of()));
+    }
+
+    /** A server started on the restored data directory reads the five keys {@link #fiveDestinations} stored. */
+    private static void assertEveryDestinationKeyOpens(Map<String, String> env) throws InterruptedException {
+        try (RelayServer relay = startRelay(env)) {
+            assertEquals(5, relay.database().destinations().listByStream(1).stream()
+                    .filter(d -> d.streamKey().reveal().endsWith("-testonly")).count(), "every key opens");
         }
     }
 
