@@ -29,6 +29,8 @@ command -v Xvfb >/dev/null 2>&1 || missing+=(xvfb)
 for pkg in libegl-mesa0 libgl1-mesa-dri; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
+# ffmpeg 8.1 (relay-testkit's ModernFfmpeg, fetched by Maven) links libavdevice to PulseAudio's client library.
+dpkg -s libpulse0 >/dev/null 2>&1 || missing+=(libpulse0)
 # Validates docker-compose.yaml offline (no Docker engine needed): the compose plugin, or Debian's docker-compose.
 docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 

@@ -87,12 +87,20 @@ public final class Ffmpeg {
 
     /** What ffprobe reads from a live RTMP URL or a file. */
     public static ProbeResult probe(String urlOrPath, Duration timeout) {
-        List<String> command = new ArrayList<>(List.of("ffprobe", "-v", "error"));
+        return parseProbe(run(timeout, new ProcessBuilder(probeCommand("ffprobe", urlOrPath))));
+    }
+
+    /** The ffprobe arguments both builds share: streams' codec and size, and the container's tags, as JSON. */
+    static List<String> probeCommand(String ffprobe, String urlOrPath) {
+        List<String> command = new ArrayList<>(List.of(ffprobe, "-v", "error"));
         if (urlOrPath.startsWith("rtmp")) {
             command.addAll(List.of("-rw_timeout", "8000000"));
         }
         command.addAll(List.of("-show_entries", "stream=codec_type,codec_name,width,height:format_tags", "-of", "json", urlOrPath));
-        String output = run(timeout, command.toArray(new String[0]));
+        return command;
+    }
+
+    static ProbeResult parseProbe(String output) {
         try {
             JsonNode root = JSON.readTree(output);
             List<StreamInfo> streams = new ArrayList<>();
@@ -139,8 +147,14 @@ public final class Ffmpeg {
     }
 
     private static String run(Duration timeout, String... command) {
+        return run(timeout, new ProcessBuilder(command));
+    }
+
+    /** Runs a tool to its end and returns what it printed; a non-zero exit or a timeout fails the test. */
+    static String run(Duration timeout, ProcessBuilder builder) {
+        String[] command = builder.command().toArray(new String[0]);
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(false).start();
+            Process p = builder.redirectErrorStream(false).start();
             p.getOutputStream().close();
             // Read both streams to the end on separate threads so neither pipe can fill and stall the tool.
             var stdout = new java.util.concurrent.CompletableFuture<String>();
