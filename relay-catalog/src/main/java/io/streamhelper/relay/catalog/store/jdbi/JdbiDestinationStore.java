@@ -31,11 +31,18 @@ final class JdbiDestinationStore implements DestinationStore {
     private final Jdbi jdbi;
     private final Sealing sealing;
     private final Clock clock;
+    /** Runs between sealing a key and writing it: lets a test hold a write there while a key rotation runs. */
+    private final Runnable afterSeal;
 
     JdbiDestinationStore(Jdbi jdbi, Sealing sealing, Clock clock) {
+        this(jdbi, sealing, clock, () -> { });
+    }
+
+    JdbiDestinationStore(Jdbi jdbi, Sealing sealing, Clock clock, Runnable afterSeal) {
         this.jdbi = jdbi;
         this.sealing = sealing;
         this.clock = clock;
+        this.afterSeal = afterSeal;
     }
 
     /**
@@ -47,7 +54,7 @@ final class JdbiDestinationStore implements DestinationStore {
                                     Secret streamKey, String displayName) {
         long now = clock.millis();
         // As for streams: the id goes into the associated data, so insert and seal in one transaction.
-        long id = Sql.guard("create a destination for stream " + streamId, () -> jdbi.inTransaction(handle -> {
+        long id = sealing.storing(() -> Sql.guard("create a destination for stream " + streamId, () -> jdbi.inTransaction(handle -> {
             long newId = handle.createQuery("""
                             INSERT INTO stream_destinations
                                 (stream_id, owner_id, platform, enabled, rtmp_url, display_name, created_at, updated_at)
@@ -68,7 +75,7 @@ final class JdbiDestinationStore implements DestinationStore {
                             "no stream " + streamId + " owned by account " + ownerId));
             storeCiphertext(handle, newId, sealing.seal(streamKey, newId, ownerId));
             return newId;
-        }));
+        })));
         return new DestinationRecord(id, streamId, ownerId, platform, enabled, rtmpUrl, streamKey, displayName,
                 Sql.instant(now), Sql.instant(now));
     }
@@ -121,7 +128,7 @@ final class JdbiDestinationStore implements DestinationStore {
     @Override
     public DestinationRecord update(long id, DestinationChange change) {
         long now = clock.millis();
-        Row updated = Sql.guard("update destination " + id, () -> jdbi.inTransaction(handle -> {
+        Row updated = sealing.storing(() -> Sql.guard("update destination " + id, () -> jdbi.inTransaction(handle -> {
             Row current = findRow(handle, id).orElseThrow(() -> new NoSuchElementException("no destination " + id));
             Map<String, Object> columns = new LinkedHashMap<>();
             change.enabled().ifPresent(enabled -> columns.put("enabled", Sql.flag(enabled)));
@@ -130,10 +137,13 @@ final class JdbiDestinationStore implements DestinationStore {
             // Same associated data as before: the row and its owner have not changed.
             change.streamKey().ifPresent(key ->
                     columns.put("stream_key_ciphertext", sealing.seal(key, id, current.ownerId())));
+            if (change.streamKey().isPresent()) {
+                afterSeal.run();
+            }
             columns.put("updated_at", now);
             execute(handle, id, columns);
             return findRow(handle, id).orElseThrow();
-        }));
+        })));
         return open(updated);
     }
 
