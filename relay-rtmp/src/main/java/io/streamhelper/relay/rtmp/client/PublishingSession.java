@@ -505,6 +505,7 @@ final class PublishingSession implements DestinationLink {
                     // array of FourCC strings (what ffmpeg's -rtmp_enhanced_codecs writes). Left out
                     // for a legacy stream, so such a connect stays byte for byte what it was.
                     properties.put("fourCcList", fourCcList);
+                    log.info("event=destination_announce destination={} fourcc_list={}", target.id(), String.join(",", fourCcList));
                 }
                 ctx.writeAndFlush(Command.of("connect", TID_CONNECT, properties)
                         .encode(ctx.alloc(), ChunkStreamIds.COMMAND, 0));
