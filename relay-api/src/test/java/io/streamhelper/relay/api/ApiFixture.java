@@ -76,6 +76,8 @@ final class ApiFixture implements AutoCloseable {
         SecretBox secrets = null;
         /** The ingest ports the stream views name; plain RTMP on its default port unless a test says otherwise. */
         ApiServer.IngestPorts ingestPorts = ApiServer.IngestPorts.rtmpOnly(1935);
+        /** The RTMPS certificate health and /metrics report; none: RTMPS off. */
+        Optional<ApiServer.RtmpsCertificate> rtmpsCertificate = Optional.empty();
     }
 
     final Database database;
@@ -113,7 +115,7 @@ final class ApiFixture implements AutoCloseable {
         api = new ApiServer(new ApiServer.Services(registry, s.clock, s.metricsToken, accounts, streams, destinations,
                 s.databaseUp != null ? s.databaseUp : database::isReachable, Optional.of("relay.example"), s.ingestPorts, s.maxBodyBytes, s.rateLimits,
                 s.clientAddresses, new EncryptionKeyService(secretBox, database.sealedRows(), database.users(), database.audit()),
-                new StreamSessionService(streams, database.streamSessions())));
+                new StreamSessionService(streams, database.streamSessions()), s.rtmpsCertificate));
         if (s.ready) {
             api.ready();
         }

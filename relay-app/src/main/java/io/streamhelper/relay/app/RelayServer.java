@@ -123,7 +123,8 @@ public final class RelayServer implements AutoCloseable {
         IngestServer ingestServer = new IngestServer(ingestSettings, registry, acceptors, ingestLoops);
         if (tls.isPresent()) {
             // The poll only stats two files every 10 s; it shares the accept loop with the session purge.
-            tls.get().pollEvery(Timers.on(acceptors.next()), IngestTls.DEFAULT_POLL_INTERVAL);
+            tls.get().pollEvery(Timers.on(acceptors.next()), IngestTls.DEFAULT_POLL_INTERVAL)
+                    .checkExpiryDaily(Timers.on(acceptors.next()));
             ingestServer.withTls(config.rtmpsPort(), tls.get());
         }
         if (!config.rtmpEnabled()) {
@@ -142,7 +143,8 @@ public final class RelayServer implements AutoCloseable {
                 database::isReachable, config.publicHost(), ingestPorts(), config.maxBodyBytes(), config.rateLimits(),
                 config.clientAddresses(),
                 new EncryptionKeyService(secrets, database.sealedRows(), database.users(), database.audit()),
-                new StreamSessionService(streams, database.streamSessions())))
+                new StreamSessionService(streams, database.streamSessions()),
+                tls.map(t -> new ApiServer.RtmpsCertificate(() -> t.certificate().getNotAfter().toInstant(), IngestTls.EXPIRY_WARNING))))
                 .start(config.bindAddress(), config.httpPort());
         acceptors.scheduleAtFixedRate(accounts::purgeExpiredSessions, 1, 1, TimeUnit.HOURS);
         api.ready();

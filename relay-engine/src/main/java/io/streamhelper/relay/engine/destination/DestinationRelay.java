@@ -396,7 +396,7 @@ public final class DestinationRelay implements MediaSink {
         }
         watchForStall(current);
         boolean video = message.kind() == MediaKind.VIDEO;
-        boolean header = message.kind() == MediaKind.METADATA || message.isSequenceHeader();
+        boolean header = message.isHeader();
         if (video && !header && awaitingKeyframe) {
             if (!message.isVideoKeyframe()) {
                 drop(message);
@@ -453,7 +453,7 @@ public final class DestinationRelay implements MediaSink {
     }
 
     private void send(DestinationLink current, MediaMessage message, boolean hold) {
-        long ts = message.kind() == MediaKind.METADATA || message.isSequenceHeader()
+        long ts = message.isHeader()
                 ? timeline.headerTime()
                 : timeline.map(message.timestamp());
         if (message.kind() == MediaKind.VIDEO) {

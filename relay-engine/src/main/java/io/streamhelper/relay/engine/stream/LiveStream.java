@@ -56,6 +56,9 @@ public final class LiveStream {
     private MediaMessage metadata;
     private MediaMessage videoHeader;
     private MediaMessage audioHeader;
+    /** The enhanced-RTMP packets that configure the sequence starts ({@link MediaMessage#isCodecConfig}). */
+    private MediaMessage videoConfig;
+    private MediaMessage audioConfig;
     /** Written on the executor only, through {@link #moveTo}. */
     private volatile StreamState state = StreamState.LIVE;
     private volatile Instant graceEndsAt;
@@ -272,7 +275,7 @@ public final class LiveStream {
      * neither is anything in a fan-out smaller than the hold asks for ({@link AudioHold}).
      */
     private boolean holdsAudio(MediaMessage message, int destinations) {
-        return message.kind() == MediaKind.AUDIO && !message.isSequenceHeader() && audioHold.appliesTo(destinations);
+        return message.kind() == MediaKind.AUDIO && !message.isHeader() && audioHold.appliesTo(destinations);
     }
 
     /**
@@ -345,7 +348,10 @@ public final class LiveStream {
                 if (message.isSequenceHeader()) {
                     compareWithPredecessor(videoHeader, message);
                     videoHeader = replace(videoHeader, message);
+                    videoConfig = release(videoConfig); // it configured the sequence start now replaced
                     videoCodec = FlvTags.videoCodec(message.content());
+                } else if (message.isCodecConfig()) {
+                    videoConfig = replace(videoConfig, message);
                 } else if (FlvTags.isVideoFrame(message.content())) {
                     videoFrames++;
                     if (message.isVideoKeyframe()) {
@@ -358,6 +364,9 @@ public final class LiveStream {
                 if (message.isSequenceHeader()) {
                     compareWithPredecessor(audioHeader, message);
                     audioHeader = replace(audioHeader, message);
+                    audioConfig = release(audioConfig);
+                } else if (message.isCodecConfig()) {
+                    audioConfig = replace(audioConfig, message);
                 }
                 if ("none".equals(audioCodec)) {
                     audioCodec = FlvTags.audioCodec(message.content());
@@ -391,6 +400,13 @@ public final class LiveStream {
         }
     }
 
+    private static MediaMessage release(MediaMessage cached) {
+        if (cached != null) {
+            cached.release();
+        }
+        return null;
+    }
+
     private static MediaMessage replace(MediaMessage old, MediaMessage fresh) {
         if (old != null) {
             old.release();
@@ -398,11 +414,12 @@ public final class LiveStream {
         return fresh.retainedDuplicate();
     }
 
-    /** Metadata and sequence headers as they are now, retained for the caller. */
+    /** Metadata, sequence headers and their configuration packets as they are now, retained for the caller. */
     public List<MediaMessage> retainedHeaders() {
         assert executor.inEventLoop();
-        List<MediaMessage> headers = new ArrayList<>(3);
-        for (MediaMessage m : Arrays.asList(metadata, audioHeader, videoHeader)) {
+        List<MediaMessage> headers = new ArrayList<>(5);
+        // Each configuration packet right after the sequence start it configures, as encoders send them.
+        for (MediaMessage m : Arrays.asList(metadata, audioHeader, audioConfig, videoHeader, videoConfig)) {
             if (m != null) {
                 headers.add(m.retainedDuplicate());
             }
@@ -451,12 +468,12 @@ public final class LiveStream {
             moveTo(StreamState.ENDED);
             graceEndsAt = null;
             sinks = new MediaSink[0];
-            for (MediaMessage m : Arrays.asList(metadata, audioHeader, videoHeader)) {
+            for (MediaMessage m : Arrays.asList(metadata, audioHeader, audioConfig, videoHeader, videoConfig)) {
                 if (m != null) {
                     m.release();
                 }
             }
-            metadata = videoHeader = audioHeader = null;
+            metadata = videoHeader = audioHeader = videoConfig = audioConfig = null;
             gop.clear();
         });
     }
