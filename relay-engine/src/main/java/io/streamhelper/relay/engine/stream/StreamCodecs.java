@@ -89,11 +89,12 @@ public final class StreamCodecs {
         if (message.kind() == MediaKind.VIDEO) {
             videoSeen = true;
             boolean header = message.isSequenceHeader();
+            boolean picture = !header && !message.isCodecConfig() && FlvTags.isVideoFrame(message.content());
             // A codec with no sequence header (Sorenson, VP6) is known from its frames.
-            if (header || ("none".equals(video) && FlvTags.isVideoFrame(message.content()))) {
+            if (header || ("none".equals(video) && picture)) {
                 changed = setVideo(FlvTags.videoCodec(message.content()), FlvTags.isExVideoHeader(message.content()));
             }
-            if (!header && FlvTags.isVideoFrame(message.content())) {
+            if (picture) {
                 settled = true;
             }
         } else if (message.kind() == MediaKind.AUDIO) {
@@ -101,7 +102,7 @@ public final class StreamCodecs {
             if (header || "none".equals(audio)) {
                 changed = setAudio(FlvTags.audioCodec(message.content()), isExAudio(message));
             }
-            if (!header) {
+            if (!header && !message.isCodecConfig()) {
                 if (firstAudioFrameAt < 0) {
                     firstAudioFrameAt = message.timestamp();
                 } else if (!videoSeen && message.timestamp() - firstAudioFrameAt >= AUDIO_ONLY_AFTER_MILLIS) {
