@@ -243,4 +243,29 @@ class CodecRulesRelayTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> linksOf("late").size() == 1);
         assertEquals(List.of(List.of("hvc1")), announced.get("late"));
     }
+
+    /**
+     * An audio-only stream has no video frame to settle the codecs: a second of audio frames (media
+     * time) with no video tag does, and a destination with rules then connects.
+     */
+    @Test
+    void anAudioOnlyStreamSettlesAfterASecondOfAudio() throws Exception {
+        start(twitch());
+        publish(aacHeader(), tag(MediaKind.AUDIO, 0, 0xAF, 1, 0x21), tag(MediaKind.AUDIO, 980, 0xAF, 1, 0x21));
+        assertTrue(linksOf("tw").isEmpty(), "not yet: video may still come");
+        publish(tag(MediaKind.AUDIO, 1000, 0xAF, 1, 0x21));
+        await().atMost(Duration.ofSeconds(5)).until(() -> linksOf("tw").size() == 1);
+        assertEquals(DestinationState.CONNECTING, relay("tw").state());
+    }
+
+    /** Video whose header comes late does not settle on audio: the first picture decides. */
+    @Test
+    void aVideoHeaderSeenKeepsTheDecisionForTheFirstPicture() throws Exception {
+        start(twitch());
+        publish(aacHeader(), hevcHeader(), tag(MediaKind.AUDIO, 0, 0xAF, 1, 0x21), tag(MediaKind.AUDIO, 1500, 0xAF, 1, 0x21));
+        assertEquals(DestinationState.IDLE, relay("tw").state());
+        publish(hevcKey(1600));
+        assertEquals(DestinationState.INCOMPATIBLE, relay("tw").state());
+        assertTrue(linksOf("tw").isEmpty());
+    }
 }
