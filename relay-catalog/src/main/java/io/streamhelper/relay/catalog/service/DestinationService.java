@@ -130,7 +130,8 @@ public final class DestinationService {
 
     /**
      * Applies the change. A live stream's relay to this destination reconnects only when what it
-     * publishes to changed (URL, key, or enabled again); renaming it does not cut the stream.
+     * publishes to changed (URL, key, or enabled again) or the codecs it takes; renaming it does
+     * not cut the stream.
      */
     public DestinationRecord update(long callerId, long destinationId, Update update) {
         DestinationRecord before = get(callerId, destinationId);
