@@ -26,7 +26,7 @@ const ENDINGS = {
 function troubles(session) {
   const lines = [];
   for (const d of session.destinations) {
-    const failures = d.transitions.filter((t) => t.state === 'retrying' || t.state === 'rejected');
+    const failures = d.transitions.filter((t) => t.state === 'retrying' || t.state === 'rejected' || t.state === 'incompatible');
     if (!failures.length) continue;
     const first = failures[0];
     const more = failures.length - 1 + (d.transitionsOmitted ? ' or more' : '');

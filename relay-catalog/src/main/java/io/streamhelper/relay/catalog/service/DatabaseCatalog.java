@@ -249,9 +249,11 @@ public final class DatabaseCatalog implements PublishAuthorizer, DestinationDire
         });
     }
 
-    /** What the relay engine needs of a stored destination: where to publish and under which key. */
+    /** What the relay engine needs of a stored destination: where to publish, under which key, and which codecs it takes. */
     static DestinationTarget target(DestinationRecord d) {
-        return new DestinationTarget(String.valueOf(d.id()), d.displayName(), d.rtmpUrl(), d.streamKey(), d.platform());
+        Platform platform = Platform.fromWireName(d.platform()).orElse(Platform.CUSTOM);
+        return new DestinationTarget(String.valueOf(d.id()), d.displayName(), d.rtmpUrl(), d.streamKey(), d.platform(),
+                platform.codecRules(d.videoCodecs()));
     }
 
     /**

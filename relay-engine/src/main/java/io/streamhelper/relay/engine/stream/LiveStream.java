@@ -50,6 +50,8 @@ public final class LiveStream {
     private final StreamGrant grant;
     private final EventExecutor executor;
     private final GopCache gop;
+    /** The codecs as destinations decide on them; fed every tag before it is fanned out. */
+    private final StreamCodecs codecs;
     private final Instant startedAt = Instant.now();
     private MediaSink[] sinks = new MediaSink[0];
     private MediaMessage metadata;
@@ -112,6 +114,7 @@ public final class LiveStream {
         this.grant = grant;
         this.executor = executor;
         this.gop = new GopCache(gopCacheBytes);
+        this.codecs = new StreamCodecs(grant.streamId());
         this.audioHold = audioHold;
         this.session = new SessionRecorder(grant.streamId(), startedAt, nanoClock);
     }
@@ -208,6 +211,11 @@ public final class LiveStream {
             keyframeIntervalMillis = (timestamp - lastKeyframeAt) & 0xFFFFFFFFL; // RTMP time wraps at 2^32
         }
         lastKeyframeAt = timestamp;
+    }
+
+    /** The codecs destinations decide on, and where they watch for changes; on {@link #executor()} only. */
+    public StreamCodecs codecs() {
+        return codecs;
     }
 
     public String videoCodec() {
@@ -375,6 +383,7 @@ public final class LiveStream {
             }
         }
         gop.offer(message);
+        codecs.seen(message);
     }
 
     /**
