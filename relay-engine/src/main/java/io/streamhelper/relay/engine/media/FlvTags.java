@@ -23,6 +23,7 @@ public final class FlvTags {
     // Enhanced RTMP packet types (video).
     static final int VIDEO_PACKET_SEQUENCE_START = 0;
     static final int VIDEO_PACKET_SEQUENCE_END = 2;
+    static final int VIDEO_PACKET_METADATA = 4;
     static final int VIDEO_PACKET_MPEG2TS_SEQUENCE_START = 5;
     static final int AVC_END_OF_SEQUENCE = 2;
     static final int VIDEO_PACKET_MULTITRACK = 6;
@@ -47,8 +48,13 @@ public final class FlvTags {
         return isExVideoHeader(tag) ? (b >> 4) & 0x07 : b >> 4;
     }
 
+    /**
+     * A keyframe picture. An end of sequence (ffmpeg's AVC {@code 0x17 02}, enhanced SequenceEnd)
+     * carries the keyframe bits too, but no picture: a GOP started there gives a joiner nothing
+     * to decode until the next real keyframe.
+     */
     public static boolean isVideoKeyframe(ByteBuf tag) {
-        return videoFrameType(tag) == VIDEO_FRAME_KEY && !isVideoSequenceHeader(tag);
+        return videoFrameType(tag) == VIDEO_FRAME_KEY && isVideoFrame(tag);
     }
 
     public static boolean isVideoSequenceHeader(ByteBuf tag) {
@@ -89,11 +95,45 @@ public final class FlvTags {
         }
         int index = tag.readerIndex();
         if (isExVideoHeader(tag)) {
-            return exVideoPacketType(tag) != VIDEO_PACKET_SEQUENCE_END;
+            int packetType = exVideoPacketType(tag);
+            return packetType != VIDEO_PACKET_SEQUENCE_END && packetType != VIDEO_PACKET_METADATA;
         }
         int codec = tag.getByte(index) & 0x0F;
         boolean avcLike = codec == CODEC_AVC || codec == CODEC_HEVC_LEGACY;
         return !(avcLike && tag.getByte(index + 1) == AVC_END_OF_SEQUENCE);
+    }
+
+    /**
+     * Enhanced RTMP's video Metadata packet (packet type 4): AMF values ({@code colorInfo}: HDR
+     * colour primaries, transfer, mastering display) for the pictures after it. ffmpeg 8.1 writes
+     * one after every HEVC and AV1 sequence start, with frame type 5 (0xd4). It belongs with the
+     * sequence start: a destination that misses it shows HDR video with the wrong colours.
+     */
+    public static boolean isVideoMetadata(ByteBuf tag) {
+        return tag.readableBytes() >= 2 && isExVideoHeader(tag) && exVideoPacketType(tag) == VIDEO_PACKET_METADATA;
+    }
+
+    /**
+     * Enhanced RTMP's audio MultichannelConfig packet (packet type 4): channel order and layout,
+     * which ffmpeg 8.1 sends right after the Opus sequence start. Like the video Metadata packet,
+     * a setting for what follows, not a sample.
+     */
+    public static boolean isAudioMultichannelConfig(ByteBuf tag) {
+        return audioExPacketType(tag) == AUDIO_PACKET_MULTICHANNEL_CONFIG;
+    }
+
+    /** The packet type of an ex-header audio tag (of the tracks, for a multitrack one); -1 for any other tag. */
+    private static int audioExPacketType(ByteBuf tag) {
+        if (tag.readableBytes() < 2) {
+            return -1;
+        }
+        int index = tag.readerIndex();
+        int first = tag.getUnsignedByte(index);
+        if (first >> 4 != AUDIO_FORMAT_EX_HEADER) {
+            return -1;
+        }
+        int packetType = first & 0x0F;
+        return packetType == AUDIO_PACKET_MULTITRACK ? tag.getByte(index + 1) & 0x0F : packetType;
     }
 
     /** A command frame (enhanced RTMP's video info/command) carries no picture. */
@@ -101,24 +141,20 @@ public final class FlvTags {
         return videoFrameType(tag) == VIDEO_FRAME_COMMAND;
     }
 
+    /**
+     * AAC's AudioSpecificConfig, or an ex-header SequenceStart (Opus: the OpusHead). Not the
+     * MultichannelConfig that ffmpeg 8.1 sends after it: cached in the sequence start's place, it
+     * would leave a joiner without the OpusHead.
+     */
     public static boolean isAudioSequenceHeader(ByteBuf tag) {
         if (tag.readableBytes() < 2) {
             return false;
         }
         int index = tag.readerIndex();
-        int first = tag.getUnsignedByte(index);
-        int format = first >> 4;
-        if (format == AUDIO_FORMAT_AAC) {
+        if (tag.getUnsignedByte(index) >> 4 == AUDIO_FORMAT_AAC) {
             return tag.getByte(index + 1) == 0;
         }
-        if (format == AUDIO_FORMAT_EX_HEADER) {
-            int packetType = first & 0x0F;
-            if (packetType == AUDIO_PACKET_MULTITRACK) {
-                packetType = tag.getByte(index + 1) & 0x0F;
-            }
-            return packetType == AUDIO_PACKET_SEQUENCE_START || packetType == AUDIO_PACKET_MULTICHANNEL_CONFIG;
-        }
-        return false;
+        return audioExPacketType(tag) == AUDIO_PACKET_SEQUENCE_START;
     }
 
     /** A short codec name for stats and logs: "avc1", "hvc1", "av01", "vp09", or "flv:N". */

@@ -47,6 +47,28 @@ public final class MediaMessage extends DefaultByteBufHolder {
     }
 
     /**
+     * An enhanced-RTMP packet that configures the media after it without being media: the video
+     * Metadata packet (HDR colour) or the audio MultichannelConfig. Kept with the sequence headers
+     * for joiners, and passed to a destination even while it waits for a keyframe.
+     */
+    public boolean isCodecConfig() {
+        return switch (kind) {
+            case VIDEO -> FlvTags.isVideoMetadata(content());
+            case AUDIO -> FlvTags.isAudioMultichannelConfig(content());
+            default -> false;
+        };
+    }
+
+    /**
+     * What a decoder needs before the media and a joiner is sent from the stream's cache: the
+     * onMetaData, sequence headers and {@linkplain #isCodecConfig codec configuration}. Never
+     * held back, never part of a GOP, stamped with the destination's header time.
+     */
+    public boolean isHeader() {
+        return kind == MediaKind.METADATA || isSequenceHeader() || isCodecConfig();
+    }
+
+    /**
      * The fan-out this copy of the tag belongs to, where a protocol may share its framing of the
      * tag between destinations; null outside one. Kept by every duplicate and rebased copy.
      */

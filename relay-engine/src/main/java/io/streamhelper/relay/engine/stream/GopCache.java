@@ -1,6 +1,5 @@
 package io.streamhelper.relay.engine.stream;
 
-import io.streamhelper.relay.engine.media.MediaKind;
 import io.streamhelper.relay.engine.media.MediaMessage;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +21,7 @@ final class GopCache {
 
     /** Sees every live tag; keeps a retained duplicate of those that belong to the current GOP. */
     void offer(MediaMessage message) {
-        if (message.kind() == MediaKind.METADATA || message.isSequenceHeader()) {
+        if (message.isHeader()) {
             return;
         }
         if (message.isVideoKeyframe()) {

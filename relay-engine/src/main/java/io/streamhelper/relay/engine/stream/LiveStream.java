@@ -9,6 +9,7 @@ import io.streamhelper.relay.engine.media.MediaKind;
 import io.streamhelper.relay.engine.media.MediaMessage;
 import io.streamhelper.relay.engine.publish.StreamGrant;
 import io.streamhelper.relay.engine.session.SessionRecorder;
+import io.streamhelper.relay.engine.session.SessionSoFar;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -49,11 +50,16 @@ public final class LiveStream {
     private final StreamGrant grant;
     private final EventExecutor executor;
     private final GopCache gop;
+    /** The codecs as destinations decide on them; fed every tag before it is fanned out. */
+    private final StreamCodecs codecs;
     private final Instant startedAt = Instant.now();
     private MediaSink[] sinks = new MediaSink[0];
     private MediaMessage metadata;
     private MediaMessage videoHeader;
     private MediaMessage audioHeader;
+    /** The enhanced-RTMP packets that configure the sequence starts ({@link MediaMessage#isCodecConfig}). */
+    private MediaMessage videoConfig;
+    private MediaMessage audioConfig;
     /** Written on the executor only, through {@link #moveTo}. */
     private volatile StreamState state = StreamState.LIVE;
     private volatile Instant graceEndsAt;
@@ -108,13 +114,19 @@ public final class LiveStream {
         this.grant = grant;
         this.executor = executor;
         this.gop = new GopCache(gopCacheBytes);
+        this.codecs = new StreamCodecs(grant.streamId());
         this.audioHold = audioHold;
         this.session = new SessionRecorder(grant.streamId(), startedAt, nanoClock);
     }
 
-    /** This broadcast's record (its destinations' states and counters); touched on {@link #executor()} only. */
+    /** This broadcast's record (its destinations' states and counters); written on {@link #executor()} only. */
     public SessionRecorder session() {
         return session;
+    }
+
+    /** This session as it stands now, from any thread: what the API shows while it is live. */
+    public SessionSoFar sessionSoFar() {
+        return new SessionSoFar(id(), startedAt, bytesIn, videoFrames, publisherReconnects, session.destinationsSoFar());
     }
 
     /** The server-wide totals this stream and its destinations add to. */
@@ -201,6 +213,11 @@ public final class LiveStream {
         lastKeyframeAt = timestamp;
     }
 
+    /** The codecs destinations decide on, and where they watch for changes; on {@link #executor()} only. */
+    public StreamCodecs codecs() {
+        return codecs;
+    }
+
     public String videoCodec() {
         return videoCodec;
     }
@@ -264,7 +281,7 @@ public final class LiveStream {
      * neither is anything in a fan-out smaller than the hold asks for ({@link AudioHold}).
      */
     private boolean holdsAudio(MediaMessage message, int destinations) {
-        return message.kind() == MediaKind.AUDIO && !message.isSequenceHeader() && audioHold.appliesTo(destinations);
+        return message.kind() == MediaKind.AUDIO && !message.isHeader() && audioHold.appliesTo(destinations);
     }
 
     /**
@@ -337,7 +354,10 @@ public final class LiveStream {
                 if (message.isSequenceHeader()) {
                     compareWithPredecessor(videoHeader, message);
                     videoHeader = replace(videoHeader, message);
+                    videoConfig = release(videoConfig); // it configured the sequence start now replaced
                     videoCodec = FlvTags.videoCodec(message.content());
+                } else if (message.isCodecConfig()) {
+                    videoConfig = replace(videoConfig, message);
                 } else if (FlvTags.isVideoFrame(message.content())) {
                     videoFrames++;
                     if (message.isVideoKeyframe()) {
@@ -350,6 +370,9 @@ public final class LiveStream {
                 if (message.isSequenceHeader()) {
                     compareWithPredecessor(audioHeader, message);
                     audioHeader = replace(audioHeader, message);
+                    audioConfig = release(audioConfig);
+                } else if (message.isCodecConfig()) {
+                    audioConfig = replace(audioConfig, message);
                 }
                 if ("none".equals(audioCodec)) {
                     audioCodec = FlvTags.audioCodec(message.content());
@@ -360,6 +383,7 @@ public final class LiveStream {
             }
         }
         gop.offer(message);
+        codecs.seen(message);
     }
 
     /**
@@ -382,6 +406,13 @@ public final class LiveStream {
         }
     }
 
+    private static MediaMessage release(MediaMessage cached) {
+        if (cached != null) {
+            cached.release();
+        }
+        return null;
+    }
+
     private static MediaMessage replace(MediaMessage old, MediaMessage fresh) {
         if (old != null) {
             old.release();
@@ -389,11 +420,12 @@ public final class LiveStream {
         return fresh.retainedDuplicate();
     }
 
-    /** Metadata and sequence headers as they are now, retained for the caller. */
+    /** Metadata, sequence headers and their configuration packets as they are now, retained for the caller. */
     public List<MediaMessage> retainedHeaders() {
         assert executor.inEventLoop();
-        List<MediaMessage> headers = new ArrayList<>(3);
-        for (MediaMessage m : Arrays.asList(metadata, audioHeader, videoHeader)) {
+        List<MediaMessage> headers = new ArrayList<>(5);
+        // Each configuration packet right after the sequence start it configures, as encoders send them.
+        for (MediaMessage m : Arrays.asList(metadata, audioHeader, audioConfig, videoHeader, videoConfig)) {
             if (m != null) {
                 headers.add(m.retainedDuplicate());
             }
@@ -442,12 +474,12 @@ public final class LiveStream {
             moveTo(StreamState.ENDED);
             graceEndsAt = null;
             sinks = new MediaSink[0];
-            for (MediaMessage m : Arrays.asList(metadata, audioHeader, videoHeader)) {
+            for (MediaMessage m : Arrays.asList(metadata, audioHeader, audioConfig, videoHeader, videoConfig)) {
                 if (m != null) {
                     m.release();
                 }
             }
-            metadata = videoHeader = audioHeader = null;
+            metadata = videoHeader = audioHeader = videoConfig = audioConfig = null;
             gop.clear();
         });
     }

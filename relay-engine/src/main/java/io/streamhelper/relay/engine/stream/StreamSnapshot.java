@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * What a destination joining a live stream is sent first, in order: metadata, the audio and video
- * sequence headers, then the tags of the current group of pictures (starting at its keyframe).
+ * sequence headers (each followed by its enhanced-RTMP configuration packet, if the publisher sent
+ * one), then the tags of the current group of pictures (starting at its keyframe).
  * Every message is a retained duplicate owned by the holder: take them with {@link #drain()} or
  * release them with {@link #close()}.
  */
