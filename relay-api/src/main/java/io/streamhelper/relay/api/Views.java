@@ -1,6 +1,7 @@
 package io.streamhelper.relay.api;
 
 import io.streamhelper.relay.catalog.service.KeysInUrls;
+import io.streamhelper.relay.catalog.service.Platform;
 import io.streamhelper.relay.catalog.service.RelayStatus;
 import io.streamhelper.relay.catalog.store.DestinationRecord;
 import io.streamhelper.relay.catalog.store.StreamRecord;
@@ -58,10 +59,20 @@ final class Views {
         m.put("displayName", d.displayName());
         m.put("videoTrack", d.videoTrack());
         m.put("audioTrack", d.audioTrack());
+        // What it takes: the user's restriction, else the platform's list; null: any codec.
+        m.put("videoCodecs", videoCodecs(d));
         m.put("createdAt", d.createdAt().toString());
         m.put("updatedAt", d.updatedAt().toString());
         m.put("status", status(status));
         return m;
+    }
+
+    private static java.util.List<String> videoCodecs(DestinationRecord d) {
+        if (!d.videoCodecs().isEmpty()) {
+            return d.videoCodecs();
+        }
+        java.util.List<String> platform = Platform.fromWireName(d.platform()).orElse(Platform.CUSTOM).videoCodecs();
+        return platform.isEmpty() ? null : platform;
     }
 
     private static Map<String, Object> status(RelayStatus s) {

@@ -34,10 +34,12 @@ public final class DestinationService {
     /** What a user may ask for when adding a destination. Empty optionals take the platform's defaults. */
     public record NewDestination(long streamId, String platform, String streamKey, Optional<String> rtmpUrl,
                                  Optional<String> displayName, Optional<Boolean> enabled,
-                                 Optional<Integer> videoTrack, Optional<Integer> audioTrack) {
+                                 Optional<Integer> videoTrack, Optional<Integer> audioTrack,
+                                 Optional<List<String>> videoCodecs) {
         public NewDestination(long streamId, String platform, String streamKey, Optional<String> rtmpUrl,
                               Optional<String> displayName, Optional<Boolean> enabled) {
-            this(streamId, platform, streamKey, rtmpUrl, displayName, enabled, Optional.empty(), Optional.empty());
+            this(streamId, platform, streamKey, rtmpUrl, displayName, enabled, Optional.empty(), Optional.empty(),
+                    Optional.empty());
         }
 
         @Override
@@ -46,12 +48,16 @@ public final class DestinationService {
         }
     }
 
-    /** What a user may change; empty fields stay as they are. */
+    /**
+     * What a user may change; empty fields stay as they are. {@code videoCodecs} present and
+     * empty lifts the restriction (the API's {@code "videoCodecs": null}).
+     */
     public record Update(Optional<Boolean> enabled, Optional<String> streamKey, Optional<String> rtmpUrl,
-                         Optional<String> displayName, Optional<Integer> videoTrack, Optional<Integer> audioTrack) {
+                         Optional<String> displayName, Optional<Integer> videoTrack, Optional<Integer> audioTrack,
+                         Optional<List<String>> videoCodecs) {
         public Update(Optional<Boolean> enabled, Optional<String> streamKey, Optional<String> rtmpUrl,
                       Optional<String> displayName) {
-            this(enabled, streamKey, rtmpUrl, displayName, Optional.empty(), Optional.empty());
+            this(enabled, streamKey, rtmpUrl, displayName, Optional.empty(), Optional.empty(), Optional.empty());
         }
 
         @Override
@@ -93,6 +99,9 @@ public final class DestinationService {
                 ? Fields.name("displayName", request.displayName().get()) : platform.defaultDisplayName();
         Optional<Integer> videoTrack = checkTrack("videoTrack", request.videoTrack(), MediaKind.VIDEO, stream.id());
         Optional<Integer> audioTrack = checkTrack("audioTrack", request.audioTrack(), MediaKind.AUDIO, stream.id());
+        // Null (an empty list here) and absent both mean the platform's own list.
+        List<String> videoCodecs = request.videoCodecs().filter(v -> !v.isEmpty())
+                .map(v -> VideoCodecs.check(v, platform)).orElse(List.of());
         if (destinations.countByStream(stream.id()) >= maxPerStream) {
             throw new InvalidField("streamId", "a stream may have at most " + maxPerStream + " destinations");
         }
@@ -100,7 +109,7 @@ public final class DestinationService {
             throw new InvalidField("streamId", "a user may have at most " + maxPerUser + " destinations");
         }
         DestinationRecord created = destinations.create(stream.id(), callerId, platform.wireName(),
-                request.enabled().orElse(true), url, Secret.of(key), name);
+                request.enabled().orElse(true), url, Secret.of(key), name, videoCodecs);
         if (videoTrack.orElse(0) != 0 || audioTrack.orElse(0) != 0) {
             created = destinations.update(created.id(), DestinationChange.tracks(videoTrack, audioTrack));
         }
@@ -132,7 +141,8 @@ public final class DestinationService {
 
     /**
      * Applies the change. A live stream's relay to this destination reconnects only when what it
-     * publishes to changed (URL, key, or enabled again); renaming it does not cut the stream.
+     * publishes to changed (URL, key, or enabled again) or the codecs it takes; renaming it does
+     * not cut the stream.
      */
     public DestinationRecord update(long callerId, long destinationId, Update update) {
         DestinationRecord before = get(callerId, destinationId);
@@ -144,8 +154,10 @@ public final class DestinationService {
         Optional<String> name = update.displayName().map(n -> Fields.name("displayName", n));
         Optional<Integer> videoTrack = checkTrack("videoTrack", update.videoTrack(), MediaKind.VIDEO, before.streamId());
         Optional<Integer> audioTrack = checkTrack("audioTrack", update.audioTrack(), MediaKind.AUDIO, before.streamId());
+        Optional<List<String>> videoCodecs = update.videoCodecs()
+                .map(v -> v.isEmpty() ? List.<String>of() : VideoCodecs.check(v, platform));
         DestinationRecord after = destinations.update(destinationId,
-                new DestinationChange(update.enabled(), key, url, name, videoTrack, audioTrack));
+                new DestinationChange(update.enabled(), key, url, name, videoTrack, audioTrack, videoCodecs));
         List<String> changed = new ArrayList<>();
         update.enabled().ifPresent(e -> changed.add("enabled=" + e));
         key.ifPresent(k -> changed.add("streamKey"));
@@ -153,14 +165,17 @@ public final class DestinationService {
         name.ifPresent(n -> changed.add("displayName"));
         videoTrack.ifPresent(t -> changed.add("videoTrack=" + t));
         audioTrack.ifPresent(t -> changed.add("audioTrack=" + t));
+        videoCodecs.ifPresent(v -> changed.add("videoCodecs=" + (v.isEmpty() ? "platform" : String.join(",", v))));
         audit.record(callerId, "update", "destination", destinationId, String.join(" ", changed));
 
         String streamId = String.valueOf(after.streamId());
         if (!after.enabled()) {
             registry.removeDestination(streamId, String.valueOf(after.id()));
         } else if (!before.enabled() || key.isPresent() || !after.rtmpUrl().equals(before.rtmpUrl())
-                || after.videoTrack() != before.videoTrack() || after.audioTrack() != before.audioTrack()) {
+                || after.videoTrack() != before.videoTrack() || after.audioTrack() != before.audioTrack()
+                || !after.videoCodecs().equals(before.videoCodecs())) {
             // Another track is another picture: the destination starts again from its headers.
+            // New codec rules are decided by a new relay: it connects, or is held back, at once.
             registry.applyDestination(streamId, DatabaseCatalog.target(after));
         }
         return after;

@@ -1,15 +1,25 @@
 package io.streamhelper.relay.catalog.store;
 
 import io.streamhelper.relay.engine.secret.Secret;
+import java.util.List;
 import java.util.Optional;
 
-/** The fields of a destination an update may change; an empty field is left as it is. */
+/**
+ * The fields of a destination an update may change; an empty field is left as it is. A present
+ * but empty {@code videoCodecs} lifts the restriction.
+ */
 public record DestinationChange(Optional<Boolean> enabled, Optional<Secret> streamKey,
                                 Optional<String> rtmpUrl, Optional<String> displayName,
-                                Optional<Integer> videoTrack, Optional<Integer> audioTrack) {
+                                Optional<Integer> videoTrack, Optional<Integer> audioTrack,
+                                Optional<List<String>> videoCodecs) {
     public DestinationChange(Optional<Boolean> enabled, Optional<Secret> streamKey, Optional<String> rtmpUrl,
                              Optional<String> displayName) {
-        this(enabled, streamKey, rtmpUrl, displayName, Optional.empty(), Optional.empty());
+        this(enabled, streamKey, rtmpUrl, displayName, Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    public DestinationChange(Optional<Boolean> enabled, Optional<Secret> streamKey, Optional<String> rtmpUrl,
+                             Optional<String> displayName, Optional<List<String>> videoCodecs) {
+        this(enabled, streamKey, rtmpUrl, displayName, Optional.empty(), Optional.empty(), videoCodecs);
     }
 
     public static DestinationChange none() {
@@ -18,6 +28,7 @@ public record DestinationChange(Optional<Boolean> enabled, Optional<Secret> stre
 
     /** Only the tracks. */
     public static DestinationChange tracks(Optional<Integer> videoTrack, Optional<Integer> audioTrack) {
-        return new DestinationChange(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), videoTrack, audioTrack);
+        return new DestinationChange(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), videoTrack, audioTrack,
+                Optional.empty());
     }
 }
