@@ -1,6 +1,7 @@
 package io.streamhelper.relay.engine.destination;
 
 import io.netty.util.concurrent.EventExecutor;
+import io.streamhelper.relay.engine.media.TrackSelection;
 import io.streamhelper.relay.engine.media.MediaKind;
 import io.streamhelper.relay.engine.media.MediaMessage;
 import io.streamhelper.relay.engine.session.DestinationHistory;
@@ -166,7 +167,9 @@ public final class DestinationRelay implements MediaSink, DestinationHistory.Rel
             return;
         }
         StreamCodecs codecs = stream.codecs();
-        String refusal = target.codecs().refusal(codecs.video(), codecs.audio());
+        // The tracks it is sent: a multitrack publish may carry H.264 in track 0 and HEVC in track 1.
+        TrackSelection tracks = target.tracks();
+        String refusal = target.codecs().refusal(codecs.video(tracks.videoTrack()), codecs.audio(tracks.audioTrack()));
         if (refusal != null) {
             if (state == DestinationState.INCOMPATIBLE) {
                 lastError = refusal; // another codec it does not take either: say which
@@ -230,7 +233,7 @@ public final class DestinationRelay implements MediaSink, DestinationHistory.Rel
             platformCounters.reconnected();
         }
         transition(DestinationState.CONNECTING, null);
-        link = connector.connect(target, executor, stream.codecs().enhancedFourCcs(), new LinkListener());
+        link = connector.connect(target, executor, stream.codecs().enhancedFourCcs(target.tracks()), new LinkListener());
     }
 
     private final class LinkListener implements DestinationLink.Listener {

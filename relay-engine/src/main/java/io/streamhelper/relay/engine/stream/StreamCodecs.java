@@ -3,9 +3,13 @@ package io.streamhelper.relay.engine.stream;
 import io.streamhelper.relay.engine.media.FlvTags;
 import io.streamhelper.relay.engine.media.MediaKind;
 import io.streamhelper.relay.engine.media.MediaMessage;
+import io.streamhelper.relay.engine.media.MultitrackTags;
+import io.streamhelper.relay.engine.media.TrackSelection;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,6 +22,10 @@ import org.slf4j.LoggerFactory;
  * publisher's sequence header in another codec). Owned by its {@link LiveStream} and touched on its
  * executor only; fed every tag before the tag is fanned out, so a watcher that stops sending to a
  * destination does so before the tag in the new codec reaches it.
+ *
+ * <p>A multitrack publish (enhanced RTMP v2) has a codec per track: {@link #video()} and
+ * {@link #audio()} are track 0's, {@link #video(int)} and {@link #audio(int)} any track's, so a
+ * destination is judged by the track it is sent ({@link TrackSelection}), not by track 0.
  */
 public final class StreamCodecs {
     private static final Logger log = LoggerFactory.getLogger(StreamCodecs.class);
@@ -37,6 +45,10 @@ public final class StreamCodecs {
     private boolean videoSeen;
     private long firstAudioFrameAt = -1;
     private boolean settled;
+    /** The codecs of tracks other than 0, by track id; at most {@link #MAX_OTHER_TRACKS} of each kind. */
+    private final Map<Integer, String> otherVideo = new HashMap<>();
+    private final Map<Integer, String> otherAudio = new HashMap<>();
+    static final int MAX_OTHER_TRACKS = 16;
     private Watcher[] watchers = new Watcher[0];
 
     StreamCodecs(String streamId) {
@@ -51,6 +63,16 @@ public final class StreamCodecs {
     /** The audio FourCC ({@code mp4a}, {@code Opus}, ...), {@code none} while no audio was seen. */
     public String audio() {
         return audio;
+    }
+
+    /** The codec of this video track, {@code none} while the publisher has sent none of it. */
+    public String video(int track) {
+        return track == 0 ? video : otherVideo.getOrDefault(track, "none");
+    }
+
+    /** The codec of this audio track, {@code none} while the publisher has sent none of it. */
+    public String audio(int track) {
+        return track == 0 ? audio : otherAudio.getOrDefault(track, "none");
     }
 
     /** Whether the codecs are known (see the class comment); they may still change afterwards. */
@@ -73,6 +95,29 @@ public final class StreamCodecs {
         return List.copyOf(list);
     }
 
+    /**
+     * The FourCCs to announce to a destination sent these tracks: those it receives in the
+     * enhanced form. Track 0 as {@link #enhancedFourCcs()}; another track is re-framed by
+     * {@link TrackSelection} as legacy AVC or AAC when it is H.264 or AAC, enhanced otherwise.
+     */
+    public List<String> enhancedFourCcs(TrackSelection tracks) {
+        if (tracks.isDefault()) {
+            return enhancedFourCcs();
+        }
+        List<String> list = new ArrayList<>(2);
+        String v = video(tracks.videoTrack());
+        boolean vEnhanced = tracks.videoTrack() == 0 ? videoEnhanced : !"avc1".equals(v);
+        if (vEnhanced && !"none".equals(v)) {
+            list.add(v);
+        }
+        String a = audio(tracks.audioTrack());
+        boolean aEnhanced = tracks.audioTrack() == 0 ? audioEnhanced : !"mp4a".equals(a);
+        if (aEnhanced && !"none".equals(a)) {
+            list.add(a);
+        }
+        return List.copyOf(list);
+    }
+
     public void watch(Watcher watcher) {
         watchers = Arrays.copyOf(watchers, watchers.length + 1);
         watchers[watchers.length - 1] = watcher;
@@ -86,7 +131,10 @@ public final class StreamCodecs {
     void seen(MediaMessage message) {
         boolean changed = false;
         boolean wasSettled = settled;
-        if (message.kind() == MediaKind.VIDEO) {
+        if ((message.kind() == MediaKind.VIDEO || message.kind() == MediaKind.AUDIO)
+                && MultitrackTags.isMultitrack(message.kind(), message.content())) {
+            changed = seenMultitrack(message);
+        } else if (message.kind() == MediaKind.VIDEO) {
             videoSeen = true;
             boolean header = message.isSequenceHeader();
             boolean picture = !header && !message.isCodecConfig() && FlvTags.isVideoFrame(message.content());
@@ -120,6 +168,50 @@ public final class StreamCodecs {
                 }
             }
         }
+    }
+
+    /**
+     * A multitrack tag: each track it carries gets its codec (track 0 the stream's own fields, in
+     * the form a destination gets it re-framed: legacy for H.264 and AAC); a video frame of any
+     * track settles the codecs, as an ordinary one does.
+     */
+    private boolean seenMultitrack(MediaMessage message) {
+        MediaKind kind = message.kind();
+        MultitrackTags.Parsed parsed = MultitrackTags.parse(kind, message.content());
+        boolean changed = false;
+        for (MultitrackTags.Track track : parsed.tracks()) {
+            String codec = track.codec();
+            boolean header = track.packetType() == 0; // SequenceStart, for video and audio alike
+            boolean config = track.packetType() == 4; // video Metadata, audio MultichannelConfig
+            if (kind == MediaKind.VIDEO) {
+                videoSeen = true;
+                boolean picture = !header && !config && (track.packetType() == 1 || track.packetType() == 3);
+                if (track.trackId() == 0) {
+                    if (header || ("none".equals(video) && picture)) {
+                        changed |= setVideo(codec, !"avc1".equals(codec));
+                    }
+                } else if (header || picture) {
+                    changed |= putOther(otherVideo, track.trackId(), codec);
+                }
+                if (picture) {
+                    settled = true;
+                }
+            } else if (track.trackId() == 0) {
+                if (header || "none".equals(audio)) {
+                    changed |= setAudio(codec, !"mp4a".equals(codec));
+                }
+            } else {
+                changed |= putOther(otherAudio, track.trackId(), codec);
+            }
+        }
+        return changed;
+    }
+
+    private static boolean putOther(Map<Integer, String> tracks, int trackId, String codec) {
+        if (!tracks.containsKey(trackId) && tracks.size() >= MAX_OTHER_TRACKS) {
+            return false; // a publisher claiming more tracks is not believed
+        }
+        return !codec.equals(tracks.put(trackId, codec));
     }
 
     private boolean setVideo(String codec, boolean enhanced) {

@@ -12,6 +12,8 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import io.streamhelper.relay.engine.media.MediaKind;
 import io.streamhelper.relay.engine.media.MediaMessage;
+import io.streamhelper.relay.engine.media.MultitrackTags;
+import io.streamhelper.relay.engine.media.TrackSelection;
 import io.streamhelper.relay.engine.publish.StreamGrant;
 import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
 import io.streamhelper.relay.engine.registry.StreamRegistry;
@@ -267,5 +269,53 @@ class CodecRulesRelayTest {
         publish(hevcKey(1600));
         assertEquals(DestinationState.INCOMPATIBLE, relay("tw").state());
         assertTrue(linksOf("tw").isEmpty());
+    }
+
+    /**
+     * A multitrack OneTrack video tag carrying one track (track 0 comes in ordinary tags, as
+     * ffmpeg 8.1 writes it): ex-header with packet type 6, the multitrack type and the track's
+     * packet type, the FourCC, the track id, a stand-in payload.
+     */
+    private static MediaMessage oneTrack(long ts, int frameType, int packetType, String fourCc, int trackId) {
+        ByteBuf b = Unpooled.buffer();
+        b.writeByte(0x80 | frameType << 4 | 6).writeByte(MultitrackTags.ONE_TRACK << 4 | packetType);
+        b.writeCharSequence(fourCc, StandardCharsets.US_ASCII);
+        b.writeByte(trackId).writeBytes(new byte[] {0, 0, 0, 1, 2});
+        return new MediaMessage(MediaKind.VIDEO, ts, b);
+    }
+
+    private static DestinationTarget twitchOnTrack(String id, int videoTrack) {
+        return new DestinationTarget(id, "Twitch", "rtmp://twitch.example/app", Secret.of(TestKeys.destination()),
+                "twitch", TWITCH, new TrackSelection(videoTrack, 0));
+    }
+
+    private static DestinationTarget customOnTrack(String id, int videoTrack) {
+        return new DestinationTarget(id, "mine", "rtmp://custom.example/app", Secret.of(TestKeys.destination()),
+                "custom", CodecRules.ANY, new TrackSelection(videoTrack, 0));
+    }
+
+    /**
+     * A multitrack publish with H.264 as track 0 and HEVC as track 1: the rules judge the track a
+     * destination chose, and fourCcList names that track's codec as the destination gets it (the
+     * H.264 track re-framed in the legacy form announces nothing).
+     */
+    @Test
+    void theRulesJudgeTheTrackADestinationChose() throws Exception {
+        start(twitchOnTrack("tw0", 0), twitchOnTrack("tw1", 1));
+        publish(aacHeader(), avcHeader(), oneTrack(0, 1, 0, "hvc1", 1), avcKey(0), oneTrack(0, 1, 1, "hvc1", 1));
+        goLive("tw0", 0);
+        assertEquals(DestinationState.LIVE, relay("tw0").state(), "track 0 is H.264: Twitch takes it");
+        assertEquals(List.of(List.of()), announced.get("tw0"), "legacy H.264: no fourCcList");
+
+        assertEquals(DestinationState.INCOMPATIBLE, relay("tw1").state(), "track 1 is HEVC");
+        assertEquals("Twitch accepts H.264 only; this stream is HEVC", relay("tw1").lastError());
+        assertTrue(linksOf("tw1").isEmpty(), "never connected");
+
+        // Added once the codecs are known, so its connect can say them.
+        assertTrue(registry.applyDestination("s1", customOnTrack("late1", 1)));
+        assertTrue(registry.applyDestination("s1", customOnTrack("late0", 0)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> linksOf("late1").size() == 1 && linksOf("late0").size() == 1);
+        assertEquals(List.of(List.of("hvc1")), announced.get("late1"), "announces the codec of the track it is sent");
+        assertEquals(List.of(List.of()), announced.get("late0"), "track 0 is legacy H.264: nothing to announce");
     }
 }
