@@ -22,10 +22,17 @@ import io.streamhelper.relay.testkit.Certificates.Authority;
 import io.streamhelper.relay.testkit.Certificates.KeyFormat;
 import io.streamhelper.relay.testkit.Certificates.Leaf;
 import io.streamhelper.relay.testkit.TestKeys;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -149,6 +156,50 @@ class IngestTlsServerTest {
             }
             assertEquals(2, server.openConnections());
         }
+    }
+
+    /**
+     * TLS 1.2 lets a client ask for a new handshake at any time, and the JDK's server takes it
+     * (jdk.tls.rejectClientInitiatedRenegotiation is false by default): each one costs the relay
+     * a full handshake, on the event loop, as often as the client likes. No encoder renegotiates.
+     */
+    @Test
+    void aClientThatRenegotiatesIsClosedAndOnlyIt() throws Exception {
+        start(50);
+        LinkOutcome publisher = publishOverTls();
+        publisher.live.get(10, TimeUnit.SECONDS);
+        try (SSLSocket socket = (SSLSocket) trustingTheCa().getSocketFactory().createSocket("127.0.0.1", tlsPort)) {
+            socket.setEnabledProtocols(new String[] {"TLSv1.2"});
+            socket.setSoTimeout(3_000);
+            socket.startHandshake();
+            await().atMost(Duration.ofSeconds(2)).until(() -> server.openConnections() == 2);
+            boolean closed;
+            try {
+                socket.startHandshake(); // on an established TLS 1.2 session: a renegotiation
+                closed = socket.getInputStream().read() == -1;
+            } catch (SocketTimeoutException stillOpen) {
+                closed = false;
+            } catch (IOException closedOrReset) { // SSLException (end of stream in the handshake) or a reset
+                closed = true;
+            }
+            assertTrue(closed, "the renegotiating connection was closed");
+        }
+        await().atMost(Duration.ofSeconds(2)).until(() -> server.openConnections() == 1);
+        assertEquals(1, registry.liveStreams().size(), "the TLS publisher did not notice");
+        assertTrue(!publisher.closed.isDone());
+    }
+
+    private static SSLContext trustingTheCa() throws Exception {
+        KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+        trusted.load(null, null);
+        try (InputStream in = Files.newInputStream(ca.certificate())) {
+            trusted.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(trusted);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        return context;
     }
 
     private LinkOutcome publishOverTls() throws Exception {
