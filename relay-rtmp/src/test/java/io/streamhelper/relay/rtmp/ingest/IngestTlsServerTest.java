@@ -144,6 +144,20 @@ class IngestTlsServerTest {
         await().atMost(Duration.ofSeconds(2)).until(() -> server.openConnections() == 0);
     }
 
+    /**
+     * A record may hold 2^14 + 2048 bytes (RFC 5246 6.2.3); the header's length field goes to
+     * 65535. The SslHandler waits for the whole announced record before it looks, so each
+     * unfinished handshake could hold 64 KiB (more once its buffer doubles) until the deadline,
+     * none of it in the ingest's buffer budget: 1000 connections, 64 MiB and up.
+     */
+    @Test
+    void aRecordHeaderAnnouncingMoreThanTlsAllowsIsClosedAtOnce() throws Exception {
+        start(50);
+        byte[] header = {0x16, 3, 1, (byte) 0xff, (byte) 0xff, 1, 0, 0, 0};
+        assertClosedSoon(header);
+        await().atMost(Duration.ofSeconds(2)).until(() -> server.openConnections() == 0);
+    }
+
     @Test
     void tlsConnectionsCountInTheSameLimitsAsPlainOnes() throws Exception {
         start(2);

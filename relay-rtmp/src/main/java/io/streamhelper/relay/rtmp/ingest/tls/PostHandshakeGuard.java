@@ -17,6 +17,10 @@ import org.slf4j.LoggerFactory;
  * records, so it passes. Such a connection is logged in one line and closed, before the engine
  * sees the record.
  *
+ * <p>Before and after the handshake, a record header announcing more than TLS allows
+ * ({@link #MAX_RECORD}) closes the connection at once, rather than the SslHandler waiting for
+ * (and buffering) up to 64 KiB of it.
+ *
  * <p>Only record headers are read (5 bytes, then the length they give is skipped): nothing is
  * copied or held but those 5 bytes, and the bytes go on to the SslHandler as they came. Records
  * that arrive in the same read as the client's Finished pass unchecked: the handshake is seen
@@ -29,6 +33,13 @@ public final class PostHandshakeGuard extends ChannelInboundHandlerAdapter {
     private static final int ALERT = 21;
     private static final int HANDSHAKE = 22;
     private static final int APPLICATION_DATA = 23;
+    private static final int HEARTBEAT = 24;
+    /**
+     * The most a TLS record may hold, 2^14 + 2048 (RFC 5246 6.2.3; TLS 1.3 allows less). The
+     * length field goes to 65535, and the SslHandler buffers a whole announced record before it
+     * looks: without this an unfinished handshake holds 64 KiB and more until its deadline.
+     */
+    static final int MAX_RECORD = (1 << 14) + 2048;
 
     private enum State { HEADER, BODY, REFUSED }
 
@@ -65,12 +76,11 @@ public final class PostHandshakeGuard extends ChannelInboundHandlerAdapter {
             return;
         }
         if (msg instanceof ByteBuf bytes) {
-            int refusedType = scan(bytes);
-            if (refusedType >= 0) {
+            String refused = scan(bytes);
+            if (refused != null) {
                 ReferenceCountUtil.release(msg);
                 state = State.REFUSED;
-                log.info("event=ingest_tls_failed remote={} reason={}", ctx.channel().remoteAddress(),
-                        refusedType == HANDSHAKE || refusedType == CHANGE_CIPHER_SPEC ? "renegotiation" : "unexpected_record");
+                log.info("event=ingest_tls_failed remote={} reason={}", ctx.channel().remoteAddress(), refused);
                 ctx.close();
                 return;
             }
@@ -78,8 +88,8 @@ public final class PostHandshakeGuard extends ChannelInboundHandlerAdapter {
         ctx.fireChannelRead(msg);
     }
 
-    /** Follows the record boundaries in {@code bytes} (not moving its reader index); the first refused record's type, or -1. */
-    private int scan(ByteBuf bytes) {
+    /** Follows the record boundaries in {@code bytes} (not moving its reader index): why a record is refused, or null. */
+    private String scan(ByteBuf bytes) {
         int i = bytes.readerIndex();
         int end = bytes.writerIndex();
         while (i < end) {
@@ -99,11 +109,16 @@ public final class PostHandshakeGuard extends ChannelInboundHandlerAdapter {
             headerRead = 0;
             int type = header[0] & 0xff;
             if (handshakeDone && type != APPLICATION_DATA && type != ALERT) {
-                return type;
+                return type == HANDSHAKE || type == CHANGE_CIPHER_SPEC ? "renegotiation" : "unexpected_record";
             }
             bodyLeft = ((header[3] & 0xff) << 8) | (header[4] & 0xff);
+            // Only what looks like TLS: anything else is the SslHandler's to call not_tls.
+            boolean tls = type >= CHANGE_CIPHER_SPEC && type <= HEARTBEAT && header[1] == 3;
+            if (tls && bodyLeft > MAX_RECORD) {
+                return "record_too_large";
+            }
             state = bodyLeft == 0 ? State.HEADER : State.BODY;
         }
-        return -1;
+        return null;
     }
 }

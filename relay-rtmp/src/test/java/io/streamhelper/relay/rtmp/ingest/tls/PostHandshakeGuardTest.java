@@ -55,6 +55,27 @@ class PostHandshakeGuardTest {
         assertNull(channel.readInbound());
     }
 
+    @Test
+    void aRecordLongerThanTlsAllowsClosesTheConnectionBeforeTheHandshakeToo() {
+        feedByteByByte(record(22, PostHandshakeGuard.MAX_RECORD)); // the largest a record may be passes
+        assertTrue(channel.isOpen());
+        byte[] tooLong = {0x16, 3, 1, (byte) 0xff, (byte) 0xff};
+        channel.writeInbound(Unpooled.wrappedBuffer(tooLong));
+        assertFalse(channel.isOpen());
+        assertEquals(5 + PostHandshakeGuard.MAX_RECORD, drainInbound());
+    }
+
+    @Test
+    void bytesThatAreNotTlsAreLeftToTheSslHandler() {
+        byte[] c0c1 = new byte[1537];
+        c0c1[0] = 3; // plain RTMP: the SslHandler says not_tls, whatever the "length" bytes hold
+        c0c1[3] = (byte) 0xff;
+        c0c1[4] = (byte) 0xff;
+        channel.writeInbound(Unpooled.wrappedBuffer(c0c1));
+        assertTrue(channel.isOpen());
+        assertEquals(1537, drainInbound());
+    }
+
     private void feedByteByByte(byte[] bytes) {
         for (byte b : bytes) {
             channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {b}));
