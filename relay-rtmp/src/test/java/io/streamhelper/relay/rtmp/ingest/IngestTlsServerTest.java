@@ -4,6 +4,10 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.streamhelper.relay.engine.destination.DestinationTarget;
@@ -42,6 +46,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * The RTMPS port over real sockets: our own RTMPS client (which verifies the certificate against
@@ -199,6 +204,49 @@ class IngestTlsServerTest {
             assertTrue(closed, "the renegotiating connection was closed");
         }
         await().atMost(Duration.ofSeconds(2)).until(() -> server.openConnections() == 1);
+        assertEquals(1, registry.liveStreams().size(), "the TLS publisher did not notice");
+        assertTrue(!publisher.closed.isDone());
+    }
+
+    /**
+     * Bytes that are not a record of this session after a complete handshake (a forged
+     * application-data record): that connection closes, in one line that says what happened,
+     * and nothing louder.
+     */
+    @Test
+    void garbageAfterTheHandshakeClosesThatConnectionOnlyInOneLine() throws Exception {
+        start(50);
+        LinkOutcome publisher = publishOverTls();
+        publisher.live.get(10, TimeUnit.SECONDS);
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        root.addAppender(logged);
+        try (Socket raw = new Socket("127.0.0.1", tlsPort);
+                SSLSocket tls = (SSLSocket) trustingTheCa().getSocketFactory().createSocket(raw, "127.0.0.1", tlsPort, false)) {
+            tls.startHandshake();
+            raw.setSoTimeout(3_000);
+            byte[] forged = new byte[5 + 32];
+            new java.util.Random(7).nextBytes(forged);
+            forged[0] = 23; // application data, TLS 1.2 on the wire (as TLS 1.3 says too), 32 bytes
+            forged[1] = 3;
+            forged[2] = 3;
+            forged[3] = 0;
+            forged[4] = 32;
+            raw.getOutputStream().write(forged);
+            raw.getOutputStream().flush();
+            assertEquals(-1, readUntilClosed(raw.getInputStream()));
+            await().atMost(Duration.ofSeconds(2)).until(() -> server.openConnections() == 1);
+        } finally {
+            root.detachAppender(logged);
+        }
+        List<String> failures = logged.list.stream().map(ILoggingEvent::getFormattedMessage)
+                .filter(line -> line.contains("event=ingest_tls_failed")).toList();
+        assertEquals(1, failures.size(), failures.toString());
+        assertTrue(failures.get(0).contains("reason=bad_record"), "not a handshake that failed: " + failures.get(0));
+        List<ILoggingEvent> loud = logged.list.stream()
+                .filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN) || e.getThrowableProxy() != null).toList();
+        assertEquals(List.of(), loud.stream().map(ILoggingEvent::getFormattedMessage).toList());
         assertEquals(1, registry.liveStreams().size(), "the TLS publisher did not notice");
         assertTrue(!publisher.closed.isDone());
     }
