@@ -1,6 +1,7 @@
 package io.streamhelper.relay.app.backup;
 
 import io.streamhelper.relay.app.RelayConfig;
+import io.streamhelper.relay.catalog.store.Database;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -18,7 +19,7 @@ import java.util.Optional;
 /**
  * {@code restore <dir>}: puts a backup in place of the data directory's database, with the server
  * stopped. Nothing in the data directory changes until the backup passed every check (manifest
- * hashes, integrity, a key that fits); then the files in the way are moved into
+ * hashes, integrity, a schema this relay knows, a key that fits); then the files in the way are moved into
  * {@code pre-restore-<time>/}, never deleted, and the backup's copies renamed into place. The
  * schema is not touched: the next start migrates it as any start does.
  */
@@ -110,7 +111,42 @@ public final class Restore {
         if (!problems.isEmpty()) {
             throw new BackupException("the backup's database fails PRAGMA integrity_check: " + String.join("; ", problems));
         }
+        checkSchemaVersion(manifest, SqliteCopy.schemaVersion(backup.resolve(Backup.DATABASE)));
         return manifest;
+    }
+
+    /**
+     * The database's own migration history, not the manifest's word: a schema past this relay's
+     * is refused (Flyway would start on it, ignoring the migrations it does not know), and a
+     * manifest that disagrees with its database was not written by backup.
+     */
+    private static void checkSchemaVersion(BackupManifest manifest, String inDatabase) throws BackupException {
+        if (!inDatabase.equals(manifest.schemaVersion())) {
+            throw new BackupException("the backup's database is at schema version " + inDatabase + " but "
+                    + BackupManifest.FILE_NAME + " says " + manifest.schemaVersion() + ": changed since the backup; not restored");
+        }
+        if (compareVersions(inDatabase, Database.SCHEMA_VERSION) > 0) {
+            throw new BackupException("the backup's database is at schema version " + inDatabase + ", newer than this relay's ("
+                    + Database.SCHEMA_VERSION + "): restore it with the relay version that made it, or a newer one");
+        }
+    }
+
+    /** Flyway versions, "3" or "3.1": compared part by part as numbers; a part that is not a number sorts as newer. */
+    static int compareVersions(String a, String b) {
+        String[] x = a.split("\\.");
+        String[] y = b.split("\\.");
+        for (int i = 0; i < Math.max(x.length, y.length); i++) {
+            long p = i < x.length ? part(x[i]) : 0;
+            long q = i < y.length ? part(y[i]) : 0;
+            if (p != q) {
+                return Long.compare(p, q);
+            }
+        }
+        return 0;
+    }
+
+    private static long part(String part) {
+        return part.matches("[0-9]{1,18}") ? Long.parseLong(part) : Long.MAX_VALUE;
     }
 
     /**

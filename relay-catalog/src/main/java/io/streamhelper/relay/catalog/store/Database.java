@@ -19,6 +19,14 @@ import org.sqlite.SQLiteDataSource;
  * Thread-safe; open one per process and close it on shutdown.
  */
 public final class Database implements AutoCloseable {
+    /**
+     * The last migration in db/migration, the schema this relay writes. A restore refuses a
+     * database migrated past it: Flyway would start on it without complaint (it ignores "future"
+     * migrations by default), on tables this relay does not know. DatabaseSchemaVersionTest keeps
+     * it equal to the newest V*.sql.
+     */
+    public static final String SCHEMA_VERSION = "3";
+
     private static final int SQLITE_BUSY_TIMEOUT_MS = 5_000;
     private static final long POOL_CHECKOUT_TIMEOUT_MS = 5_000;
     private static final int REACHABLE_TIMEOUT_SECONDS = 2;
