@@ -75,6 +75,44 @@ class RestoreChecksTest {
         assertEquals(before, sha256(dataDir.resolve("relay.db")));
     }
 
+    @Test
+    void relativePathsWithSpacesWorkAndWhatIsNoBackupDirectoryIsNamedSo() throws Exception {
+        Map<String, String> env = TestRelayConfig.env();
+        Path dataDir = Path.of(env.get("RELAY_DATA_DIR")).toAbsolutePath();
+        try (RelayServer relay = RelayServer.start(RelayConfig.fromEnvironment(env), new StaticStreamCatalog(List.of()))) {
+            // a database
+        }
+        String before = sha256(dataDir.resolve("relay.db"));
+        Path relative = Path.of("").toAbsolutePath().relativize(dataDir.resolveSibling(dataDir.getFileName() + " my backups"))
+                .resolve("night 1");
+        Run made = run(env, "backup", relative.toString());
+        assertEquals(MaintenanceCommand.DONE, made.exitCode, made.err);
+
+        Path file = Files.writeString(dataDir.resolveSibling(dataDir.getFileName() + "-a-file"), "not a backup");
+        Run ofFile = run(env, "restore", file.toString());
+        assertEquals(MaintenanceCommand.FAILED, ofFile.exitCode, ofFile.out + ofFile.err);
+        assertTrue(ofFile.err.contains("is not a directory"), ofFile.err);
+        Run ofNothing = run(env, "restore", relative.resolveSibling("night 2").toString());
+        assertEquals(MaintenanceCommand.FAILED, ofNothing.exitCode, ofNothing.out + ofNothing.err);
+        assertTrue(ofNothing.err.contains("does not exist"), ofNothing.err);
+
+        // A copy cut short, its hash updated to match: integrity_check (or SQLite itself) refuses it.
+        Path cut = Files.createDirectories(relative.resolveSibling("cut"));
+        Files.copy(relative.resolve("manifest.json"), cut.resolve("manifest.json"));
+        byte[] db = Files.readAllBytes(relative.resolve("relay.db"));
+        Files.write(cut.resolve("relay.db"), java.util.Arrays.copyOf(db, db.length / 2));
+        Files.copy(relative.resolve("secrets.keyset.json"), cut.resolve("secrets.keyset.json"));
+        ObjectNode manifest = (ObjectNode) JSON.readTree(cut.resolve("manifest.json").toFile());
+        ((ObjectNode) manifest.get("files")).put("relay.db", sha256(cut.resolve("relay.db")));
+        JSON.writeValue(cut.resolve("manifest.json").toFile(), manifest);
+        Run ofCut = run(env, "restore", cut.toString());
+        assertEquals(MaintenanceCommand.FAILED, ofCut.exitCode, ofCut.out + ofCut.err);
+        assertEquals(before, sha256(dataDir.resolve("relay.db")), "nothing restored so far");
+
+        Run restored = run(env, "restore", relative.toString());
+        assertEquals(MaintenanceCommand.DONE, restored.exitCode, restored.out + restored.err);
+    }
+
     private record Run(int exitCode, String out, String err) {
     }
 

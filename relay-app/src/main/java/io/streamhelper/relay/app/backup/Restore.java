@@ -78,6 +78,13 @@ public final class Restore {
 
     /** The manifest, once every file it lists has its hash and the database passes integrity_check. */
     private static BackupManifest checkedManifest(Path backup) throws IOException, SQLException, BackupException {
+        // Said first and plainly: reading manifest.json below a file or a typo gives only "FileSystemException".
+        if (!Files.exists(backup)) {
+            throw new BackupException(backup + " does not exist");
+        }
+        if (!Files.isDirectory(backup)) {
+            throw new BackupException(backup + " is not a directory: restore takes the directory backup wrote");
+        }
         BackupManifest manifest;
         try {
             manifest = BackupManifest.fromJson(Files.readAllBytes(backup.resolve(BackupManifest.FILE_NAME)));
