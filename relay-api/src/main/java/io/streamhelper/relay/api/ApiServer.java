@@ -97,7 +97,7 @@ public final class ApiServer implements AutoCloseable {
         StreamController streamRoutes = new StreamController(services.streams(), services.registry(), services.publicHost(), services.ingestPorts());
         DestinationController destinationRoutes = new DestinationController(services.destinations());
         EncryptionKeyController keyRoutes = new EncryptionKeyController(services.encryptionKeys());
-        StreamSessionController sessionRoutes = new StreamSessionController(services.sessions());
+        StreamSessionController sessionRoutes = new StreamSessionController(services.sessions(), services.registry());
         StatsController stats = new StatsController(services.registry(), services.clock(), services.streams()::currentNames);
         BodyLimit bodyLimit = new BodyLimit(services.maxBodyBytes());
         this.app = Javalin.create(config -> {

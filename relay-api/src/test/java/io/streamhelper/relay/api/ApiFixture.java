@@ -130,6 +130,13 @@ final class ApiFixture implements AutoCloseable {
         this(dataDir, new Settings());
     }
 
+    /** With the defaults but sign-up open: each test registers the users it needs. */
+    static ApiFixture openSignUp(Path dataDir) {
+        Settings settings = new Settings();
+        settings.signupOpen = true;
+        return new ApiFixture(dataDir, settings);
+    }
+
     /**
      * JavalinTest's default swallows the log of a passing test; relay-logscan must see every line
      * the API wrote, so logs stay on the console (and in Surefire's output file).
@@ -193,13 +200,23 @@ final class ApiFixture implements AutoCloseable {
         return TestKeys.issued(login.json().get("token").asText());
     }
 
-    /** Creates a stream for the token's user through the API; returns its ingest key. */
-    String streamKey(String token, String name) throws Exception {
+    /** A stream made through the API: its id, its ingest key (registered with TestKeys) and the answer. */
+    record CreatedStream(long id, String key, JsonNode json) {
+    }
+
+    /** Creates a stream for the token's user through the API. */
+    CreatedStream createStream(String token, String name) throws Exception {
         Response created = post("/api/v1/streams", "{\"name\":\"" + name + "\"}", token);
         if (created.status() != 201) {
             throw new AssertionError("create stream: " + created.status() + " " + created.body());
         }
-        return TestKeys.issued(created.json().get("key").asText());
+        JsonNode json = created.json();
+        return new CreatedStream(json.get("id").asLong(), TestKeys.issued(json.get("key").asText()), json);
+    }
+
+    /** Creates a stream for the token's user through the API; returns its ingest key. */
+    String streamKey(String token, String name) throws Exception {
+        return createStream(token, name).key();
     }
 
     @Override

@@ -157,4 +157,24 @@ class JdbiDestinationStoreTest {
         assertEquals(1, destinations.countByOwner(bob));
         assertEquals(Secret.of("victim_dest_key"), destinations.findById(victim.id()).orElseThrow().streamKey());
     }
+
+    /** V4: a restriction to video codecs is stored, read back, changed and lifted; rows without one have none. */
+    @Test
+    void videoCodecsAreStoredChangedAndLifted() {
+        DestinationRecord custom = destinations.create(adaStream, ada, "custom", true, "rtmp://c/app", Secret.of("c1"), "C",
+                List.of("avc1", "hvc1"));
+        DestinationRecord plain = destinations.create(adaStream, ada, "twitch", true, "rtmp://t/app", Secret.of("t1"), "T");
+        assertEquals(List.of("avc1", "hvc1"), destinations.findById(custom.id()).orElseThrow().videoCodecs());
+        assertEquals(List.of(), destinations.findById(plain.id()).orElseThrow().videoCodecs());
+
+        DestinationChange onlyHevc = new DestinationChange(Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.of(List.of("hvc1")));
+        assertEquals(List.of("hvc1"), destinations.update(custom.id(), onlyHevc).videoCodecs());
+        assertEquals(List.of("hvc1"), destinations.update(custom.id(), DestinationChange.none()).videoCodecs(),
+                "an update that does not name them leaves them");
+        DestinationChange lifted = new DestinationChange(Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.of(List.of()));
+        assertEquals(List.of(), destinations.update(custom.id(), lifted).videoCodecs());
+        assertEquals(List.of(), destinations.listByStream(adaStream).get(0).videoCodecs());
+    }
 }
