@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamhelper.relay.catalog.store.Database;
 import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -44,22 +45,24 @@ class RestoreChecksTest {
         Run made = run(env, "backup", backup.toString());
         assertEquals(MaintenanceCommand.DONE, made.exitCode, made.err);
 
-        // As a relay with a fourth migration would have left it; its manifest says so consistently.
+        // As a relay with one more migration would have left it; its manifest says so consistently.
+        String ours = Database.SCHEMA_VERSION;
+        String future = String.valueOf(Long.parseLong(ours) + 1);
         try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + backup.resolve("relay.db"));
                 Statement sql = db.createStatement()) {
             sql.execute("INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum,"
-                    + " installed_by, installed_on, execution_time, success) VALUES (4, '4', 'from the future', 'SQL',"
-                    + " 'V4__from_the_future.sql', 0, 'test', '2030-01-01 00:00:00', 1, 1)");
+                    + " installed_by, installed_on, execution_time, success) VALUES (" + future + ", '" + future
+                    + "', 'from the future', 'SQL', 'V" + future + "__from_the_future.sql', 0, 'test', '2030-01-01 00:00:00', 1, 1)");
         }
         ObjectNode manifest = (ObjectNode) JSON.readTree(backup.resolve("manifest.json").toFile());
-        manifest.put("schemaVersion", "4");
+        manifest.put("schemaVersion", future);
         ((ObjectNode) manifest.get("files")).put("relay.db", sha256(backup.resolve("relay.db")));
         JSON.writeValue(backup.resolve("manifest.json").toFile(), manifest);
         String before = sha256(dataDir.resolve("relay.db"));
 
         Run refused = run(env, "restore", backup.toString());
         assertEquals(MaintenanceCommand.FAILED, refused.exitCode, refused.out + refused.err);
-        assertTrue(refused.err.contains("schema version 4") && refused.err.contains("newer"), refused.err);
+        assertTrue(refused.err.contains("schema version " + future) && refused.err.contains("newer"), refused.err);
         assertEquals(before, sha256(dataDir.resolve("relay.db")), "the data directory's database is untouched");
         try (Stream<Path> files = Files.list(dataDir)) {
             assertFalse(files.anyMatch(f -> f.getFileName().toString().startsWith("pre-restore-")
@@ -67,11 +70,11 @@ class RestoreChecksTest {
         }
 
         // The manifest edited to claim this relay's schema: its own database says otherwise.
-        manifest.put("schemaVersion", "3");
+        manifest.put("schemaVersion", ours);
         JSON.writeValue(backup.resolve("manifest.json").toFile(), manifest);
         Run lied = run(env, "restore", backup.toString());
         assertEquals(MaintenanceCommand.FAILED, lied.exitCode, lied.out + lied.err);
-        assertTrue(lied.err.contains("says 3"), lied.err);
+        assertTrue(lied.err.contains("says " + ours), lied.err);
         assertEquals(before, sha256(dataDir.resolve("relay.db")));
     }
 
