@@ -1,5 +1,6 @@
 package io.streamhelper.relay.catalog.service;
 
+import io.streamhelper.relay.catalog.store.jdbi.StoreTest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -35,11 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
  * back has the old key, so the stream ends now rather than at the end of the grace. A real SQLite
  * database and a real registry; the grace is in virtual time and never runs out on its own.
  */
-class StreamServiceRotateKeyTest {
+class StreamServiceRotateKeyTest extends StoreTest {
     private static final String HEX_KEY = "4f1c2b7a9e3d5c6b8a0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69";
 
-    @TempDir
-    Path dataDir;
     private final ManualScheduler clock = new ManualScheduler();
     private Database database;
     private StreamRegistry registry;
@@ -48,7 +47,7 @@ class StreamServiceRotateKeyTest {
 
     @BeforeEach
     void open() {
-        database = Database.open(DatabaseSettings.sqlite(dataDir), SecretBox.fromHexKey(HEX_KEY));
+        database = store().open(SecretBox.fromHexKey(HEX_KEY), java.time.Clock.systemUTC());
         DatabaseCatalog catalog = new DatabaseCatalog(database.streams(), database.destinations(), database.streamSessions(),
                 DatabaseCatalog.DEFAULT_SESSION_HISTORY, java.time.Clock.systemUTC());
         registry = new StreamRegistry(catalog, catalog, new DestinationConnector() {

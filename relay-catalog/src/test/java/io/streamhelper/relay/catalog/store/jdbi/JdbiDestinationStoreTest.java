@@ -26,11 +26,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class JdbiDestinationStoreTest {
+class JdbiDestinationStoreTest extends StoreTest {
     private static final Instant START = Instant.parse("2026-02-03T04:05:06Z");
 
-    @TempDir
-    Path dataDir;
     private final ManualClock clock = new ManualClock(START);
     private Database database;
     private DestinationStore destinations;
@@ -41,7 +39,7 @@ class JdbiDestinationStoreTest {
 
     @BeforeEach
     void open() {
-        database = TestDatabase.open(dataDir, clock);
+        database = store().open(clock);
         destinations = database.destinations();
         ada = database.users().register("ada@example.com", "hash").id();
         bob = database.users().register("bob@example.com", "hash").id();
@@ -137,7 +135,7 @@ class JdbiDestinationStoreTest {
         DestinationRecord otherOwner = destinations.create(bobStream, bob, "kick", true, "rtmp://k/app",
                 Secret.of("bob_dest_key"), "B");
 
-        try (Connection raw = TestDatabase.raw(dataDir); Statement sql = raw.createStatement()) {
+        try (Connection raw = store().raw(); Statement sql = raw.createStatement()) {
             sql.executeUpdate("UPDATE stream_destinations SET stream_key_ciphertext = (SELECT stream_key_ciphertext"
                     + " FROM stream_destinations WHERE id = " + victim.id() + ") WHERE id IN ("
                     + sameOwner.id() + ", " + otherOwner.id() + ")");

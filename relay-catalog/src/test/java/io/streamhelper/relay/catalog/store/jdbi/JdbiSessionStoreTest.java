@@ -17,18 +17,16 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class JdbiSessionStoreTest {
+class JdbiSessionStoreTest extends StoreTest {
     private static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
 
-    @TempDir
-    Path dataDir;
     private Database database;
     private SessionStore sessions;
     private long userId;
 
     @BeforeEach
     void open() {
-        database = TestDatabase.open(dataDir, new ManualClock(NOW));
+        database = store().open(new ManualClock(NOW));
         sessions = database.sessions();
         userId = database.users().register("ada@example.com", "hash").id();
     }

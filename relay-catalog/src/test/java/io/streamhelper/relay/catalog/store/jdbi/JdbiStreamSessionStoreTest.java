@@ -21,11 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Stream session history in a real SQLite file: written at start and end, paged, pruned, recovered after a crash. */
-class JdbiStreamSessionStoreTest {
+class JdbiStreamSessionStoreTest extends StoreTest {
     private static final Instant NOW = Instant.parse("2026-03-01T21:00:00Z");
 
-    @TempDir
-    Path dataDir;
     private Database database;
     private StreamSessionStore sessions;
     private long streamId;
@@ -33,7 +31,7 @@ class JdbiStreamSessionStoreTest {
 
     @BeforeEach
     void open() {
-        database = TestDatabase.open(dataDir, new ManualClock(NOW));
+        database = store().open(new ManualClock(NOW));
         sessions = database.streamSessions();
         long userId = database.users().register("ada@example.com", "hash").id();
         streamId = database.streams().create(userId, "Main show", Secret.of(TestKeys.ingest())).id();

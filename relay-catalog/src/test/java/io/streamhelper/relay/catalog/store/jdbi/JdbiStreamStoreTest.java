@@ -25,11 +25,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class JdbiStreamStoreTest {
+class JdbiStreamStoreTest extends StoreTest {
     private static final Instant START = Instant.parse("2026-02-03T04:05:06Z");
 
-    @TempDir
-    Path dataDir;
     private final ManualClock clock = new ManualClock(START);
     private Database database;
     private StreamStore streams;
@@ -39,7 +37,7 @@ class JdbiStreamStoreTest {
 
     @BeforeEach
     void open() {
-        database = TestDatabase.open(dataDir, clock);
+        database = store().open(clock);
         streams = database.streams();
         destinations = database.destinations();
         ada = database.users().register("ada@example.com", "hash").id();
@@ -152,7 +150,7 @@ class JdbiStreamStoreTest {
         StreamRecord attacker = streams.create(bob, "attacker", Secret.of("attacker-key-456"));
         StreamRecord sibling = streams.create(ada, "sibling", Secret.of("sibling-key-789"));
 
-        try (Connection raw = TestDatabase.raw(dataDir); Statement sql = raw.createStatement()) {
+        try (Connection raw = store().raw(); Statement sql = raw.createStatement()) {
             sql.executeUpdate("UPDATE streams SET key_ciphertext = (SELECT key_ciphertext FROM streams WHERE id = "
                     + victim.id() + ") WHERE id IN (" + attacker.id() + ", " + sibling.id() + ")");
         }

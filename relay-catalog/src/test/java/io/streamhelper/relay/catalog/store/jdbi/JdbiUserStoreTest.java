@@ -26,18 +26,16 @@ import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class JdbiUserStoreTest {
+class JdbiUserStoreTest extends StoreTest {
     private static final String HASH = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA";
 
-    @TempDir
-    Path dataDir;
     private final ManualClock clock = new ManualClock(Instant.parse("2026-01-02T03:04:05Z"));
     private Database database;
     private UserStore users;
 
     @BeforeEach
     void open() {
-        database = TestDatabase.open(dataDir, clock);
+        database = store().open(clock);
         users = database.users();
     }
 
