@@ -75,7 +75,8 @@ public final class PostgresServer {
     /** A new, empty database owned by a new role with a password (scram-sha-256 over TCP). */
     public TestDatabase createDatabase() {
         String name = "relay_test_" + databases.incrementAndGet();
-        String password = randomHex(12);
+        // Registered like a stream key: the whole-suite log scan then fails on any line that prints it.
+        String password = TestKeys.issued("pgpw-" + randomHex(12));
         try (Connection admin = superuserConnection("postgres"); Statement sql = admin.createStatement()) {
             sql.execute("CREATE ROLE " + name + " LOGIN PASSWORD '" + password + "'");
             sql.execute("CREATE DATABASE " + name + " OWNER " + name);
