@@ -32,6 +32,12 @@ class JdbiDatabaseTest extends StoreTest {
 
     private final ManualClock clock = new ManualClock(NOW);
 
+    /** These tests are about migrating an empty database and what opening one does. */
+    @Override
+    protected boolean freshDatabasePerTest() {
+        return true;
+    }
+
     @Test
     void migratesAnEmptyDatabaseAndKeepsDataAcrossARestart() throws Exception {
         long streamId;

@@ -16,10 +16,18 @@ public abstract class StoreTest {
         return StoreBackend.SQLITE;
     }
 
-    /** This test's database, created on first use (a fresh one per test method). */
+    /**
+     * Whether each test needs a database nothing ran on before (migrations included), as SQLite
+     * always gives; otherwise PostgreSQL's tests share one database per class, emptied between them.
+     */
+    protected boolean freshDatabasePerTest() {
+        return false;
+    }
+
+    /** This test's database, empty on first use in each test method. */
     protected final TestStore store() {
         if (store == null) {
-            store = backend().create(dataDir);
+            store = backend().create(getClass(), freshDatabasePerTest(), dataDir);
         }
         return store;
     }
