@@ -18,6 +18,8 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 # README.md's walkthrough, which ReadmeWalkthroughTest runs as printed.
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+# BackupRestoreTest traces the backup's file creations (modes from the first moment).
+command -v strace >/dev/null 2>&1 || missing+=(strace)
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 # OBS Studio headless: its X display, and Mesa's EGL and software OpenGL (llvmpipe), which

@@ -39,7 +39,18 @@ public final class ApiServer implements AutoCloseable {
                            AccountService accounts, StreamService streams, DestinationService destinations,
                            BooleanSupplier databaseUp, Optional<String> publicHost, IngestPorts ingestPorts,
                            long maxBodyBytes, RateLimits rateLimits, ClientAddressResolver clientAddresses,
-                           EncryptionKeyService encryptionKeys, StreamSessionService sessions) {
+                           EncryptionKeyService encryptionKeys, StreamSessionService sessions,
+                           Optional<RtmpsCertificate> rtmpsCertificate) {
+    }
+
+    /**
+     * The certificate the RTMPS ingest offers now, for the health check and /metrics; empty
+     * Optional in {@link Services} when RTMPS is off.
+     *
+     * @param notAfter   the current certificate's end of validity, read at each request (a renewal replaces it)
+     * @param warnBefore under this much left the health check says EXPIRING
+     */
+    public record RtmpsCertificate(java.util.function.Supplier<java.time.Instant> notAfter, java.time.Duration warnBefore) {
     }
 
     /** The ingest ports streamers are told about: plain RTMP, RTMPS, or both (at least one). */
@@ -79,13 +90,14 @@ public final class ApiServer implements AutoCloseable {
         RateLimits limits = services.rateLimits();
         this.perAddress = new RateLimiter(new RateLimiter.Limit(limits.perAddressPerSecond(), limits.perAddressBurst()));
         this.perUser = new RateLimiter(new RateLimiter.Limit(limits.perUserPerSecond(), limits.perUserBurst()));
-        this.health = new HealthController(services.registry(), services.clock(), services.databaseUp());
-        MetricsController metrics = new MetricsController(services.registry(), services.metricsToken());
+        this.health = new HealthController(services.registry(), services.clock(), services.databaseUp(),
+                services.rtmpsCertificate());
+        MetricsController metrics = new MetricsController(services.registry(), services.metricsToken(), services.rtmpsCertificate());
         AccountController accountRoutes = new AccountController(services.accounts());
         StreamController streamRoutes = new StreamController(services.streams(), services.registry(), services.publicHost(), services.ingestPorts());
         DestinationController destinationRoutes = new DestinationController(services.destinations());
         EncryptionKeyController keyRoutes = new EncryptionKeyController(services.encryptionKeys());
-        StreamSessionController sessionRoutes = new StreamSessionController(services.sessions());
+        StreamSessionController sessionRoutes = new StreamSessionController(services.sessions(), services.registry());
         StatsController stats = new StatsController(services.registry(), services.clock(), services.streams()::currentNames);
         BodyLimit bodyLimit = new BodyLimit(services.maxBodyBytes());
         this.app = Javalin.create(config -> {

@@ -8,6 +8,8 @@ import java.util.Set;
 
 /** Destinations of a streamer's streams, each with its live relay status. */
 final class DestinationController {
+    /** More names than there are video codecs a relay knows is a mistake, not a wish. */
+    private static final int MAX_CODECS = 8;
     private final DestinationService destinations;
 
     DestinationController(DestinationService destinations) {
@@ -15,10 +17,12 @@ final class DestinationController {
     }
 
     void create(Context ctx) {
-        JsonBody body = JsonBody.of(ctx, Set.of("streamId", "platform", "streamKey", "rtmpUrl", "displayName", "enabled"));
+        JsonBody body = JsonBody.of(ctx, Set.of("streamId", "platform", "streamKey", "rtmpUrl", "displayName", "enabled",
+                "videoCodecs"));
         DestinationRecord created = destinations.create(caller(ctx), new DestinationService.NewDestination(
                 body.requiredId("streamId"), body.requiredString("platform"), body.requiredString("streamKey"),
-                body.optionalString("rtmpUrl"), body.optionalString("displayName"), body.optionalBoolean("enabled")));
+                body.optionalString("rtmpUrl"), body.optionalString("displayName"), body.optionalBoolean("enabled"),
+                body.nullableStringList("videoCodecs", MAX_CODECS)));
         ctx.status(201).json(view(created));
     }
 
@@ -36,9 +40,10 @@ final class DestinationController {
 
     void update(Context ctx) {
         long id = JsonBody.pathId(ctx, "id");
-        JsonBody body = JsonBody.of(ctx, Set.of("enabled", "streamKey", "rtmpUrl", "displayName"));
+        JsonBody body = JsonBody.of(ctx, Set.of("enabled", "streamKey", "rtmpUrl", "displayName", "videoCodecs"));
         ctx.json(view(destinations.update(caller(ctx), id, new DestinationService.Update(body.optionalBoolean("enabled"),
-                body.optionalString("streamKey"), body.optionalString("rtmpUrl"), body.optionalString("displayName")))));
+                body.optionalString("streamKey"), body.optionalString("rtmpUrl"), body.optionalString("displayName"),
+                body.nullableStringList("videoCodecs", MAX_CODECS)))));
     }
 
     void delete(Context ctx) {

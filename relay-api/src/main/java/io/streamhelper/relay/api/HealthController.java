@@ -9,7 +9,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -18,6 +21,9 @@ import java.util.function.BooleanSupplier;
  * 503 with a reason while starting, while shutting down, or when the database does not answer,
  * so a load balancer or Docker takes the server out of rotation at those times. The database is
  * probed at most once a second ({@link CachedProbe}), however often the check is called.
+ * With RTMPS on, an expiring or expired certificate makes the status DEGRADED, still 200: the
+ * relay takes publishers (plain RTMP, and RTMPS clients that do not check), and a 503 would have
+ * a load balancer or orchestrator take it away or restart it, which renews nothing.
  */
 final class HealthController {
     private enum Phase { STARTING, RUNNING, STOPPING }
@@ -26,11 +32,13 @@ final class HealthController {
     private final Clock clock;
     private final BooleanSupplier databaseUp;
     private final Instant startedAt;
+    private final Optional<ApiServer.RtmpsCertificate> rtmps;
     private volatile Phase phase = Phase.STARTING;
 
-    HealthController(StreamRegistry registry, Clock clock, BooleanSupplier databaseUp) {
+    HealthController(StreamRegistry registry, Clock clock, BooleanSupplier databaseUp, Optional<ApiServer.RtmpsCertificate> rtmps) {
         this.registry = registry;
         this.clock = clock;
+        this.rtmps = rtmps;
         // Anonymous callers must not be able to turn health checks into database queries.
         this.databaseUp = new CachedProbe(databaseUp, clock, CachedProbe.MAX_AGE);
         this.startedAt = clock.instant();
@@ -59,16 +67,22 @@ final class HealthController {
             case STOPPING -> "shutting down";
             case RUNNING -> databaseUp.getAsBoolean() ? null : "database unreachable";
         };
+        Optional<RtmpsExpiry> certificate = rtmps.map(c -> RtmpsExpiry.at(now, c.notAfter().get(), c.warnBefore()));
+        List<String> warnings = certificate.map(RtmpsExpiry::warning).stream().filter(Objects::nonNull).toList();
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", problem == null ? "OK" : "UNAVAILABLE");
+        body.put("status", problem != null ? "UNAVAILABLE" : warnings.isEmpty() ? "OK" : "DEGRADED");
         if (problem != null) {
             body.put("reason", problem);
+        }
+        if (!warnings.isEmpty()) {
+            body.put("warnings", warnings);
         }
         body.put("timestamp", now.toString());
         body.put("activeStreams", live.size());
         body.put("reconnectingStreams", reconnecting);
         body.put("activeRelays", activeRelays);
         body.put("uptime", Duration.between(startedAt, now).toSeconds());
+        certificate.ifPresent(c -> body.put("rtmps", c.json()));
         ctx.status(problem == null ? 200 : 503).json(body);
     }
 }

@@ -104,6 +104,35 @@ final class JsonBody {
         return Optional.of(value.booleanValue());
     }
 
+    /**
+     * A non-empty array of strings: empty when the field is absent, an empty list inside when it
+     * is JSON null (the default: for updates, back to it), the strings otherwise. At most
+     * {@code max} of them; an empty array is refused (it would mean that nothing is accepted).
+     */
+    Optional<java.util.List<String>> nullableStringList(String field, int max) {
+        JsonNode value = node.get(field);
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (value.isNull()) {
+            return Optional.of(java.util.List.of());
+        }
+        if (!value.isArray() || value.size() > max) {
+            throw new InvalidField(field, field + " must be an array of at most " + max + " strings, or null");
+        }
+        java.util.List<String> strings = new java.util.ArrayList<>();
+        for (JsonNode element : value) {
+            if (!element.isTextual()) {
+                throw new InvalidField(field, field + " must be an array of at most " + max + " strings, or null");
+            }
+            strings.add(element.textValue());
+        }
+        if (strings.isEmpty()) {
+            throw new InvalidField(field, field + " must not be an empty array; send null for the default");
+        }
+        return Optional.of(java.util.List.copyOf(strings));
+    }
+
     long requiredId(String field) {
         JsonNode value = node.get(field);
         if (value == null || value.isNull()) {

@@ -28,8 +28,13 @@ final class MetricsController {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Optional<Secret> token;
 
-    MetricsController(StreamRegistry streams, Optional<Secret> token) {
+    MetricsController(StreamRegistry streams, Optional<Secret> token, Optional<ApiServer.RtmpsCertificate> rtmps) {
         this.token = token;
+        // Only with RTMPS on: a series that is absent cannot fire an expiry alert for a relay without TLS.
+        rtmps.ifPresent(c -> Gauge.builder("relay_tls_certificate_expiry_timestamp_seconds", c,
+                        cert -> cert.notAfter().get().getEpochSecond())
+                .description("notAfter of the certificate the RTMPS ingest offers now, in seconds since the epoch")
+                .register(registry));
         RelayCounters counters = streams.counters();
         Gauge.builder("relay_active_streams", streams, s -> s.liveStreams().size())
                 .description("streams on air: live, or reconnecting with their destinations still published").register(registry);

@@ -27,6 +27,9 @@ final class PlatformController {
         view.put("defaultUrl", platform.defaultUrl().orElse(null));
         view.put("urlRequired", platform.defaultUrl().isEmpty());
         view.put("rtmpsOnly", platform.rtmpsOnly());
+        // The codecs it takes (FourCCs); null: any (custom).
+        view.put("videoCodecs", platform.videoCodecs().isEmpty() ? null : platform.videoCodecs());
+        view.put("audioCodecs", platform.audioCodecs().isEmpty() ? null : platform.audioCodecs());
         return view;
     }
 }

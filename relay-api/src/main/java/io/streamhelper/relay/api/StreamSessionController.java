@@ -3,16 +3,29 @@ package io.streamhelper.relay.api;
 import io.javalin.http.Context;
 import io.streamhelper.relay.catalog.error.ServiceException.InvalidField;
 import io.streamhelper.relay.catalog.service.StreamSessionService;
+import io.streamhelper.relay.engine.registry.StreamRegistry;
+import io.streamhelper.relay.engine.session.SessionSoFar;
+import io.streamhelper.relay.engine.stream.LiveStream;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
-/** What happened during a stream's past broadcasts: thin handlers; ownership is the service's job. */
+/**
+ * What happened during a stream's broadcasts, the one on air included: thin handlers; ownership
+ * is the service's job, the live session's state so far the registry's.
+ */
 final class StreamSessionController {
     private static final Pattern WHOLE = Pattern.compile("[0-9]{1,19}");
 
     private final StreamSessionService sessions;
+    private final StreamRegistry registry;
 
-    StreamSessionController(StreamSessionService sessions) {
+    StreamSessionController(StreamSessionService sessions, StreamRegistry registry) {
         this.sessions = sessions;
+        this.registry = registry;
+    }
+
+    private Optional<SessionSoFar> live(long streamId) {
+        return registry.liveStream(String.valueOf(streamId)).map(LiveStream::sessionSoFar);
     }
 
     /** {@code ?limit=1..100} (20), {@code ?before=<a previous page's next>}. */
@@ -23,13 +36,13 @@ final class StreamSessionController {
         String rawBefore = ctx.queryParam("before");
         Long before = rawBefore == null ? null
                 : query(ctx, "before", 0, Long.MAX_VALUE, "before must be a positive whole number (a page's next)");
-        ctx.json(SessionViews.page(sessions.page(caller(ctx), streamId, limit, before)));
+        ctx.json(SessionViews.page(sessions.page(caller(ctx), streamId, limit, before), this::live));
     }
 
     void get(Context ctx) {
         long streamId = JsonBody.pathId(ctx, "id");
         long sessionId = JsonBody.pathId(ctx, "sessionId");
-        ctx.json(SessionViews.session(sessions.get(caller(ctx), streamId, sessionId)));
+        ctx.json(SessionViews.session(sessions.get(caller(ctx), streamId, sessionId), this::live));
     }
 
     /** A positive whole query parameter up to {@code max}, or {@code absent} when not given; anything else is a 400 naming it. */

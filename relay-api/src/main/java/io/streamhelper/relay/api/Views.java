@@ -1,6 +1,7 @@
 package io.streamhelper.relay.api;
 
 import io.streamhelper.relay.catalog.service.KeysInUrls;
+import io.streamhelper.relay.catalog.service.Platform;
 import io.streamhelper.relay.catalog.service.RelayStatus;
 import io.streamhelper.relay.catalog.store.DestinationRecord;
 import io.streamhelper.relay.catalog.store.StreamRecord;
@@ -56,10 +57,20 @@ final class Views {
         // Masked: a destination saved before keys were refused in URLs may still hold one there.
         m.put("rtmpUrl", KeysInUrls.masked(d.rtmpUrl()));
         m.put("displayName", d.displayName());
+        // What it takes: the user's restriction, else the platform's list; null: any codec.
+        m.put("videoCodecs", videoCodecs(d));
         m.put("createdAt", d.createdAt().toString());
         m.put("updatedAt", d.updatedAt().toString());
         m.put("status", status(status));
         return m;
+    }
+
+    private static java.util.List<String> videoCodecs(DestinationRecord d) {
+        if (!d.videoCodecs().isEmpty()) {
+            return d.videoCodecs();
+        }
+        java.util.List<String> platform = Platform.fromWireName(d.platform()).orElse(Platform.CUSTOM).videoCodecs();
+        return platform.isEmpty() ? null : platform;
     }
 
     private static Map<String, Object> status(RelayStatus s) {

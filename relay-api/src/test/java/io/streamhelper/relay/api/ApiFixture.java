@@ -76,6 +76,8 @@ final class ApiFixture implements AutoCloseable {
         SecretBox secrets = null;
         /** The ingest ports the stream views name; plain RTMP on its default port unless a test says otherwise. */
         ApiServer.IngestPorts ingestPorts = ApiServer.IngestPorts.rtmpOnly(1935);
+        /** The RTMPS certificate health and /metrics report; none: RTMPS off. */
+        Optional<ApiServer.RtmpsCertificate> rtmpsCertificate = Optional.empty();
     }
 
     final Database database;
@@ -113,7 +115,7 @@ final class ApiFixture implements AutoCloseable {
         api = new ApiServer(new ApiServer.Services(registry, s.clock, s.metricsToken, accounts, streams, destinations,
                 s.databaseUp != null ? s.databaseUp : database::isReachable, Optional.of("relay.example"), s.ingestPorts, s.maxBodyBytes, s.rateLimits,
                 s.clientAddresses, new EncryptionKeyService(secretBox, database.sealedRows(), database.users(), database.audit()),
-                new StreamSessionService(streams, database.streamSessions())));
+                new StreamSessionService(streams, database.streamSessions()), s.rtmpsCertificate));
         if (s.ready) {
             api.ready();
         }
@@ -126,6 +128,13 @@ final class ApiFixture implements AutoCloseable {
 
     ApiFixture(Path dataDir) {
         this(dataDir, new Settings());
+    }
+
+    /** With the defaults but sign-up open: each test registers the users it needs. */
+    static ApiFixture openSignUp(Path dataDir) {
+        Settings settings = new Settings();
+        settings.signupOpen = true;
+        return new ApiFixture(dataDir, settings);
     }
 
     /**
@@ -191,13 +200,23 @@ final class ApiFixture implements AutoCloseable {
         return TestKeys.issued(login.json().get("token").asText());
     }
 
-    /** Creates a stream for the token's user through the API; returns its ingest key. */
-    String streamKey(String token, String name) throws Exception {
+    /** A stream made through the API: its id, its ingest key (registered with TestKeys) and the answer. */
+    record CreatedStream(long id, String key, JsonNode json) {
+    }
+
+    /** Creates a stream for the token's user through the API. */
+    CreatedStream createStream(String token, String name) throws Exception {
         Response created = post("/api/v1/streams", "{\"name\":\"" + name + "\"}", token);
         if (created.status() != 201) {
             throw new AssertionError("create stream: " + created.status() + " " + created.body());
         }
-        return TestKeys.issued(created.json().get("key").asText());
+        JsonNode json = created.json();
+        return new CreatedStream(json.get("id").asLong(), TestKeys.issued(json.get("key").asText()), json);
+    }
+
+    /** Creates a stream for the token's user through the API; returns its ingest key. */
+    String streamKey(String token, String name) throws Exception {
+        return createStream(token, name).key();
     }
 
     @Override

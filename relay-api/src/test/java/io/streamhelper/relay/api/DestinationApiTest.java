@@ -367,4 +367,50 @@ class DestinationApiTest {
             });
         }
     }
+
+    /**
+     * videoCodecs (issue 22): presets show their platform's list, a custom destination takes any
+     * (null) until restricted; names are FourCCs or the names ffprobe prints; unknown names, an
+     * empty list and a codec the platform does not take are each a 400 naming the field and the
+     * problem; null lifts a restriction.
+     */
+    @Test
+    void videoCodecsAreTheirPlatformsUnlessRestrictedAndAreChecked() throws Exception {
+        try (ApiFixture api = api(dir)) {
+            api.test(() -> {
+                String alice = api.userToken("alice@example.com");
+                long streamId = stream(api, alice);
+                String base = "{\"streamId\":" + streamId + ",\"streamKey\":\"" + KEY + "\",";
+                ApiFixture.Response twitch = api.post("/api/v1/stream-destinations", base + "\"platform\":\"twitch\"}", alice);
+                assertEquals("[\"avc1\"]", twitch.json().get("videoCodecs").toString());
+                ApiFixture.Response yt = api.post("/api/v1/stream-destinations", base + "\"platform\":\"youtube\","
+                        + "\"videoCodecs\":[\"h264\",\"hevc\"]}", alice);
+                assertEquals(201, yt.status(), yt.body());
+                assertEquals("[\"avc1\",\"hvc1\"]", yt.json().get("videoCodecs").toString(), "stored as FourCCs");
+
+                String custom = base + "\"platform\":\"custom\",\"rtmpUrl\":\"rtmp://8.8.8.8/app\"";
+                ApiFixture.Response any = api.post("/api/v1/stream-destinations", custom + "}", alice);
+                assertTrue(any.json().get("videoCodecs").isNull(), any.body());
+
+                ApiFixture.Response unknown = api.post("/api/v1/stream-destinations", custom + ",\"videoCodecs\":[\"avc1\",\"xvid\"]}", alice);
+                assertField(unknown, "videoCodecs");
+                assertTrue(unknown.json().get("error").asText().contains("unknown codec 'xvid'"), unknown.body());
+                assertField(api.post("/api/v1/stream-destinations", custom + ",\"videoCodecs\":[]}", alice), "videoCodecs");
+                assertField(api.post("/api/v1/stream-destinations", custom + ",\"videoCodecs\":\"avc1\"}", alice), "videoCodecs");
+                ApiFixture.Response notTwitch = api.send("PUT", "/api/v1/stream-destinations/" + twitch.json().get("id").asLong(),
+                        "{\"videoCodecs\":[\"hvc1\"]}", alice);
+                assertField(notTwitch, "videoCodecs");
+                assertTrue(notTwitch.json().get("error").asText().contains("Twitch accepts only avc1"), notTwitch.body());
+
+                long customId = any.json().get("id").asLong();
+                ApiFixture.Response restricted = api.send("PUT", "/api/v1/stream-destinations/" + customId,
+                        "{\"videoCodecs\":[\"av01\"]}", alice);
+                assertEquals("[\"av01\"]", restricted.json().get("videoCodecs").toString(), restricted.body());
+                ApiFixture.Response lifted = api.send("PUT", "/api/v1/stream-destinations/" + customId,
+                        "{\"videoCodecs\":null}", alice);
+                assertTrue(lifted.json().get("videoCodecs").isNull(), lifted.body());
+                assertEquals(0, api.database.destinations().findById(customId).orElseThrow().videoCodecs().size());
+            });
+        }
+    }
 }

@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -96,6 +98,70 @@ class HealthControllerTest {
                 api.api.stopping();
                 assertEquals("shutting down", api.get("/api/v1/server/healthcheck", null).json().get("reason").asText());
             });
+        }
+    }
+
+    /**
+     * Under 14 days left the RTMPS certificate makes the relay DEGRADED (still 200: it takes
+     * publishers, and a 503 renews nothing), expired says so apart; a renewal puts it back to OK.
+     */
+    @Test
+    void anRtmpsCertificateNearItsEndDegradesTheHealthAndAnExpiredOneSaysSo() throws Exception {
+        ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+        AtomicReference<Instant> notAfter = new AtomicReference<>(Instant.parse("2026-03-31T12:00:00Z"));
+        ApiFixture.Settings settings = new ApiFixture.Settings();
+        settings.clock = clock;
+        settings.databaseUp = () -> true;
+        settings.rtmpsCertificate = Optional.of(new ApiServer.RtmpsCertificate(notAfter::get, Duration.ofDays(14)));
+        try (ApiFixture api = new ApiFixture(dir, settings)) {
+            api.test(() -> {
+                ApiFixture.Response fresh = api.get("/api/v1/server/healthcheck", null);
+                assertEquals(200, fresh.status());
+                JsonNode json = fresh.json();
+                assertEquals("OK", json.get("status").asText(), json.toString());
+                assertFalse(json.has("warnings"), json.toString());
+                assertEquals("2026-03-31T12:00:00Z", json.at("/rtmps/certificateExpiresAt").asText());
+                assertEquals(89, json.at("/rtmps/daysLeft").asLong(), json.toString());
+                assertEquals("OK", json.at("/rtmps/status").asText());
+
+                clock.advance(Duration.ofDays(76)); // 13 days 12 h left
+                ApiFixture.Response near = api.get("/api/v1/server/healthcheck", null);
+                assertEquals(200, near.status(), "publishers still get in: no 503");
+                assertEquals("DEGRADED", near.json().get("status").asText(), near.body());
+                assertEquals(13, near.json().at("/rtmps/daysLeft").asLong(), near.body());
+                assertEquals("EXPIRING", near.json().at("/rtmps/status").asText(), near.body());
+                assertTrue(near.json().at("/warnings/0").asText().contains("expires in 13 days"), near.body());
+
+                clock.advance(Duration.ofDays(14)); // half a day past notAfter
+                ApiFixture.Response expired = api.get("/api/v1/server/healthcheck", null);
+                assertEquals(200, expired.status());
+                assertEquals("DEGRADED", expired.json().get("status").asText(), expired.body());
+                assertEquals("EXPIRED", expired.json().at("/rtmps/status").asText(), expired.body());
+                assertEquals(-1, expired.json().at("/rtmps/daysLeft").asLong(), expired.body());
+                assertTrue(expired.json().at("/warnings/0").asText().contains("expired"), expired.body());
+                for (JsonNode answer : java.util.List.of(json, near.json(), expired.json())) {
+                    JsonNode doc = OpenApiCoverageTest.document();
+                    JsonNode schema = OpenApiSchemaCheck.resolve(doc, doc.at("/components/schemas/Health"));
+                    assertEquals(java.util.List.of(), OpenApiSchemaCheck.problems(doc, schema, answer), "openapi.json's Health: " + answer);
+                }
+
+                notAfter.set(clock.instant().plus(Duration.ofDays(90))); // certbot ran, the ingest reloaded
+                JsonNode renewed = api.get("/api/v1/server/healthcheck", null).json();
+                assertEquals("OK", renewed.get("status").asText(), renewed.toString());
+                assertEquals(90, renewed.at("/rtmps/daysLeft").asLong(), renewed.toString());
+
+                api.api.stopping(); // unavailability outranks a certificate warning
+                ApiFixture.Response stopping = api.get("/api/v1/server/healthcheck", null);
+                assertEquals(503, stopping.status());
+                assertEquals("UNAVAILABLE", stopping.json().get("status").asText());
+            });
+        }
+    }
+
+    @Test
+    void withoutRtmpsThereIsNoCertificateField() throws Exception {
+        try (ApiFixture api = new ApiFixture(dir)) {
+            api.test(() -> assertFalse(api.get("/api/v1/server/healthcheck", null).json().has("rtmps")));
         }
     }
 

@@ -25,12 +25,6 @@ class HttpRefusalsTest {
     @TempDir
     Path dir;
 
-    private static ApiFixture openSignUp(Path dir) {
-        ApiFixture.Settings settings = new ApiFixture.Settings();
-        settings.signupOpen = true;
-        return new ApiFixture(dir, settings);
-    }
-
     /** Asserts status, JSON content type and an error mentioning {@code words}; returns the error. */
     private static String assertJsonError(int status, int actualStatus, String contentType, String body, String words)
             throws Exception {
@@ -53,7 +47,7 @@ class HttpRefusalsTest {
 
     @Test
     void trailingDataAndDuplicateKeysAreNotJson() throws Exception {
-        try (ApiFixture api = openSignUp(dir)) {
+        try (ApiFixture api = ApiFixture.openSignUp(dir)) {
             api.test(() -> {
                 String token = api.userToken("alice@example.com");
                 assertJsonError(400, api.post("/api/v1/streams", "{\"name\":\"x\"} xyz", token), "after the json");
@@ -71,7 +65,7 @@ class HttpRefusalsTest {
 
     @Test
     void idsAreAsciiDigitsOnly() throws Exception {
-        try (ApiFixture api = openSignUp(dir)) {
+        try (ApiFixture api = ApiFixture.openSignUp(dir)) {
             api.test(() -> {
                 String token = api.userToken("alice@example.com");
                 long id = api.post("/api/v1/streams", "{\"name\":\"One\"}", token).json().get("id").asLong();
@@ -123,7 +117,7 @@ class HttpRefusalsTest {
 
     @Test
     void chunkedBodiesPastTheLimitAre413OnEveryRoute() throws Exception {
-        try (ApiFixture api = openSignUp(dir)) {
+        try (ApiFixture api = ApiFixture.openSignUp(dir)) {
             api.test(() -> {
                 int port = api.port();
                 String token = api.userToken("alice@example.com");

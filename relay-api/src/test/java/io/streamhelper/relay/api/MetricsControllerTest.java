@@ -71,6 +71,31 @@ class MetricsControllerTest {
         }
     }
 
+    /** The certificate's notAfter as read at each scrape (a renewal moves it), and no series at all without RTMPS. */
+    @Test
+    void theRtmpsCertificatesExpiryIsAGaugeOnlyWhenRtmpsIsOn() throws Exception {
+        try (ApiFixture api = api(Optional.of(Secret.of(TOKEN)))) {
+            api.test(() -> assertTrue(!api.get("/metrics", TOKEN).body().contains("relay_tls_certificate"),
+                    "no RTMPS, no certificate series"));
+        }
+        java.util.concurrent.atomic.AtomicReference<java.time.Instant> notAfter =
+                new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.parse("2027-03-01T12:00:00Z"));
+        ApiFixture.Settings settings = new ApiFixture.Settings();
+        settings.metricsToken = Optional.of(Secret.of(TOKEN));
+        settings.rtmpsCertificate = Optional.of(new ApiServer.RtmpsCertificate(notAfter::get, Duration.ofDays(14)));
+        try (ApiFixture api = new ApiFixture(dir.resolve("rtmps"), settings)) {
+            api.test(() -> {
+                String text = api.get("/metrics", TOKEN).body();
+                assertEquals(notAfter.get().getEpochSecond(), (long) sample(text, "relay_tls_certificate_expiry_timestamp_seconds"), text);
+                assertTrue(text.contains("# TYPE relay_tls_certificate_expiry_timestamp_seconds gauge"), text);
+                notAfter.set(java.time.Instant.parse("2027-06-01T12:00:00Z"));
+                assertEquals(notAfter.get().getEpochSecond(),
+                        (long) sample(api.get("/metrics", TOKEN).body(), "relay_tls_certificate_expiry_timestamp_seconds"));
+                assertPrometheusText(text);
+            });
+        }
+    }
+
     @Test
     void countersMoveWithTheRelay() throws Exception {
         try (ApiFixture api = api(Optional.of(Secret.of(TOKEN)))) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.router.Endpoint;
 import io.javalin.router.ParsedEndpoint;
@@ -70,6 +71,54 @@ class OpenApiCoverageTest {
             String problems = coverageProblems(registeredRoutes(api.api.javalin()), document());
             assertTrue(problems.contains("GET /api/v1/undescribed/{id}"), problems);
             assertTrue(problems.contains(DOCUMENT_FILE) && problems.contains("\"/api/v1/undescribed/{id}\": {\"get\""), problems);
+        }
+    }
+
+    /** The other way round: a route the document describes but the server lacks is named too. */
+    @Test
+    void aDescribedRouteTheServerDoesNotHaveIsNamed() throws Exception {
+        try (ApiFixture api = new ApiFixture(dir)) {
+            Map<String, Route> registered = registeredRoutes(api.api.javalin());
+            ObjectNode doc = (ObjectNode) document();
+            ObjectNode paths = (ObjectNode) doc.get("paths");
+            paths.set("/api/v1/phantom/{id}", paths.get("/api/v1/streams/{id}").deepCopy());
+            ((ObjectNode) paths.get("/api/v1/streams/{id}/sessions")).set("delete",
+                    paths.get("/api/v1/streams/{id}").get("delete").deepCopy());
+            String problems = coverageProblems(registered, doc);
+            for (String phantom : List.of("GET /api/v1/phantom/{id}", "PUT /api/v1/phantom/{id}",
+                    "DELETE /api/v1/phantom/{id}", "DELETE /api/v1/streams/{id}/sessions")) {
+                assertTrue(problems.contains("\n  " + phantom + ": described but the server has no such route"),
+                        phantom + " in " + problems);
+            }
+            assertFalse(problems.contains("registered but not described"), "every real route is still described: " + problems);
+        }
+    }
+
+    /**
+     * Paths match as OpenAPI writes them: a Javalin {@code <param>} is {@code {param}}, a path
+     * parameter matches by its name (one renamed in the document is another path), and a query
+     * string is not part of a path: written into one, it is named as such.
+     */
+    @Test
+    void pathsMatchByTheirParametersAndNeverByAQueryString() throws Exception {
+        try (ApiFixture api = new ApiFixture(dir)) {
+            api.api.javalin().get("/api/v1/files/<path>", ctx -> ctx.result("x"), Access.USER);
+            Map<String, Route> registered = registeredRoutes(api.api.javalin());
+            assertTrue(registered.containsKey("GET /api/v1/files/{path}"), registered.keySet().toString());
+            ObjectNode doc = (ObjectNode) document();
+            ObjectNode paths = (ObjectNode) doc.get("paths");
+            paths.set("/api/v1/files/{path}", paths.get("/api/v1/streams/{id}/sessions/{sessionId}").deepCopy());
+            assertEquals("", coverageProblems(registered, doc), "<path> is {path}");
+
+            paths.set("/api/v1/streams/{id}/sessions?limit={limit}", paths.remove("/api/v1/streams/{id}/sessions"));
+            paths.set("/api/v1/streams/{streamId}/sessions/{sessionId}", paths.remove("/api/v1/streams/{id}/sessions/{sessionId}"));
+            String problems = coverageProblems(registered, doc);
+            assertTrue(problems.contains("\n  GET /api/v1/streams/{id}/sessions/{sessionId}: registered but not described"), problems);
+            assertTrue(problems.contains("\n  GET /api/v1/streams/{streamId}/sessions/{sessionId}: described but the server has"
+                    + " no such route"), problems);
+            assertTrue(problems.contains("\n  GET /api/v1/streams/{id}/sessions: registered but not described"), problems);
+            assertTrue(problems.contains("\n  GET /api/v1/streams/{id}/sessions?limit={limit}: described with a query string;"
+                    + " a path has none (give each query parameter \"in\": \"query\")"), problems);
         }
     }
 
@@ -349,8 +398,12 @@ class OpenApiCoverageTest {
                 }
             }
         }
+        // A query string is never part of a route: written into a path, it is a path no route has,
+        // and says so in words that point at the fix.
         described.stream().filter(name -> !registered.containsKey(name)).sorted().forEach(name -> problems.append("\n  ")
-                .append(name).append(": described but the server has no such route; remove it or register it in ApiServer"));
+                .append(name).append(name.contains("?")
+                        ? ": described with a query string; a path has none (give each query parameter \"in\": \"query\")"
+                        : ": described but the server has no such route; remove it or register it in ApiServer"));
         return problems.isEmpty() ? "" : DOCUMENT_FILE + " and the routes ApiServer registers differ:" + problems;
     }
 

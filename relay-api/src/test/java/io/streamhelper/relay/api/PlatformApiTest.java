@@ -31,6 +31,25 @@ class PlatformApiTest {
         }
     }
 
+    /** What each preset takes (issue 22): OBS's service list for video, AAC audio; custom any (null). */
+    @Test
+    void platformsListTheCodecsTheyTake() throws Exception {
+        try (ApiFixture api = new ApiFixture(dir)) {
+            api.test(() -> {
+                JsonNode platforms = api.get("/api/v1/platforms", api.userToken("a@example.com")).json();
+                assertEquals("[\"avc1\"]", platforms.get(0).get("videoCodecs").toString());
+                assertEquals("[\"avc1\",\"hvc1\",\"av01\"]", platforms.get(1).get("videoCodecs").toString());
+                assertEquals("[\"avc1\"]", platforms.get(2).get("videoCodecs").toString());
+                assertEquals("[\"avc1\"]", platforms.get(3).get("videoCodecs").toString());
+                for (int i = 0; i < 4; i++) {
+                    assertEquals("[\"mp4a\"]", platforms.get(i).get("audioCodecs").toString(), platforms.get(i).toString());
+                }
+                assertEquals(true, platforms.get(4).get("videoCodecs").isNull());
+                assertEquals(true, platforms.get(4).get("audioCodecs").isNull());
+            });
+        }
+    }
+
     private static void assertPlatform(JsonNode platform, String name, String label, String defaultUrl,
             boolean urlRequired, boolean rtmpsOnly) {
         assertEquals(name, platform.path("name").asText(), platform.toString());

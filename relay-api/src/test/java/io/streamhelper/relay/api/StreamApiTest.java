@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.streamhelper.relay.engine.registry.Publication;
 import io.streamhelper.relay.engine.stream.LiveStream;
-import io.streamhelper.relay.testkit.TestKeys;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,12 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 class StreamApiTest {
     @TempDir
     Path dir;
-
-    private static ApiFixture openSignUp(Path dir) {
-        ApiFixture.Settings settings = new ApiFixture.Settings();
-        settings.signupOpen = true;
-        return new ApiFixture(dir, settings);
-    }
 
     @Test
     void withRtmpsOnTheStreamOffersTheRtmpsAddressFirstAndBothByScheme() throws Exception {
@@ -64,7 +57,7 @@ class StreamApiTest {
 
     @Test
     void createListGetRotateDelete() throws Exception {
-        try (ApiFixture api = openSignUp(dir)) {
+        try (ApiFixture api = ApiFixture.openSignUp(dir)) {
             api.test(() -> {
                 String alice = api.userToken("alice@example.com");
                 ApiFixture.Response created = api.post("/api/v1/streams", "{\"name\":\"  Evening show  \"}", alice);
@@ -99,7 +92,7 @@ class StreamApiTest {
 
     @Test
     void renameChangesTheNameOnlyForTheOwnerAndChecksIt() throws Exception {
-        try (ApiFixture api = openSignUp(dir)) {
+        try (ApiFixture api = ApiFixture.openSignUp(dir)) {
             api.test(() -> {
                 String alice = api.userToken("alice@example.com");
                 String bob = api.userToken("bob@example.com");
@@ -120,12 +113,12 @@ class StreamApiTest {
 
     @Test
     void deletingALiveStreamDisconnectsItsPublisher() throws Exception {
-        try (ApiFixture api = openSignUp(dir)) {
+        try (ApiFixture api = ApiFixture.openSignUp(dir)) {
             api.test(() -> {
                 String alice = api.userToken("alice@example.com");
-                ApiFixture.Response created = api.post("/api/v1/streams", "{\"name\":\"Live one\"}", alice);
-                long id = created.json().get("id").asLong();
-                String key = TestKeys.issued(created.json().get("key").asText());
+                ApiFixture.CreatedStream created = api.createStream(alice, "Live one");
+                long id = created.id();
+                String key = created.key();
                 LiveStream live = api.registry.beginPublish(key, ImmediateEventExecutor.INSTANCE).stream();
                 AtomicBoolean publisherClosed = new AtomicBoolean();
                 live.onDisconnectRequest(() -> publisherClosed.set(true));
@@ -146,12 +139,12 @@ class StreamApiTest {
      */
     @Test
     void aStreamSaysWhetherItIsLiveReconnectingOrOffline() throws Exception {
-        try (ApiFixture api = openSignUp(dir)) {
+        try (ApiFixture api = ApiFixture.openSignUp(dir)) {
             api.test(() -> {
                 String alice = api.userToken("alice@example.com");
-                ApiFixture.Response created = api.post("/api/v1/streams", "{\"name\":\"Drops out\"}", alice);
-                long id = created.json().get("id").asLong();
-                String key = TestKeys.issued(created.json().get("key").asText());
+                ApiFixture.CreatedStream created = api.createStream(alice, "Drops out");
+                long id = created.id();
+                String key = created.key();
                 assertEquals("offline", created.json().get("state").asText());
                 assertTrue(created.json().get("graceEndsAt").isNull());
 
@@ -187,13 +180,13 @@ class StreamApiTest {
 
     @Test
     void anotherUsersStreamIs403AndAMissingOne404() throws Exception {
-        try (ApiFixture api = openSignUp(dir)) {
+        try (ApiFixture api = ApiFixture.openSignUp(dir)) {
             api.test(() -> {
                 String alice = api.userToken("alice@example.com");
                 String bob = api.userToken("bob@example.com");
-                ApiFixture.Response created = api.post("/api/v1/streams", "{\"name\":\"Alice's\"}", alice);
-                long id = created.json().get("id").asLong();
-                String key = created.json().get("key").asText();
+                ApiFixture.CreatedStream created = api.createStream(alice, "Alice's");
+                long id = created.id();
+                String key = created.key();
 
                 ApiFixture.Response read = api.get("/api/v1/streams/" + id, bob);
                 assertEquals(403, read.status());
@@ -210,7 +203,7 @@ class StreamApiTest {
 
     @Test
     void badStreamRequestsAre400sNamingTheField() throws Exception {
-        try (ApiFixture api = openSignUp(dir)) {
+        try (ApiFixture api = ApiFixture.openSignUp(dir)) {
             api.test(() -> {
                 String alice = api.userToken("alice@example.com");
                 assertField(api.post("/api/v1/streams", "{}", alice), "name");

@@ -11,7 +11,6 @@ import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.streamhelper.relay.engine.registry.Publication;
 import io.streamhelper.relay.engine.session.EndReason;
 import io.streamhelper.relay.engine.session.SessionReport;
-import io.streamhelper.relay.testkit.TestKeys;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,16 +26,6 @@ class StreamSessionApiTest {
     @TempDir
     Path dir;
 
-    private static ApiFixture openSignUp(Path dir) {
-        ApiFixture.Settings settings = new ApiFixture.Settings();
-        settings.signupOpen = true;
-        return new ApiFixture(dir, settings);
-    }
-
-    private static long create(ApiFixture api, String token, String name) throws Exception {
-        return api.post("/api/v1/streams", "{\"name\":\"" + name + "\"}", token).json().get("id").asLong();
-    }
-
     /** A past show written as the engine's report would be, started {@code hour} hours after {@link #SHOW}. */
     private static void pastShow(ApiFixture api, long streamId, int hour) {
         Instant started = SHOW.plus(Duration.ofHours(hour));
@@ -49,12 +38,12 @@ class StreamSessionApiTest {
 
     @Test
     void aBroadcastIsListedLiveWhileItRunsAndWithHowItEndedAfterwards() throws Exception {
-        try (ApiFixture api = openSignUp(dir)) {
+        try (ApiFixture api = ApiFixture.openSignUp(dir)) {
             api.test(() -> {
                 String alice = api.userToken("alice@example.com");
-                ApiFixture.Response created = api.post("/api/v1/streams", "{\"name\":\"Evening\"}", alice);
-                long id = created.json().get("id").asLong();
-                String key = TestKeys.issued(created.json().get("key").asText());
+                ApiFixture.CreatedStream created = api.createStream(alice, "Evening");
+                long id = created.id();
+                String key = created.key();
                 String path = "/api/v1/streams/" + id + "/sessions";
                 assertEquals(0, api.get(path, alice).json().get("sessions").size());
 
@@ -81,10 +70,10 @@ class StreamSessionApiTest {
 
     @Test
     void pagesGoNewestFirstWithANextCursorUntilTheFirstShow() throws Exception {
-        try (ApiFixture api = openSignUp(dir)) {
+        try (ApiFixture api = ApiFixture.openSignUp(dir)) {
             api.test(() -> {
                 String alice = api.userToken("alice@example.com");
-                long id = create(api, alice, "Weekly");
+                long id = api.createStream(alice, "Weekly").id();
                 for (int hour = 0; hour < 5; hour++) {
                     pastShow(api, id, hour);
                 }
@@ -116,11 +105,11 @@ class StreamSessionApiTest {
 
     @Test
     void anotherUsersStreamsSessionsAreRefusedAsTheStreamIs() throws Exception {
-        try (ApiFixture api = openSignUp(dir)) {
+        try (ApiFixture api = ApiFixture.openSignUp(dir)) {
             api.test(() -> {
                 String alice = api.userToken("alice@example.com");
                 String bob = api.userToken("bob@example.com");
-                long id = create(api, alice, "Alice's");
+                long id = api.createStream(alice, "Alice's").id();
                 pastShow(api, id, 0);
                 long sessionId = api.get("/api/v1/streams/" + id + "/sessions", alice).json().at("/sessions/0/id").asLong();
                 assertEquals(api.get("/api/v1/streams/" + id, bob).status(),
@@ -128,7 +117,7 @@ class StreamSessionApiTest {
                 assertEquals(403, api.get("/api/v1/streams/" + id + "/sessions", bob).status());
                 assertEquals(403, api.get("/api/v1/streams/" + id + "/sessions/" + sessionId, bob).status());
                 assertEquals(404, api.get("/api/v1/streams/999/sessions", alice).status());
-                long other = create(api, alice, "Other");
+                long other = api.createStream(alice, "Other").id();
                 assertEquals(404, api.get("/api/v1/streams/" + other + "/sessions/" + sessionId, alice).status(),
                         "a session under another stream's id is not found");
                 assertEquals(401, api.get("/api/v1/streams/" + id + "/sessions", null).status());
@@ -138,10 +127,10 @@ class StreamSessionApiTest {
 
     @Test
     void badParametersAre400NamingTheField() throws Exception {
-        try (ApiFixture api = openSignUp(dir)) {
+        try (ApiFixture api = ApiFixture.openSignUp(dir)) {
             api.test(() -> {
                 String alice = api.userToken("alice@example.com");
-                long id = create(api, alice, "Mine");
+                long id = api.createStream(alice, "Mine").id();
                 String path = "/api/v1/streams/" + id + "/sessions";
                 for (String limit : List.of("0", "101", "-1", "ten", "1.5", "99999999999999999999", "")) {
                     assertField(api.get(path + "?limit=" + limit, alice), "limit");

@@ -74,10 +74,13 @@ public final class RelayServer implements AutoCloseable {
     private final DataDirectory dataDirectory;
     private final StartupBanner banner;
 
-    private RelayServer(RelayConfig config, StaticStreamCatalog fileCatalog, DataDirLock dataDirLock) throws InterruptedException {
+    /** Each thing opened is added to {@code opened} at once: a failure further on closes it (see {@link #start}). */
+    private RelayServer(RelayConfig config, StaticStreamCatalog fileCatalog, DataDirLock dataDirLock, OpenedResources opened)
+            throws InterruptedException {
         // First, so that a certificate that will not load, or a transport this machine cannot
         // give, stops the start before anything is open.
         tls = config.tlsFiles().map(IngestTls::load);
+        tls.ifPresent(loaded -> opened.add("RTMPS certificate watch", loaded::close));
         transport = Transport.select(config.transport());
         this.dataDirLock = dataDirLock;
         log.info("RTMP event loops on {}", transport == Transport.IO_URING ? "io_uring" : "Java NIO");
@@ -92,6 +95,7 @@ public final class RelayServer implements AutoCloseable {
         // the start here, with nothing left running.
         SecretBox secrets = secretBox(config);
         database = openDatabase(config.database(), secrets);
+        opened.add("database", database::close);
         if (dataDirectory.newDatabase()) {
             log.info("event=database_created path={} new_keyset={} note=\"{}\"", dataDirectory.database(),
                     dataDirectory.newKeyset(), dataDirectory.createdText());
@@ -99,8 +103,12 @@ public final class RelayServer implements AutoCloseable {
         acceptors = transport.newGroup(1, new DefaultThreadFactory("rtmp-accept"));
         ingestLoops = transport.newGroup(0, new DefaultThreadFactory("rtmp-ingest"));
         clientLoops = transport.newGroup(0, new DefaultThreadFactory("rtmp-out"));
+        // Non-daemon threads: left running, they would keep a JVM whose start failed alive.
+        opened.add("RTMP event loops", this::stopLoopsNow);
+        opened.add("catalog readers", catalogReads::shutdownNow);
         databaseCatalog = new DatabaseCatalog(database.streams(), database.destinations(), database.streamSessions(),
                 config.sessionHistory(), Clock.systemUTC());
+        opened.add("catalog writer", databaseCatalog::close);
         databaseCatalog.recoverAfterRestart();
         CombinedCatalog catalog = new CombinedCatalog(fileCatalog, databaseCatalog);
 
@@ -127,13 +135,18 @@ public final class RelayServer implements AutoCloseable {
         IngestServer ingestServer = new IngestServer(ingestSettings, registry, acceptors, ingestLoops);
         if (tls.isPresent()) {
             // The poll only stats two files every 10 s; it shares the accept loop with the session purge.
-            tls.get().pollEvery(Timers.on(acceptors.next()), IngestTls.DEFAULT_POLL_INTERVAL);
+            tls.get().pollEvery(Timers.on(acceptors.next()), IngestTls.DEFAULT_POLL_INTERVAL)
+                    .checkExpiryDaily(Timers.on(acceptors.next()));
             ingestServer.withTls(config.rtmpsPort(), tls.get());
         }
         if (!config.rtmpEnabled()) {
             ingestServer.withoutPlainRtmp();
         }
         ingest = ingestServer.start();
+        opened.add("RTMP listeners", () -> {
+            ingest.close();
+            ingest.closeConnections();
+        });
 
         Clock clock = Clock.systemUTC();
         AccountService accounts = new AccountService(database.users(), database.sessions(), database.audit(),
@@ -142,17 +155,41 @@ public final class RelayServer implements AutoCloseable {
         DestinationService destinations = new DestinationService(database.destinations(), streams,
                 database.audit(), registry, addresses, InetAddress::getAllByName,
                 config.maxDestinationsPerStream(), config.maxDestinationsPerUser());
-        api = new ApiServer(new ApiServer.Services(registry, clock, config.metricsToken(), accounts, streams, destinations,
+        ApiServer created = new ApiServer(new ApiServer.Services(registry, clock, config.metricsToken(), accounts, streams, destinations,
                 database::isReachable, config.publicHost(), ingestPorts(), config.maxBodyBytes(), config.rateLimits(),
                 config.clientAddresses(),
                 new EncryptionKeyService(secrets, database.sealedRows(), database.users(), database.audit()),
-                new StreamSessionService(streams, database.streamSessions())))
-                .start(config.bindAddress(), config.httpPort());
+                new StreamSessionService(streams, database.streamSessions()),
+                tls.map(t -> new ApiServer.RtmpsCertificate(() -> t.certificate().getNotAfter().toInstant(), IngestTls.EXPIRY_WARNING))));
+        opened.add("HTTP API", created::close);
+        api = startApi(created, config);
         acceptors.scheduleAtFixedRate(accounts::purgeExpiredSessions, 1, 1, TimeUnit.HOURS);
         api.ready();
         banner = new StartupBanner(StartupBanner.host(config.publicHost(), config.bindAddress()),
                 ingest.plainRtmp() ? OptionalInt.of(ingest.port()) : OptionalInt.empty(), ingest.tlsPort(), api.port(), database.streams().count(), fileCatalog.entries().size(), dataDirectory);
         log.info("{}", banner.logLine());
+    }
+
+    /** Javalin's own message names the port only; this one names the setting to change as well. */
+    private static ApiServer startApi(ApiServer api, RelayConfig config) {
+        try {
+            return api.start(config.bindAddress(), config.httpPort());
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot open the HTTP port " + config.bindAddress() + ":" + config.httpPort()
+                    + " (RELAY_HTTP_PORT): " + e.getMessage(), e);
+        }
+    }
+
+    /** A failed start's event loops: nothing was ever relayed on them, so no quiet period; waited for, bounded. */
+    private void stopLoopsNow() {
+        List<Future<?>> stopping = List.of(
+                ingestLoops.shutdownGracefully(0, 1_000, TimeUnit.MILLISECONDS),
+                clientLoops.shutdownGracefully(0, 1_000, TimeUnit.MILLISECONDS),
+                acceptors.shutdownGracefully(0, 1_000, TimeUnit.MILLISECONDS));
+        long deadline = System.nanoTime() + LOOPS_STOP_LIMIT.toNanos();
+        for (Future<?> loops : stopping) {
+            loops.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
     }
 
     /**
@@ -182,14 +219,19 @@ public final class RelayServer implements AutoCloseable {
         }
     }
 
-    /** Refuses (IllegalStateException) when another server, or a restore, holds the data directory. */
+    /**
+     * Refuses (IllegalStateException) when another server, or a restore, holds the data directory.
+     * A start that fails part-way closes, last first, everything it had opened: the lock included,
+     * so that a fixed setting may try again at once, in this JVM or another.
+     */
     public static RelayServer start(RelayConfig config, StaticStreamCatalog catalog) throws InterruptedException {
         DataDirLock lock = DataDirLock.acquire(config.dataDir());
+        OpenedResources opened = new OpenedResources();
+        opened.add("data directory lock", lock::close);
         try {
-            return new RelayServer(config, catalog, lock);
+            return new RelayServer(config, catalog, lock, opened);
         } catch (RuntimeException | InterruptedException | Error e) {
-            // A start that failed holds the directory no longer: a fixed setting may try again.
-            lock.close();
+            opened.closeAll(e);
             throw e;
         }
     }

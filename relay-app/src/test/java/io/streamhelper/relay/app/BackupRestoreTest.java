@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamhelper.relay.catalog.secret.SecretBox;
 import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
 import io.streamhelper.relay.testkit.TestKeys;
+import io.streamhelper.relay.testkit.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -20,6 +21,8 @@ import java.sql.ResultSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -33,9 +36,9 @@ class BackupRestoreTest {
     @Test
     void backupHoldsTheRowsStillInTheWalThatAFileCopyMisses() throws Exception {
         Map<String, String> env = TestRelayConfig.env();
-        Path dataDir = Path.of(env.get("RELAY_DATA_DIR"));
-        Path backup = dataDir.resolveSibling(dataDir.getFileName() + "-backup");
-        try (RelayServer relay = RelayServer.start(RelayConfig.fromEnvironment(env), new StaticStreamCatalog(List.of()))) {
+        Path dataDir = dataDir(env);
+        Path backup = backupDir(env);
+        try (RelayServer relay = startRelay(env)) {
             long streamId = fiveDestinations(new RelayHttp(relay.httpPort()));
 
             // The naive backup: the committed rows are still in relay.db-wal, so the copy lacks them.
@@ -49,7 +52,7 @@ class BackupRestoreTest {
             assertEquals(1, count(backup.resolve("relay.db"), "streams"));
             JsonNode manifest = JSON.readTree(backup.resolve("manifest.json").toFile());
             assertEquals(5, manifest.get("tables").get("stream_destinations").asLong(), manifest.toString());
-            assertEquals("3", manifest.get("schemaVersion").asText(), "the latest migration, V3__key_check");
+            assertEquals("4", manifest.get("schemaVersion").asText(), "the latest migration, V4__destination_video_codecs");
             assertEquals("data-dir-keyset", manifest.get("keyMode").asText());
             assertEquals(Files.readString(backup.resolve("secrets.keyset.json")), Files.readString(dataDir.resolve("secrets.keyset.json")));
             assertEquals(sha256(backup.resolve("relay.db")), manifest.get("files").get("relay.db").asText());
@@ -69,23 +72,81 @@ class BackupRestoreTest {
         }
     }
 
+    /**
+     * Owner-only from the first moment, not narrowed after: the backup runs under strace, and
+     * every file or directory it creates under the backup directory is created with no group or
+     * other bit, and none is chmod-ed later (which would mean it existed with another mode first).
+     */
+    @Test
+    void backupCreatesEveryFileOwnerOnlyAndNeverWiderForAMoment() throws Exception {
+        Tools.require("strace");
+        Map<String, String> env = TestRelayConfig.env();
+        Path dataDir = dataDir(env);
+        Path backup = backupDir(env);
+        Path trace = dataDir.resolveSibling(dataDir.getFileName() + "-backup.strace");
+        try (RelayServer relay = startRelay(env)) {
+            fiveDestinations(new RelayHttp(relay.httpPort()));
+            JarCommand.Result result = JarCommand.runUnder(List.of("strace", "-f", "-qq", "-o", trace.toString(),
+                    "-e", "trace=open,openat,creat,mkdir,mkdirat,chmod,fchmodat,fchmod"), env, "backup", backup.toString());
+            assertEquals(0, result.exitCode(), result.output());
+        }
+
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(backup)));
+        try (Stream<Path> files = Files.list(backup)) {
+            for (Path file : files.toList()) {
+                assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)), file.toString());
+            }
+        }
+
+        java.util.function.Predicate<String> inBackup = path -> path.equals(backup.toString())
+                || path.startsWith(backup + "/");
+        Pattern open = Pattern.compile("(?:open|openat)\\((?:AT_FDCWD, )?\"([^\"]+)\", ([A-Z_|]+), (0[0-7]+)");
+        Pattern mkdir = Pattern.compile("(?:mkdir|mkdirat)\\((?:AT_FDCWD, )?\"([^\"]+)\", (0[0-7]+)");
+        Pattern chmod = Pattern.compile("(?:chmod|fchmodat)\\((?:AT_FDCWD, )?\"([^\"]+)\"");
+        java.util.Set<String> created = new java.util.HashSet<>();
+        List<String> wider = new java.util.ArrayList<>();
+        List<String> lines = Files.readAllLines(trace);
+        for (String line : lines) {
+            Matcher o = open.matcher(line);
+            // The first O_CREAT open of a name is the one that creates it; later ones (SQLite
+            // opening the file Backup made) cannot change its mode.
+            if (o.find() && inBackup.test(o.group(1)) && o.group(2).contains("O_CREAT") && created.add(o.group(1))
+                    && (Integer.parseInt(o.group(3), 8) & 0077) != 0) {
+                wider.add(line);
+            }
+            Matcher m = mkdir.matcher(line);
+            if (m.find() && inBackup.test(m.group(1)) && (Integer.parseInt(m.group(2), 8) & 0077) != 0) {
+                wider.add(line);
+            }
+            Matcher c = chmod.matcher(line);
+            if (c.find() && inBackup.test(c.group(1))) {
+                wider.add(line);
+            }
+        }
+        assertTrue(created.contains(backup.resolve("relay.db.partial").toString()), "the trace saw the copy: " + created);
+        assertTrue(created.contains(backup.resolve("manifest.json.partial").toString()), created.toString());
+        assertEquals(List.of(), wider, "created wider than 0600/0700, or narrowed after creation");
+    }
+
     @Test
     void restoreRefusesWhileAServerHoldsTheDataDirectoryAndMovesTheOldDatabaseAsideAfter() throws Exception {
         Map<String, String> env = TestRelayConfig.env();
-        Path dataDir = Path.of(env.get("RELAY_DATA_DIR"));
-        Path backup = dataDir.resolveSibling(dataDir.getFileName() + "-backup");
-        try (RelayServer relay = RelayServer.start(RelayConfig.fromEnvironment(env), new StaticStreamCatalog(List.of()))) {
+        Path dataDir = dataDir(env);
+        Path backup = backupDir(env);
+        try (RelayServer relay = startRelay(env)) {
             fiveDestinations(new RelayHttp(relay.httpPort()));
             assertEquals(0, JarCommand.run(env, "backup", backup.toString()).exitCode());
+            IllegalStateException second = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> startRelay(env));
+            assertTrue(second.getMessage().contains("in use by another relay process"), second.getMessage());
 
+            // POSIX locks belong to the process: had the refused second start above closed a
+            // channel on relay.lock, the first server's lock would be gone and this would go ahead.
             JarCommand.Result refused = JarCommand.run(env, "restore", backup.toString());
             assertEquals(1, refused.exitCode(), refused.output());
             assertTrue(refused.stderr().contains("a relay server is using"), refused.stderr());
             assertFalse(hasAside(dataDir), "nothing was moved");
             assertEquals(5, relay.database().destinations().listByStream(1).size(), "the server's data is untouched");
-            IllegalStateException second = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-                    () -> RelayServer.start(RelayConfig.fromEnvironment(env), new StaticStreamCatalog(List.of())));
-            assertTrue(second.getMessage().contains("in use by another relay process"), second.getMessage());
         }
         JarCommand.Result restored = JarCommand.run(env, "restore", backup.toString());
         assertEquals(0, restored.exitCode(), restored.output());
@@ -97,12 +158,8 @@ class BackupRestoreTest {
     @Test
     void restoreRefusesATamperedBackupAndLeavesTheDataDirectoryAlone() throws Exception {
         Map<String, String> env = TestRelayConfig.env();
-        Path dataDir = Path.of(env.get("RELAY_DATA_DIR"));
-        Path backup = dataDir.resolveSibling(dataDir.getFileName() + "-backup");
-        try (RelayServer relay = RelayServer.start(RelayConfig.fromEnvironment(env), new StaticStreamCatalog(List.of()))) {
-            fiveDestinations(new RelayHttp(relay.httpPort()));
-            assertEquals(0, JarCommand.run(env, "backup", backup.toString()).exitCode());
-        }
+        Path dataDir = dataDir(env);
+        Path backup = backupOfFiveDestinations(env);
         String before = sha256(dataDir.resolve("relay.db"));
         // One byte of the copy changed, as a bad disk or a hand would.
         byte[] db = Files.readAllBytes(backup.resolve("relay.db"));
@@ -125,9 +182,9 @@ class BackupRestoreTest {
     void withEncryptionKeyTheBackupHoldsNoKeyAndSaysSo() throws Exception {
         String key = TestKeys.encryptionKeyHex();
         Map<String, String> env = TestRelayConfig.env("ENCRYPTION_KEY", key);
-        Path dataDir = Path.of(env.get("RELAY_DATA_DIR"));
-        Path backup = dataDir.resolveSibling(dataDir.getFileName() + "-backup");
-        try (RelayServer relay = RelayServer.start(RelayConfig.fromEnvironment(env), new StaticStreamCatalog(List.of()))) {
+        Path dataDir = dataDir(env);
+        Path backup = backupDir(env);
+        try (RelayServer relay = startRelay(env)) {
             fiveDestinations(new RelayHttp(relay.httpPort()));
             JarCommand.Result result = JarCommand.run(env, "backup", backup.toString());
             assertEquals(0, result.exitCode(), result.output());
@@ -148,17 +205,37 @@ class BackupRestoreTest {
     }
 
     @Test
+    void restoreWithAnotherEncryptionKeyIsRefusedBeforeAnythingChanges() throws Exception {
+        String key = TestKeys.encryptionKeyHex();
+        Map<String, String> env = TestRelayConfig.env("ENCRYPTION_KEY", key);
+        Path dataDir = dataDir(env);
+        Path backup = backupOfFiveDestinations(env);
+        String before = sha256(dataDir.resolve("relay.db"));
+        List<String> filesBefore = fileNames(dataDir);
+
+        // The same key mode, another key: every stream key restored would be unreadable.
+        String otherKey = TestKeys.encryptionKeyHex();
+        Map<String, String> wrong = new java.util.HashMap<>(env);
+        wrong.put("ENCRYPTION_KEY", otherKey);
+        JarCommand.Result refused = JarCommand.run(wrong, "restore", backup.toString());
+        assertEquals(1, refused.exitCode(), refused.output());
+        assertTrue(refused.stderr().contains("this ENCRYPTION_KEY does not open the backup"), refused.stderr());
+        assertFalse(refused.output().contains(otherKey) || refused.output().contains(key), "never a key");
+        assertEquals(before, sha256(dataDir.resolve("relay.db")), "the data directory is untouched");
+        assertEquals(filesBefore, fileNames(dataDir), "nothing moved aside, nothing staged");
+
+        // The key of the backup opens it: restored, and the keys read.
+        assertEquals(0, JarCommand.run(env, "restore", backup.toString()).exitCode());
+        assertEveryDestinationKeyOpens(env);
+    }
+
+    @Test
     void withKeysetFileTheBackupCopiesItAndRestoreNeedsThatSameFile() throws Exception {
         Path keys = TestRelayConfig.freshDataDir();
         SecretBox.loadOrCreate(keys);
         Path keyset = keys.resolve("secrets.keyset.json");
         Map<String, String> env = TestRelayConfig.env("RELAY_KEYSET_FILE", keyset.toString());
-        Path dataDir = Path.of(env.get("RELAY_DATA_DIR"));
-        Path backup = dataDir.resolveSibling(dataDir.getFileName() + "-backup");
-        try (RelayServer relay = RelayServer.start(RelayConfig.fromEnvironment(env), new StaticStreamCatalog(List.of()))) {
-            fiveDestinations(new RelayHttp(relay.httpPort()));
-            assertEquals(0, JarCommand.run(env, "backup", backup.toString()).exitCode());
-        }
+        Path backup = backupOfFiveDestinations(env);
         assertEquals("RELAY_KEYSET_FILE", JSON.readTree(backup.resolve("manifest.json").toFile()).get("keyMode").asText());
         assertEquals(Files.readString(keyset), Files.readString(backup.resolve("secrets.keyset.json")));
 
@@ -172,10 +249,7 @@ class BackupRestoreTest {
 
         Map<String, String> fresh = TestRelayConfig.env("RELAY_KEYSET_FILE", keyset.toString());
         assertEquals(0, JarCommand.run(fresh, "restore", backup.toString()).exitCode());
-        try (RelayServer relay = RelayServer.start(RelayConfig.fromEnvironment(fresh), new StaticStreamCatalog(List.of()))) {
-            assertEquals(5, relay.database().destinations().listByStream(1).stream()
-                    .filter(d -> d.streamKey().reveal().endsWith("-testonly")).count(), "every key opens");
-        }
+        assertEveryDestinationKeyOpens(fresh);
     }
 
     @Test
@@ -207,6 +281,38 @@ class BackupRestoreTest {
         }
     }
 
+    private static Path dataDir(Map<String, String> env) {
+        return Path.of(env.get("RELAY_DATA_DIR"));
+    }
+
+    /** Where the tests write the backup of the server of {@code env}: beside its data directory. */
+    private static Path backupDir(Map<String, String> env) {
+        Path dataDir = dataDir(env);
+        return dataDir.resolveSibling(dataDir.getFileName() + "-backup");
+    }
+
+    /** A server on {@code env} gets {@link #fiveDestinations}, is backed up by the command, and stopped. */
+    private static Path backupOfFiveDestinations(Map<String, String> env) throws Exception {
+        Path backup = backupDir(env);
+        try (RelayServer relay = startRelay(env)) {
+            fiveDestinations(new RelayHttp(relay.httpPort()));
+            assertEquals(0, JarCommand.run(env, "backup", backup.toString()).exitCode());
+        }
+        return backup;
+    }
+
+    private static RelayServer startRelay(Map<String, String> env) throws InterruptedException {
+        return RelayServer.start(RelayConfig.fromEnvironment(env), new StaticStreamCatalog(List.of()));
+    }
+
+    /** A server started on the restored data directory reads the five keys {@link #fiveDestinations} stored. */
+    private static void assertEveryDestinationKeyOpens(Map<String, String> env) throws InterruptedException {
+        try (RelayServer relay = startRelay(env)) {
+            assertEquals(5, relay.database().destinations().listByStream(1).stream()
+                    .filter(d -> d.streamKey().reveal().endsWith("-testonly")).count(), "every key opens");
+        }
+    }
+
     /** Signs up, one stream, five destinations: the five rows a file copy lost in issue 21. */
     private static long fiveDestinations(RelayHttp api) throws Exception {
         String token = api.signUpAndLogin("backup@example.com", "a long passphrase");
@@ -216,6 +322,12 @@ class BackupRestoreTest {
                     + "\"rtmpUrl\":\"rtmp://127.0.0.1:1/live\",\"streamKey\":\"" + TestKeys.destination() + "\"}", token, 201);
         }
         return streamId;
+    }
+
+    private static List<String> fileNames(Path dir) throws Exception {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).sorted().toList();
+        }
     }
 
     private static boolean hasAside(Path dataDir) throws Exception {

@@ -77,14 +77,7 @@ class BroadcastContinuityTest {
 
     @AfterEach
     void stopEverything() throws Exception {
-        for (AutoCloseable c : toClose) {
-            c.close();
-        }
-        if (relay != null) {
-            relay.close();
-        }
-        destination.close();
-        hooks.close();
+        Closing.all(toClose, relay, destination, hooks);
         logLines.detach();
         for (String line : logLines.all) {
             assertFalse(line.contains(ingestKey), "the ingest key was logged: " + line.replace(ingestKey, "<ingest key>"));

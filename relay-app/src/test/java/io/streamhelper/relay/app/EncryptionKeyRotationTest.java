@@ -67,16 +67,8 @@ class EncryptionKeyRotationTest {
 
     @AfterEach
     void stopEverything() throws Exception {
-        for (AutoCloseable c : toClose) {
-            c.close();
-        }
-        if (relay != null) {
-            relay.close();
-        }
-        for (NginxRtmp sink : sinks) {
-            sink.close();
-        }
-        hooks.close();
+        stopRelay();
+        Closing.all(sinks, hooks);
     }
 
     @Test
@@ -193,12 +185,10 @@ class EncryptionKeyRotationTest {
     }
 
     private void stopRelay() throws Exception {
-        for (AutoCloseable c : toClose) {
-            c.close();
-        }
-        toClose.clear();
-        if (relay != null) {
-            relay.close();
+        try {
+            Closing.all(toClose, relay);
+        } finally {
+            toClose.clear();
             relay = null;
         }
     }

@@ -28,9 +28,14 @@ final class JarCommand {
     }
 
     static Result run(Map<String, String> env, String... args) {
+        return runUnder(List.of(), env, args);
+    }
+
+    /** As {@link #run}, the JVM started by {@code wrapper} (e.g. {@code strace -f -o <file>}). */
+    static Result runUnder(List<String> wrapper, Map<String, String> env, String... args) {
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-                Main.class.getName()));
+        List<String> command = new ArrayList<>(wrapper);
+        command.addAll(List.of(java, "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         command.addAll(List.of(args));
         try {
             Path out = Files.createTempFile(Files.createDirectories(Path.of("target")), "command-", ".out");
@@ -39,7 +44,7 @@ final class JarCommand {
             builder.environment().keySet().removeIf(name -> name.startsWith("RELAY_") || name.equals("ENCRYPTION_KEY"));
             builder.environment().putAll(env);
             Process process = builder.start();
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            if (!process.waitFor(wrapper.isEmpty() ? 60 : 180, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 throw new AssertionError("java " + String.join(" ", args) + " did not finish within 60 s");
             }

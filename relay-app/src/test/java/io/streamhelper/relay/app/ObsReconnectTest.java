@@ -4,17 +4,11 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamhelper.relay.engine.destination.DestinationTarget;
-import io.streamhelper.relay.engine.publish.StreamGrant;
-import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
-import io.streamhelper.relay.engine.secret.Secret;
 import io.streamhelper.relay.testkit.DroppableTcpProxy;
 import io.streamhelper.relay.testkit.Ffmpeg;
 import io.streamhelper.relay.testkit.HookServer;
-import io.streamhelper.relay.testkit.NginxRtmp;
 import io.streamhelper.relay.testkit.Obs;
 import io.streamhelper.relay.testkit.ObsProfile;
-import io.streamhelper.relay.testkit.TestKeys;
 import io.streamhelper.relay.testkit.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,12 +33,8 @@ import org.junit.jupiter.api.Test;
  * streamer quitting OBS, on the other hand, ends the broadcast there at once.
  */
 class ObsReconnectTest {
-    private final String ingestKey = TestKeys.ingest();
-    private final String destinationKey = TestKeys.destination();
-
     private Path work;
-    private HookServer hooks;
-    private NginxRtmp nginx;
+    private NginxDestination destination;
     private RelayServer relay;
     private DroppableTcpProxy network;
     private Obs obs;
@@ -55,13 +45,10 @@ class ObsReconnectTest {
         Tools.require("ffprobe", "nginx");
         Obs.require();
         work = Files.createTempDirectory(Files.createDirectories(Path.of("target")).toAbsolutePath(), "obs-reconnect-");
-        hooks = new HookServer();
-        nginx = NginxRtmp.start(work.resolve("nginx"), NginxRtmp.options().hooks(hooks).record(true));
-        StaticStreamCatalog catalog = new StaticStreamCatalog(List.of(new StaticStreamCatalog.Entry(
-                new StreamGrant("s1", "OBS"), Secret.of(ingestKey),
-                List.of(new DestinationTarget("d1", "nginx", nginx.rtmpUrl(), Secret.of(destinationKey))))));
+        destination = NginxDestination.start(work.resolve("nginx"));
         // The server's defaults for a lost publisher (TestRelayConfig turns the grace off).
-        relay = RelayServer.start(TestRelayConfig.with("RELAY_PUBLISHER_GRACE_S", "30", "RELAY_PUBLISHER_TAKEOVER_MS", "2000"), catalog);
+        relay = RelayServer.start(TestRelayConfig.with("RELAY_PUBLISHER_GRACE_S", "30", "RELAY_PUBLISHER_TAKEOVER_MS", "2000"),
+                destination.catalog("OBS"));
         network = DroppableTcpProxy.to(relay.rtmpPort());
     }
 
@@ -77,11 +64,8 @@ class ObsReconnectTest {
         if (relay != null) {
             relay.close();
         }
-        if (nginx != null) {
-            nginx.close();
-        }
-        if (hooks != null) {
-            hooks.close();
+        if (destination != null) {
+            destination.close();
         }
     }
 
@@ -120,45 +104,41 @@ class ObsReconnectTest {
         obs.quit(Duration.ofSeconds(15));
 
         await().atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
-                assertEquals(1, hooks.calls("publish_done").size(), "the destination saw the stream end: " + explain()));
-        assertEquals(1, hooks.calls("publish").size(), explain());
+                assertEquals(1, destination.hooks.calls("publish_done").size(), "the destination saw the stream end: " + explain()));
+        assertEquals(1, destination.hooks.calls("publish").size(), explain());
         await().atMost(Duration.ofSeconds(5)).until(() -> relay.registry().liveStreams().isEmpty());
     }
 
     private void streamUntilTheDestinationPlaysH264AndAac() throws Exception {
         obs = Obs.startStreaming(work.resolve("obs"), ObsProfile
-                .customRtmp("rtmp://127.0.0.1:" + network.port() + "/live", ingestKey)
+                .customRtmp("rtmp://127.0.0.1:" + network.port() + "/live", destination.ingestKey)
                 .reconnect(1, 20));
-        awaitOrExplain(Duration.ofSeconds(30), "the destination is published", () -> hooks.calls("publish").size() == 1);
-        Ffmpeg.ProbeResult probe = Ffmpeg.probe(player(), Duration.ofSeconds(20));
-        assertEquals("h264", probe.video().orElseThrow(() -> new AssertionError("no video: " + probe)).codecName());
-        assertEquals(640, probe.video().get().width());
-        assertEquals(360, probe.video().get().height());
-        assertEquals("aac", probe.audio().orElseThrow(() -> new AssertionError("no audio: " + probe)).codecName());
+        awaitOrExplain(Duration.ofSeconds(30), "the destination is published", () -> destination.hooks.calls("publish").size() == 1);
+        destination.assertPlaysH264AndAac(640, 360, Duration.ofSeconds(20));
         assertEquals(1, obs.connections(), obs.describe(20));
         // Some seconds of the broadcast in the destination's recording before anything happens to it.
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500))
-                .until(() -> Ffmpeg.countVideoFrames(recording()) >= 90);
-        recordedBeforeTheDrop = Ffmpeg.countVideoFrames(recording());
+                .until(() -> Ffmpeg.countVideoFrames(destination.recording()) >= 90);
+        recordedBeforeTheDrop = Ffmpeg.countVideoFrames(destination.recording());
     }
 
     private void assertReconnectedAndTheDestinationNeverNoticed() throws Exception {
         awaitOrExplain(Duration.ofSeconds(30), "OBS reconnected by itself and published again",
                 () -> obs.connections() >= 2 && network.openConnections() == 1);
         // Read from the destination only now: whatever it plays came through the new connection.
-        long framesAfter = Ffmpeg.countVideoFramesLive(player(), 4);
+        long framesAfter = Ffmpeg.countVideoFramesLive(destination.player(), 4);
         assertTrue(framesAfter >= 30, "the destination plays video after the reconnect: " + framesAfter
                 + " frames in 4 s; " + explain());
 
-        assertEquals(1, hooks.calls("publish").size(), "the destination saw one publish: " + explain());
-        assertEquals(0, hooks.calls("publish_done").size(), "the destination saw the stream end: " + explain());
+        assertEquals(1, destination.hooks.calls("publish").size(), "the destination saw one publish: " + explain());
+        assertEquals(0, destination.hooks.calls("publish_done").size(), "the destination saw the stream end: " + explain());
         assertTrue(obs.isRunning(), obs.describe(20));
 
         // One broadcast in the destination's recording: what came before the drop, then what came after, in order.
-        long recorded = Ffmpeg.countVideoFrames(recording());
+        long recorded = Ffmpeg.countVideoFrames(destination.recording());
         assertTrue(recorded >= recordedBeforeTheDrop + framesAfter, "the recording holds " + recorded + " video frames, "
                 + recordedBeforeTheDrop + " recorded before the drop and " + framesAfter + " played after the reconnect");
-        assertTimestampsNeverGoBack(recording());
+        assertTimestampsNeverGoBack(destination.recording());
     }
 
     /** Each stream's decoding timestamps in an FLV file, as ffprobe reads them, never decrease. */
@@ -183,14 +163,6 @@ class ObsReconnectTest {
         assertTrue(last.containsKey("video") && last.containsKey("audio"), "the recording has video and audio: " + last);
     }
 
-    private Path recording() {
-        return nginx.recording(destinationKey);
-    }
-
-    private String player() {
-        return nginx.rtmpUrl() + "/" + destinationKey;
-    }
-
     private void awaitOrExplain(Duration atMost, String what, Callable<Boolean> condition) {
         try {
             await().atMost(atMost).pollInterval(Duration.ofMillis(100)).until(() -> {
@@ -207,9 +179,9 @@ class ObsReconnectTest {
     /** What each party says: the destination's hooks, the proxy, the relay's streams, OBS's log. */
     private String explain() {
         // The calls' names only: each call also holds the destination key, which no output may show.
-        return "hooks " + hooks.calls().stream().map(HookServer.HookCall::call).toList()
+        return "hooks " + destination.hooks.calls().stream().map(HookServer.HookCall::call).toList()
                 + "; proxy accepted " + network.accepted() + " dropped " + network.dropped() + " open " + network.openConnections()
                 + "; relay live streams " + relay.registry().liveStreams().size() + " on " + relay.transport()
-                + "; nginx " + (nginx.isRunning() ? "running" : "down") + "; " + obs.describe(25);
+                + "; nginx " + (destination.nginx.isRunning() ? "running" : "down") + "; " + obs.describe(25);
     }
 }

@@ -1,17 +1,23 @@
 package io.streamhelper.relay.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
+import io.streamhelper.relay.testkit.ProcessTrees;
 import io.streamhelper.relay.testkit.TestKeys;
 import io.streamhelper.relay.testkit.Tools;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -59,6 +65,27 @@ class ReadmeWalkthroughTest {
         }
     }
 
+    /**
+     * A walkthrough that hangs (here: curl against a port that accepts and never answers) is
+     * killed at the timeout with everything it started, so it cannot leave a curl, or a server a
+     * later README might start, running after the test.
+     */
+    @Test
+    void aHungWalkthroughIsKilledWithEverythingItStarted() throws Exception {
+        Tools.require("bash", "curl");
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target")).toAbsolutePath(), "readme-hung-");
+            Path pidFile = dir.resolve("curl.pid");
+            String script = "curl -s http://127.0.0.1:" + silent.getLocalPort() + "/ &\necho $! > " + pidFile + "\nwait $!\n";
+
+            AssertionError timedOut = assertThrows(AssertionError.class, () -> bash(script, Duration.ofSeconds(5)));
+            assertTrue(timedOut.getMessage().contains("did not finish within 5 s"), timedOut.getMessage());
+            long curl = Long.parseLong(Files.readString(pidFile).strip());
+            // kill() waits for every process it killed: curl is gone by the time bash() returns.
+            assertFalse(ProcessHandle.of(curl).map(ProcessHandle::isAlive).orElse(false), "curl " + curl + " was left running");
+        }
+    }
+
     /** The first sh block after the "From sign-up to live" heading. */
     private static String walkthrough() throws Exception {
         String readme = Files.readString(README, StandardCharsets.UTF_8);
@@ -77,15 +104,20 @@ class ReadmeWalkthroughTest {
 
     /** bash -e, as a script pasted into a file and run stops at its first failing command. */
     private static Run bash(String script) throws Exception {
+        return bash(script, Duration.ofSeconds(60));
+    }
+
+    private static Run bash(String script, Duration timeout) throws Exception {
         Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target")).toAbsolutePath(), "readme-");
         Path file = Files.writeString(dir.resolve("walkthrough.sh"), script);
         Path out = dir.resolve("stdout");
         Path err = dir.resolve("stderr");
         Process bash = new ProcessBuilder("bash", "-e", file.toString()).directory(dir.toFile())
                 .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        if (!bash.waitFor(60, TimeUnit.SECONDS)) {
-            bash.destroyForcibly();
-            throw new AssertionError("the walkthrough did not finish within 60 s");
+        if (!bash.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            // bash alone would leave its children (curl, a server it started) running, orphaned.
+            ProcessTrees.kill(bash.toHandle());
+            throw new AssertionError("the walkthrough did not finish within " + timeout.toSeconds() + " s");
         }
         return new Run(bash.exitValue(), Files.readString(out), Files.readString(err));
     }

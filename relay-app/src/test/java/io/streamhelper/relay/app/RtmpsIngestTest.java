@@ -7,21 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamhelper.relay.engine.destination.DestinationTarget;
-import io.streamhelper.relay.engine.publish.StreamGrant;
-import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
-import io.streamhelper.relay.engine.secret.Secret;
 import io.streamhelper.relay.rtmp.ingest.tls.InvalidTlsFilesException;
 import io.streamhelper.relay.testkit.Certificates;
 import io.streamhelper.relay.testkit.Certificates.Authority;
 import io.streamhelper.relay.testkit.Certificates.KeyFormat;
 import io.streamhelper.relay.testkit.Certificates.Leaf;
 import io.streamhelper.relay.testkit.Ffmpeg;
-import io.streamhelper.relay.testkit.HookServer;
-import io.streamhelper.relay.testkit.NginxRtmp;
 import io.streamhelper.relay.testkit.Obs;
 import io.streamhelper.relay.testkit.ObsProfile;
-import io.streamhelper.relay.testkit.TestKeys;
 import io.streamhelper.relay.testkit.Tools;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -49,15 +42,11 @@ import org.junit.jupiter.api.Test;
  * (full chain, private key) and is renewed while the relay runs.
  */
 class RtmpsIngestTest {
-    private final String ingestKey = TestKeys.ingest();
-    private final String destinationKey = TestKeys.destination();
-
     private Path work;
     private Authority ca;
     private Path fullChain;
     private Path privateKey;
-    private HookServer hooks;
-    private NginxRtmp nginx;
+    private NginxDestination destination;
     private RelayServer relay;
     private Obs obs;
     private final List<Process> publishers = new java.util.ArrayList<>();
@@ -71,18 +60,14 @@ class RtmpsIngestTest {
         Path live = Files.createDirectories(work.resolve("live"));
         fullChain = Files.copy(leaf.fullChain(), live.resolve("fullchain.pem"));
         privateKey = Files.copy(leaf.privateKey(), live.resolve("privkey.pem"));
-        hooks = new HookServer();
-        nginx = NginxRtmp.start(work.resolve("nginx"), NginxRtmp.options().hooks(hooks).record(true));
+        destination = NginxDestination.start(work.resolve("nginx"));
     }
 
     private void startRelay(String... settings) throws Exception {
-        StaticStreamCatalog catalog = new StaticStreamCatalog(List.of(new StaticStreamCatalog.Entry(
-                new StreamGrant("s1", "RTMPS"), Secret.of(ingestKey),
-                List.of(new DestinationTarget("d1", "nginx", nginx.rtmpUrl(), Secret.of(destinationKey))))));
         List<String> env = new java.util.ArrayList<>(List.of("RELAY_TLS_CERT_FILE", fullChain.toString(),
                 "RELAY_TLS_KEY_FILE", privateKey.toString(), "RELAY_RTMPS_PORT", "0"));
         env.addAll(List.of(settings));
-        relay = RelayServer.start(TestRelayConfig.with(env.toArray(String[]::new)), catalog);
+        relay = RelayServer.start(TestRelayConfig.with(env.toArray(String[]::new)), destination.catalog("RTMPS"));
     }
 
     @AfterEach
@@ -94,11 +79,8 @@ class RtmpsIngestTest {
         if (relay != null) {
             relay.close();
         }
-        if (nginx != null) {
-            nginx.close();
-        }
-        if (hooks != null) {
-            hooks.close();
+        if (destination != null) {
+            destination.close();
         }
     }
 
@@ -110,19 +92,15 @@ class RtmpsIngestTest {
     void ffmpegPublishesOverRtmpsAndTheDestinationPlaysH264AndAac() throws Exception {
         startRelay();
         Path clip = Ffmpeg.testClip(Path.of("target", "clips"), 10);
-        Process ffmpeg = Ffmpeg.publish(clip, rtmpsServer() + "/" + ingestKey, work.resolve("ffmpeg.log"));
+        Process ffmpeg = Ffmpeg.publish(clip, rtmpsServer() + "/" + destination.ingestKey, work.resolve("ffmpeg.log"));
         publishers.add(ffmpeg);
-        await().atMost(Duration.ofSeconds(15)).until(() -> hooks.calls("publish").size() == 1);
+        await().atMost(Duration.ofSeconds(15)).until(() -> destination.hooks.calls("publish").size() == 1);
 
-        Ffmpeg.ProbeResult probe = Ffmpeg.probe(nginx.rtmpUrl() + "/" + destinationKey, Duration.ofSeconds(15));
-        assertEquals("h264", probe.video().orElseThrow(() -> new AssertionError("no video: " + probe)).codecName());
-        assertEquals(1280, probe.video().get().width());
-        assertEquals(720, probe.video().get().height());
-        assertEquals("aac", probe.audio().orElseThrow(() -> new AssertionError("no audio: " + probe)).codecName());
+        destination.assertPlaysH264AndAac(1280, 720, Duration.ofSeconds(15));
 
         assertTrue(ffmpeg.waitFor(40, TimeUnit.SECONDS), "ffmpeg finished");
         assertEquals(0, ffmpeg.exitValue(), Files.readString(work.resolve("ffmpeg.log")));
-        long frames = Ffmpeg.countVideoFrames(nginx.recording(destinationKey));
+        long frames = Ffmpeg.countVideoFrames(destination.recording());
         long clipFrames = Ffmpeg.countVideoFrames(clip);
         assertTrue(frames >= Math.ceil(clipFrames * 0.95), "the destination recorded " + frames + " of " + clipFrames);
         assertTrue(relay.rtmpEnabled(), "plain RTMP stays on by default");
@@ -136,9 +114,9 @@ class RtmpsIngestTest {
 
         // A publisher connected with the old certificate, streaming through the renewal.
         Path clip = Ffmpeg.testClip(Path.of("target", "clips"), 20);
-        Process open = Ffmpeg.publish(clip, rtmpsServer() + "/" + ingestKey, work.resolve("open.log"));
+        Process open = Ffmpeg.publish(clip, rtmpsServer() + "/" + destination.ingestKey, work.resolve("open.log"));
         publishers.add(open);
-        await().atMost(Duration.ofSeconds(15)).until(() -> hooks.calls("publish").size() == 1);
+        await().atMost(Duration.ofSeconds(15)).until(() -> destination.hooks.calls("publish").size() == 1);
 
         // What certbot does on renewal: new files in place (here copied over, stamped later).
         Leaf renewed = Certificates.leaf(ca, work.resolve("issued"), "second", "relay-renewed", KeyFormat.EC_PKCS8);
@@ -155,10 +133,10 @@ class RtmpsIngestTest {
         assertTrue(open.isAlive(), "the publisher connected before the renewal is still streaming");
         assertTrue(open.waitFor(45, TimeUnit.SECONDS), "the open publisher finished its clip");
         assertEquals(0, open.exitValue(), Files.readString(work.resolve("open.log")));
-        assertEquals(1, hooks.calls("publish").size(), "one publish at the destination, never interrupted");
+        assertEquals(1, destination.hooks.calls("publish").size(), "one publish at the destination, never interrupted");
         // The destination's first seconds depend on how fast nginx-rtmp answered the relay's connect
         // (seen: 2.6 s in a cold JVM, one GOP lost before its recording starts); the renewal came after.
-        long frames = Ffmpeg.countVideoFrames(nginx.recording(destinationKey));
+        long frames = Ffmpeg.countVideoFrames(destination.recording());
         long clipFrames = Ffmpeg.countVideoFrames(clip);
         assertTrue(frames >= clipFrames - 90, "the destination recorded " + frames + " of " + clipFrames);
     }
@@ -172,19 +150,15 @@ class RtmpsIngestTest {
         // certificate's DNS names only, never its IP addresses; with 127.0.0.1 it refuses the
         // certificate ("Cert verify failed: 4 ... CN does not match"), as it would for a streamer.
         String server = "rtmps://localhost:" + relay.rtmpsPort().orElseThrow() + "/live";
-        obs = Obs.startStreaming(work.resolve("obs"), ObsProfile.customRtmp(server, ingestKey)
+        obs = Obs.startStreaming(work.resolve("obs"), ObsProfile.customRtmp(server, destination.ingestKey)
                 .reconnect(1, 5).trusting(ca.certificate()));
         await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(200)).until(() -> {
             if (!obs.isRunning()) {
                 throw new AssertionError("OBS stopped: " + obs.describe(30));
             }
-            return hooks.calls("publish").size() == 1;
+            return destination.hooks.calls("publish").size() == 1;
         });
-        Ffmpeg.ProbeResult probe = Ffmpeg.probe(nginx.rtmpUrl() + "/" + destinationKey, Duration.ofSeconds(20));
-        assertEquals("h264", probe.video().orElseThrow(() -> new AssertionError("no video: " + probe)).codecName());
-        assertEquals(640, probe.video().get().width());
-        assertEquals(360, probe.video().get().height());
-        assertEquals("aac", probe.audio().orElseThrow(() -> new AssertionError("no audio: " + probe)).codecName());
+        destination.assertPlaysH264AndAac(640, 360, Duration.ofSeconds(20));
         assertEquals(1, obs.connections(), obs.describe(20));
     }
 

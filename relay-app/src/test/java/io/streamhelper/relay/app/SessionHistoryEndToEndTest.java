@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue 21, "what happened after the show", with real peers: ffmpeg publishes to the relay with
  * two nginx-rtmp destinations, one nginx is killed mid-show, then the clip ends. Afterwards the
- * streamer asks the API what happened, as they would the morning after.
+ * streamer asks the API what happened, as they would the morning after, and while it is live
+ * the open session already shows the show so far.
  */
 class SessionHistoryEndToEndTest {
     private static final int CLIP_SECONDS = 15;
@@ -64,9 +65,39 @@ class SessionHistoryEndToEndTest {
                 // Three seconds of show on both before one dies: counted in frames, not slept.
                 await().atMost(Duration.ofSeconds(15)).until(() -> relay.registry().liveStream(String.valueOf(streamId))
                         .map(s -> s.videoFrames() >= 90).orElse(false));
+                // While live, the open session is the show so far, not an empty row.
+                JsonNode onAir = api.call("GET", sessions, null, token, 200).at("/sessions/0");
+                assertTrue(onAir.get("live").asBoolean(), onAir.toString());
+                assertTrue(onAir.get("bytesIn").asLong() > 0 && onAir.get("videoFrames").asLong() >= 90, onAir.toString());
+                for (String id : destinationIds) {
+                    JsonNode d = destination(onAir, id);
+                    assertEquals("live", d.get("state").asText(), d.toString());
+                    assertEquals(List.of("connecting", "live"), states(d));
+                    assertTrue(d.get("bytesSent").asLong() > 0 && d.get("liveMillis").asLong() > 0, d.toString());
+                }
                 killedAfter = Instant.now();
                 doomed.stop();
                 killedBefore = Instant.now();
+                // The failure shows while the show goes on: when, why, and the reconnects so far.
+                await().atMost(Duration.ofSeconds(8)).until(() -> {
+                    JsonNode now = destination(api.call("GET", sessions, null, token, 200).at("/sessions/0"),
+                            destinationIds.get(1));
+                    return states(now).contains("retrying") && now.get("reconnects").asLong() >= 1;
+                });
+                JsonNode showSoFar = api.call("GET", sessions + "/" + onAir.get("id").asLong(), null, token, 200);
+                assertTrue(showSoFar.get("live").asBoolean(), "the clip still plays: " + showSoFar);
+                JsonNode failing = destination(showSoFar, destinationIds.get(1));
+                assertEquals("retrying", failing.at("/transitions/2/state").asText(), failing.toString());
+                assertFalse(failing.at("/transitions/2/error").asText().isBlank(), failing.toString());
+                assertTrue(List.of("retrying", "connecting").contains(failing.get("state").asText()), failing.toString());
+                JsonNode steadyNow = destination(showSoFar, destinationIds.get(0));
+                assertEquals("live", steadyNow.get("state").asText());
+                assertTrue(steadyNow.get("bytesSent").asLong() > destination(onAir, destinationIds.get(0)).get("bytesSent").asLong(),
+                        "bytes so far, growing: " + steadyNow);
+                String liveJson = onAir.toString() + showSoFar;
+                for (String key : List.of(keys.get(0), keys.get(1), ingestKey)) {
+                    assertFalse(liveJson.contains(key), "no key in the live session JSON");
+                }
                 assertTrue(publisher.waitFor(CLIP_SECONDS + 20, TimeUnit.SECONDS), "the clip ends");
                 assertEquals(0, publisher.exitValue(), Files.readString(work.resolve("publisher.log")));
             } finally {

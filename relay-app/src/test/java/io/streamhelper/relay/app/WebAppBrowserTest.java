@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
 import io.streamhelper.relay.testkit.Certificates;
 import io.streamhelper.relay.testkit.Ffmpeg;
+import io.streamhelper.relay.testkit.FreePorts;
 import io.streamhelper.relay.testkit.HookServer;
 import io.streamhelper.relay.testkit.NginxRtmp;
 import io.streamhelper.relay.testkit.TestKeys;
@@ -237,15 +238,25 @@ class WebAppBrowserTest {
             click("#reveal-key");
             assertEquals("live", card("nginx B").getAttribute("data-state"));
 
-            // The broadcast is in the stream's history, live now; once the encoder goes away (no
-            // grace in tests) it is listed as ended, with how it ended.
-            eventually(Duration.ofSeconds(10)).untilAsserted(() ->
-                    assertEquals("live now", find("#sessions .session-end").getText()));
+            // A destination C where nothing listens: it fails over and over while B stays live.
+            addDestination("custom", destinationKey(), "rtmp://127.0.0.1:" + FreePorts.allocate() + "/live", "nginx C");
+            eventually(Duration.ofSeconds(10)).until(() -> cards().size() == 2);
+
+            // The broadcast is in the stream's history, live now, with C's trouble so far (and
+            // what C does now) while the show goes on; once the encoder goes away (no grace in
+            // tests) it is listed as ended, with how it ended.
+            eventually(Duration.ofSeconds(15)).untilAsserted(() -> {
+                assertEquals("live now", find("#sessions .session-end").getText());
+                String row = find("#sessions tbody tr").getText();
+                assertTrue(row.contains("nginx C (127.0.0.1): retrying at ") && row.contains("; now "), row);
+                assertFalse(row.contains("no reason given") || row.contains("nginx B"), row);
+            });
             publisher.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             eventually(Duration.ofSeconds(15)).untilAsserted(() -> {
                 assertEquals("encoder connection lost", find("#sessions .session-end").getText());
-                assertTrue(find("#sessions tbody tr").getText().contains("no destination failed"),
-                        find("#sessions").getText());
+                String row = find("#sessions tbody tr").getText();
+                assertTrue(row.contains("nginx C (127.0.0.1): retrying at ") && !row.contains("; now "), row);
+                assertFalse(row.contains("nginx B"), "B never failed: " + row);
             });
 
             // Delete the stream: back to the list, and B's nginx sees the unpublish.

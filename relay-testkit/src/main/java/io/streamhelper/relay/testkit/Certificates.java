@@ -15,6 +15,12 @@ public final class Certificates {
     private Certificates() {
     }
 
+    /**
+     * Let's Encrypt's lifetime: a leaf made for a test that is not about expiry is far from it,
+     * so the relay's expiry warnings (under 14 days) stay out of those tests.
+     */
+    public static final int LEAF_DAYS = 90;
+
     /** How a leaf's private key is written: the PEM shapes certbot and openssl produce. */
     public enum KeyFormat {
         /** RSA 2048, PKCS#8 "BEGIN PRIVATE KEY" (certbot's privkey.pem). */
@@ -39,7 +45,7 @@ public final class Certificates {
     public static Authority authority(Path dir, String commonName) throws IOException {
         Tools.require("openssl");
         Files.createDirectories(dir);
-        run(dir, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=" + commonName,
+        run(dir, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3650", "-subj", "/CN=" + commonName,
                 "-keyout", "ca.key", "-out", "ca.crt", "-addext", "basicConstraints=critical,CA:TRUE",
                 "-addext", "keyUsage=critical,keyCertSign,cRLSign");
         return new Authority(dir.resolve("ca.crt"), dir.resolve("ca.key"));
@@ -51,6 +57,11 @@ public final class Certificates {
      * serial, signed by {@code ca}.
      */
     public static Leaf leaf(Authority ca, Path dir, String name, String commonName, KeyFormat format) throws IOException {
+        return leaf(ca, dir, name, commonName, format, LEAF_DAYS);
+    }
+
+    /** As above, valid from now for {@code days} days (notAfter = now + days, to the second). */
+    public static Leaf leaf(Authority ca, Path dir, String name, String commonName, KeyFormat format, int days) throws IOException {
         Tools.require("openssl");
         Files.createDirectories(dir);
         Path key = dir.resolve(name + ".privkey.pem");
@@ -69,7 +80,7 @@ public final class Certificates {
         run(work, "openssl", "req", "-new", "-key", "key.pem", "-subj", "/CN=" + commonName, "-out", "leaf.csr");
         run(work, "openssl", "x509", "-req", "-in", "leaf.csr", "-CA", ca.certificate().toString(), "-CAkey", ca.key().toString(),
                 "-set_serial", "0x" + Long.toHexString(new java.security.SecureRandom().nextLong() & Long.MAX_VALUE),
-                "-days", "2", "-extfile", "san.ext", "-out", "leaf.crt");
+                "-days", Integer.toString(days), "-extfile", "san.ext", "-out", "leaf.crt");
         Path chain = dir.resolve(name + ".fullchain.pem");
         Files.writeString(chain, Files.readString(work.resolve("leaf.crt")) + Files.readString(ca.certificate()));
         Files.copy(work.resolve("key.pem"), key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);

@@ -55,6 +55,29 @@ public final class ManualScheduler {
         return now;
     }
 
+    /**
+     * A wall clock in this virtual time: {@code start} at nanoTime 0, moving only with
+     * {@link #advance}, for code that schedules on these timers and also asks the date.
+     */
+    public java.time.Clock clock(java.time.Instant start) {
+        return new java.time.Clock() {
+            @Override
+            public java.time.Instant instant() {
+                return start.plusNanos(nanoTime());
+            }
+
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public java.time.Clock withZone(java.time.ZoneId zone) {
+                throw new UnsupportedOperationException("virtual time is UTC");
+            }
+        };
+    }
+
     /** Moves the clock forward, running every task that falls due on the way, each at its own time. */
     public void advance(Duration by) {
         long target;

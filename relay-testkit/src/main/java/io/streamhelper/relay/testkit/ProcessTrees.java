@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Ends a peer a test started together with whatever it started, so no test leaves a process behind. */
-final class ProcessTrees {
+public final class ProcessTrees {
     private ProcessTrees() {
     }
 
@@ -13,7 +13,7 @@ final class ProcessTrees {
      * SIGTERMs the process, which a server such as Xvfb takes as the cue to remove its socket and
      * lock files, and kills it (with its descendants) if it is not gone within {@code seconds}.
      */
-    static void terminate(ProcessHandle root, int seconds) {
+    public static void terminate(ProcessHandle root, int seconds) {
         root.destroy();
         try {
             root.onExit().get(seconds, TimeUnit.SECONDS);
@@ -26,7 +26,7 @@ final class ProcessTrees {
     }
 
     /** SIGKILLs the process and all its descendants, and waits (up to 10 s) until they are gone. */
-    static void kill(ProcessHandle root) {
+    public static void kill(ProcessHandle root) {
         List<ProcessHandle> all = new ArrayList<>(root.descendants().toList());
         all.add(0, root);
         all.forEach(ProcessHandle::destroyForcibly);

@@ -13,6 +13,7 @@ const MEANING = {
   live: 'sending',
   retrying: 'connection lost: trying again',
   rejected: 'the platform refused the stream (check the key); tried again in a few minutes',
+  incompatible: 'not sent: the platform does not take this stream\'s codec (see the last error)',
   stopped: 'stopped',
 };
 

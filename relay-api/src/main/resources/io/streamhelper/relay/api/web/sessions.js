@@ -1,6 +1,7 @@
 // A stream's last broadcasts (GET /streams/{id}/sessions): when each ran, how it ended, and for
 // each destination that had trouble, when it first failed and why. What a streamer looks at the
-// morning after, when every destination is back to idle with no error.
+// morning after, when every destination is back to idle with no error; and during the show, where
+// the broadcast on air lists its trouble so far with each such destination's state now.
 import { api } from './api.js';
 import { h } from './dom.js';
 import { date, duration } from './format.js';
@@ -18,18 +19,22 @@ const ENDINGS = {
   interrupted: 'server did not stop cleanly',
 };
 
-/** One line per destination that failed: its first failure (when, why) and how often it failed. */
+/**
+ * One line per destination that failed: its first failure (when, why) and how often it failed;
+ * while the session is live, what it is doing now too (it may have recovered).
+ */
 function troubles(session) {
   const lines = [];
   for (const d of session.destinations) {
-    const failures = d.transitions.filter((t) => t.state === 'retrying' || t.state === 'rejected');
+    const failures = d.transitions.filter((t) => t.state === 'retrying' || t.state === 'rejected' || t.state === 'incompatible');
     if (!failures.length) continue;
     const first = failures[0];
     const more = failures.length - 1 + (d.transitionsOmitted ? ' or more' : '');
     lines.push(h('li', { class: 'session-failure' },
       h('strong', {}, d.name || d.platform), ' (', d.host, '): ', first.state, ' at ',
       new Date(Date.parse(first.at)).toLocaleTimeString(), ', ', first.error || 'no reason given',
-      failures.length > 1 ? ' (then ' + more + ' more)' : ''));
+      failures.length > 1 ? ' (then ' + more + ' more)' : '',
+      session.live && d.state ? '; now ' + d.state : ''));
   }
   return lines;
 }
@@ -42,8 +47,9 @@ function row(session) {
     h('td', {}, date(session.startedAt)),
     h('td', {}, duration((ended - started) / 1000)),
     h('td', { class: 'session-end' }, session.live ? 'live now' : (ENDINGS[session.endReason] || session.endReason)),
-    h('td', {}, session.live ? '' : trouble.length ? h('ul', { class: 'plain' }, trouble)
-      : session.destinations.length ? 'no destination failed' : 'no destinations'));
+    h('td', {}, trouble.length ? h('ul', { class: 'plain' }, trouble)
+      : !session.destinations.length ? (session.live ? '' : 'no destinations')
+        : session.live ? 'none so far' : 'no destination failed'));
 }
 
 export function sessionsSection(id) {

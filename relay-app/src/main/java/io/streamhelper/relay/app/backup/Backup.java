@@ -49,8 +49,11 @@ public final class Backup {
             prepare(target, overwrite);
             Path partialDb = target.resolve(DATABASE + ".partial");
             Files.deleteIfExists(partialDb); // a crashed run's; nothing refers to it
+            // Created empty and owner-only here, then filled: VACUUM INTO writes into an empty file
+            // and keeps its mode (its journal takes the same), so the copy is never, not even
+            // for a moment, readable with the umask's mode.
+            BackupFiles.createOwnerOnly(partialDb);
             SqliteCopy.snapshot(database, partialDb);
-            BackupFiles.ownerOnlyFile(partialDb);
             BackupFiles.sync(partialDb);
             List<String> problems = SqliteCopy.integrityProblems(partialDb);
             if (!problems.isEmpty()) {

@@ -62,11 +62,9 @@ final class BackupFiles {
                 attributes(target.toAbsolutePath().getParent(), OWNER_FILE));
     }
 
-    /** Narrows an existing file to 0600 (SQLite creates the VACUUM INTO copy with the umask's mode). */
-    static void ownerOnlyFile(Path file) throws IOException {
-        if (posix(file)) {
-            Files.setPosixFilePermissions(file, OWNER_FILE);
-        }
+    /** A new, empty owner-only (0600) file, for a writer that fills an existing file (SQLite's VACUUM INTO). */
+    static void createOwnerOnly(Path target) throws IOException {
+        newOwnerOnlyFile(target).close();
     }
 
     /** Renames within one directory, replacing nothing: a name appears complete or not at all. */

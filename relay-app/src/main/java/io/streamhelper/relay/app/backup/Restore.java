@@ -1,6 +1,9 @@
 package io.streamhelper.relay.app.backup;
 
 import io.streamhelper.relay.app.RelayConfig;
+import io.streamhelper.relay.catalog.secret.SecretBox;
+import io.streamhelper.relay.catalog.store.jdbi.SealedKeys;
+import io.streamhelper.relay.engine.secret.Secret;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -43,6 +46,7 @@ public final class Restore {
         try {
             BackupManifest manifest = checkedManifest(backup);
             boolean withKeyset = checkKeyFits(manifest, backup);
+            checkKeyOpens(manifest, backup);
             try (DataDirLock lock = DataDirLock.tryAcquire(dataDir).orElseThrow(() -> new BackupException(
                     "a relay server is using " + dataDir + " (" + DataDirLock.FILE_NAME + " is locked): stop it first"))) {
                 // The copies first, checked, so that a full disk leaves the current database where it is.
@@ -141,6 +145,42 @@ public final class Restore {
             return false;
         }
         return true;
+    }
+
+    /**
+     * Tries the key the restored server will have on the backup's own sealed values: the key
+     * check, one stream key, one destination key. Same mode and same keyset file are not enough:
+     * with ENCRYPTION_KEY only this tells the backup's key from another one.
+     */
+    private void checkKeyOpens(BackupManifest manifest, Path backup) throws SQLException, BackupException {
+        SqliteCopy.SealedSamples samples = SqliteCopy.sealedSamples(backup.resolve(Backup.DATABASE));
+        if (samples.isEmpty()) {
+            return; // nothing sealed yet: any key will do
+        }
+        SecretBox box;
+        try {
+            box = switch (manifest.keyMode()) {
+                case ENCRYPTION_KEY -> SecretBox.fromHexKeys(config.encryptionKey().orElseThrow().reveal(),
+                        config.encryptionKeyPrevious().map(Secret::reveal));
+                case KEYSET_FILE -> SecretBox.fromKeysetFile(config.keysetFile().orElseThrow());
+                case DATA_DIR_KEYSET -> SecretBox.fromKeysetFile(backup.resolve(Backup.KEYSET));
+            };
+        } catch (RuntimeException e) {
+            throw new BackupException("cannot load the key to check the backup with: " + e.getMessage());
+        }
+        boolean opens = samples.keyCheck().map(c -> SealedKeys.opensKeyCheck(box, c)).orElse(true)
+                && samples.stream().map(v -> SealedKeys.opensStreamKey(box, v.ciphertext(), v.id(), v.ownerId())).orElse(true)
+                && samples.destination().map(v -> SealedKeys.opensDestinationKey(box, v.ciphertext(), v.id(), v.ownerId()))
+                        .orElse(true);
+        if (!opens) {
+            throw new BackupException(switch (manifest.keyMode()) {
+                case ENCRYPTION_KEY -> "this ENCRYPTION_KEY does not open the backup: its stream keys were sealed with"
+                        + " the key the server had when the backup was taken; set that key and restore again";
+                case KEYSET_FILE -> "RELAY_KEYSET_FILE does not open the backup's stream keys";
+                case DATA_DIR_KEYSET -> "the backup's " + Backup.KEYSET + " does not open its stream keys: not the"
+                        + " keyset the backup was taken with";
+            } + " (nothing was changed)");
+        }
     }
 
     private static String describe(KeyMode mode) {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -30,7 +31,7 @@ final class SqliteCopy {
     private SqliteCopy() {
     }
 
-    /** Writes a snapshot of {@code source} to {@code target}, which must not exist yet. */
+    /** Writes a snapshot of {@code source} to {@code target}, which must not exist yet or be an empty file (whose mode it keeps). */
     static void snapshot(Path source, Path target) throws SQLException {
         try (Connection connection = open(source, false);
                 PreparedStatement vacuum = connection.prepareStatement("VACUUM INTO ?")) {
@@ -88,6 +89,45 @@ final class SqliteCopy {
             }
         }
         return counts;
+    }
+
+    /** One sealed value of a copy and the row it belongs to (whose id and owner are in its associated data). */
+    record SealedValue(long id, long ownerId, byte[] ciphertext) {
+    }
+
+    /** What a restore tries its key on: the key check (V3), one stream's key, one destination's key; each may be absent. */
+    record SealedSamples(Optional<byte[]> keyCheck, Optional<SealedValue> stream, Optional<SealedValue> destination) {
+        boolean isEmpty() {
+            return keyCheck.isEmpty() && stream.isEmpty() && destination.isEmpty();
+        }
+    }
+
+    static SealedSamples sealedSamples(Path database) throws SQLException {
+        try (Connection connection = open(database, true)) {
+            Optional<SealedValue> keyCheck = hasTable(connection, "key_check")
+                    ? first(connection, "SELECT id, 0, ciphertext FROM key_check WHERE id = 1") : Optional.empty();
+            return new SealedSamples(keyCheck.map(SealedValue::ciphertext),
+                    first(connection, "SELECT id, owner_id, key_ciphertext FROM streams"
+                            + " WHERE key_ciphertext IS NOT NULL ORDER BY id LIMIT 1"),
+                    first(connection, "SELECT id, owner_id, stream_key_ciphertext FROM stream_destinations"
+                            + " WHERE stream_key_ciphertext IS NOT NULL ORDER BY id LIMIT 1"));
+        }
+    }
+
+    private static boolean hasTable(Connection connection, String table) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement(
+                "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?")) {
+            query.setString(1, table);
+            try (ResultSet rows = query.executeQuery()) {
+                return rows.next();
+            }
+        }
+    }
+
+    private static Optional<SealedValue> first(Connection connection, String sql) throws SQLException {
+        try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
+            return rows.next() ? Optional.of(new SealedValue(rows.getLong(1), rows.getLong(2), rows.getBytes(3))) : Optional.empty();
+        }
     }
 
     private static Connection open(Path database, boolean readOnly) throws SQLException {

@@ -21,6 +21,8 @@ import java.security.GeneralSecurityException;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +60,12 @@ public final class SecretBox {
     private final Mode mode;
     private final Path keysetFile; // KEYSET_FILE only
     private volatile Keys keys;
+    /**
+     * Read side: a write that seals a value and stores it. Write side: a rotation's last pass and
+     * the drop of the old keys. A value sealed with a primary therefore reaches the database
+     * before that primary can stop being in the ring, whatever the database's own locking does.
+     */
+    private final ReentrantReadWriteLock sealsInFlight = new ReentrantReadWriteLock();
 
     private SecretBox(Mode mode, Path keysetFile, Keys keys) {
         this.mode = mode;
@@ -131,6 +139,33 @@ public final class SecretBox {
             return keys.primary().encrypt(plaintext.getBytes(StandardCharsets.UTF_8), associatedData);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("encryption failed (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    /**
+     * Runs {@code sealAndStore}, which seals with this box and writes the result to the database,
+     * so that a rotation does not drop the key it sealed with before the write lands. Only around
+     * the database write: never around a network call. Opening keys (relaying) takes no lock.
+     */
+    public <T> T sealing(Supplier<T> sealAndStore) {
+        sealsInFlight.readLock().lock();
+        try {
+            return sealAndStore.get();
+        } finally {
+            sealsInFlight.readLock().unlock();
+        }
+    }
+
+    /**
+     * Runs {@code lastStep} (a rotation's final re-seal pass and {@link #dropAllButPrimary}) once
+     * no {@link #sealing} write is in flight, and keeps new ones waiting until it returns.
+     */
+    public <T> T withNoSealInFlight(Supplier<T> lastStep) {
+        sealsInFlight.writeLock().lock();
+        try {
+            return lastStep.get();
+        } finally {
+            sealsInFlight.writeLock().unlock();
         }
     }
 

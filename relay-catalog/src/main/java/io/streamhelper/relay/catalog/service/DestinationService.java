@@ -30,16 +30,30 @@ public final class DestinationService {
 
     /** What a user may ask for when adding a destination. Empty optionals take the platform's defaults. */
     public record NewDestination(long streamId, String platform, String streamKey, Optional<String> rtmpUrl,
-                                 Optional<String> displayName, Optional<Boolean> enabled) {
+                                 Optional<String> displayName, Optional<Boolean> enabled,
+                                 Optional<List<String>> videoCodecs) {
+        public NewDestination(long streamId, String platform, String streamKey, Optional<String> rtmpUrl,
+                              Optional<String> displayName, Optional<Boolean> enabled) {
+            this(streamId, platform, streamKey, rtmpUrl, displayName, enabled, Optional.empty());
+        }
+
         @Override
         public String toString() {
             return "NewDestination[streamId=" + streamId + ", platform=" + platform + "]";
         }
     }
 
-    /** What a user may change; empty fields stay as they are. */
+    /**
+     * What a user may change; empty fields stay as they are. {@code videoCodecs} present and
+     * empty lifts the restriction (the API's {@code "videoCodecs": null}).
+     */
     public record Update(Optional<Boolean> enabled, Optional<String> streamKey, Optional<String> rtmpUrl,
-                         Optional<String> displayName) {
+                         Optional<String> displayName, Optional<List<String>> videoCodecs) {
+        public Update(Optional<Boolean> enabled, Optional<String> streamKey, Optional<String> rtmpUrl,
+                      Optional<String> displayName) {
+            this(enabled, streamKey, rtmpUrl, displayName, Optional.empty());
+        }
+
         @Override
         public String toString() {
             return "Update[enabled=" + enabled + ", streamKey=" + streamKey.map(k -> "***") + "]";
@@ -77,6 +91,9 @@ public final class DestinationService {
         url = checkUrl(url, platform, key);
         String name = request.displayName().isPresent()
                 ? Fields.name("displayName", request.displayName().get()) : platform.defaultDisplayName();
+        // Null (an empty list here) and absent both mean the platform's own list.
+        List<String> videoCodecs = request.videoCodecs().filter(v -> !v.isEmpty())
+                .map(v -> VideoCodecs.check(v, platform)).orElse(List.of());
         if (destinations.countByStream(stream.id()) >= maxPerStream) {
             throw new InvalidField("streamId", "a stream may have at most " + maxPerStream + " destinations");
         }
@@ -84,7 +101,7 @@ public final class DestinationService {
             throw new InvalidField("streamId", "a user may have at most " + maxPerUser + " destinations");
         }
         DestinationRecord created = destinations.create(stream.id(), callerId, platform.wireName(),
-                request.enabled().orElse(true), url, Secret.of(key), name);
+                request.enabled().orElse(true), url, Secret.of(key), name, videoCodecs);
         audit.record(callerId, "create", "destination", created.id(), "stream=" + stream.id() + " platform="
                 + platform.wireName());
         if (created.enabled()) {
@@ -113,7 +130,8 @@ public final class DestinationService {
 
     /**
      * Applies the change. A live stream's relay to this destination reconnects only when what it
-     * publishes to changed (URL, key, or enabled again); renaming it does not cut the stream.
+     * publishes to changed (URL, key, or enabled again) or the codecs it takes; renaming it does
+     * not cut the stream.
      */
     public DestinationRecord update(long callerId, long destinationId, Update update) {
         DestinationRecord before = get(callerId, destinationId);
@@ -123,19 +141,24 @@ public final class DestinationService {
         Optional<String> url = update.rtmpUrl().map(u -> checkUrl(u, platform,
                 key.orElseGet(before::streamKey).reveal()));
         Optional<String> name = update.displayName().map(n -> Fields.name("displayName", n));
+        Optional<List<String>> videoCodecs = update.videoCodecs()
+                .map(v -> v.isEmpty() ? List.<String>of() : VideoCodecs.check(v, platform));
         DestinationRecord after = destinations.update(destinationId,
-                new DestinationChange(update.enabled(), key, url, name));
+                new DestinationChange(update.enabled(), key, url, name, videoCodecs));
         List<String> changed = new ArrayList<>();
         update.enabled().ifPresent(e -> changed.add("enabled=" + e));
         key.ifPresent(k -> changed.add("streamKey"));
         url.ifPresent(u -> changed.add("rtmpUrl"));
         name.ifPresent(n -> changed.add("displayName"));
+        videoCodecs.ifPresent(v -> changed.add("videoCodecs=" + (v.isEmpty() ? "platform" : String.join(",", v))));
         audit.record(callerId, "update", "destination", destinationId, String.join(" ", changed));
 
         String streamId = String.valueOf(after.streamId());
         if (!after.enabled()) {
             registry.removeDestination(streamId, String.valueOf(after.id()));
-        } else if (!before.enabled() || key.isPresent() || !after.rtmpUrl().equals(before.rtmpUrl())) {
+        } else if (!before.enabled() || key.isPresent() || !after.rtmpUrl().equals(before.rtmpUrl())
+                || !after.videoCodecs().equals(before.videoCodecs())) {
+            // New codec rules are decided by a new relay: it connects, or is held back, at once.
             registry.applyDestination(streamId, DatabaseCatalog.target(after));
         }
         return after;

@@ -103,9 +103,16 @@ public final class EncryptionKeyService {
     }
 
     private Rotation finish(long callerId, boolean resumed, String nextStep) {
-        SealedRows.Resealed resealed = rows.resealAll();
-        // Only now, with every value opening with the primary, may the old keys go.
-        box.dropAllButPrimary();
+        // The bulk of the work beside the API's writes, then a last pass with no seal in flight:
+        // a write that sealed with the old primary before it was replaced may commit after the
+        // first passes; the last one finds it, and only then may the old keys go. The last pass
+        // usually writes nothing, so the API's key writes wait for a read of the sealed columns.
+        SealedRows.Resealed first = rows.resealAll();
+        SealedRows.Resealed resealed = box.withNoSealInFlight(() -> {
+            SealedRows.Resealed last = rows.resealAll();
+            box.dropAllButPrimary();
+            return first.plus(last);
+        });
         // Tink's id names a key of a keyset file; a raw key's id is made up at start-up and says nothing.
         int keyId = box.mode() == SecretBox.Mode.KEYSET_FILE ? box.primaryKeyId() : 0;
         LOG.info("event=encryption_key_rotated mode={} resumed={} key_id={} rows={} streams={} destinations={} already_current={}",

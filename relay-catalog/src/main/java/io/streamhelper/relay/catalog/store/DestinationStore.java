@@ -16,8 +16,14 @@ public interface DestinationStore {
      * @throws java.util.NoSuchElementException when the stream does not exist, was deleted, or is
      *         not owned by {@code ownerId}
      */
+    default DestinationRecord create(long streamId, long ownerId, String platform, boolean enabled, String rtmpUrl,
+                                     Secret streamKey, String displayName) {
+        return create(streamId, ownerId, platform, enabled, rtmpUrl, streamKey, displayName, List.of());
+    }
+
+    /** The same, restricted to {@code videoCodecs} (FourCCs, already checked; empty: not restricted). */
     DestinationRecord create(long streamId, long ownerId, String platform, boolean enabled, String rtmpUrl,
-                             Secret streamKey, String displayName);
+                             Secret streamKey, String displayName, List<String> videoCodecs);
 
     Optional<DestinationRecord> findById(long id);
 

@@ -10,6 +10,12 @@ public interface SealedRows {
         public int rows() {
             return streams + destinations + keyCheck;
         }
+
+        /** This and a later pass over the same rows: what was already current is what the first saw. */
+        public Resealed plus(Resealed later) {
+            return new Resealed(streams + later.streams, destinations + later.destinations, keyCheck + later.keyCheck,
+                    alreadyCurrent);
+        }
     }
 
     /**

@@ -7,16 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.streamhelper.relay.catalog.secret.SecretBox;
 import io.streamhelper.relay.catalog.store.Database;
-import io.streamhelper.relay.catalog.store.DatabaseSettings;
 import io.streamhelper.relay.catalog.store.StreamRecord;
-import io.streamhelper.relay.engine.destination.DestinationConnector;
-import io.streamhelper.relay.engine.destination.DestinationLink;
-import io.streamhelper.relay.engine.destination.DestinationTarget;
-import io.streamhelper.relay.engine.destination.Timers;
+
 import io.streamhelper.relay.engine.publish.PublishRejectedException;
 import io.streamhelper.relay.engine.registry.Publication;
 import io.streamhelper.relay.engine.registry.StreamRegistry;
@@ -24,12 +19,10 @@ import io.streamhelper.relay.engine.stream.LiveStream;
 import io.streamhelper.relay.engine.stream.StreamState;
 import io.streamhelper.relay.testkit.ManualScheduler;
 import io.streamhelper.relay.testkit.TestKeys;
-import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A new ingest key while the stream waits for its dropped encoder (issue 19): whoever would come
@@ -50,17 +43,7 @@ class StreamServiceRotateKeyTest extends StoreTest {
         database = store().open(SecretBox.fromHexKey(HEX_KEY), java.time.Clock.systemUTC());
         DatabaseCatalog catalog = new DatabaseCatalog(database.streams(), database.destinations(), database.streamSessions(),
                 DatabaseCatalog.DEFAULT_SESSION_HISTORY, java.time.Clock.systemUTC());
-        registry = new StreamRegistry(catalog, catalog, new DestinationConnector() {
-            @Override
-            public DestinationLink connect(DestinationTarget target, DestinationLink.Listener listener) {
-                throw new AssertionError("these streams have no destinations");
-            }
-
-            @Override
-            public Timers timers(EventExecutor executor) {
-                return Timers.of((delay, task) -> clock.schedule(delay, task)::cancel, clock::nanoTime);
-            }
-        }, StreamRegistry.Settings.defaults().withPublisherGrace(Duration.ofSeconds(30)));
+        registry = new StreamRegistry(catalog, catalog, new NoDestinations(clock), StreamRegistry.Settings.defaults().withPublisherGrace(Duration.ofSeconds(30)));
         service = new StreamService(database.streams(), database.audit(), registry);
         owner = database.users().register("ada@example.com", "hash").id();
     }

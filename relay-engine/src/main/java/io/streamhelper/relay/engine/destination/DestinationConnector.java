@@ -24,6 +24,16 @@ public interface DestinationConnector {
     }
 
     /**
+     * The same, announcing the enhanced-RTMP codecs the link will carry ({@code fourCcList} in
+     * connect, e.g. {@code ["hvc1"]}; empty for a legacy H.264/AAC stream, or while the stream's
+     * codecs are not known yet). The default ignores them.
+     */
+    default DestinationLink connect(DestinationTarget target, EventExecutor sender, java.util.List<String> fourCcList,
+            DestinationLink.Listener listener) {
+        return connect(target, sender, listener);
+    }
+
+    /**
      * The timers the supervisor of a destination fed from {@code executor} (the stream's event
      * loop) runs on, and the connector's links with it: one clock for every timer of that
      * destination. Tests that stand in virtual time override this.

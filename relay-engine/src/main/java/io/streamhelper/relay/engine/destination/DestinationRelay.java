@@ -8,6 +8,7 @@ import io.streamhelper.relay.engine.stream.LiveStream;
 import io.streamhelper.relay.engine.stream.MediaSink;
 import io.streamhelper.relay.engine.stream.RateMeter;
 import io.streamhelper.relay.engine.stream.RelayCounters;
+import io.streamhelper.relay.engine.stream.StreamCodecs;
 import io.streamhelper.relay.engine.stream.StreamSnapshot;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * <p>The name stays DestinationRelay: the registry, the stats, the API and the tests all know it
  * by that name, and a rename would only add churn to code others are changing at the same time.
  */
-public final class DestinationRelay implements MediaSink {
+public final class DestinationRelay implements MediaSink, DestinationHistory.RelayCounts {
     private static final Logger log = LoggerFactory.getLogger(DestinationRelay.class);
     static final Duration STABLE_AFTER = Duration.ofSeconds(60);
     static final Duration REJECTED_RETRY = Duration.ofMinutes(5);
@@ -71,6 +72,8 @@ public final class DestinationRelay implements MediaSink {
     private boolean resendHeaders;
     /** Hang-ups in answer to publish in a row: the first may be a crash, the second is a refusal. */
     private int hangUps;
+    /** Hears the stream's codecs become known or change, and decides again ({@link #decide}). */
+    private final StreamCodecs.Watcher codecWatcher = codecs -> decide();
 
     public DestinationRelay(LiveStream stream, DestinationTarget target, DestinationConnector connector) {
         this.stream = stream;
@@ -129,8 +132,65 @@ public final class DestinationRelay implements MediaSink {
         return String.valueOf(link == null ? "none" : link);
     }
 
+    /**
+     * A destination that takes any codec connects at once, as it always did: its handshake then
+     * overlaps the encoder's first moments. One whose {@link CodecRules} could refuse the stream
+     * waits in IDLE until the stream's codecs are known ({@link StreamCodecs#settled}: at the first
+     * coded frame, a few milliseconds after the publish for OBS and ffmpeg, which send every
+     * sequence header first): connecting before would publish to Twitch, say, an HEVC stream it
+     * refuses, starting and ending a broadcast its followers are told about. It loses nothing by
+     * waiting: it could not be sent a picture before the first keyframe anyway, and it joins from
+     * the cached GOP. Waiting also lets its connect announce the codecs ({@code fourCcList}).
+     */
     public void start() {
-        onExecutor(this::connect);
+        onExecutor(() -> {
+            if (state == DestinationState.STOPPED) {
+                return;
+            }
+            stream.codecs().watch(codecWatcher);
+            if (!target.codecs().restricts() || stream.codecs().settled()) {
+                decide();
+            } else {
+                log.info("event=destination_waiting_for_codecs stream={} destination={}", stream.id(), target.id());
+            }
+        });
+    }
+
+    /**
+     * The stream's codecs against what the destination takes, when it starts and whenever they
+     * change: a codec it does not take holds it back (no connection, no retries) with the reason
+     * as its last error; one it takes (again) connects. On the executor.
+     */
+    private void decide() {
+        if (state == DestinationState.STOPPED || stream.isEnded()) {
+            return;
+        }
+        StreamCodecs codecs = stream.codecs();
+        String refusal = target.codecs().refusal(codecs.video(), codecs.audio());
+        if (refusal != null) {
+            if (state == DestinationState.INCOMPATIBLE) {
+                lastError = refusal; // another codec it does not take either: say which
+            } else {
+                holdBack(refusal);
+            }
+        } else if (state == DestinationState.IDLE || state == DestinationState.INCOMPATIBLE) {
+            connect();
+        }
+    }
+
+    /** Stops sending and closes the link (unpublishing cleanly) for a stream it cannot take. */
+    private void holdBack(String refusal) {
+        cancelTimers();
+        stream.detach(this);
+        DestinationLink closing = link;
+        // Forgotten before the close: its report (lost()) then finds it is not the current link.
+        link = null;
+        transition(DestinationState.INCOMPATIBLE, refusal);
+        if (closing != null) {
+            timeline.newSession();
+            bytesSentBefore += closing.bytesSent();
+            closing.close();
+        }
     }
 
     /** The user or the publisher ended it: unpublish cleanly, never reconnect. */
@@ -140,6 +200,7 @@ public final class DestinationRelay implements MediaSink {
                 return;
             }
             cancelTimers();
+            stream.codecs().unwatch(codecWatcher);
             stream.detach(this);
             // STOPPED first: the link may report its close inline, and lost() must see it stopped.
             transition(DestinationState.STOPPED, null);
@@ -147,11 +208,14 @@ public final class DestinationRelay implements MediaSink {
                 link.close();
             }
             // Read before the close is reported back: the link's bytes still count in bytesSent().
-            history().relayStopped(bytesSent(), framesSent, framesDropped, reconnects);
+            history().relayStopped(this);
         });
     }
 
-    /** From IDLE (started), RETRYING or REJECTED (the retry timer ran out). */
+    /**
+     * From IDLE (started), RETRYING or REJECTED (the retry timer ran out), or INCOMPATIBLE (the
+     * publisher changed to a codec the destination takes).
+     */
     private void connect() {
         if (retry != null) {
             retry.cancel(); // run by the timer, or started early: either way it is spent
@@ -161,12 +225,12 @@ public final class DestinationRelay implements MediaSink {
                 || state == DestinationState.LIVE || stream.isEnded()) {
             return;
         }
-        if (state != DestinationState.IDLE) {
+        if (state != DestinationState.IDLE && state != DestinationState.INCOMPATIBLE) {
             reconnects++;
             platformCounters.reconnected();
         }
         transition(DestinationState.CONNECTING, null);
-        link = connector.connect(target, executor, new LinkListener());
+        link = connector.connect(target, executor, stream.codecs().enhancedFourCcs(), new LinkListener());
     }
 
     private final class LinkListener implements DestinationLink.Listener {
@@ -454,6 +518,8 @@ public final class DestinationRelay implements MediaSink {
     private DestinationHistory history() {
         if (history == null) {
             history = stream.session().destination(target.id(), target.displayName(), target.platform(), target.url());
+            // Until it stops, what the session shows of this destination while live counts this relay's counters.
+            history.relayStarted(this);
         }
         return history;
     }

@@ -9,6 +9,11 @@ public enum DestinationState {
     RETRYING,
     /** The destination refused us; retried only rarely. */
     REJECTED,
+    /**
+     * The stream is in a codec the destination does not take ({@link CodecRules}): nothing is
+     * sent and no connection is open; a publisher that changes codec gets it decided again.
+     */
+    INCOMPATIBLE,
     STOPPED;
 
     /** The name the API, the stats and the metrics use: {@code live}, {@code retrying}, ... */

@@ -399,13 +399,17 @@ public final class StreamRegistry {
         });
     }
 
-    /** On the stream's loop: nobody came back in time. */
+    /**
+     * On the stream's loop: nobody came back in time. Once the server is stopping nobody could
+     * have (no publisher is let in), so the session ended by the shutdown, as it would a moment
+     * later when the server's close ends every stream.
+     */
     private void graceExpired(Live entry) {
         entry.grace = null;
         if (entry.stream.state() != StreamState.RECONNECTING) {
             return;
         }
-        endStream(entry.stream, "expired", EndReason.GRACE_EXPIRED);
+        endStream(entry.stream, "expired", accepting ? EndReason.GRACE_EXPIRED : EndReason.SHUTDOWN);
     }
 
     /** On the stream's loop. */

@@ -1,12 +1,14 @@
 package io.streamhelper.relay.engine.session;
 
 import java.net.URI;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * One destination's part of a session, written by its relay (every relay to this destination id
  * during the session: one replaced after an edit continues the same history). On the stream's
- * event loop only.
+ * event loop only; each change publishes a new {@link Snapshot} through the recorder, which is
+ * what threads other than the loop read.
  */
 public final class DestinationHistory {
     private final SessionRecorder session;
@@ -18,10 +20,29 @@ public final class DestinationHistory {
     private long liveNanos;
     /** When it went live, while it is; -1 otherwise. */
     private long liveSinceNanos = -1;
+    /** What the relays stopped so far counted; the running one's counts are read from it. */
     private long bytesSent;
     private long framesSent;
     private long framesDropped;
     private long reconnects;
+    /** The relay to this destination now, until it stops; null between relays. */
+    private RelayCounts running;
+    /** The last one published, rebuilt at each change. */
+    private Snapshot snapshot;
+
+    /**
+     * What a relay counts while it runs, read from any thread: the relay's own volatile counters.
+     * Its totals are added to the history when it stops ({@link #relayStopped}).
+     */
+    public interface RelayCounts {
+        long bytesSent();
+
+        long framesSent();
+
+        long framesDropped();
+
+        long reconnects();
+    }
 
     DestinationHistory(SessionRecorder session, String id, String name, String platform, String url) {
         this.session = session;
@@ -29,6 +50,7 @@ public final class DestinationHistory {
         this.name = name;
         this.platform = platform;
         this.host = hostOf(url);
+        this.snapshot = snapshotNow();
     }
 
     /**
@@ -44,6 +66,12 @@ public final class DestinationHistory {
         }
     }
 
+    /** A relay to this destination began: until it stops, what it counts is read from it. */
+    public void relayStarted(RelayCounts relay) {
+        running = relay;
+        changed();
+    }
+
     /** The relay changed state ({@code live}, {@code retrying}, ...); {@code error} is already redacted, or null. */
     public void moved(String state, String error) {
         long now = session.nanoTime();
@@ -55,23 +83,61 @@ public final class DestinationHistory {
             liveSinceNanos = now;
         }
         transitions.add(new SessionReport.Transition(session.wallTime(now), state, error));
+        changed();
     }
 
-    /** A relay to this destination stopped: what it counted is added (a replacing relay counts from zero). */
-    public void relayStopped(long bytes, long sent, long dropped, long reconnected) {
-        bytesSent += bytes;
-        framesSent += sent;
-        framesDropped += dropped;
-        reconnects += reconnected;
+    /**
+     * A relay to this destination stopped: what it counted is added (a replacing relay counts
+     * from zero), in the same snapshot that stops reading it, so no reader counts it twice.
+     */
+    public void relayStopped(RelayCounts relay) {
+        bytesSent += relay.bytesSent();
+        framesSent += relay.framesSent();
+        framesDropped += relay.framesDropped();
+        reconnects += relay.reconnects();
+        if (running == relay) {
+            running = null;
+        }
+        changed();
     }
 
-    SessionReport.Destination report(long nowNanos) {
-        long live = liveNanos + (liveSinceNanos >= 0 ? nowNanos - liveSinceNanos : 0);
-        return new SessionReport.Destination(id, name, platform, host, live / 1_000_000, bytesSent, framesSent,
-                framesDropped, reconnects, transitions.kept(), transitions.omitted());
+    private void changed() {
+        snapshot = snapshotNow();
+        session.published();
+    }
+
+    private Snapshot snapshotNow() {
+        return new Snapshot(id, name, platform, host, liveNanos, liveSinceNanos, bytesSent, framesSent, framesDropped,
+                reconnects, running, transitions.kept(), transitions.omitted());
+    }
+
+    Snapshot snapshot() {
+        return snapshot;
     }
 
     String id() {
         return id;
+    }
+
+    /**
+     * The history as of its last change, safe to read from any thread: immutable, but for the
+     * running relay, whose counters are read when {@link #at} is asked (they only grow).
+     */
+    record Snapshot(String id, String name, String platform, String host, long liveNanos, long liveSinceNanos,
+            long bytesSent, long framesSent, long framesDropped, long reconnects, RelayCounts running,
+            List<SessionReport.Transition> transitions, long transitionsOmitted) {
+        Snapshot {
+            transitions = List.copyOf(transitions);
+        }
+
+        /** The destination's part of the session so far, its live time counted up to {@code nowNanos}. */
+        SessionReport.Destination at(long nowNanos) {
+            long live = liveNanos + (liveSinceNanos >= 0 ? Math.max(0, nowNanos - liveSinceNanos) : 0);
+            RelayCounts r = running;
+            return new SessionReport.Destination(id, name, platform, host, live / 1_000_000,
+                    bytesSent + (r == null ? 0 : r.bytesSent()), framesSent + (r == null ? 0 : r.framesSent()),
+                    framesDropped + (r == null ? 0 : r.framesDropped()), reconnects + (r == null ? 0 : r.reconnects()),
+                    transitions, transitionsOmitted);
+        }
     }
 }

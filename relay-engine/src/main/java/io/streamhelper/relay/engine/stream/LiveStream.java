@@ -9,6 +9,7 @@ import io.streamhelper.relay.engine.media.MediaKind;
 import io.streamhelper.relay.engine.media.MediaMessage;
 import io.streamhelper.relay.engine.publish.StreamGrant;
 import io.streamhelper.relay.engine.session.SessionRecorder;
+import io.streamhelper.relay.engine.session.SessionSoFar;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -49,6 +50,8 @@ public final class LiveStream {
     private final StreamGrant grant;
     private final EventExecutor executor;
     private final GopCache gop;
+    /** The codecs as destinations decide on them; fed every tag before it is fanned out. */
+    private final StreamCodecs codecs;
     private final Instant startedAt = Instant.now();
     private MediaSink[] sinks = new MediaSink[0];
     private MediaMessage metadata;
@@ -111,13 +114,19 @@ public final class LiveStream {
         this.grant = grant;
         this.executor = executor;
         this.gop = new GopCache(gopCacheBytes);
+        this.codecs = new StreamCodecs(grant.streamId());
         this.audioHold = audioHold;
         this.session = new SessionRecorder(grant.streamId(), startedAt, nanoClock);
     }
 
-    /** This broadcast's record (its destinations' states and counters); touched on {@link #executor()} only. */
+    /** This broadcast's record (its destinations' states and counters); written on {@link #executor()} only. */
     public SessionRecorder session() {
         return session;
+    }
+
+    /** This session as it stands now, from any thread: what the API shows while it is live. */
+    public SessionSoFar sessionSoFar() {
+        return new SessionSoFar(id(), startedAt, bytesIn, videoFrames, publisherReconnects, session.destinationsSoFar());
     }
 
     /** The server-wide totals this stream and its destinations add to. */
@@ -202,6 +211,11 @@ public final class LiveStream {
             keyframeIntervalMillis = (timestamp - lastKeyframeAt) & 0xFFFFFFFFL; // RTMP time wraps at 2^32
         }
         lastKeyframeAt = timestamp;
+    }
+
+    /** The codecs destinations decide on, and where they watch for changes; on {@link #executor()} only. */
+    public StreamCodecs codecs() {
+        return codecs;
     }
 
     public String videoCodec() {
@@ -369,6 +383,7 @@ public final class LiveStream {
             }
         }
         gop.offer(message);
+        codecs.seen(message);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.streamhelper.relay.engine.destination;
 
 import static io.streamhelper.relay.engine.destination.DestinationState.CONNECTING;
 import static io.streamhelper.relay.engine.destination.DestinationState.IDLE;
+import static io.streamhelper.relay.engine.destination.DestinationState.INCOMPATIBLE;
 import static io.streamhelper.relay.engine.destination.DestinationState.LIVE;
 import static io.streamhelper.relay.engine.destination.DestinationState.REJECTED;
 import static io.streamhelper.relay.engine.destination.DestinationState.RETRYING;
@@ -25,11 +26,12 @@ class DestinationTransitionsTest {
     private static final Map<DestinationState, Set<DestinationState>> EXPECTED = new EnumMap<>(DestinationState.class);
 
     static {
-        EXPECTED.put(IDLE, EnumSet.of(CONNECTING, STOPPED));
-        EXPECTED.put(CONNECTING, EnumSet.of(LIVE, RETRYING, REJECTED, STOPPED));
-        EXPECTED.put(LIVE, EnumSet.of(RETRYING, REJECTED, STOPPED));
-        EXPECTED.put(RETRYING, EnumSet.of(CONNECTING, STOPPED));
-        EXPECTED.put(REJECTED, EnumSet.of(CONNECTING, STOPPED));
+        EXPECTED.put(IDLE, EnumSet.of(CONNECTING, INCOMPATIBLE, STOPPED));
+        EXPECTED.put(CONNECTING, EnumSet.of(LIVE, RETRYING, REJECTED, INCOMPATIBLE, STOPPED));
+        EXPECTED.put(LIVE, EnumSet.of(RETRYING, REJECTED, INCOMPATIBLE, STOPPED));
+        EXPECTED.put(RETRYING, EnumSet.of(CONNECTING, INCOMPATIBLE, STOPPED));
+        EXPECTED.put(REJECTED, EnumSet.of(CONNECTING, INCOMPATIBLE, STOPPED));
+        EXPECTED.put(INCOMPATIBLE, EnumSet.of(CONNECTING, STOPPED));
         EXPECTED.put(STOPPED, EnumSet.noneOf(DestinationState.class));
     }
 
@@ -48,7 +50,7 @@ class DestinationTransitionsTest {
                 }
             }
         }
-        assertEquals(13, legal);
+        assertEquals(20, legal);
     }
 
     @Test
@@ -61,7 +63,7 @@ class DestinationTransitionsTest {
 
     @Test
     void theWireNamesStayTheOnesTheApiAndMetricsUse() {
-        assertEquals(List.of("idle", "connecting", "live", "retrying", "rejected", "stopped"),
+        assertEquals(List.of("idle", "connecting", "live", "retrying", "rejected", "incompatible", "stopped"),
                 List.of(DestinationState.values()).stream().map(DestinationState::wireName).toList());
     }
 }

@@ -13,6 +13,7 @@ import io.streamhelper.relay.engine.secret.Secret;
 import io.streamhelper.relay.engine.session.EndReason;
 import io.streamhelper.relay.engine.session.SessionReport;
 import io.streamhelper.relay.engine.stream.LiveStream;
+import io.streamhelper.relay.engine.stream.StreamState;
 import io.streamhelper.relay.testkit.TestKeys;
 import java.io.IOException;
 import java.time.Duration;
@@ -118,6 +119,63 @@ class SessionRecorderTest extends RegistryFixture {
         assertFalse(lost.error().contains(destinationKey), "redacted as lastError is");
         assertNull(d.transitions().get(1).error());
         assertEquals(0, d.transitionsOmitted());
+    }
+
+    /**
+     * While live, a thread other than the stream's loop (the API's) reads the session so far: the
+     * states until now, the live time until now, and the running relay's bytes and reconnects,
+     * counted once whether that relay is still running or has stopped.
+     */
+    @Test
+    void theSessionSoFarShowsEachDestinationsStatesAndCountersWhileLive() throws Exception {
+        registry(GRACE);
+        Publication publisher = begin();
+        LiveStream stream = publisher.stream();
+        MemoryLink first = goLive(0);
+        sendFrames(publisher);
+        advance(Duration.ofSeconds(10));
+
+        SessionReport.Destination live = soFar(stream);
+        assertEquals(List.of("connecting", "live"), states(live));
+        assertEquals(10_000, live.liveMillis(), "live until now, not until its last change");
+        assertEquals(first.sent.size(), live.bytesSent(), "the running relay's bytes so far");
+        assertEquals(videoTags(first), live.framesSent());
+        assertEquals(0, live.reconnects());
+
+        first.listener.onClosed(first, new IOException("Connection reset by peer " + destinationKey));
+        onLoop(() -> { });
+        SessionReport.Destination retrying = soFar(stream);
+        assertEquals(List.of("connecting", "live", "retrying"), states(retrying));
+        assertTrue(retrying.transitions().get(2).error().startsWith("IOException: Connection reset by peer"));
+        assertFalse(retrying.toString().contains(destinationKey), "redacted as the report is");
+        advance(Duration.ofMillis(1200));
+        MemoryLink second = goLive(1);
+        sendFrames(publisher);
+        advance(Duration.ofSeconds(5));
+        SessionReport.Destination back = soFar(stream);
+        assertEquals(List.of("connecting", "live", "retrying", "connecting", "live"), states(back));
+        assertEquals(1, back.reconnects());
+        assertEquals(15_000, back.liveMillis());
+        assertEquals(first.sent.size() + second.sent.size(), back.bytesSent(), "both connections' bytes");
+
+        onLoop(() -> publisher.lost("connection reset"));
+        assertEquals(back.bytesSent(), soFar(stream).bytesSent(), "still there while reconnecting");
+        assertTrue(registry.removeDestination(STREAM, "d1"));
+        SessionReport.Destination removed = soFar(stream);
+        assertEquals("stopped", states(removed).get(states(removed).size() - 1));
+        assertEquals(back.bytesSent(), removed.bytesSent(), "a stopped relay's bytes are counted once");
+        assertEquals(1, removed.reconnects(), "and its reconnects");
+        assertEquals(removed, onlyReport().destinations().get(0), "the report is the last of the session so far");
+    }
+
+    private static SessionReport.Destination soFar(LiveStream stream) {
+        List<SessionReport.Destination> destinations = stream.sessionSoFar().destinations();
+        assertEquals(1, destinations.size(), destinations.toString());
+        return destinations.get(0);
+    }
+
+    private static List<String> states(SessionReport.Destination d) {
+        return d.transitions().stream().map(SessionReport.Transition::state).toList();
     }
 
     @Test
@@ -239,6 +297,32 @@ class SessionRecorderTest extends RegistryFixture {
         Publication publisher = begin();
         registry.stopAccepting();
         registry.endPublish(publisher.stream()); // as RelayServer.close ends every live stream
+        assertEquals(EndReason.SHUTDOWN, onlyReport().endReason());
+    }
+
+    /** Publisher lost, the stream waiting in its grace, then the server stops: that is why it ended. */
+    @Test
+    void endedByTheServersShutdownWhileWaitingForThePublisher() throws Exception {
+        registry(GRACE);
+        Publication publisher = begin();
+        onLoop(() -> publisher.lost("connection reset"));
+        assertEquals(StreamState.RECONNECTING, publisher.stream().state());
+        registry.stopAccepting();
+        registry.endPublish(publisher.stream()); // as RelayServer.close ends every live stream
+        assertEquals(EndReason.SHUTDOWN, onlyReport().endReason());
+    }
+
+    /**
+     * The grace running out while the server is stopping (after it stopped taking publishers,
+     * before it ended this stream): nobody could have come back, so the shutdown ended it.
+     */
+    @Test
+    void theGraceRunningOutDuringTheShutdownIsTheShutdown() throws Exception {
+        registry(GRACE);
+        Publication publisher = begin();
+        onLoop(() -> publisher.lost("connection reset"));
+        registry.stopAccepting();
+        advance(GRACE);
         assertEquals(EndReason.SHUTDOWN, onlyReport().endReason());
     }
 }

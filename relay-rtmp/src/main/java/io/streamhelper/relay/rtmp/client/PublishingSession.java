@@ -37,6 +37,7 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
@@ -122,6 +123,8 @@ final class PublishingSession implements DestinationLink {
     private final Listener listener;
     private final Duration publishTimeout;
     private final Function<EventExecutor, Timers> timersFor;
+    /** The enhanced-RTMP codecs this session will carry, announced in connect; empty: none. */
+    private final List<String> fourCcList;
     private final AtomicLong bytesSent = new AtomicLong();
     private final AcknowledgementWatchdog watchdog = new AcknowledgementWatchdog();
     private volatile Channel channel;
@@ -139,10 +142,16 @@ final class PublishingSession implements DestinationLink {
 
     PublishingSession(DestinationTarget target, Listener listener, Duration publishTimeout,
             Function<EventExecutor, Timers> timersFor) {
+        this(target, listener, publishTimeout, timersFor, List.of());
+    }
+
+    PublishingSession(DestinationTarget target, Listener listener, Duration publishTimeout,
+            Function<EventExecutor, Timers> timersFor, List<String> fourCcList) {
         this.target = target;
         this.listener = listener;
         this.publishTimeout = publishTimeout;
         this.timersFor = timersFor;
+        this.fourCcList = List.copyOf(fourCcList);
     }
 
     /** The one place the state changes; a change {@link #NEXT} does not list is a bug and throws. */
@@ -491,6 +500,13 @@ final class PublishingSession implements DestinationLink {
                 properties.put("flashVer", FLASH_VER);
                 properties.put("swfUrl", url.tcUrl());
                 properties.put("tcUrl", url.tcUrl());
+                if (!fourCcList.isEmpty()) {
+                    // Enhanced RTMP: the codecs beyond legacy FLV this client will send, as a strict
+                    // array of FourCC strings (what ffmpeg's -rtmp_enhanced_codecs writes). Left out
+                    // for a legacy stream, so such a connect stays byte for byte what it was.
+                    properties.put("fourCcList", fourCcList);
+                    log.info("event=destination_announce destination={} fourcc_list={}", target.id(), String.join(",", fourCcList));
+                }
                 ctx.writeAndFlush(Command.of("connect", TID_CONNECT, properties)
                         .encode(ctx.alloc(), ChunkStreamIds.COMMAND, 0));
             }

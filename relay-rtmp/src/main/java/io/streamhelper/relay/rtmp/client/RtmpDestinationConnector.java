@@ -24,6 +24,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.io.UncheckedIOException;
 import java.security.GeneralSecurityException;
+import java.util.List;
 import javax.net.ssl.SSLEngine;
 import java.util.function.Function;
 import javax.net.ssl.SSLParameters;
@@ -81,9 +82,16 @@ public final class RtmpDestinationConnector implements DestinationConnector {
      */
     @Override
     public DestinationLink connect(DestinationTarget target, EventExecutor sender, DestinationLink.Listener listener) {
+        return connect(target, sender, List.of(), listener);
+    }
+
+    /** The same, announcing {@code fourCcList} in connect (enhanced RTMP) when it is not empty. */
+    @Override
+    public DestinationLink connect(DestinationTarget target, EventExecutor sender, List<String> fourCcList,
+            DestinationLink.Listener listener) {
         Transport transport = Transport.of(group);
         EventLoopGroup loop = transport.canRegisterOn(sender) ? (EventLoopGroup) sender : group;
-        PublishingSession session = new PublishingSession(target, listener, settings.publishTimeout(), timers);
+        PublishingSession session = new PublishingSession(target, listener, settings.publishTimeout(), timers, fourCcList);
         RtmpUrl url;
         try {
             url = RtmpUrl.parse(target.url());

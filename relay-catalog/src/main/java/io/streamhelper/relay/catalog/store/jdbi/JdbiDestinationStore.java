@@ -20,22 +20,29 @@ import org.jdbi.v3.core.statement.Update;
 
 final class JdbiDestinationStore implements DestinationStore {
     private static final String SELECT = "SELECT id, stream_id, owner_id, platform, enabled, rtmp_url,"
-            + " stream_key_ciphertext, display_name, created_at, updated_at"
+            + " stream_key_ciphertext, display_name, created_at, updated_at, video_codecs"
             + " FROM stream_destinations WHERE deleted_at IS NULL";
 
     /** A destination as read, key still sealed: decryption happens outside the database call, when the key is used. */
     private record Row(long id, long streamId, long ownerId, String platform, boolean enabled, String rtmpUrl,
-                       byte[] keyCiphertext, String displayName, long createdAt, long updatedAt) {
+                       byte[] keyCiphertext, String displayName, long createdAt, long updatedAt, String videoCodecs) {
     }
 
     private final Jdbi jdbi;
     private final Sealing sealing;
     private final Clock clock;
+    /** Runs between sealing a key and writing it: lets a test hold a write there while a key rotation runs. */
+    private final Runnable afterSeal;
 
     JdbiDestinationStore(Jdbi jdbi, Sealing sealing, Clock clock) {
+        this(jdbi, sealing, clock, () -> { });
+    }
+
+    JdbiDestinationStore(Jdbi jdbi, Sealing sealing, Clock clock, Runnable afterSeal) {
         this.jdbi = jdbi;
         this.sealing = sealing;
         this.clock = clock;
+        this.afterSeal = afterSeal;
     }
 
     /**
@@ -44,14 +51,15 @@ final class JdbiDestinationStore implements DestinationStore {
      */
     @Override
     public DestinationRecord create(long streamId, long ownerId, String platform, boolean enabled, String rtmpUrl,
-                                    Secret streamKey, String displayName) {
+                                    Secret streamKey, String displayName, List<String> videoCodecs) {
         long now = clock.millis();
         // As for streams: the id goes into the associated data, so insert and seal in one transaction.
-        long id = Sql.guard("create a destination for stream " + streamId, () -> jdbi.inTransaction(handle -> {
+        long id = sealing.storing(() -> Sql.guard("create a destination for stream " + streamId, () -> jdbi.inTransaction(handle -> {
             long newId = handle.createQuery("""
                             INSERT INTO stream_destinations
-                                (stream_id, owner_id, platform, enabled, rtmp_url, display_name, created_at, updated_at)
-                            SELECT id, owner_id, :platform, :enabled, :url, :displayName, :now, :now
+                                (stream_id, owner_id, platform, enabled, rtmp_url, display_name, created_at, updated_at,
+                                 video_codecs)
+                            SELECT id, owner_id, :platform, :enabled, :url, :displayName, :now, :now, :videoCodecs
                             FROM streams WHERE id = :stream AND owner_id = :owner AND deleted_at IS NULL
                             RETURNING id
                             """)
@@ -61,6 +69,7 @@ final class JdbiDestinationStore implements DestinationStore {
                     .bind("enabled", Sql.flag(enabled))
                     .bind("url", rtmpUrl)
                     .bind("displayName", displayName)
+                    .bind("videoCodecs", joined(videoCodecs))
                     .bind("now", now)
                     .mapTo(Long.class)
                     .findOne()
@@ -68,9 +77,9 @@ final class JdbiDestinationStore implements DestinationStore {
                             "no stream " + streamId + " owned by account " + ownerId));
             storeCiphertext(handle, newId, sealing.seal(streamKey, newId, ownerId));
             return newId;
-        }));
+        })));
         return new DestinationRecord(id, streamId, ownerId, platform, enabled, rtmpUrl, streamKey, displayName,
-                Sql.instant(now), Sql.instant(now));
+                Sql.instant(now), Sql.instant(now), videoCodecs);
     }
 
     @Override
@@ -121,19 +130,23 @@ final class JdbiDestinationStore implements DestinationStore {
     @Override
     public DestinationRecord update(long id, DestinationChange change) {
         long now = clock.millis();
-        Row updated = Sql.guard("update destination " + id, () -> jdbi.inTransaction(handle -> {
+        Row updated = sealing.storing(() -> Sql.guard("update destination " + id, () -> jdbi.inTransaction(handle -> {
             Row current = findRow(handle, id).orElseThrow(() -> new NoSuchElementException("no destination " + id));
             Map<String, Object> columns = new LinkedHashMap<>();
             change.enabled().ifPresent(enabled -> columns.put("enabled", Sql.flag(enabled)));
             change.rtmpUrl().ifPresent(url -> columns.put("rtmp_url", url));
             change.displayName().ifPresent(name -> columns.put("display_name", name));
+            change.videoCodecs().ifPresent(codecs -> columns.put("video_codecs", joined(codecs)));
             // Same associated data as before: the row and its owner have not changed.
             change.streamKey().ifPresent(key ->
                     columns.put("stream_key_ciphertext", sealing.seal(key, id, current.ownerId())));
+            if (change.streamKey().isPresent()) {
+                afterSeal.run();
+            }
             columns.put("updated_at", now);
             execute(handle, id, columns);
             return findRow(handle, id).orElseThrow();
-        }));
+        })));
         return open(updated);
     }
 
@@ -188,12 +201,23 @@ final class JdbiDestinationStore implements DestinationStore {
     private DestinationRecord open(Row row) {
         Secret key = sealing.openWhenUsed(row.keyCiphertext(), row.id(), row.ownerId(), () -> currentCiphertext(row.id()));
         return new DestinationRecord(row.id(), row.streamId(), row.ownerId(), row.platform(), row.enabled(),
-                row.rtmpUrl(), key, row.displayName(), Sql.instant(row.createdAt()), Sql.instant(row.updatedAt()));
+                row.rtmpUrl(), key, row.displayName(), Sql.instant(row.createdAt()), Sql.instant(row.updatedAt()),
+                split(row.videoCodecs()));
+    }
+
+    /** FourCCs joined by commas; NULL for none (not restricted). */
+    private static String joined(List<String> codecs) {
+        return codecs.isEmpty() ? null : String.join(",", codecs);
+    }
+
+    private static List<String> split(String column) {
+        return column == null || column.isEmpty() ? List.of() : List.of(column.split(","));
     }
 
     private static Row row(ResultSet rs, StatementContext ctx) throws SQLException {
         return new Row(rs.getLong("id"), rs.getLong("stream_id"), rs.getLong("owner_id"), rs.getString("platform"),
                 rs.getInt("enabled") == 1, rs.getString("rtmp_url"), rs.getBytes("stream_key_ciphertext"),
-                rs.getString("display_name"), rs.getLong("created_at"), rs.getLong("updated_at"));
+                rs.getString("display_name"), rs.getLong("created_at"), rs.getLong("updated_at"),
+                rs.getString("video_codecs"));
     }
 }

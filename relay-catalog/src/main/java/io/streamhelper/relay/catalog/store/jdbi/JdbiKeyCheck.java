@@ -15,8 +15,8 @@ public final class JdbiKeyCheck {
     private static final Logger LOG = LoggerFactory.getLogger(JdbiKeyCheck.class);
     /** Not a secret: only proves that a key opens what it sealed. */
     static final String PLAINTEXT = "streamhelper-relay key check";
-    private static final long ID = 1;
-    private static final long NO_OWNER = 0;
+    static final long ID = 1;
+    static final long NO_OWNER = 0;
 
     private JdbiKeyCheck() {
     }

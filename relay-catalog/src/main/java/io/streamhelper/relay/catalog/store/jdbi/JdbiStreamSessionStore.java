@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.SqlStatement;
 
 final class JdbiStreamSessionStore implements StreamSessionStore {
     private static final String COLUMNS = """
@@ -51,38 +52,37 @@ final class JdbiStreamSessionStore implements StreamSessionStore {
     }
 
     private static boolean complete(Handle handle, long id, SessionReport report) {
-        return handle.createUpdate("""
+        return bindEnd(handle.createUpdate("""
                         UPDATE stream_sessions SET ended_at = :ended, end_reason = :reason, bytes_in = :bytes,
                             video_frames = :frames, publisher_reconnects = :reconnects, destinations = :destinations
                         WHERE id = :id AND ended_at IS NULL
-                        """)
+                        """), report)
                 .bind("id", id)
-                .bind("ended", report.endedAt().toEpochMilli())
-                .bind("reason", report.endReason().wireName())
-                .bind("bytes", report.bytesIn())
-                .bind("frames", report.videoFrames())
-                .bind("reconnects", report.publisherReconnects())
-                .bind("destinations", SessionJson.write(report.destinations()))
                 .execute() == 1;
     }
 
     private static long insertEnded(Handle handle, long streamId, SessionReport report) {
-        return handle.createQuery("""
+        return bindEnd(handle.createQuery("""
                         INSERT INTO stream_sessions (stream_id, started_at, ended_at, end_reason, bytes_in, video_frames,
                             publisher_reconnects, destinations)
                         VALUES (:stream, :started, :ended, :reason, :bytes, :frames, :reconnects, :destinations)
                         RETURNING id
-                        """)
+                        """), report)
                 .bind("stream", streamId)
                 .bind("started", report.startedAt().toEpochMilli())
+                .mapTo(Long.class)
+                .one();
+    }
+
+    /** What the end of a session writes, whether it completes the open row or inserts one: one list of columns. */
+    private static <S extends SqlStatement<S>> S bindEnd(S statement, SessionReport report) {
+        return statement
                 .bind("ended", report.endedAt().toEpochMilli())
                 .bind("reason", report.endReason().wireName())
                 .bind("bytes", report.bytesIn())
                 .bind("frames", report.videoFrames())
                 .bind("reconnects", report.publisherReconnects())
-                .bind("destinations", SessionJson.write(report.destinations()))
-                .mapTo(Long.class)
-                .one();
+                .bind("destinations", SessionJson.write(report.destinations()));
     }
 
     @Override

@@ -40,7 +40,7 @@ final class JdbiStreamStore implements StreamStore {
         long now = clock.millis();
         // The ciphertext's associated data names the id, known only after the insert; one
         // transaction keeps a row without its key from ever being visible or left behind.
-        long id = Sql.guard("create a stream for account " + ownerId, () -> jdbi.inTransaction(handle -> {
+        long id = sealing.storing(() -> Sql.guard("create a stream for account " + ownerId, () -> jdbi.inTransaction(handle -> {
             long newId = handle.createQuery("""
                             INSERT INTO streams (owner_id, name, key_hash, is_live, created_at, updated_at)
                             VALUES (:owner, :name, :hash, 0, :now, :now)
@@ -54,7 +54,7 @@ final class JdbiStreamStore implements StreamStore {
                     .one();
             storeCiphertext(handle, newId, sealing.seal(key, newId, ownerId));
             return newId;
-        }));
+        })));
         return new StreamRecord(id, ownerId, name, key, false, Sql.instant(now), Sql.instant(now));
     }
 
@@ -142,7 +142,7 @@ final class JdbiStreamStore implements StreamStore {
     @Override
     public StreamRecord rotateKey(long id, Secret newKey) {
         long now = clock.millis();
-        Row updated = Sql.guard("rotate the key of stream " + id, () -> jdbi.inTransaction(handle -> {
+        Row updated = sealing.storing(() -> Sql.guard("rotate the key of stream " + id, () -> jdbi.inTransaction(handle -> {
             Row current = handle.createQuery(SELECT + " AND id = :id")
                     .bind("id", id)
                     .map(JdbiStreamStore::row)
@@ -158,7 +158,7 @@ final class JdbiStreamStore implements StreamStore {
                     .bind("id", id)
                     .execute();
             return current;
-        }));
+        })));
         return new StreamRecord(id, updated.ownerId(), updated.name(), newKey, updated.live(),
                 Sql.instant(updated.createdAt()), Sql.instant(now));
     }

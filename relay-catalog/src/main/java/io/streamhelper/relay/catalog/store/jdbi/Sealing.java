@@ -38,6 +38,11 @@ final class Sealing {
         return entity;
     }
 
+    /** A write that seals with {@link #seal}: see {@link SecretBox#sealing}. */
+    <T> T storing(Supplier<T> sealAndStore) {
+        return box.sealing(sealAndStore);
+    }
+
     byte[] seal(Secret key, long id, long ownerId) {
         return box.seal(key.reveal(), associatedData(id, ownerId));
     }

@@ -29,11 +29,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jdbi.v3.core.Jdbi;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Rotating the encryption key over a real SQLite file, checked by opening that file ourselves. */
 class EncryptionKeyRotationTest extends StoreTest {
@@ -267,6 +271,78 @@ class EncryptionKeyRotationTest extends StoreTest {
         for (Sealed value : sealedValues()) {
             assertThrows(SecretDecryptionException.class, () -> old.open(value.ciphertext(), value.associatedData()));
         }
+    }
+
+    /**
+     * A destination key changed through the API while a rotation runs, sealed with the old
+     * primary just before the rotation installed the new one, and written only after the rotation
+     * had every chance to finish its passes and drop the old key: it must still open afterwards.
+     */
+    @Test
+    void aKeySealedWithTheOldPrimaryAndWrittenAfterTheLastPassStillOpens() throws Exception {
+        SecretBox box = SecretBox.fromKeysetFile(dataDir.resolve(SecretBox.KEYSET_FILE_NAME));
+        try (Database database = store().open(box, clock)) {
+            fill(database);
+            CountDownLatch sealed = new CountDownLatch(1);
+            CountDownLatch write = new CountDownLatch(1);
+            JdbiDestinationStore api = new JdbiDestinationStore(serverJdbi(), Sealing.destinations(box), clock, () -> {
+                sealed.countDown();
+                await(write);
+            });
+            String key = TestKeys.destination();
+            CompletableFuture<Long> created = CompletableFuture.supplyAsync(() -> api.update(firstDestination,
+                    new DestinationChange(Optional.empty(), Optional.of(Secret.of(key)), Optional.empty(), Optional.empty())).id());
+            await(sealed); // sealed with the primary of before the rotation, not written yet
+
+            CompletableFuture<EncryptionKeyService.Rotation> rotation = CompletableFuture.supplyAsync(
+                    () -> service(database, box).rotate(admin, Optional.empty()));
+            // The write goes on once the rotation had its chance to finish without it: either it
+            // finished (and dropped the key the write sealed with), or it waits for the write.
+            try {
+                rotation.get(2, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException waitsForTheWrite) {
+                // it cannot drop the old key while a value sealed with it is on its way
+            }
+            write.countDown();
+            long id = created.get(10, TimeUnit.SECONDS);
+            rotation.get(10, TimeUnit.SECONDS);
+
+            assertEquals(1, box.keyCount(), "the rotation dropped the old key");
+            assertEquals(key, database.destinations().findById(id).orElseThrow().streamKey().reveal(), "the key opens");
+            SecretBox current = SecretBox.fromKeysetFile(dataDir.resolve(SecretBox.KEYSET_FILE_NAME));
+            for (Sealed value : sealedValues()) {
+                current.open(value.ciphertext(), value.associatedData());
+            }
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(10, TimeUnit.SECONDS)) {
+                throw new AssertionError("not reached within 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * A second pool over the same database, set up as the server's own (for SQLite: WAL, BEGIN
+     * IMMEDIATE, busy timeout; PostgreSQL needs nothing of the kind).
+     */
+    private Jdbi serverJdbi() {
+        if (backend() != StoreBackend.SQLITE) {
+            return store().jdbi();
+        }
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setBusyTimeout(5_000);
+        config.enforceForeignKeys(true);
+        config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+        SQLiteDataSource source = new SQLiteDataSource(config);
+        source.setUrl("jdbc:sqlite:" + dataDir.resolve(DatabaseSettings.SQLITE_FILE_NAME));
+        return Jdbi.create(source);
     }
 
     /** Two streams, four destinations of which one is deleted: the rows a rotation walks. */

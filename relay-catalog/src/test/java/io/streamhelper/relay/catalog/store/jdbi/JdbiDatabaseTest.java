@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class JdbiDatabaseTest extends StoreTest {
     private static final Instant NOW = Instant.parse("2026-04-05T06:07:08Z");

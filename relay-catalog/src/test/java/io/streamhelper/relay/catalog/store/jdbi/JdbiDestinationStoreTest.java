@@ -13,7 +13,6 @@ import io.streamhelper.relay.catalog.store.DestinationRecord;
 import io.streamhelper.relay.catalog.store.DestinationStore;
 import io.streamhelper.relay.catalog.store.StoreException;
 import io.streamhelper.relay.testkit.ManualClock;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -24,7 +23,6 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class JdbiDestinationStoreTest extends StoreTest {
     private static final Instant START = Instant.parse("2026-02-03T04:05:06Z");
@@ -154,5 +152,25 @@ class JdbiDestinationStoreTest extends StoreTest {
         assertEquals(2, destinations.countByStream(adaStream));
         assertEquals(1, destinations.countByOwner(bob));
         assertEquals(Secret.of("victim_dest_key"), destinations.findById(victim.id()).orElseThrow().streamKey());
+    }
+
+    /** V4: a restriction to video codecs is stored, read back, changed and lifted; rows without one have none. */
+    @Test
+    void videoCodecsAreStoredChangedAndLifted() {
+        DestinationRecord custom = destinations.create(adaStream, ada, "custom", true, "rtmp://c/app", Secret.of("c1"), "C",
+                List.of("avc1", "hvc1"));
+        DestinationRecord plain = destinations.create(adaStream, ada, "twitch", true, "rtmp://t/app", Secret.of("t1"), "T");
+        assertEquals(List.of("avc1", "hvc1"), destinations.findById(custom.id()).orElseThrow().videoCodecs());
+        assertEquals(List.of(), destinations.findById(plain.id()).orElseThrow().videoCodecs());
+
+        DestinationChange onlyHevc = new DestinationChange(Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.of(List.of("hvc1")));
+        assertEquals(List.of("hvc1"), destinations.update(custom.id(), onlyHevc).videoCodecs());
+        assertEquals(List.of("hvc1"), destinations.update(custom.id(), DestinationChange.none()).videoCodecs(),
+                "an update that does not name them leaves them");
+        DestinationChange lifted = new DestinationChange(Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.of(List.of()));
+        assertEquals(List.of(), destinations.update(custom.id(), lifted).videoCodecs());
+        assertEquals(List.of(), destinations.listByStream(adaStream).get(0).videoCodecs());
     }
 }

@@ -8,14 +8,12 @@ import io.streamhelper.relay.catalog.store.Database;
 import io.streamhelper.relay.catalog.store.SessionStore;
 import io.streamhelper.relay.catalog.store.StoreException;
 import io.streamhelper.relay.testkit.ManualClock;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class JdbiSessionStoreTest extends StoreTest {
     private static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");

@@ -12,13 +12,11 @@ import io.streamhelper.relay.engine.session.EndReason;
 import io.streamhelper.relay.engine.session.SessionReport;
 import io.streamhelper.relay.testkit.ManualClock;
 import io.streamhelper.relay.testkit.TestKeys;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Stream session history in a real SQLite file: written at start and end, paged, pruned, recovered after a crash. */
 class JdbiStreamSessionStoreTest extends StoreTest {

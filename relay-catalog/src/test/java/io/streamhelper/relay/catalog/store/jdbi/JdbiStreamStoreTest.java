@@ -13,7 +13,6 @@ import io.streamhelper.relay.catalog.store.StoreException;
 import io.streamhelper.relay.catalog.store.StreamRecord;
 import io.streamhelper.relay.catalog.store.StreamStore;
 import io.streamhelper.relay.testkit.ManualClock;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -23,7 +22,6 @@ import java.util.NoSuchElementException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class JdbiStreamStoreTest extends StoreTest {
     private static final Instant START = Instant.parse("2026-02-03T04:05:06Z");

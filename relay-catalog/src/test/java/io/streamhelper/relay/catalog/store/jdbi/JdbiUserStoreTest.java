@@ -10,7 +10,6 @@ import io.streamhelper.relay.catalog.store.Role;
 import io.streamhelper.relay.catalog.store.UserRecord;
 import io.streamhelper.relay.catalog.store.UserStore;
 import io.streamhelper.relay.testkit.ManualClock;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,7 +23,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class JdbiUserStoreTest extends StoreTest {
     private static final String HASH = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA";

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -38,6 +39,8 @@ class IngestTlsTest {
     private static Authority ca;
     private static Leaf first;
     private static Leaf second;
+    /** Three days left: a renewal that did not happen. */
+    private static Leaf expiring;
 
     private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
     private final Logger tlsLog = (Logger) LoggerFactory.getLogger(IngestTls.class);
@@ -50,6 +53,7 @@ class IngestTlsTest {
         ca = Certificates.authority(dir.resolve("ca"), "Ingest Test CA");
         first = Certificates.leaf(ca, dir, "first", "relay-first", KeyFormat.RSA_PKCS8);
         second = Certificates.leaf(ca, dir, "second", "relay-second", KeyFormat.EC_PKCS8);
+        expiring = Certificates.leaf(ca, dir, "expiring", "relay-expiring", KeyFormat.RSA_PKCS8, 3);
     }
 
     @BeforeEach
@@ -151,6 +155,104 @@ class IngestTlsTest {
             assertFalse(tls.poll());
             assertTrue(events().stream().noneMatch(m -> m.startsWith("event=tls_reload")), events().toString());
         }
+    }
+
+    @Test
+    void aKeyFileOthersCanReadIsWarnedAboutAtStartAndOnReloadWithItsModeNeverItsContent() throws Exception {
+        Files.setPosixFilePermissions(files.privateKey(), PosixFilePermissions.fromString("rw-r--r--"));
+        ManualScheduler clock = new ManualScheduler();
+        try (IngestTls tls = IngestTls.load(files).pollEvery(virtual(clock), Duration.ofSeconds(10))) {
+            assertEquals(List.of("event=tls_key_file_permissions path=" + files.privateKey() + " mode=0644"
+                    + " note=\"readable beyond the relay's user: chmod 600 it\""), permissionWarnings());
+
+            // A renewal keeps a key others can read (group-readable this time, and ours, so the
+            // group is not how the relay reads it): said again.
+            install(second);
+            Files.setPosixFilePermissions(files.privateKey(), PosixFilePermissions.fromString("rw-r-----"));
+            clock.advance(Duration.ofSeconds(10));
+            assertEquals("CN=relay-second", subject(tls));
+            assertEquals(2, permissionWarnings().size(), events().toString());
+            assertTrue(permissionWarnings().get(1).contains(" mode=0640 "), permissionWarnings().toString());
+            events().forEach(IngestTlsTest::assertNoKeyMaterial);
+        }
+    }
+
+    @Test
+    void aKeyFileOnlyItsOwnerCanReadIsNotWarnedAbout() throws Exception {
+        Files.setPosixFilePermissions(files.privateKey(), PosixFilePermissions.fromString("rw-------"));
+        ManualScheduler clock = new ManualScheduler();
+        try (IngestTls tls = IngestTls.load(files).pollEvery(virtual(clock), Duration.ofSeconds(10))) {
+            install(second);
+            Files.setPosixFilePermissions(files.privateKey(), PosixFilePermissions.fromString("rw-------"));
+            clock.advance(Duration.ofSeconds(10));
+            assertEquals("CN=relay-second", subject(tls));
+            assertEquals(List.of(), permissionWarnings());
+        }
+    }
+
+    @Test
+    void aCertificateUnderFourteenDaysFromExpiryIsSaidToBeExpiringAtStartAndOnReload() throws Exception {
+        ManualScheduler clock = new ManualScheduler();
+        try (IngestTls tls = IngestTls.load(files).pollEvery(virtual(clock), Duration.ofSeconds(10))) {
+            assertEquals(List.of(), expiringEvents(), "90 days left: nothing to say");
+
+            install(expiring);
+            clock.advance(Duration.ofSeconds(10));
+            assertEquals("CN=relay-expiring", subject(tls));
+            // Three days from its making, whole days rounded down: 2 (and some hours).
+            assertEquals(1, expiringEvents().size(), events().toString());
+            ILoggingEvent reload = expiringEvents().get(0);
+            assertEquals(ch.qos.logback.classic.Level.WARN, reload.getLevel());
+            assertTrue(reload.getFormattedMessage().startsWith("event=tls_certificate_expiring days_left=2 subject=\"CN=relay-expiring\""),
+                    reload.getFormattedMessage());
+            assertTrue(reload.getFormattedMessage().contains("not_after=" + tls.certificate().getNotAfter().toInstant()),
+                    reload.getFormattedMessage());
+        }
+        logged.list.clear();
+        IngestTls.load(files).close();
+        assertEquals(1, expiringEvents().size(), "and at start: " + events());
+        assertTrue(expiringEvents().get(0).getFormattedMessage().contains(" days_left=2 "), events().toString());
+    }
+
+    @Test
+    void aCertificateNothingRenewsIsSaidToBeExpiringEveryDayFromFourteenDaysBeforeAndThenExpired() throws Exception {
+        Leaf fresh = Certificates.leaf(ca, dir, "daily", "relay-daily", KeyFormat.EC_PKCS8, 90);
+        install(fresh);
+        Instant notAfter = IngestTls.load(files).certificate().getNotAfter().toInstant();
+        logged.list.clear();
+        ManualScheduler timers = new ManualScheduler();
+        // Virtual dates: the relay starts an hour after the certificate was made.
+        Instant start = notAfter.minus(Duration.ofDays(90)).plus(Duration.ofHours(1));
+        try (IngestTls tls = IngestTls.load(files, timers.clock(start)).checkExpiryDaily(virtual(timers))) {
+            timers.advance(Duration.ofDays(75)); // 15 days less an hour left at the last check
+            assertEquals(List.of(), expiringEvents());
+
+            timers.advance(Duration.ofDays(1)); // 14 days less an hour: under 14
+            assertEquals(1, expiringEvents().size(), events().toString());
+            assertTrue(expiringEvents().get(0).getFormattedMessage().startsWith("event=tls_certificate_expiring days_left=13 "),
+                    events().toString());
+
+            timers.advance(Duration.ofDays(13)); // one a day, down to the last day
+            assertEquals(14, expiringEvents().size(), events().toString());
+            assertTrue(expiringEvents().get(13).getFormattedMessage().contains(" days_left=0 "), events().toString());
+
+            timers.advance(Duration.ofDays(1)); // an hour past notAfter
+            ILoggingEvent expired = expiringEvents().get(14);
+            assertEquals(ch.qos.logback.classic.Level.ERROR, expired.getLevel());
+            assertTrue(expired.getFormattedMessage().startsWith("event=tls_certificate_expiring days_left=-1 expired=true "),
+                    expired.getFormattedMessage());
+        }
+        assertEquals(0, timers.pending(), "a closed ingest stops checking");
+    }
+
+    private List<ILoggingEvent> expiringEvents() {
+        return logged.list.stream().filter(e -> e.getFormattedMessage().startsWith("event=tls_certificate_expiring")).toList();
+    }
+
+    private List<String> permissionWarnings() {
+        return logged.list.stream().filter(e -> e.getFormattedMessage().startsWith("event=tls_key_file_permissions"))
+                .peek(e -> assertEquals(ch.qos.logback.classic.Level.WARN, e.getLevel()))
+                .map(ILoggingEvent::getFormattedMessage).toList();
     }
 
     private static Timers virtual(ManualScheduler clock) {
