@@ -1,5 +1,18 @@
+# Base images are build arguments so that a machine without a public registry can build from
+# images of its own (relay-app's DockerComposeDeploymentTest makes them from Debian packages);
+# the defaults are what an operator's `docker compose build` pulls.
+ARG BUILD_IMAGE=maven:3.9-eclipse-temurin-17
+ARG RUN_IMAGE=eclipse-temurin:17-jre
+
 # Build: the same Maven build as README's first command, tests skipped (CI runs them).
-FROM maven:3.9-eclipse-temurin-17 AS build
+FROM ${BUILD_IMAGE} AS build
+# Optional: a Maven repository to fetch every dependency and plugin from instead of Maven Central
+# (a company repository manager, or any static HTTP server over a local repository). Written to
+# this stage's settings only: the run image never sees it.
+ARG MAVEN_MIRROR_URL=
+RUN if [ -n "$MAVEN_MIRROR_URL" ]; then mkdir -p "$HOME/.m2" && printf '%s\n' \
+      '<settings><mirrors><mirror><id>build-mirror</id><mirrorOf>*</mirrorOf>' \
+      "<url>$MAVEN_MIRROR_URL</url></mirror></mirrors></settings>" > "$HOME/.m2/settings.xml"; fi
 WORKDIR /src
 COPY pom.xml .
 COPY relay-testkit/pom.xml relay-testkit/
@@ -15,7 +28,7 @@ COPY . .
 RUN mvn -B -q -Dmaven.test.skip=true package
 
 # Run: a JRE, curl for the health check, and an unprivileged user owning only /data.
-FROM eclipse-temurin:17-jre
+FROM ${RUN_IMAGE}
 RUN apt-get update \
  && apt-get install -y --no-install-recommends curl \
  && rm -rf /var/lib/apt/lists/* \

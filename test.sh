@@ -2,8 +2,9 @@
 # Runs every test. The integration tests drive real peers (ffmpeg publishing and probing,
 # nginx-rtmp as a destination, nginx's stream module as a TLS front, headless Chromium
 # rendering the /stat page, chromedriver driving it through the web app, OBS Studio on a
-# virtual display (Xvfb, Mesa's software GL) as the encoder that reconnects, docker-compose
-# checking the compose file), so they are installed
+# virtual display (Xvfb, Mesa's software GL) as the encoder that reconnects, a Docker engine
+# with docker-compose building and running the image, debootstrap making its base images), so
+# they are installed
 # here with apt-get when missing. Any extra arguments go to Maven.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -33,8 +34,12 @@ done
 dpkg -s libpulse0 >/dev/null 2>&1 || missing+=(libpulse0)
 # relay-testkit's PostgresServer: the store tests and PostgresStoreEndToEndTest run on a real PostgreSQL.
 compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgresql)
-# Validates docker-compose.yaml offline (no Docker engine needed): the compose plugin, or Debian's docker-compose.
-docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+# DockerComposeDeploymentTest runs the image with Debian's docker-compose (v1) in a real engine
+# (docker.io's dockerd, which the test starts when none runs), from base images it makes with
+# debootstrap; DockerComposeFileTest validates the file with it.
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+command -v dockerd >/dev/null 2>&1 || [ -x /usr/sbin/dockerd ] || missing+=(docker.io)
+command -v debootstrap >/dev/null 2>&1 || [ -x /usr/sbin/debootstrap ] || missing+=(debootstrap)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing test peers: ${missing[*]}"
@@ -60,5 +65,7 @@ reports=relay-app/target/surefire-reports
 if [ -d "$reports" ]; then
   echo "test.sh: relays started by relay-app's tests, by transport (kernel $(uname -r)):"
   cat "$reports"/TEST-*.xml 2>/dev/null | grep -oE "RTMP event loops on (io_uring|Java NIO)" | sort | uniq -c || true
+  # The relay in the container, with the Docker version and the test's step times.
+  grep -h "^DockerComposeDeploymentTest:" "$reports"/*-output.txt 2>/dev/null || echo "test.sh: DockerComposeDeploymentTest did not finish"
 fi
 exit $status

@@ -20,6 +20,16 @@ public final class NginxRtmp implements AutoCloseable {
         private HookServer hooks;
         private boolean record;
         private boolean tls;
+        private String extraAddress;
+
+        /**
+         * Also listens for RTMP on this local address (same port): a container reaches the host
+         * through its Docker network's gateway, not the host's loopback.
+         */
+        public Options alsoListenOn(String address) {
+            this.extraAddress = address;
+            return this;
+        }
 
         public Options hooks(HookServer hookServer) {
             this.hooks = hookServer;
@@ -77,7 +87,11 @@ public final class NginxRtmp implements AutoCloseable {
         c.append("pid ").append(dir.resolve("nginx.pid")).append(";\n");
         c.append("error_log ").append(dir.resolve("error.log")).append(" info;\n");
         c.append("events { worker_connections 512; }\n");
-        c.append("rtmp {\n  server {\n    listen 127.0.0.1:").append(rtmpPort).append(";\n    chunk_size 4096;\n");
+        c.append("rtmp {\n  server {\n    listen 127.0.0.1:").append(rtmpPort).append(";\n");
+        if (options.extraAddress != null) {
+            c.append("    listen ").append(options.extraAddress).append(':').append(rtmpPort).append(";\n");
+        }
+        c.append("    chunk_size 4096;\n");
         c.append("    application live {\n      live on;\n");
         if (options.record) {
             c.append("      record all;\n      record_path ").append(dir.resolve("rec")).append(";\n");
