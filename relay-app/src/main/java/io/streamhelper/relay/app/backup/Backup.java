@@ -39,6 +39,7 @@ public final class Backup {
 
     /** Writes the backup into {@code target}; returns only once every check passed. */
     public void into(Path given, boolean overwrite) throws BackupException {
+        refuseUnlessSqlite(config, "backup");
         // "new/.." would otherwise create new/ on the way to a directory that already exists.
         Path target = given.toAbsolutePath().normalize();
         Path database = config.dataDir().resolve(DATABASE);
@@ -171,6 +172,18 @@ public final class Backup {
     private static boolean isEmpty(Path dir) throws IOException {
         try (Stream<Path> entries = Files.list(dir)) {
             return entries.findAny().isEmpty();
+        }
+    }
+
+    /**
+     * Backup and restore copy the SQLite file (VACUUM INTO, PRAGMA integrity_check); a PostgreSQL
+     * database is backed up with PostgreSQL's own tools, which do it consistently while it runs.
+     */
+    static void refuseUnlessSqlite(RelayConfig config, String command) throws BackupException {
+        if (!config.database().isSqlite()) {
+            throw new BackupException("the database is PostgreSQL (RELAY_DATABASE_URL, " + config.database().location()
+                    + ") and " + command + " copies the embedded SQLite database only: use pg_dump / pg_restore for it,"
+                    + " and keep the encryption key (ENCRYPTION_KEY or the keyset file), apart from the dump (docs/backup.md)");
         }
     }
 }

@@ -42,6 +42,7 @@ public final class Restore {
     }
 
     public void from(Path backup) throws BackupException {
+        Backup.refuseUnlessSqlite(config, "restore");
         Path dataDir = config.dataDir();
         try {
             BackupManifest manifest = checkedManifest(backup);
