@@ -32,6 +32,8 @@ for pkg in libegl-mesa0 libgl1-mesa-dri; do
 done
 # ffmpeg 8.1 (relay-testkit's ModernFfmpeg, fetched by Maven) links libavdevice to PulseAudio's client library.
 dpkg -s libpulse0 >/dev/null 2>&1 || missing+=(libpulse0)
+# relay-testkit's PostgresServer: the store tests and PostgresStoreEndToEndTest run on a real PostgreSQL.
+compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgresql)
 # DockerComposeDeploymentTest runs the image with Debian's docker-compose (v1) in a real engine
 # (docker.io's dockerd, which the test starts when none runs), from base images it makes with
 # debootstrap; DockerComposeFileTest validates the file with it.
@@ -42,7 +44,14 @@ command -v debootstrap >/dev/null 2>&1 || [ -x /usr/sbin/debootstrap ] || missin
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing test peers: ${missing[*]}"
   sudo=""
-  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  if [ "$(id -u)" -ne 0 ]; then
+    if [[ " ${missing[*]} " == *" postgresql "* ]]; then
+      echo "test.sh: the PostgreSQL server (Debian's postgresql package) is missing and this is not root: run" >&2
+      echo "test.sh:   sudo apt-get install postgresql   (or run test.sh as root, as CI does)" >&2
+      exit 1
+    fi
+    sudo="sudo"
+  fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
     "${missing[@]}" >/dev/null

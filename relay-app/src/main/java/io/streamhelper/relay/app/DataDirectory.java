@@ -14,11 +14,13 @@ record DataDirectory(Path path, boolean newDatabase, boolean newKeyset) {
     /**
      * Looks before the database and the keyset are opened, since opening creates them.
      * {@code generatesKeyset}: whether the server keeps its keyset in the data directory
-     * (neither {@code ENCRYPTION_KEY} nor {@code RELAY_KEYSET_FILE} is set).
+     * (neither {@code ENCRYPTION_KEY} nor {@code RELAY_KEYSET_FILE} is set). With PostgreSQL
+     * the database is never reported as new here.
      */
-    static DataDirectory inspect(Path dataDir, boolean generatesKeyset) {
+    static DataDirectory inspect(Path dataDir, DatabaseSettings database, boolean generatesKeyset) {
+        // A PostgreSQL database is the operator's: created and named outside the data directory.
         return new DataDirectory(dataDir,
-                !Files.exists(dataDir.resolve(DatabaseSettings.SQLITE_FILE_NAME)),
+                database.isSqlite() && !Files.exists(dataDir.resolve(DatabaseSettings.SQLITE_FILE_NAME)),
                 generatesKeyset && !Files.exists(
                         dataDir.resolve(SecretBox.KEYSET_FILE_NAME)));
     }

@@ -3,6 +3,7 @@ package io.streamhelper.relay.app;
 import io.streamhelper.relay.api.ApiServer;
 import io.streamhelper.relay.api.ClientAddressResolver;
 import io.streamhelper.relay.catalog.service.DatabaseCatalog;
+import io.streamhelper.relay.catalog.store.DatabaseSettings;
 import io.streamhelper.relay.engine.secret.Secret;
 import io.streamhelper.relay.engine.stream.AudioHold;
 import io.streamhelper.relay.rtmp.chunk.ChunkLimits;
@@ -33,6 +34,7 @@ public record RelayConfig(
         ConnectionLimits connectionLimits,
         Optional<Secret> metricsToken,
         Path dataDir,
+        DatabaseSettings database,
         Optional<Secret> encryptionKey,
         Optional<Secret> encryptionKeyPrevious,
         Optional<Path> keysetFile,
@@ -78,7 +80,8 @@ public record RelayConfig(
     static final java.util.Set<String> SETTINGS = java.util.Set.of(
             "RELAY_BIND_ADDRESS", "RELAY_RTMP_PORT", "RELAY_HTTP_PORT", "RELAY_TRUSTED_CA_FILE", "RELAY_STREAMS_FILE",
             "RELAY_PUBLISH_IDLE_TIMEOUT_MS", "RELAY_HANDSHAKE_TIMEOUT_MS", "RELAY_MAX_CONNECTIONS",
-            "RELAY_MAX_CONNECTIONS_PER_ADDRESS", "RELAY_METRICS_TOKEN", "RELAY_DATA_DIR", "ENCRYPTION_KEY",
+            "RELAY_MAX_CONNECTIONS_PER_ADDRESS", "RELAY_METRICS_TOKEN", "RELAY_DATA_DIR", "RELAY_DATABASE_URL",
+            "RELAY_DATABASE_USER", "RELAY_DATABASE_PASSWORD", "ENCRYPTION_KEY",
             "ENCRYPTION_KEY_PREVIOUS",
             "RELAY_KEYSET_FILE", "RELAY_ALLOW_SIGNUP", "RELAY_ALLOW_PRIVATE_DESTINATIONS", "RELAY_TOKEN_TTL_MINUTES",
             "RELAY_PUBLIC_HOST", "RELAY_MAX_DESTINATIONS_PER_STREAM", "RELAY_MAX_DESTINATIONS_PER_USER",
@@ -129,6 +132,7 @@ public record RelayConfig(
             problems.add("RELAY_METRICS_TOKEN must be at least 16 characters");
         }
         Path dataDir = writableDirectory(env, "RELAY_DATA_DIR", Path.of("data"), problems);
+        DatabaseSettings database = database(env, dataDir, problems);
         Optional<Secret> encryptionKey = Optional.ofNullable(env.get("ENCRYPTION_KEY")).filter(k -> !k.isBlank())
                 .map(String::trim).map(Secret::of);
         if (encryptionKey.isPresent() && !encryptionKey.get().reveal().matches("[0-9a-fA-F]{64}")) {
@@ -205,7 +209,7 @@ public record RelayConfig(
         }
         return new RelayConfig(bind, rtmp, http, ca, streams, Duration.ofMillis(idleMs),
                 new ConnectionLimits(Duration.ofMillis(handshakeMs), (int) maxConnections, (int) maxPerAddress), metricsToken,
-                dataDir, encryptionKey, encryptionKeyPrevious, keyset, allowSignup, allowPrivate, Duration.ofMinutes(tokenMinutes), publicHost,
+                dataDir, database, encryptionKey, encryptionKeyPrevious, keyset, allowSignup, allowPrivate, Duration.ofMinutes(tokenMinutes), publicHost,
                 (int) perStream, (int) perUser, maxBody,
                 // Bursts of several seconds' worth: a script setting up a hundred destinations in a
                 // loop gets through; a flood does not.
@@ -215,6 +219,42 @@ public record RelayConfig(
                 audioHold, (int) audioHoldFrom, transport, Duration.ofMillis(publishDeadlineMs),
                 MessageBufferLimits.forMessageSize((int) maxMessage, bufferBudget),
                 Duration.ofSeconds(graceSeconds), Duration.ofMillis(takeoverMs), (int) sessionHistory, rtmpEnabled, tls, rtmps);
+    }
+
+    /**
+     * PostgreSQL when RELAY_DATABASE_URL is set, else SQLite in the data directory. The URL is
+     * never echoed: it may carry the password.
+     */
+    private static DatabaseSettings database(Map<String, String> env, Path dataDir, List<String> problems) {
+        String url = blankToNull(env.get("RELAY_DATABASE_URL"));
+        String user = blankToNull(env.get("RELAY_DATABASE_USER"));
+        String password = env.get("RELAY_DATABASE_PASSWORD");
+        password = password == null || password.isEmpty() ? null : password;
+        if (url == null) {
+            if (user != null || password != null) {
+                problems.add("RELAY_DATABASE_USER and RELAY_DATABASE_PASSWORD need RELAY_DATABASE_URL "
+                        + "(without it the database is SQLite in RELAY_DATA_DIR, which takes no login)");
+            }
+            return sqlite(dataDir);
+        }
+        try {
+            return DatabaseSettings.postgresql(url, user, password);
+        } catch (IllegalArgumentException e) {
+            problems.add("RELAY_DATABASE_URL " + e.getMessage());
+            return null; // never used: the problem stops the start
+        }
+    }
+
+    private static DatabaseSettings sqlite(Path dataDir) {
+        try {
+            return DatabaseSettings.sqlite(dataDir);
+        } catch (java.io.UncheckedIOException e) {
+            return null; // RELAY_DATA_DIR's problem is on the list already
+        }
+    }
+
+    private static String blankToNull(String raw) {
+        return raw == null || raw.isBlank() ? null : raw.trim();
     }
 
     /**

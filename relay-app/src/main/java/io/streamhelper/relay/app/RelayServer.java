@@ -30,6 +30,7 @@ import io.streamhelper.relay.catalog.service.EncryptionKeyService;
 import io.streamhelper.relay.engine.secret.Secret;
 import io.streamhelper.relay.catalog.store.Database;
 import io.streamhelper.relay.catalog.store.DatabaseSettings;
+import io.streamhelper.relay.catalog.store.StoreException;
 import io.streamhelper.relay.app.backup.DataDirLock;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -85,12 +86,15 @@ public final class RelayServer implements AutoCloseable {
         log.info("RTMP event loops on {}", transport == Transport.IO_URING ? "io_uring" : "Java NIO");
         // Looked at before opening, which creates what is missing: a start from another folder
         // silently gets a new, empty database unless the log and stdout say so.
-        dataDirectory = DataDirectory.inspect(config.dataDir(), config.encryptionKey().isEmpty() && config.keysetFile().isEmpty());
+        dataDirectory = DataDirectory.inspect(config.dataDir(), config.database(),
+                config.encryptionKey().isEmpty() && config.keysetFile().isEmpty());
         log.info("event=data_dir path={}", dataDirectory.path());
+        log.info("event=database kind={} location={}", config.database().isSqlite() ? "sqlite" : "postgresql",
+                config.database().location());
         // Before any thread starts: a key that does not open the database (the key check) stops
         // the start here, with nothing left running.
         SecretBox secrets = secretBox(config);
-        database = Database.open(DatabaseSettings.sqlite(config.dataDir()), secrets);
+        database = openDatabase(config.database(), secrets);
         opened.add("database", database::close);
         if (dataDirectory.newDatabase()) {
             log.info("event=database_created path={} new_keyset={} note=\"{}\"", dataDirectory.database(),
@@ -201,6 +205,18 @@ public final class RelayServer implements AutoCloseable {
             return SecretBox.fromKeysetFile(config.keysetFile().get());
         }
         return SecretBox.loadOrCreate(config.dataDir());
+    }
+
+    /** An unreachable PostgreSQL stops the start with a message naming the setting to fix (never its password). */
+    private static Database openDatabase(DatabaseSettings settings, SecretBox secrets) {
+        try {
+            return Database.open(settings, secrets);
+        } catch (StoreException e) {
+            if (settings.isSqlite()) {
+                throw e;
+            }
+            throw new IllegalStateException("RELAY_DATABASE_URL: " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -253,6 +253,24 @@ class BackupRestoreTest {
     }
 
     @Test
+    void withPostgresqlBackupAndRestoreRefuseAndPointToPgDump() throws Exception {
+        String password = TestKeys.issued("pgpw-" + TestKeys.token());
+        // Refused before any connection: the URL needs no server behind it.
+        Map<String, String> env = TestRelayConfig.env("RELAY_DATABASE_URL", "jdbc:postgresql://127.0.0.1:1/relay",
+                "RELAY_DATABASE_USER", "relay", "RELAY_DATABASE_PASSWORD", password);
+        Path dataDir = Path.of(env.get("RELAY_DATA_DIR"));
+        for (String command : new String[] {"backup", "restore"}) {
+            JarCommand.Result result = JarCommand.run(env, command, dataDir.resolveSibling(dataDir.getFileName() + "-backup").toString());
+            assertEquals(1, result.exitCode(), result.output());
+            assertTrue(result.stderr().contains(command + " failed: the database is PostgreSQL (RELAY_DATABASE_URL,"
+                    + " postgresql://127.0.0.1:1/relay) and " + command + " copies the embedded SQLite database only: use pg_dump"),
+                    result.stderr());
+            assertFalse(result.output().contains(password));
+        }
+        assertFalse(Files.exists(dataDir.resolve("relay.db")), "no SQLite database was made instead");
+    }
+
+    @Test
     void helpAndUnknownCommandsPrintTheUsageAndExitTwo() {
         for (String[] args : List.of(new String[] {"--help"}, new String[] {"bakcup", "x"}, new String[] {"backup"},
                 new String[] {"restore", "a", "b"})) {

@@ -108,6 +108,34 @@ class RelayConfigTest {
     }
 
     @Test
+    void databaseIsSqliteInTheDataDirectoryUnlessRelayDatabaseUrlNamesPostgresql(@TempDir Path dir) {
+        RelayConfig embedded = RelayConfig.fromEnvironment(Map.of("RELAY_DATA_DIR", dir.toString()));
+        assertTrue(embedded.database().isSqlite());
+        assertEquals(dir.resolve("relay.db").toAbsolutePath().toString(), embedded.database().location());
+
+        RelayConfig shared = RelayConfig.fromEnvironment(Map.of("RELAY_DATA_DIR", dir.toString(),
+                "RELAY_DATABASE_URL", "jdbc:postgresql://db.example.com:5433/relay",
+                "RELAY_DATABASE_USER", "relay", "RELAY_DATABASE_PASSWORD", "pg-secret-91"));
+        assertTrue(!shared.database().isSqlite());
+        assertEquals("relay", shared.database().username());
+        assertEquals("pg-secret-91", shared.database().password());
+        assertEquals("postgresql://db.example.com:5433/relay", shared.database().location());
+        assertTrue(!shared.toString().contains("pg-secret-91"), "the config prints no database password");
+
+        for (String bad : new String[] {"postgres://db/relay?password=pg-secret-92", "jdbc:postgresql://db:notaport/relay?password=pg-secret-92",
+                "jdbc:mysql://db/relay?password=pg-secret-92"}) {
+            RelayConfig.InvalidConfigException e = assertThrows(RelayConfig.InvalidConfigException.class,
+                    () -> RelayConfig.fromEnvironment(Map.of("RELAY_DATA_DIR", dir.toString(), "RELAY_DATABASE_URL", bad)));
+            assertTrue(e.getMessage().contains("RELAY_DATABASE_URL must be a PostgreSQL JDBC URL"), e.getMessage());
+            assertTrue(!e.getMessage().contains("pg-secret-92"), "the URL, which may hold the password, is never echoed: " + e.getMessage());
+        }
+        RelayConfig.InvalidConfigException loginWithoutUrl = assertThrows(RelayConfig.InvalidConfigException.class,
+                () -> RelayConfig.fromEnvironment(Map.of("RELAY_DATA_DIR", dir.toString(), "RELAY_DATABASE_PASSWORD", "pg-secret-93")));
+        assertTrue(loginWithoutUrl.getMessage().contains("RELAY_DATABASE_PASSWORD need RELAY_DATABASE_URL"), loginWithoutUrl.getMessage());
+        assertTrue(!loginWithoutUrl.getMessage().contains("pg-secret-93"));
+    }
+
+    @Test
     void publishDeadlineAndIngestBufferBudgetAreReadAndChecked() {
         RelayConfig defaults = RelayConfig.fromEnvironment(Map.of());
         assertEquals(Duration.ofSeconds(5), defaults.publishDeadline());

@@ -52,6 +52,12 @@ final class RelayHttp {
     String signUpAndLogin(String email, String password) throws Exception {
         String credentials = "{\"email\":\"" + email + "\",\"password\":\"" + password + "\"}";
         call("POST", "/api/v1/auth/register", credentials, null, 201);
+        return login(email, password);
+    }
+
+    /** Logs in an existing account; returns the bearer token. */
+    String login(String email, String password) throws Exception {
+        String credentials = "{\"email\":\"" + email + "\",\"password\":\"" + password + "\"}";
         return TestKeys.issued(call("POST", "/api/v1/auth/login", credentials, null, 200).get("token").asText());
     }
 }

@@ -38,13 +38,17 @@ public final class Backup {
     }
 
     /** Writes the backup into {@code target}; returns only once every check passed. */
-    public void into(Path target, boolean overwrite) throws BackupException {
+    public void into(Path given, boolean overwrite) throws BackupException {
+        refuseUnlessSqlite(config, "backup");
+        // "new/.." would otherwise create new/ on the way to a directory that already exists.
+        Path target = given.toAbsolutePath().normalize();
         Path database = config.dataDir().resolve(DATABASE);
         if (!Files.isRegularFile(database)) {
             throw new BackupException("no database at " + database + " (RELAY_DATA_DIR)");
         }
         KeyMode keyMode = KeyMode.of(config);
         try {
+            refuseLiveDirectory(target);
             prepare(target, overwrite);
             Path partialDb = target.resolve(DATABASE + ".partial");
             Files.deleteIfExists(partialDb); // a crashed run's; nothing refers to it
@@ -89,6 +93,26 @@ public final class Backup {
             throw new BackupException("SQLite could not copy " + database + ": " + e.getMessage(), e);
         } catch (IOException e) {
             throw new BackupException("cannot write the backup to " + target + ": " + e, e);
+        }
+    }
+
+    /**
+     * The data directory, or the directory of RELAY_KEYSET_FILE, is never a backup's target,
+     * however the path is spelt ("..", relative, a symlink: same file, not same name): there the
+     * backup's own file names, which {@code --overwrite} deletes first, are the live database and
+     * the key that opens its stream keys.
+     */
+    private void refuseLiveDirectory(Path target) throws IOException, BackupException {
+        if (!Files.isDirectory(target)) {
+            return; // created new (or refused as a file by prepare): it holds nothing of the server's
+        }
+        if (Files.isSameFile(target, config.dataDir())) {
+            throw new BackupException(target + " is the data directory (RELAY_DATA_DIR): back up into a directory of its own");
+        }
+        Optional<Path> keysetDir = config.keysetFile().map(file -> file.toAbsolutePath().getParent());
+        if (keysetDir.isPresent() && Files.isDirectory(keysetDir.get()) && Files.isSameFile(target, keysetDir.get())) {
+            throw new BackupException(target + " holds RELAY_KEYSET_FILE (" + config.keysetFile().get()
+                    + "): back up into a directory of its own");
         }
     }
 
@@ -148,6 +172,18 @@ public final class Backup {
     private static boolean isEmpty(Path dir) throws IOException {
         try (Stream<Path> entries = Files.list(dir)) {
             return entries.findAny().isEmpty();
+        }
+    }
+
+    /**
+     * Backup and restore copy the SQLite file (VACUUM INTO, PRAGMA integrity_check); a PostgreSQL
+     * database is backed up with PostgreSQL's own tools, which do it consistently while it runs.
+     */
+    static void refuseUnlessSqlite(RelayConfig config, String command) throws BackupException {
+        if (!config.database().isSqlite()) {
+            throw new BackupException("the database is PostgreSQL (RELAY_DATABASE_URL, " + config.database().location()
+                    + ") and " + command + " copies the embedded SQLite database only: use pg_dump / pg_restore for it,"
+                    + " and keep the encryption key (ENCRYPTION_KEY or the keyset file), apart from the dump (docs/backup.md)");
         }
     }
 }

@@ -2,6 +2,7 @@ package io.streamhelper.relay.app.backup;
 
 import io.streamhelper.relay.app.RelayConfig;
 import io.streamhelper.relay.catalog.secret.SecretBox;
+import io.streamhelper.relay.catalog.store.Database;
 import io.streamhelper.relay.catalog.store.jdbi.SealedKeys;
 import io.streamhelper.relay.engine.secret.Secret;
 import java.io.IOException;
@@ -21,7 +22,7 @@ import java.util.Optional;
 /**
  * {@code restore <dir>}: puts a backup in place of the data directory's database, with the server
  * stopped. Nothing in the data directory changes until the backup passed every check (manifest
- * hashes, integrity, a key that fits); then the files in the way are moved into
+ * hashes, integrity, a schema this relay knows, a key that fits); then the files in the way are moved into
  * {@code pre-restore-<time>/}, never deleted, and the backup's copies renamed into place. The
  * schema is not touched: the next start migrates it as any start does.
  */
@@ -41,6 +42,7 @@ public final class Restore {
     }
 
     public void from(Path backup) throws BackupException {
+        Backup.refuseUnlessSqlite(config, "restore");
         Path dataDir = config.dataDir();
         try {
             BackupManifest manifest = checkedManifest(backup);
@@ -81,6 +83,13 @@ public final class Restore {
 
     /** The manifest, once every file it lists has its hash and the database passes integrity_check. */
     private static BackupManifest checkedManifest(Path backup) throws IOException, SQLException, BackupException {
+        // Said first and plainly: reading manifest.json below a file or a typo gives only "FileSystemException".
+        if (!Files.exists(backup)) {
+            throw new BackupException(backup + " does not exist");
+        }
+        if (!Files.isDirectory(backup)) {
+            throw new BackupException(backup + " is not a directory: restore takes the directory backup wrote");
+        }
         BackupManifest manifest;
         try {
             manifest = BackupManifest.fromJson(Files.readAllBytes(backup.resolve(BackupManifest.FILE_NAME)));
@@ -114,7 +123,42 @@ public final class Restore {
         if (!problems.isEmpty()) {
             throw new BackupException("the backup's database fails PRAGMA integrity_check: " + String.join("; ", problems));
         }
+        checkSchemaVersion(manifest, SqliteCopy.schemaVersion(backup.resolve(Backup.DATABASE)));
         return manifest;
+    }
+
+    /**
+     * The database's own migration history, not the manifest's word: a schema past this relay's
+     * is refused (Flyway would start on it, ignoring the migrations it does not know), and a
+     * manifest that disagrees with its database was not written by backup.
+     */
+    private static void checkSchemaVersion(BackupManifest manifest, String inDatabase) throws BackupException {
+        if (!inDatabase.equals(manifest.schemaVersion())) {
+            throw new BackupException("the backup's database is at schema version " + inDatabase + " but "
+                    + BackupManifest.FILE_NAME + " says " + manifest.schemaVersion() + ": changed since the backup; not restored");
+        }
+        if (compareVersions(inDatabase, Database.SCHEMA_VERSION) > 0) {
+            throw new BackupException("the backup's database is at schema version " + inDatabase + ", newer than this relay's ("
+                    + Database.SCHEMA_VERSION + "): restore it with the relay version that made it, or a newer one");
+        }
+    }
+
+    /** Flyway versions, "3" or "3.1": compared part by part as numbers; a part that is not a number sorts as newer. */
+    static int compareVersions(String a, String b) {
+        String[] x = a.split("\\.");
+        String[] y = b.split("\\.");
+        for (int i = 0; i < Math.max(x.length, y.length); i++) {
+            long p = i < x.length ? part(x[i]) : 0;
+            long q = i < y.length ? part(y[i]) : 0;
+            if (p != q) {
+                return Long.compare(p, q);
+            }
+        }
+        return 0;
+    }
+
+    private static long part(String part) {
+        return part.matches("[0-9]{1,18}") ? Long.parseLong(part) : Long.MAX_VALUE;
     }
 
     /**

@@ -2,6 +2,7 @@ package io.streamhelper.relay.catalog.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
 import io.streamhelper.relay.catalog.secret.SecretBox;
 import io.streamhelper.relay.catalog.store.jdbi.JdbiKeyCheck;
 import io.streamhelper.relay.catalog.store.jdbi.JdbiSealedRows;
@@ -19,9 +20,18 @@ import org.sqlite.SQLiteDataSource;
  * Thread-safe; open one per process and close it on shutdown.
  */
 public final class Database implements AutoCloseable {
+    /**
+     * The last migration in db/migration, the schema this relay writes. A restore refuses a
+     * database migrated past it: Flyway would start on it without complaint (it ignores "future"
+     * migrations by default), on tables this relay does not know. DatabaseSchemaVersionTest keeps
+     * it equal to the newest V*.sql.
+     */
+    public static final String SCHEMA_VERSION = "5";
+
     private static final int SQLITE_BUSY_TIMEOUT_MS = 5_000;
     private static final long POOL_CHECKOUT_TIMEOUT_MS = 5_000;
     private static final int REACHABLE_TIMEOUT_SECONDS = 2;
+    private static final int CONNECT_TIMEOUT_SECONDS = 5;
 
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
@@ -48,7 +58,7 @@ public final class Database implements AutoCloseable {
         Objects.requireNonNull(secrets, "secrets");
         Objects.requireNonNull(clock, "clock");
         Dialect dialect = Dialect.of(settings.jdbcUrl());
-        HikariDataSource dataSource = new HikariDataSource(poolConfig(settings, dialect));
+        HikariDataSource dataSource = connect(settings, dialect);
         try {
             Flyway.configure()
                     .dataSource(dataSource)
@@ -70,6 +80,18 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /** The pool, with its first connection made: an unreachable server fails here, saying where it is. */
+    private static HikariDataSource connect(DatabaseSettings settings, Dialect dialect) {
+        try {
+            return new HikariDataSource(poolConfig(settings, dialect));
+        } catch (HikariPool.PoolInitializationException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            // The driver's own words ("Connection to 127.0.0.1:5432 refused", "password
+            // authentication failed for user ..."): they name no password.
+            throw new StoreException("cannot connect to the database at " + settings.location() + ": " + cause.getMessage(), e);
+        }
+    }
+
     private static HikariConfig poolConfig(DatabaseSettings settings, Dialect dialect) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("relay-db");
@@ -81,6 +103,11 @@ public final class Database implements AutoCloseable {
             config.setJdbcUrl(settings.jdbcUrl());
             config.setUsername(settings.username());
             config.setPassword(settings.password());
+            // Without this the driver puts the server's DETAIL into exception messages, which
+            // quotes the values of a violated constraint: a stream key's hash would reach the logs.
+            config.addDataSourceProperty("logServerErrorDetail", "false");
+            // An address that drops packets fails the start within seconds, not the driver's 10 s + retries.
+            config.addDataSourceProperty("connectTimeout", Integer.toString(CONNECT_TIMEOUT_SECONDS));
         }
         return config;
     }

@@ -1,5 +1,6 @@
 package io.streamhelper.relay.catalog.service;
 
+import io.streamhelper.relay.catalog.store.jdbi.StoreTest;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,7 +13,6 @@ import ch.qos.logback.core.read.ListAppender;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.streamhelper.relay.catalog.secret.SecretBox;
 import io.streamhelper.relay.catalog.store.Database;
-import io.streamhelper.relay.catalog.store.DatabaseSettings;
 import io.streamhelper.relay.catalog.store.StoreException;
 import io.streamhelper.relay.catalog.store.StreamRecord;
 import io.streamhelper.relay.catalog.store.StreamSessionRecord;
@@ -22,7 +22,6 @@ import io.streamhelper.relay.engine.registry.StreamRegistry;
 import io.streamhelper.relay.engine.session.SessionReport;
 import io.streamhelper.relay.testkit.ManualScheduler;
 import io.streamhelper.relay.testkit.TestKeys;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,20 +31,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
  * A session whose end cannot be written at first (the database failing at that moment): one log
  * line says so, and the end is written later rather than lost, its row left open until the next
- * start calls it interrupted. A real SQLite database under a store that fails the first
+ * start calls it interrupted. A real database (SQLite here, PostgreSQL in {@link SessionEndWriteOnPostgresTest}) under a store that fails the first
  * {@code finish} calls it is told to; the retries wait in virtual time.
  */
-class SessionEndWriteTest {
+class SessionEndWriteTest extends StoreTest {
     private static final String HEX_KEY = "4f1c2b7a9e3d5c6b8a0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69";
 
-    @TempDir
-    Path dataDir;
     private final ManualScheduler clock = new ManualScheduler();
     private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
     private final Logger catalogLog = (Logger) LoggerFactory.getLogger(DatabaseCatalog.class);
@@ -100,7 +96,7 @@ class SessionEndWriteTest {
     void open() {
         logged.start();
         catalogLog.addAppender(logged);
-        database = Database.open(DatabaseSettings.sqlite(dataDir), SecretBox.fromHexKey(HEX_KEY));
+        database = store().open(SecretBox.fromHexKey(HEX_KEY), Clock.systemUTC());
         store = new FailingFinish(database.streamSessions());
         catalog = new DatabaseCatalog(database.streams(), database.destinations(), store,
                 DatabaseCatalog.DEFAULT_SESSION_HISTORY, Clock.systemUTC(), (delay, task) -> clock.schedule(delay, task)::cancel);

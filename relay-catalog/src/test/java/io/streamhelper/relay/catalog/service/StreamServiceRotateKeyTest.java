@@ -1,5 +1,6 @@
 package io.streamhelper.relay.catalog.service;
 
+import io.streamhelper.relay.catalog.store.jdbi.StoreTest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -9,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.streamhelper.relay.catalog.secret.SecretBox;
 import io.streamhelper.relay.catalog.store.Database;
-import io.streamhelper.relay.catalog.store.DatabaseSettings;
 import io.streamhelper.relay.catalog.store.StreamRecord;
 
 import io.streamhelper.relay.engine.publish.PublishRejectedException;
@@ -19,23 +19,19 @@ import io.streamhelper.relay.engine.stream.LiveStream;
 import io.streamhelper.relay.engine.stream.StreamState;
 import io.streamhelper.relay.testkit.ManualScheduler;
 import io.streamhelper.relay.testkit.TestKeys;
-import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A new ingest key while the stream waits for its dropped encoder (issue 19): whoever would come
  * back has the old key, so the stream ends now rather than at the end of the grace. A real SQLite
  * database and a real registry; the grace is in virtual time and never runs out on its own.
  */
-class StreamServiceRotateKeyTest {
+class StreamServiceRotateKeyTest extends StoreTest {
     private static final String HEX_KEY = "4f1c2b7a9e3d5c6b8a0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69";
 
-    @TempDir
-    Path dataDir;
     private final ManualScheduler clock = new ManualScheduler();
     private Database database;
     private StreamRegistry registry;
@@ -44,7 +40,7 @@ class StreamServiceRotateKeyTest {
 
     @BeforeEach
     void open() {
-        database = Database.open(DatabaseSettings.sqlite(dataDir), SecretBox.fromHexKey(HEX_KEY));
+        database = store().open(SecretBox.fromHexKey(HEX_KEY), java.time.Clock.systemUTC());
         DatabaseCatalog catalog = new DatabaseCatalog(database.streams(), database.destinations(), database.streamSessions(),
                 DatabaseCatalog.DEFAULT_SESSION_HISTORY, java.time.Clock.systemUTC());
         registry = new StreamRegistry(catalog, catalog, new NoDestinations(clock), StreamRegistry.Settings.defaults().withPublisherGrace(Duration.ofSeconds(30)));

@@ -19,6 +19,7 @@ import io.streamhelper.relay.rtmp.chunk.ProtocolControlHandler;
 import io.streamhelper.relay.rtmp.handshake.ServerHandshakeHandler;
 import io.streamhelper.relay.rtmp.transport.Transport;
 import io.streamhelper.relay.rtmp.ingest.tls.IngestTls;
+import io.streamhelper.relay.rtmp.ingest.tls.PostHandshakeGuard;
 import io.streamhelper.relay.rtmp.ingest.tls.TlsFailureHandler;
 import java.net.InetSocketAddress;
 import java.util.OptionalInt;
@@ -30,8 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The RTMP ingest: where OBS and ffmpeg publish {@code rtmp://host:port/live/<stream key>}, and,
  * when given a certificate ({@link #withTls}), {@code rtmps://host:tlsPort/live/<stream key>}.
- * Each connection gets: connection limits, TLS on the RTMPS port, idle timeout, handshake (removes
- * itself), chunk codec, protocol control, and the session state machine. Both ports share the
+ * Each connection gets: connection limits, TLS on the RTMPS port (without renegotiation), idle
+ * timeout, handshake (removes itself), chunk codec, protocol control, and the session state machine. Both ports share the
  * limits, the buffer budget and the settings: TLS changes the bytes' wrapping, nothing after it.
  */
 public final class IngestServer implements AutoCloseable {
@@ -121,6 +122,7 @@ public final class IngestServer implements AutoCloseable {
                         if (withTls != null) {
                             // After the limits, so a refused connection costs no TLS handshake; its
                             // deadline is the session's handshake deadline, which starts at accept.
+                            ch.pipeline().addLast("tlsRecords", new PostHandshakeGuard()); // no renegotiation
                             ch.pipeline().addLast("tls", withTls.newHandler(ch.alloc(), settings.connections().handshakeTimeout()));
                             ch.pipeline().addLast("tlsFailures", TlsFailureHandler.INSTANCE);
                         }

@@ -4,6 +4,10 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.streamhelper.relay.engine.destination.DestinationTarget;
@@ -22,10 +26,17 @@ import io.streamhelper.relay.testkit.Certificates.Authority;
 import io.streamhelper.relay.testkit.Certificates.KeyFormat;
 import io.streamhelper.relay.testkit.Certificates.Leaf;
 import io.streamhelper.relay.testkit.TestKeys;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,6 +46,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * The RTMPS port over real sockets: our own RTMPS client (which verifies the certificate against
@@ -137,6 +149,20 @@ class IngestTlsServerTest {
         await().atMost(Duration.ofSeconds(2)).until(() -> server.openConnections() == 0);
     }
 
+    /**
+     * A record may hold 2^14 + 2048 bytes (RFC 5246 6.2.3); the header's length field goes to
+     * 65535. The SslHandler waits for the whole announced record before it looks, so each
+     * unfinished handshake could hold 64 KiB (more once its buffer doubles) until the deadline,
+     * none of it in the ingest's buffer budget: 1000 connections, 64 MiB and up.
+     */
+    @Test
+    void aRecordHeaderAnnouncingMoreThanTlsAllowsIsClosedAtOnce() throws Exception {
+        start(50);
+        byte[] header = {0x16, 3, 1, (byte) 0xff, (byte) 0xff, 1, 0, 0, 0};
+        assertClosedSoon(header);
+        await().atMost(Duration.ofSeconds(2)).until(() -> server.openConnections() == 0);
+    }
+
     @Test
     void tlsConnectionsCountInTheSameLimitsAsPlainOnes() throws Exception {
         start(2);
@@ -149,6 +175,93 @@ class IngestTlsServerTest {
             }
             assertEquals(2, server.openConnections());
         }
+    }
+
+    /**
+     * TLS 1.2 lets a client ask for a new handshake at any time, and the JDK's server takes it
+     * (jdk.tls.rejectClientInitiatedRenegotiation is false by default): each one costs the relay
+     * a full handshake, on the event loop, as often as the client likes. No encoder renegotiates.
+     */
+    @Test
+    void aClientThatRenegotiatesIsClosedAndOnlyIt() throws Exception {
+        start(50);
+        LinkOutcome publisher = publishOverTls();
+        publisher.live.get(10, TimeUnit.SECONDS);
+        try (SSLSocket socket = (SSLSocket) trustingTheCa().getSocketFactory().createSocket("127.0.0.1", tlsPort)) {
+            socket.setEnabledProtocols(new String[] {"TLSv1.2"});
+            socket.setSoTimeout(3_000);
+            socket.startHandshake();
+            await().atMost(Duration.ofSeconds(2)).until(() -> server.openConnections() == 2);
+            boolean closed;
+            try {
+                socket.startHandshake(); // on an established TLS 1.2 session: a renegotiation
+                closed = socket.getInputStream().read() == -1;
+            } catch (SocketTimeoutException stillOpen) {
+                closed = false;
+            } catch (IOException closedOrReset) { // SSLException (end of stream in the handshake) or a reset
+                closed = true;
+            }
+            assertTrue(closed, "the renegotiating connection was closed");
+        }
+        await().atMost(Duration.ofSeconds(2)).until(() -> server.openConnections() == 1);
+        assertEquals(1, registry.liveStreams().size(), "the TLS publisher did not notice");
+        assertTrue(!publisher.closed.isDone());
+    }
+
+    /**
+     * Bytes that are not a record of this session after a complete handshake (a forged
+     * application-data record): that connection closes, in one line that says what happened,
+     * and nothing louder.
+     */
+    @Test
+    void garbageAfterTheHandshakeClosesThatConnectionOnlyInOneLine() throws Exception {
+        start(50);
+        LinkOutcome publisher = publishOverTls();
+        publisher.live.get(10, TimeUnit.SECONDS);
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        root.addAppender(logged);
+        try (Socket raw = new Socket("127.0.0.1", tlsPort);
+                SSLSocket tls = (SSLSocket) trustingTheCa().getSocketFactory().createSocket(raw, "127.0.0.1", tlsPort, false)) {
+            tls.startHandshake();
+            raw.setSoTimeout(3_000);
+            byte[] forged = new byte[5 + 32];
+            new java.util.Random(7).nextBytes(forged);
+            forged[0] = 23; // application data, TLS 1.2 on the wire (as TLS 1.3 says too), 32 bytes
+            forged[1] = 3;
+            forged[2] = 3;
+            forged[3] = 0;
+            forged[4] = 32;
+            raw.getOutputStream().write(forged);
+            raw.getOutputStream().flush();
+            assertEquals(-1, readUntilClosed(raw.getInputStream()));
+            await().atMost(Duration.ofSeconds(2)).until(() -> server.openConnections() == 1);
+        } finally {
+            root.detachAppender(logged);
+        }
+        List<String> failures = logged.list.stream().map(ILoggingEvent::getFormattedMessage)
+                .filter(line -> line.contains("event=ingest_tls_failed")).toList();
+        assertEquals(1, failures.size(), failures.toString());
+        assertTrue(failures.get(0).contains("reason=bad_record"), "not a handshake that failed: " + failures.get(0));
+        List<ILoggingEvent> loud = logged.list.stream()
+                .filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN) || e.getThrowableProxy() != null).toList();
+        assertEquals(List.of(), loud.stream().map(ILoggingEvent::getFormattedMessage).toList());
+        assertEquals(1, registry.liveStreams().size(), "the TLS publisher did not notice");
+        assertTrue(!publisher.closed.isDone());
+    }
+
+    private static SSLContext trustingTheCa() throws Exception {
+        KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+        trusted.load(null, null);
+        try (InputStream in = Files.newInputStream(ca.certificate())) {
+            trusted.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(trusted);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        return context;
     }
 
     private LinkOutcome publishOverTls() throws Exception {

@@ -38,16 +38,13 @@ import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Rotating the encryption key over a real SQLite file, checked by opening that file ourselves. */
-class EncryptionKeyRotationTest {
+class EncryptionKeyRotationTest extends StoreTest {
     /** One sealed value as it lies in the file, with the associated data it was sealed for. */
     private record Sealed(String what, byte[] ciphertext, byte[] associatedData) {
     }
 
-    @TempDir
-    Path dataDir;
     private final Clock clock = Clock.systemUTC();
     private final List<String> streamKeys = new ArrayList<>();
     private final List<String> destinationKeys = new ArrayList<>();
@@ -64,7 +61,7 @@ class EncryptionKeyRotationTest {
         Path keyset = dataDir.resolve(SecretBox.KEYSET_FILE_NAME);
         Path oldKeyset = dataDir.resolve("old-keyset-backup.json");
         SecretBox box = SecretBox.fromKeysetFile(keyset);
-        try (Database database = Database.open(DatabaseSettings.sqlite(dataDir), box, clock)) {
+        try (Database database = store().open(box, clock)) {
             fill(database);
             Files.copy(keyset, oldKeyset, StandardCopyOption.COPY_ATTRIBUTES);
             int oldId = box.primaryKeyId();
@@ -98,7 +95,7 @@ class EncryptionKeyRotationTest {
             current.open(value.ciphertext(), value.associatedData());
         }
         // And the new keyset starts the server again.
-        try (Database reopened = Database.open(DatabaseSettings.sqlite(dataDir), current, clock)) {
+        try (Database reopened = store().open(current, clock)) {
             assertTrue(reopened.streams().findByKey(streamKeys.get(1)).isPresent());
         }
     }
@@ -106,7 +103,7 @@ class EncryptionKeyRotationTest {
     @Test
     void aKeyChangedThroughTheApiDuringTheRotationIsNotOverwritten() throws Exception {
         SecretBox box = SecretBox.fromKeysetFile(dataDir.resolve(SecretBox.KEYSET_FILE_NAME));
-        try (Database database = Database.open(DatabaseSettings.sqlite(dataDir), box, clock)) {
+        try (Database database = store().open(box, clock)) {
             fill(database);
             SecretBox old = SecretBox.fromKeysetFile(dataDir.resolve(SecretBox.KEYSET_FILE_NAME));
             String changedKey = TestKeys.destination();
@@ -144,7 +141,7 @@ class EncryptionKeyRotationTest {
         Path keyset = dataDir.resolve(SecretBox.KEYSET_FILE_NAME);
         SecretBox old = SecretBox.fromKeysetFile(keyset);
         SecretBox box = SecretBox.fromKeysetFile(keyset);
-        try (Database database = Database.open(DatabaseSettings.sqlite(dataDir), box, clock)) {
+        try (Database database = store().open(box, clock)) {
             fill(database);
             AtomicInteger writes = new AtomicInteger();
             Runnable crashAfterTheKeyCheck = () -> {
@@ -157,12 +154,12 @@ class EncryptionKeyRotationTest {
             assertThrows(IllegalStateException.class, () -> crashing.rotate(admin, Optional.empty()));
         }
         assertEquals(2, SecretBox.fromKeysetFile(keyset).keyCount(), "old and new key on disk");
-        assertThrows(KeyMismatchException.class, () -> Database.open(DatabaseSettings.sqlite(dataDir), old, clock),
+        assertThrows(KeyMismatchException.class, () -> store().open(old, clock),
                 "the key check already needs the new key");
 
         // The restart: on the keyset on disk, every row opens.
         SecretBox restarted = SecretBox.fromKeysetFile(keyset);
-        try (Database database = Database.open(DatabaseSettings.sqlite(dataDir), restarted, clock)) {
+        try (Database database = store().open(restarted, clock)) {
             for (String key : streamKeys) {
                 assertTrue(database.streams().findByKey(key).isPresent());
             }
@@ -182,7 +179,7 @@ class EncryptionKeyRotationTest {
     @Test
     void aSecondRotationWhileOneRunsIsAConflictAndOnlyAdminsMayRotate() throws Exception {
         SecretBox box = SecretBox.fromKeysetFile(dataDir.resolve(SecretBox.KEYSET_FILE_NAME));
-        try (Database database = Database.open(DatabaseSettings.sqlite(dataDir), box, clock)) {
+        try (Database database = store().open(box, clock)) {
             fill(database);
             long user = database.users().register("bob@example.com", "hash").id();
             List<RuntimeException> second = new ArrayList<>();
@@ -204,20 +201,18 @@ class EncryptionKeyRotationTest {
     @Test
     void aServerStartedWithTheWrongKeyRefusesWithAClearMessage() throws Exception {
         String key = TestKeys.encryptionKeyHex();
-        try (Database database = Database.open(DatabaseSettings.sqlite(dataDir), SecretBox.fromHexKey(key), clock)) {
+        try (Database database = store().open(SecretBox.fromHexKey(key), clock)) {
             fill(database);
         }
-        KeyMismatchException refused = assertThrows(KeyMismatchException.class, () -> Database.open(
-                DatabaseSettings.sqlite(dataDir), SecretBox.fromHexKey(TestKeys.encryptionKeyHex()), clock));
+        KeyMismatchException refused = assertThrows(KeyMismatchException.class, () -> store().open(SecretBox.fromHexKey(TestKeys.encryptionKeyHex()), clock));
         assertTrue(refused.getMessage().startsWith("ENCRYPTION_KEY does not open this database: was the key rotated?"),
                 refused.getMessage());
 
         // A database from before the key check gets one at its next start.
         rawUpdate("DELETE FROM key_check");
-        Database.open(DatabaseSettings.sqlite(dataDir), SecretBox.fromHexKey(key), clock).close();
+        store().open(SecretBox.fromHexKey(key), clock).close();
         assertEquals(1, sealedValues().stream().filter(v -> v.what().startsWith("key_check")).count());
-        assertThrows(KeyMismatchException.class, () -> Database.open(
-                DatabaseSettings.sqlite(dataDir), SecretBox.fromHexKey(TestKeys.encryptionKeyHex()), clock));
+        assertThrows(KeyMismatchException.class, () -> store().open(SecretBox.fromHexKey(TestKeys.encryptionKeyHex()), clock));
     }
 
     @Test
@@ -225,7 +220,7 @@ class EncryptionKeyRotationTest {
         String oldKey = TestKeys.encryptionKeyHex();
         String newKey = TestKeys.encryptionKeyHex();
         SecretBox box = SecretBox.fromHexKey(oldKey);
-        try (Database database = Database.open(DatabaseSettings.sqlite(dataDir), box, clock)) {
+        try (Database database = store().open(box, clock)) {
             fill(database);
             EncryptionKeyService service = service(database, box);
             assertThrows(ServiceException.InvalidField.class, () -> service.rotate(admin, Optional.empty()));
@@ -242,10 +237,10 @@ class EncryptionKeyRotationTest {
         for (Sealed value : sealedValues()) {
             assertThrows(SecretDecryptionException.class, () -> old.open(value.ciphertext(), value.associatedData()));
         }
-        assertThrows(KeyMismatchException.class, () -> Database.open(DatabaseSettings.sqlite(dataDir), old, clock));
-        Database.open(DatabaseSettings.sqlite(dataDir), SecretBox.fromHexKey(newKey), clock).close();
+        assertThrows(KeyMismatchException.class, () -> store().open(old, clock));
+        store().open(SecretBox.fromHexKey(newKey), clock).close();
         // ENCRYPTION_KEY_PREVIOUS beside the new key starts too (what an interrupted rotation needs).
-        Database.open(DatabaseSettings.sqlite(dataDir), SecretBox.fromHexKeys(newKey, Optional.of(oldKey)), clock).close();
+        store().open(SecretBox.fromHexKeys(newKey, Optional.of(oldKey)), clock).close();
     }
 
     @Test
@@ -253,7 +248,7 @@ class EncryptionKeyRotationTest {
         String oldKey = TestKeys.encryptionKeyHex();
         String newKey = TestKeys.encryptionKeyHex();
         SecretBox box = SecretBox.fromHexKey(oldKey);
-        try (Database database = Database.open(DatabaseSettings.sqlite(dataDir), box, clock)) {
+        try (Database database = store().open(box, clock)) {
             fill(database);
             AtomicInteger writes = new AtomicInteger();
             EncryptionKeyService crashing = new EncryptionKeyService(box, rows(box, () -> {
@@ -264,10 +259,10 @@ class EncryptionKeyRotationTest {
             assertThrows(IllegalStateException.class, () -> crashing.rotate(admin, Optional.of(Secret.of(newKey))));
         }
         assertThrows(KeyMismatchException.class,
-                () -> Database.open(DatabaseSettings.sqlite(dataDir), SecretBox.fromHexKey(oldKey), clock));
+                () -> store().open(SecretBox.fromHexKey(oldKey), clock));
 
         SecretBox restarted = SecretBox.fromHexKeys(newKey, Optional.of(oldKey));
-        try (Database database = Database.open(DatabaseSettings.sqlite(dataDir), restarted, clock)) {
+        try (Database database = store().open(restarted, clock)) {
             EncryptionKeyService.Rotation rotation = service(database, restarted).rotate(admin, Optional.empty());
             assertTrue(rotation.resumed());
             assertEquals(5, rotation.resealed().rows(), "the streams and destinations the crash left behind");
@@ -278,7 +273,6 @@ class EncryptionKeyRotationTest {
         }
     }
 
-    /** Two streams, four destinations of which one is deleted: the rows a rotation walks. */
     /**
      * A destination key changed through the API while a rotation runs, sealed with the old
      * primary just before the rotation installed the new one, and written only after the rotation
@@ -287,7 +281,7 @@ class EncryptionKeyRotationTest {
     @Test
     void aKeySealedWithTheOldPrimaryAndWrittenAfterTheLastPassStillOpens() throws Exception {
         SecretBox box = SecretBox.fromKeysetFile(dataDir.resolve(SecretBox.KEYSET_FILE_NAME));
-        try (Database database = Database.open(DatabaseSettings.sqlite(dataDir), box, clock)) {
+        try (Database database = store().open(box, clock)) {
             fill(database);
             CountDownLatch sealed = new CountDownLatch(1);
             CountDownLatch write = new CountDownLatch(1);
@@ -333,8 +327,14 @@ class EncryptionKeyRotationTest {
         }
     }
 
-    /** A second pool over the file, set up as the server's own (WAL, BEGIN IMMEDIATE, busy timeout). */
+    /**
+     * A second pool over the same database, set up as the server's own (for SQLite: WAL, BEGIN
+     * IMMEDIATE, busy timeout; PostgreSQL needs nothing of the kind).
+     */
     private Jdbi serverJdbi() {
+        if (backend() != StoreBackend.SQLITE) {
+            return store().jdbi();
+        }
         SQLiteConfig config = new SQLiteConfig();
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setBusyTimeout(5_000);
@@ -345,6 +345,7 @@ class EncryptionKeyRotationTest {
         return Jdbi.create(source);
     }
 
+    /** Two streams, four destinations of which one is deleted: the rows a rotation walks. */
     private void fill(Database database) {
         admin = database.users().register("ada@example.com", "hash").id();
         for (int s = 0; s < 2; s++) {
@@ -369,9 +370,9 @@ class EncryptionKeyRotationTest {
         return new EncryptionKeyService(box, database.sealedRows(), database.users(), database.audit());
     }
 
-    /** The rotation's rows over a second connection to the same file, with a hook before each write. */
+    /** The rotation's rows over a second connection to the same database, with a hook before each write. */
     private JdbiSealedRows rows(SecretBox box, Runnable beforeWrite) {
-        Jdbi jdbi = Jdbi.create("jdbc:sqlite:" + dataDir.resolve(DatabaseSettings.SQLITE_FILE_NAME));
+        Jdbi jdbi = store().jdbi();
         return new JdbiSealedRows(jdbi, box, beforeWrite);
     }
 
@@ -383,7 +384,7 @@ class EncryptionKeyRotationTest {
                 "destination", "SELECT id, owner_id, stream_key_ciphertext FROM stream_destinations"
                         + " WHERE stream_key_ciphertext IS NOT NULL",
                 "key_check", "SELECT id, 0, ciphertext FROM key_check");
-        try (Connection raw = TestDatabase.raw(dataDir); Statement sql = raw.createStatement()) {
+        try (Connection raw = store().raw(); Statement sql = raw.createStatement()) {
             for (var query : queries.entrySet()) {
                 try (ResultSet rs = sql.executeQuery(query.getValue())) {
                     while (rs.next()) {
@@ -397,7 +398,7 @@ class EncryptionKeyRotationTest {
     }
 
     private void rawUpdate(String statement, Object... values) {
-        try (Connection raw = TestDatabase.raw(dataDir); var sql = raw.prepareStatement(statement)) {
+        try (Connection raw = store().raw(); var sql = raw.prepareStatement(statement)) {
             for (int i = 0; i < values.length; i++) {
                 sql.setObject(i + 1, values[i]);
             }

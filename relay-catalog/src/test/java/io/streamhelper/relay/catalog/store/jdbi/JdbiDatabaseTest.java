@@ -25,43 +25,47 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class JdbiDatabaseTest {
+class JdbiDatabaseTest extends StoreTest {
     private static final Instant NOW = Instant.parse("2026-04-05T06:07:08Z");
 
-    @TempDir
-    Path tempDir;
     private final ManualClock clock = new ManualClock(NOW);
 
+    /** These tests are about migrating an empty database and what opening one does. */
+    @Override
+    protected boolean freshDatabasePerTest() {
+        return true;
+    }
+
     @Test
-    void migratesAnEmptyDirectoryAndKeepsDataAcrossARestart() throws Exception {
-        Path dataDir = tempDir.resolve("not-yet-created");
+    void migratesAnEmptyDatabaseAndKeepsDataAcrossARestart() throws Exception {
         long streamId;
-        try (Database database = TestDatabase.open(dataDir, clock)) {
+        try (Database database = store().open(clock)) {
             assertTrue(database.isReachable());
             long ada = database.users().register("ada@example.com", "hash").id();
             streamId = database.streams().create(ada, "Main", Secret.of("restart-key")).id();
             database.destinations().create(streamId, ada, "twitch", true, "rtmp://t/app", Secret.of("tw-key"), "T");
         }
 
-        try (Database reopened = TestDatabase.open(dataDir, clock)) {
+        try (Database reopened = store().open(clock)) {
             assertEquals(Role.ADMIN, reopened.users().findByEmail("ada@example.com").orElseThrow().role());
             assertEquals(streamId, reopened.streams().findByKey("restart-key").orElseThrow().id());
             assertEquals(Secret.of("tw-key"), reopened.destinations().listByStream(streamId).get(0).streamKey());
             assertEquals(Role.USER, reopened.users().register("bob@example.com", "hash").role());
         }
-        assertEquals(List.of("1", "2", "3", "4", "5"), appliedMigrations(dataDir), "each migration once: the second start applied nothing again");
+        assertEquals(migrationFiles(), appliedMigrations(), "each migration once: the second start applied nothing again");
     }
 
     @Test
-    void sqliteRunsInWalModeWithForeignKeys() throws Exception {
-        try (Database database = TestDatabase.open(tempDir, clock);
-             Connection raw = TestDatabase.raw(tempDir);
-             Statement sql = raw.createStatement();
-             ResultSet mode = sql.executeQuery("PRAGMA journal_mode")) {
-            mode.next();
-            assertEquals("wal", mode.getString(1));
+    void foreignKeysAreEnforcedAndSqliteRunsInWalMode() throws Exception {
+        try (Database database = store().open(clock)) {
+            if (backend() == StoreBackend.SQLITE) {
+                try (Connection raw = store().raw(); Statement sql = raw.createStatement();
+                     ResultSet mode = sql.executeQuery("PRAGMA journal_mode")) {
+                    mode.next();
+                    assertEquals("wal", mode.getString(1));
+                }
+            }
             // A stream for an account that does not exist is refused by the foreign key.
             assertThrowsStore(() -> database.streams().create(4242, "orphan", Secret.of("orphan-key")));
             assertTrue(database.streams().listAll().isEmpty());
@@ -70,7 +74,7 @@ class JdbiDatabaseTest {
 
     @Test
     void isReachableIsFalseOnceClosed() {
-        Database database = TestDatabase.open(tempDir, clock);
+        Database database = store().open(clock);
         assertTrue(database.isReachable());
 
         database.close();
@@ -79,10 +83,10 @@ class JdbiDatabaseTest {
     }
 
     @Test
-    void noKeyIsWrittenToTheDatabaseFilesInPlaintext() throws Exception {
+    void noKeyIsStoredInPlaintext() throws Exception {
         List<String> keys = List.of("INGEST-first-3f9a7c", "INGEST-rotated-81bd2e", "DEST-first-5e0c44",
                 "DEST-updated-a7d913", "DEST-second-c2f870");
-        try (Database database = TestDatabase.open(tempDir, clock)) {
+        try (Database database = store().open(clock)) {
             long ada = database.users().register("ada@example.com", "hash").id();
             long stream = database.streams().create(ada, "Main", Secret.of(keys.get(0))).id();
             database.streams().rotateKey(stream, Secret.of(keys.get(1)));
@@ -92,18 +96,18 @@ class JdbiDatabaseTest {
                     Optional.empty(), Optional.of(Secret.of(keys.get(3))), Optional.empty(), Optional.empty()));
             database.destinations().create(stream, ada, "kick", true, "rtmp://k/app", Secret.of(keys.get(4)), "K");
 
-            // While open, the newest pages live in the WAL file: check it as it is now too.
-            assertNoKeyIn(databaseFileBytes(tempDir), keys);
+            // While open, SQLite's newest pages live in the WAL file: check it as it is now too.
+            assertNoKeyIn(store().storedBytes(dataDir), keys);
             assertEquals(keys.get(1), database.streams().findById(stream).orElseThrow().key().reveal());
         }
-        byte[] afterClose = databaseFileBytes(tempDir);
+        byte[] afterClose = store().storedBytes(dataDir);
         assertTrue(afterClose.length > 0);
         assertNoKeyIn(afterClose, keys);
     }
 
     @Test
     void auditLogKeepsNewestFirst() {
-        try (Database database = TestDatabase.open(tempDir, clock)) {
+        try (Database database = store().open(clock)) {
             AuditLog audit = database.audit();
             audit.record(1, "create", "stream", 10, "name=Main");
             clock.advance(Duration.ofMillis(1));
@@ -124,35 +128,37 @@ class JdbiDatabaseTest {
         DatabaseSettings settings = new DatabaseSettings("jdbc:postgresql://db/relay", "relay", "pg-pass-123", 10);
 
         assertFalse(settings.toString().contains("pg-pass-123"));
-        assertTrue(DatabaseSettings.sqlite(tempDir.resolve("d")).jdbcUrl().endsWith("relay.db"));
-        assertTrue(Files.isDirectory(tempDir.resolve("d")));
+        assertTrue(DatabaseSettings.sqlite(dataDir.resolve("d")).jdbcUrl().endsWith("relay.db"));
+        assertTrue(Files.isDirectory(dataDir.resolve("d")));
     }
 
     private static void assertThrowsStore(org.junit.jupiter.api.function.Executable executable) {
         org.junit.jupiter.api.Assertions.assertThrows(io.streamhelper.relay.catalog.store.StoreException.class, executable);
     }
 
-    private static List<String> appliedMigrations(Path dataDir) throws Exception {
+    /** The versions of the migrations on the classpath, in order: V4__ and later count without editing this test. */
+    private static List<String> migrationFiles() throws Exception {
+        Path folder = Path.of(Database.class.getResource("/db/migration").toURI());
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.map(f -> f.getFileName().toString())
+                    .filter(name -> name.matches("V\\d+__.*\\.sql"))
+                    .map(name -> name.substring(1, name.indexOf("__")))
+                    .sorted(java.util.Comparator.comparingInt(Integer::parseInt))
+                    .toList();
+        }
+    }
+
+    private List<String> appliedMigrations() throws Exception {
         List<String> versions = new ArrayList<>();
-        try (Connection raw = TestDatabase.raw(dataDir); Statement sql = raw.createStatement();
+        // "WHERE success": a boolean on PostgreSQL, 0/1 on SQLite; both read it as a condition.
+        try (Connection raw = store().raw(); Statement sql = raw.createStatement();
              ResultSet rows = sql.executeQuery(
-                     "SELECT version FROM flyway_schema_history WHERE success = 1 ORDER BY installed_rank")) {
+                     "SELECT version FROM flyway_schema_history WHERE success ORDER BY installed_rank")) {
             while (rows.next()) {
                 versions.add(rows.getString(1));
             }
         }
         return versions;
-    }
-
-    /** relay.db and whatever -wal / -shm / -journal files SQLite keeps beside it. */
-    private static byte[] databaseFileBytes(Path dataDir) throws Exception {
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
-        try (Stream<Path> files = Files.list(dataDir)) {
-            for (Path file : files.filter(f -> f.getFileName().toString().startsWith("relay.db")).toList()) {
-                all.write(Files.readAllBytes(file));
-            }
-        }
-        return all.toByteArray();
     }
 
     private static void assertNoKeyIn(byte[] haystack, List<String> keys) {

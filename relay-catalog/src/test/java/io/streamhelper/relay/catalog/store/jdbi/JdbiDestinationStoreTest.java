@@ -13,7 +13,6 @@ import io.streamhelper.relay.catalog.store.DestinationRecord;
 import io.streamhelper.relay.catalog.store.DestinationStore;
 import io.streamhelper.relay.catalog.store.StoreException;
 import io.streamhelper.relay.testkit.ManualClock;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -24,13 +23,10 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class JdbiDestinationStoreTest {
+class JdbiDestinationStoreTest extends StoreTest {
     private static final Instant START = Instant.parse("2026-02-03T04:05:06Z");
 
-    @TempDir
-    Path dataDir;
     private final ManualClock clock = new ManualClock(START);
     private Database database;
     private DestinationStore destinations;
@@ -41,7 +37,7 @@ class JdbiDestinationStoreTest {
 
     @BeforeEach
     void open() {
-        database = TestDatabase.open(dataDir, clock);
+        database = store().open(clock);
         destinations = database.destinations();
         ada = database.users().register("ada@example.com", "hash").id();
         bob = database.users().register("bob@example.com", "hash").id();
@@ -137,7 +133,7 @@ class JdbiDestinationStoreTest {
         DestinationRecord otherOwner = destinations.create(bobStream, bob, "kick", true, "rtmp://k/app",
                 Secret.of("bob_dest_key"), "B");
 
-        try (Connection raw = TestDatabase.raw(dataDir); Statement sql = raw.createStatement()) {
+        try (Connection raw = store().raw(); Statement sql = raw.createStatement()) {
             sql.executeUpdate("UPDATE stream_destinations SET stream_key_ciphertext = (SELECT stream_key_ciphertext"
                     + " FROM stream_destinations WHERE id = " + victim.id() + ") WHERE id IN ("
                     + sameOwner.id() + ", " + otherOwner.id() + ")");

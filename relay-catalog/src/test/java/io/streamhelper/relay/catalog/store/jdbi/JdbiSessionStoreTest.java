@@ -8,27 +8,23 @@ import io.streamhelper.relay.catalog.store.Database;
 import io.streamhelper.relay.catalog.store.SessionStore;
 import io.streamhelper.relay.catalog.store.StoreException;
 import io.streamhelper.relay.testkit.ManualClock;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class JdbiSessionStoreTest {
+class JdbiSessionStoreTest extends StoreTest {
     private static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
 
-    @TempDir
-    Path dataDir;
     private Database database;
     private SessionStore sessions;
     private long userId;
 
     @BeforeEach
     void open() {
-        database = TestDatabase.open(dataDir, new ManualClock(NOW));
+        database = store().open(new ManualClock(NOW));
         sessions = database.sessions();
         userId = database.users().register("ada@example.com", "hash").id();
     }

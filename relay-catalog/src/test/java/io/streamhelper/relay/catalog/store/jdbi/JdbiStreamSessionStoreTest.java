@@ -12,20 +12,16 @@ import io.streamhelper.relay.engine.session.EndReason;
 import io.streamhelper.relay.engine.session.SessionReport;
 import io.streamhelper.relay.testkit.ManualClock;
 import io.streamhelper.relay.testkit.TestKeys;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Stream session history in a real SQLite file: written at start and end, paged, pruned, recovered after a crash. */
-class JdbiStreamSessionStoreTest {
+class JdbiStreamSessionStoreTest extends StoreTest {
     private static final Instant NOW = Instant.parse("2026-03-01T21:00:00Z");
 
-    @TempDir
-    Path dataDir;
     private Database database;
     private StreamSessionStore sessions;
     private long streamId;
@@ -33,7 +29,7 @@ class JdbiStreamSessionStoreTest {
 
     @BeforeEach
     void open() {
-        database = TestDatabase.open(dataDir, new ManualClock(NOW));
+        database = store().open(new ManualClock(NOW));
         sessions = database.streamSessions();
         long userId = database.users().register("ada@example.com", "hash").id();
         streamId = database.streams().create(userId, "Main show", Secret.of(TestKeys.ingest())).id();

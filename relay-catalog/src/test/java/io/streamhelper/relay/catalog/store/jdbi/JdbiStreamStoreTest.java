@@ -13,7 +13,6 @@ import io.streamhelper.relay.catalog.store.StoreException;
 import io.streamhelper.relay.catalog.store.StreamRecord;
 import io.streamhelper.relay.catalog.store.StreamStore;
 import io.streamhelper.relay.testkit.ManualClock;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -23,13 +22,10 @@ import java.util.NoSuchElementException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class JdbiStreamStoreTest {
+class JdbiStreamStoreTest extends StoreTest {
     private static final Instant START = Instant.parse("2026-02-03T04:05:06Z");
 
-    @TempDir
-    Path dataDir;
     private final ManualClock clock = new ManualClock(START);
     private Database database;
     private StreamStore streams;
@@ -39,7 +35,7 @@ class JdbiStreamStoreTest {
 
     @BeforeEach
     void open() {
-        database = TestDatabase.open(dataDir, clock);
+        database = store().open(clock);
         streams = database.streams();
         destinations = database.destinations();
         ada = database.users().register("ada@example.com", "hash").id();
@@ -152,7 +148,7 @@ class JdbiStreamStoreTest {
         StreamRecord attacker = streams.create(bob, "attacker", Secret.of("attacker-key-456"));
         StreamRecord sibling = streams.create(ada, "sibling", Secret.of("sibling-key-789"));
 
-        try (Connection raw = TestDatabase.raw(dataDir); Statement sql = raw.createStatement()) {
+        try (Connection raw = store().raw(); Statement sql = raw.createStatement()) {
             sql.executeUpdate("UPDATE streams SET key_ciphertext = (SELECT key_ciphertext FROM streams WHERE id = "
                     + victim.id() + ") WHERE id IN (" + attacker.id() + ", " + sibling.id() + ")");
         }

@@ -10,7 +10,6 @@ import io.streamhelper.relay.catalog.store.Role;
 import io.streamhelper.relay.catalog.store.UserRecord;
 import io.streamhelper.relay.catalog.store.UserStore;
 import io.streamhelper.relay.testkit.ManualClock;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,20 +23,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class JdbiUserStoreTest {
+class JdbiUserStoreTest extends StoreTest {
     private static final String HASH = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA";
 
-    @TempDir
-    Path dataDir;
     private final ManualClock clock = new ManualClock(Instant.parse("2026-01-02T03:04:05Z"));
     private Database database;
     private UserStore users;
 
     @BeforeEach
     void open() {
-        database = TestDatabase.open(dataDir, clock);
+        database = store().open(clock);
         users = database.users();
     }
 

@@ -4,6 +4,7 @@ import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.NotSslRecordException;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -12,8 +13,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Right after the SslHandler: a connection whose bytes are not TLS (a plain RTMP client on the
  * RTMPS port, a scanner) or whose TLS handshake fails or is too slow is logged in one short line
- * and closed. Only that connection: the exception goes no further. The JDK's and Netty's messages
- * are not logged as they are, since {@link NotSslRecordException}'s holds a hex dump of the bytes.
+ * and closed, as is one whose records stop making sense after the handshake. Only that
+ * connection: the exception goes no further. The JDK's and Netty's messages are not logged as
+ * they are, since {@link NotSslRecordException}'s holds a hex dump of the bytes.
  */
 @Sharable
 public final class TlsFailureHandler extends ChannelInboundHandlerAdapter {
@@ -25,7 +27,8 @@ public final class TlsFailureHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        String reason = reason(cause);
+        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        String reason = reason(cause, ssl != null && ssl.handshakeFuture().isSuccess());
         if (reason == null) {
             ctx.fireExceptionCaught(cause);
             return;
@@ -34,8 +37,13 @@ public final class TlsFailureHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    /** A short name for a TLS failure, or null when {@code cause} is not one. */
-    static String reason(Throwable cause) {
+    /**
+     * A short name for a TLS failure, or null when {@code cause} is not one. After a complete
+     * handshake an SSLException is a record that does not belong to the session (forged,
+     * damaged, cut), not a failed handshake: an operator looking for clients with the wrong
+     * TLS set-up should not find these among them.
+     */
+    static String reason(Throwable cause, boolean handshakeDone) {
         for (Throwable t = cause; t != null; t = t.getCause()) {
             if (t instanceof NotSslRecordException) {
                 return "not_tls";
@@ -44,7 +52,7 @@ public final class TlsFailureHandler extends ChannelInboundHandlerAdapter {
                 return "handshake_timeout";
             }
             if (t instanceof SSLException) {
-                return "handshake_failed";
+                return handshakeDone ? "bad_record" : "handshake_failed";
             }
         }
         return null;
