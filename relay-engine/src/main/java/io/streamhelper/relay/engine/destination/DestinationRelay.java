@@ -1,9 +1,9 @@
 package io.streamhelper.relay.engine.destination;
 
 import io.netty.util.concurrent.EventExecutor;
-import io.streamhelper.relay.engine.media.TrackSelection;
 import io.streamhelper.relay.engine.media.MediaKind;
 import io.streamhelper.relay.engine.media.MediaMessage;
+import io.streamhelper.relay.engine.media.TrackSelection;
 import io.streamhelper.relay.engine.session.DestinationHistory;
 import io.streamhelper.relay.engine.stream.LiveStream;
 import io.streamhelper.relay.engine.stream.MediaSink;
