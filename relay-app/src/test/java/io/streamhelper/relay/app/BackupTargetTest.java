@@ -1,18 +1,13 @@
 package io.streamhelper.relay.app;
 
+import static io.streamhelper.relay.app.MaintenanceRun.sha256;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.time.Clock;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -39,9 +34,9 @@ class BackupTargetTest {
 
         for (Path spelling : List.of(dataDir, dataDir.resolve("sub").resolve(".."), link,
                 Path.of("").toAbsolutePath().relativize(dataDir))) {
-            Run run = run(env, "backup", spelling.toString(), "--overwrite");
-            assertEquals(MaintenanceCommand.FAILED, run.exitCode, spelling + ": " + run.out + run.err);
-            assertTrue(run.err.contains("is the data directory"), spelling + ": " + run.err);
+            MaintenanceRun run = MaintenanceRun.run(env, "backup", spelling.toString(), "--overwrite");
+            assertEquals(MaintenanceCommand.FAILED, run.exitCode(), spelling + ": " + run.out() + run.err());
+            assertTrue(run.err().contains("is the data directory"), spelling + ": " + run.err());
             assertEquals(db, sha256(dataDir.resolve("relay.db")), spelling + ": the live database is untouched");
             assertEquals(keyset, sha256(dataDir.resolve("secrets.keyset.json")), spelling + ": the keyset is untouched");
             assertFalse(Files.exists(dataDir.resolve("manifest.json")));
@@ -62,25 +57,10 @@ class BackupTargetTest {
         env.put("RELAY_KEYSET_FILE", keysetFile.toString());
         String keyset = sha256(keysetFile);
 
-        Run run = run(env, "backup", keysDir.toString(), "--overwrite");
-        assertEquals(MaintenanceCommand.FAILED, run.exitCode, run.out + run.err);
-        assertTrue(run.err.contains("RELAY_KEYSET_FILE"), run.err);
+        MaintenanceRun run = MaintenanceRun.run(env, "backup", keysDir.toString(), "--overwrite");
+        assertEquals(MaintenanceCommand.FAILED, run.exitCode(), run.out() + run.err());
+        assertTrue(run.err().contains("RELAY_KEYSET_FILE"), run.err());
         assertTrue(Files.exists(keysetFile), "the operator's keyset file is still there");
         assertEquals(keyset, sha256(keysetFile));
-    }
-
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run run(Map<String, String> env, String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = MaintenanceCommand.run(Command.parse(args), env, Clock.systemUTC(),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
-    private static String sha256(Path file) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
     }
 }

@@ -1,5 +1,6 @@
 package io.streamhelper.relay.app;
 
+import static io.streamhelper.relay.app.MaintenanceRun.sha256;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,17 +9,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamhelper.relay.catalog.store.Database;
 import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
-import java.time.Clock;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -42,8 +37,8 @@ class RestoreChecksTest {
             // a database, migrated to this relay's schema
         }
         Path backup = dataDir.resolveSibling(dataDir.getFileName() + "-backup");
-        Run made = run(env, "backup", backup.toString());
-        assertEquals(MaintenanceCommand.DONE, made.exitCode, made.err);
+        MaintenanceRun made = MaintenanceRun.run(env, "backup", backup.toString());
+        assertEquals(MaintenanceCommand.DONE, made.exitCode(), made.err());
 
         // As a relay with one more migration would have left it; its manifest says so consistently.
         String ours = Database.SCHEMA_VERSION;
@@ -60,9 +55,9 @@ class RestoreChecksTest {
         JSON.writeValue(backup.resolve("manifest.json").toFile(), manifest);
         String before = sha256(dataDir.resolve("relay.db"));
 
-        Run refused = run(env, "restore", backup.toString());
-        assertEquals(MaintenanceCommand.FAILED, refused.exitCode, refused.out + refused.err);
-        assertTrue(refused.err.contains("schema version " + future) && refused.err.contains("newer"), refused.err);
+        MaintenanceRun refused = MaintenanceRun.run(env, "restore", backup.toString());
+        assertEquals(MaintenanceCommand.FAILED, refused.exitCode(), refused.out() + refused.err());
+        assertTrue(refused.err().contains("schema version " + future) && refused.err().contains("newer"), refused.err());
         assertEquals(before, sha256(dataDir.resolve("relay.db")), "the data directory's database is untouched");
         try (Stream<Path> files = Files.list(dataDir)) {
             assertFalse(files.anyMatch(f -> f.getFileName().toString().startsWith("pre-restore-")
@@ -72,9 +67,9 @@ class RestoreChecksTest {
         // The manifest edited to claim this relay's schema: its own database says otherwise.
         manifest.put("schemaVersion", ours);
         JSON.writeValue(backup.resolve("manifest.json").toFile(), manifest);
-        Run lied = run(env, "restore", backup.toString());
-        assertEquals(MaintenanceCommand.FAILED, lied.exitCode, lied.out + lied.err);
-        assertTrue(lied.err.contains("says " + ours), lied.err);
+        MaintenanceRun lied = MaintenanceRun.run(env, "restore", backup.toString());
+        assertEquals(MaintenanceCommand.FAILED, lied.exitCode(), lied.out() + lied.err());
+        assertTrue(lied.err().contains("says " + ours), lied.err());
         assertEquals(before, sha256(dataDir.resolve("relay.db")));
     }
 
@@ -88,16 +83,16 @@ class RestoreChecksTest {
         String before = sha256(dataDir.resolve("relay.db"));
         Path relative = Path.of("").toAbsolutePath().relativize(dataDir.resolveSibling(dataDir.getFileName() + " my backups"))
                 .resolve("night 1");
-        Run made = run(env, "backup", relative.toString());
-        assertEquals(MaintenanceCommand.DONE, made.exitCode, made.err);
+        MaintenanceRun made = MaintenanceRun.run(env, "backup", relative.toString());
+        assertEquals(MaintenanceCommand.DONE, made.exitCode(), made.err());
 
         Path file = Files.writeString(dataDir.resolveSibling(dataDir.getFileName() + "-a-file"), "not a backup");
-        Run ofFile = run(env, "restore", file.toString());
-        assertEquals(MaintenanceCommand.FAILED, ofFile.exitCode, ofFile.out + ofFile.err);
-        assertTrue(ofFile.err.contains("is not a directory"), ofFile.err);
-        Run ofNothing = run(env, "restore", relative.resolveSibling("night 2").toString());
-        assertEquals(MaintenanceCommand.FAILED, ofNothing.exitCode, ofNothing.out + ofNothing.err);
-        assertTrue(ofNothing.err.contains("does not exist"), ofNothing.err);
+        MaintenanceRun ofFile = MaintenanceRun.run(env, "restore", file.toString());
+        assertEquals(MaintenanceCommand.FAILED, ofFile.exitCode(), ofFile.out() + ofFile.err());
+        assertTrue(ofFile.err().contains("is not a directory"), ofFile.err());
+        MaintenanceRun ofNothing = MaintenanceRun.run(env, "restore", relative.resolveSibling("night 2").toString());
+        assertEquals(MaintenanceCommand.FAILED, ofNothing.exitCode(), ofNothing.out() + ofNothing.err());
+        assertTrue(ofNothing.err().contains("does not exist"), ofNothing.err());
 
         // A copy cut short, its hash updated to match: integrity_check (or SQLite itself) refuses it.
         Path cut = Files.createDirectories(relative.resolveSibling("cut"));
@@ -108,26 +103,11 @@ class RestoreChecksTest {
         ObjectNode manifest = (ObjectNode) JSON.readTree(cut.resolve("manifest.json").toFile());
         ((ObjectNode) manifest.get("files")).put("relay.db", sha256(cut.resolve("relay.db")));
         JSON.writeValue(cut.resolve("manifest.json").toFile(), manifest);
-        Run ofCut = run(env, "restore", cut.toString());
-        assertEquals(MaintenanceCommand.FAILED, ofCut.exitCode, ofCut.out + ofCut.err);
+        MaintenanceRun ofCut = MaintenanceRun.run(env, "restore", cut.toString());
+        assertEquals(MaintenanceCommand.FAILED, ofCut.exitCode(), ofCut.out() + ofCut.err());
         assertEquals(before, sha256(dataDir.resolve("relay.db")), "nothing restored so far");
 
-        Run restored = run(env, "restore", relative.toString());
-        assertEquals(MaintenanceCommand.DONE, restored.exitCode, restored.out + restored.err);
-    }
-
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run run(Map<String, String> env, String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = MaintenanceCommand.run(Command.parse(args), env, Clock.systemUTC(),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
-    private static String sha256(Path file) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        MaintenanceRun restored = MaintenanceRun.run(env, "restore", relative.toString());
+        assertEquals(MaintenanceCommand.DONE, restored.exitCode(), restored.out() + restored.err());
     }
 }

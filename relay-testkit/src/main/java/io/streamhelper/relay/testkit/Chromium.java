@@ -7,10 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A real headless Chromium, to see a page the way a user's browser does: its scripts run, it
@@ -88,7 +86,7 @@ public final class Chromium {
                     throw new AssertionError("chromium exited " + process.exitValue() + ": " + Files.readString(log));
                 }
             } finally {
-                deleteTree(profile);
+                FileTrees.delete(profile);
             }
             return stdout;
         } catch (IOException e) {
@@ -96,17 +94,6 @@ public final class Chromium {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted", e);
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }

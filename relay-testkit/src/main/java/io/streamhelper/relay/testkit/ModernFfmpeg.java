@@ -11,11 +11,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
-import java.util.stream.Stream;
 
 /**
  * ffmpeg and ffprobe 8.1, the modern encoder and judge of enhanced RTMP (HEVC, AV1, Opus,
@@ -153,14 +151,7 @@ public final class ModernFfmpeg {
     }
 
     private static ProcessBuilder command(String tool, List<String> args) {
-        Path dir = home();
-        List<String> command = new ArrayList<>();
-        command.add(dir.resolve(tool).toString());
-        command.addAll(args);
-        ProcessBuilder builder = new ProcessBuilder(command);
-        String inherited = builder.environment().get("LD_LIBRARY_PATH");
-        builder.environment().put("LD_LIBRARY_PATH", dir + (inherited == null || inherited.isEmpty() ? "" : ":" + inherited));
-        return builder;
+        return commandIn(home(), tool, args);
     }
 
     /** Extracts the jar's executables and libraries into a folder under parent, once (atomic rename). */
@@ -206,9 +197,9 @@ public final class ModernFfmpeg {
                 Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException raced) {
                 // Another JVM extracted it first (or a stale folder without the marker is in the way).
-                deleteTree(partial);
+                FileTrees.delete(partial);
                 if (!Files.exists(target.resolve(COMPLETE))) {
-                    deleteTree(target);
+                    FileTrees.delete(target);
                     return extract(parent);
                 }
             }
@@ -222,7 +213,7 @@ public final class ModernFfmpeg {
 
     private static void check(Path dir) {
         try {
-            String version = Ffmpeg.run(Duration.ofSeconds(30), commandIn(dir, "ffmpeg", "-hide_banner", "-version"));
+            String version = Ffmpeg.run(Duration.ofSeconds(30), commandIn(dir, "ffmpeg", List.of("-hide_banner", "-version")));
             if (!version.startsWith("ffmpeg version 8.")) {
                 throw new AssertionError("expected ffmpeg 8.x in " + dir + ", got: " + version.lines().findFirst().orElse(""));
             }
@@ -234,23 +225,14 @@ public final class ModernFfmpeg {
         }
     }
 
-    private static ProcessBuilder commandIn(Path dir, String tool, String... args) {
+    /** The bundled libraries link each other by plain sonames, so the folder goes first on the library path. */
+    private static ProcessBuilder commandIn(Path dir, String tool, List<String> args) {
         List<String> command = new ArrayList<>();
         command.add(dir.resolve(tool).toString());
-        command.addAll(List.of(args));
+        command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().put("LD_LIBRARY_PATH", dir.toString());
+        String inherited = builder.environment().get("LD_LIBRARY_PATH");
+        builder.environment().put("LD_LIBRARY_PATH", dir + (inherited == null || inherited.isEmpty() ? "" : ":" + inherited));
         return builder;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -2,11 +2,8 @@ package io.streamhelper.relay.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.security.SecureRandom;
@@ -174,7 +171,11 @@ public final class PostgresServer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        deleteTree(dir);
+        try {
+            FileTrees.delete(dir);
+        } catch (IOException e) {
+            // A temporary folder left behind is not worth failing a finished run.
+        }
     }
 
     private static Path findBin() {
@@ -248,25 +249,5 @@ public final class PostgresServer {
         byte[] random = new byte[bytes];
         new SecureRandom().nextBytes(random);
         return HexFormat.of().formatHex(random);
-    }
-
-    private static void deleteTree(Path dir) {
-        try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                    Files.delete(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            // A temporary folder left behind is not worth failing a finished run.
-        }
     }
 }

@@ -200,7 +200,8 @@ public final class FlvTags {
         };
     }
 
-    private static String fourCc(ByteBuf tag, int at) {
+    /** The FourCC at an absolute index, non-printable bytes as '?' (it goes into logs and JSON). */
+    static String fourCc(ByteBuf tag, int at) {
         char[] chars = new char[4];
         for (int i = 0; i < 4; i++) {
             int c = tag.getUnsignedByte(at + i);

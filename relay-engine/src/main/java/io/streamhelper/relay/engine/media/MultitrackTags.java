@@ -106,7 +106,7 @@ public final class MultitrackTags {
             if (end - at < 4) {
                 return Parsed.malformed("multitrack tag ends inside its FourCC");
             }
-            sharedCodec = fourCc(tag, at);
+            sharedCodec = FlvTags.fourCc(tag, at);
             at += 4;
         }
         List<Track> tracks = new ArrayList<>(multitrackType == ONE_TRACK ? 1 : 2);
@@ -116,7 +116,7 @@ public final class MultitrackTags {
                 if (end - at < 4) {
                     return Parsed.malformed("track " + tracks.size() + " ends inside its FourCC");
                 }
-                codec = fourCc(tag, at);
+                codec = FlvTags.fourCc(tag, at);
                 at += 4;
             }
             if (end - at < 1) {
@@ -148,14 +148,5 @@ public final class MultitrackTags {
             at += length;
         } while (multitrackType != ONE_TRACK && at < end);
         return new Parsed(true, frameType, multitrackType, Collections.unmodifiableList(tracks), null);
-    }
-
-    private static String fourCc(ByteBuf tag, int at) {
-        char[] chars = new char[4];
-        for (int i = 0; i < 4; i++) {
-            int c = tag.getUnsignedByte(at + i);
-            chars[i] = c >= 0x20 && c < 0x7F ? (char) c : '?';
-        }
-        return new String(chars);
     }
 }
