@@ -580,6 +580,7 @@ public final class LiveStream {
         comparingHeaders = true;
         lastKeyframeAt = -1; // the gap is not a keyframe interval: measure the new publisher's own
         gop.clear();
+        tracks.forgetOtherTracks();
         for (MediaSink sink : sinks) {
             try {
                 sink.publisherChanged();

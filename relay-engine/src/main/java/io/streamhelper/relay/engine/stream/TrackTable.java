@@ -19,13 +19,25 @@ import java.util.Map;
  * stream's executor, except {@link #snapshot}, which any thread may read.
  */
 final class TrackTable {
-    /** Hard limit: the stream remembers at most this many tracks; a publisher claiming more is not believed. */
+    /**
+     * Hard limit: the stream remembers at most this many tracks of each kind, track 0 among them
+     * (always admitted); a publisher claiming more is not believed.
+     */
     static final int MAX_TRACKS = 16;
+    /**
+     * Hard limit on one cached header: real sequence starts and configuration packets are tens of
+     * bytes to a few KiB (ffmpeg 8.1's HEVC sequence start: 2.4 KB), while a chunk message may be
+     * 8 MiB. With {@link #MAX_TRACKS} this bounds what a publisher can make the stream hold for
+     * joiners to about 3 MiB.
+     */
+    static final int MAX_HEADER_BYTES = 64 * 1024;
 
     private final Map<Long, Entry> tracks = new LinkedHashMap<>();
     /** The other tracks' sequence headers and codec configuration, in their multitrack framing, by kind, track and packet type. */
     private final Map<Long, MediaMessage> headers = new LinkedHashMap<>();
     private volatile List<Entry> published = List.of();
+    /** The configuration packet type (video Metadata, audio MultichannelConfig) in both kinds. */
+    private static final int CONFIG_PACKET = 4;
 
     /** One track's counters: written on the executor, read by stats from any thread. */
     static final class Entry {
@@ -92,13 +104,30 @@ final class TrackTable {
         }
         boolean carriesPrimary = parsed.carries(0);
         if (header && !carriesPrimary && !parsed.tracks().isEmpty()) {
-            long key = key(kind, parsed.tracks().get(0).trackId(), parsed.tracks().get(0).packetType());
-            MediaMessage old = headers.put(key, message.retainedDuplicate());
-            if (old != null) {
-                old.release();
-            }
+            keepHeader(kind, parsed.tracks().get(0), message);
         }
         return carriesPrimary;
+    }
+
+    /**
+     * Keeps a header of a track the table admitted, under its size limit. A new sequence start
+     * drops the track's configuration packet (video Metadata, audio MultichannelConfig), which
+     * described the old one, as LiveStream does for track 0.
+     */
+    private void keepHeader(MediaKind kind, MultitrackTags.Track track, MediaMessage message) {
+        if (!tracks.containsKey(key(kind, track.trackId(), 0)) || message.content().readableBytes() > MAX_HEADER_BYTES) {
+            return;
+        }
+        if (track.packetType() != CONFIG_PACKET) {
+            release(headers.remove(key(kind, track.trackId(), CONFIG_PACKET)));
+        }
+        release(headers.put(key(kind, track.trackId(), track.packetType()), message.retainedDuplicate()));
+    }
+
+    private static void release(MediaMessage message) {
+        if (message != null) {
+            message.release();
+        }
     }
 
     /** The other tracks' sequence headers, retained for the caller, in the order they first came. */
@@ -141,18 +170,44 @@ final class TrackTable {
         headers.clear();
     }
 
+    /**
+     * A new publisher continues the stream: what the old one sent on tracks other than 0 (their
+     * headers, their being there at all) is no longer true until the new one sends them. Track 0
+     * stays: its headers are compared across publishers elsewhere.
+     */
+    void forgetOtherTracks() {
+        clear();
+        if (tracks.keySet().removeIf(key -> trackOf(key) != 0)) {
+            published = List.copyOf(tracks.values());
+        }
+    }
+
     private Entry entry(MediaKind kind, int trackId) {
         long key = key(kind, trackId, 0);
         Entry entry = tracks.get(key);
         if (entry == null) {
-            if (tracks.size() == MAX_TRACKS) {
-                return null;
+            if (trackId != 0 && count(kind) >= MAX_TRACKS - 1 + (tracks.containsKey(key(kind, 0, 0)) ? 1 : 0)) {
+                return null; // the kind's track 0 always keeps its place
             }
             entry = new Entry(kind, trackId);
             tracks.put(key, entry);
             published = List.copyOf(tracks.values());
         }
         return entry;
+    }
+
+    private int count(MediaKind kind) {
+        int n = 0;
+        for (Entry e : tracks.values()) {
+            if (e.kind == kind) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static int trackOf(long key) {
+        return (int) (key >> 8) & 0xFF;
     }
 
     private static long key(MediaKind kind, int trackId, int packetType) {
