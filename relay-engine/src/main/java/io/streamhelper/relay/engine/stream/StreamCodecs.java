@@ -151,11 +151,7 @@ public final class StreamCodecs {
                 changed = setAudio(FlvTags.audioCodec(message.content()), isExAudio(message));
             }
             if (!header && !message.isCodecConfig()) {
-                if (firstAudioFrameAt < 0) {
-                    firstAudioFrameAt = message.timestamp();
-                } else if (!videoSeen && message.timestamp() - firstAudioFrameAt >= AUDIO_ONLY_AFTER_MILLIS) {
-                    settled = true;
-                }
+                audioFrame(message.timestamp());
             }
         }
         if (settled && (!wasSettled || changed)) {
@@ -167,6 +163,15 @@ public final class StreamCodecs {
                     log.warn("event=codec_watcher_failed stream={} error=\"{}\"", streamId, e.toString());
                 }
             }
+        }
+    }
+
+    /** An audio frame (not a header): a second of them with no video settles an audio-only stream. */
+    private void audioFrame(long timestamp) {
+        if (firstAudioFrameAt < 0) {
+            firstAudioFrameAt = timestamp;
+        } else if (!videoSeen && timestamp - firstAudioFrameAt >= AUDIO_ONLY_AFTER_MILLIS) {
+            settled = true;
         }
     }
 
@@ -203,6 +208,9 @@ public final class StreamCodecs {
             } else {
                 changed |= putOther(otherAudio, track.trackId(), codec);
             }
+        }
+        if (kind == MediaKind.AUDIO && parsed.tracks().stream().anyMatch(t -> t.packetType() == 1)) {
+            audioFrame(message.timestamp()); // CodedFrames: an audio-only stream in the multitrack form settles too
         }
         return changed;
     }
