@@ -101,7 +101,15 @@ class ObsReconnectTest {
     void quittingObsEndsTheBroadcastAtTheDestinationAtOnce() throws Exception {
         streamUntilTheDestinationPlaysH264AndAac();
 
-        obs.quit(Duration.ofSeconds(15));
+        for (int attempt = 1; Obs.crashed(obs.quit(Duration.ofSeconds(15))) && attempt < 3; attempt++) {
+            // OBS crashed on its way out (Obs.crashed): the relay rightly took that as a lost
+            // connection and holds the stream in its grace. That is not the quit under test, so
+            // quit again from a new OBS, which continues the same stream: the destination still
+            // sees one publish, and its end only at a clean quit.
+            System.out.println("ObsReconnectTest: OBS crashed while quitting (attempt " + attempt + "), quitting again from a new OBS");
+            obs.close();
+            streamUntilTheDestinationPlaysH264AndAac();
+        }
 
         await().atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
                 assertEquals(1, destination.hooks.calls("publish_done").size(), "the destination saw the stream end: " + explain()));

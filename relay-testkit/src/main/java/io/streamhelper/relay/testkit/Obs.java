@@ -159,8 +159,9 @@ public final class Obs implements AutoCloseable {
      * Quits OBS the way a streamer does (SIGINT: OBS closes its main window, which with
      * ConfirmOnExit off stops the stream, its librtmp sending FCUnpublish and deleteStream, then
      * exits), and waits for it to be gone. Fails, with OBS's log, if it does not exit in time.
+     * Returns its exit code: {@link #crashed} tells a crash on the way out from a quit.
      */
-    public void quit(Duration atMost) {
+    public int quit(Duration atMost) {
         try {
             Process kill = new ProcessBuilder("kill", "-INT", String.valueOf(process.pid())).inheritIO().start();
             if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
@@ -169,12 +170,22 @@ public final class Obs implements AutoCloseable {
             if (!process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new AssertionError("OBS did not quit within " + atMost.toSeconds() + " s of SIGINT; " + describe(20));
             }
+            return process.exitValue();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted", e);
         }
+    }
+
+    /**
+     * Whether an exit code is OBS crashing (SIGSEGV, SIGABRT) rather than quitting. Debian's OBS 29
+     * on Xvfb and llvmpipe now and then crashes while it shuts down, before its output has sent
+     * FCUnpublish; for a relay that is a lost connection, not a streamer's stop.
+     */
+    public static boolean crashed(int exitCode) {
+        return exitCode == 128 + 11 || exitCode == 128 + 6;
     }
 
     /** Kills OBS (and anything it started) and its display; safe to call more than once. */
