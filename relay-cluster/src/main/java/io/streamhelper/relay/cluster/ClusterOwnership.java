@@ -201,6 +201,11 @@ public final class ClusterOwnership implements StreamOwnership, ClusterBus.Liste
         write("notify", task::run);
     }
 
+    /** Waits until every lease write asked for before has run (tests, and a shutdown that must see them done). */
+    void flushWrites() {
+        onWriter(() -> null);
+    }
+
     /** Gives up every lease of this node, waiting for it (start-up, recovery from fencing, shutdown). */
     void releaseAll() {
         onWriter(() -> {
