@@ -53,9 +53,13 @@ public final class ClusterNode implements AutoCloseable {
                     return registry.liveStream(streamId).isPresent();
                 }
 
+                /**
+                 * The streams that hold leases: a stream of the streams file holds none (no other
+                 * node can take it), and needs no database to go on.
+                 */
                 @Override
                 public void endAll(EndReason reason) {
-                    registry.endAll(reason);
+                    registry.endAll(reason, ClusterOwnership::takesLease);
                 }
             };
         }

@@ -317,6 +317,11 @@ public final class ClusterOwnership implements StreamOwnership, ClusterBus.Liste
         }
     }
 
+    /** Whether the stream takes a lease: a database stream (a numeric id), not one of the streams file. */
+    public static boolean takesLease(String streamId) {
+        return databaseId(streamId) != null;
+    }
+
     /** A database stream's id; null for a stream of the streams file (ids that are not numbers), which takes no lease. */
     private static Long databaseId(String streamId) {
         if (streamId.isEmpty() || streamId.length() > 18 || !streamId.chars().allMatch(c -> c >= '0' && c <= '9')) {
