@@ -1,6 +1,7 @@
 package io.streamhelper.relay.catalog.service;
 
 import io.streamhelper.relay.catalog.account.Tokens;
+import io.streamhelper.relay.catalog.cluster.ClusterChanges;
 import io.streamhelper.relay.engine.secret.Secret;
 import io.streamhelper.relay.catalog.error.ServiceException;
 import io.streamhelper.relay.catalog.store.AuditLog;
@@ -11,6 +12,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A streamer's input streams. Every method takes the caller's user id and checks ownership here,
@@ -23,11 +25,22 @@ public final class StreamService {
     private final StreamStore streams;
     private final AuditLog audit;
     private final StreamRegistry registry;
+    private final ClusterChanges cluster;
 
+    /** A single node: nobody else to tell of a change. */
     public StreamService(StreamStore streams, AuditLog audit, StreamRegistry registry) {
+        this(streams, audit, registry, ClusterChanges.NONE);
+    }
+
+    /**
+     * {@code cluster} hears each delete and key rotation once it is stored and this node's
+     * registry has acted: the node the stream is live on, if another, acts on it there.
+     */
+    public StreamService(StreamStore streams, AuditLog audit, StreamRegistry registry, ClusterChanges cluster) {
         this.streams = streams;
         this.audit = audit;
         this.registry = registry;
+        this.cluster = Objects.requireNonNull(cluster, "cluster");
     }
 
     public StreamRecord create(long callerId, String name) {
@@ -57,6 +70,7 @@ public final class StreamService {
         streams.delete(streamId);
         audit.record(callerId, "delete", "stream", streamId, "");
         registry.disconnect(String.valueOf(streamId));
+        cluster.streamDeleted(streamId);
     }
 
     /**
@@ -69,6 +83,7 @@ public final class StreamService {
         StreamRecord rotated = streams.rotateKey(streamId, Secret.of(Tokens.random(KEY_BYTES)));
         audit.record(callerId, "rotate-key", "stream", streamId, "");
         registry.keyRotated(String.valueOf(streamId));
+        cluster.keyRotated(streamId);
         return rotated;
     }
 
