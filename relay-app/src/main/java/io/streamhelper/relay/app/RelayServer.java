@@ -32,6 +32,10 @@ import io.streamhelper.relay.catalog.store.Database;
 import io.streamhelper.relay.catalog.store.DatabaseSettings;
 import io.streamhelper.relay.catalog.store.StoreException;
 import io.streamhelper.relay.app.backup.DataDirLock;
+import io.streamhelper.relay.catalog.cluster.ClusterChanges;
+import io.streamhelper.relay.cluster.ClusterChangeApplier;
+import io.streamhelper.relay.cluster.ClusterChangeSender;
+import io.streamhelper.relay.cluster.PgClusterBus;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -69,6 +73,9 @@ public final class RelayServer implements AutoCloseable {
     private final ApiServer api;
     private final Database database;
     private final DatabaseCatalog databaseCatalog;
+    /** On PostgreSQL: other nodes' changes to streams held here, and ours to theirs. Empty on SQLite. */
+    private final Optional<PgClusterBus> bus;
+    private final String nodeId;
     /** Held from before the database opens until after it closes: restore refuses while it is. */
     private final DataDirLock dataDirLock;
     private final DataDirectory dataDirectory;
@@ -96,6 +103,9 @@ public final class RelayServer implements AutoCloseable {
         SecretBox secrets = secretBox(config);
         database = openDatabase(config.database(), secrets);
         opened.add("database", database::close);
+        nodeId = provisionalNodeId();
+        bus = config.database().isSqlite() ? Optional.empty() : Optional.of(PgClusterBus.start(database, config.database()));
+        bus.ifPresent(b -> opened.add("cluster bus", b::close));
         if (dataDirectory.newDatabase()) {
             log.info("event=database_created path={} new_keyset={} note=\"{}\"", dataDirectory.database(),
                     dataDirectory.newKeyset(), dataDirectory.createdText());
@@ -125,6 +135,8 @@ public final class RelayServer implements AutoCloseable {
                 .withListener(catalog)
                 .withPublisherGrace(config.publisherGrace())
                 .withTakeoverAfter(config.publisherTakeover()));
+        bus.ifPresent(b -> b.listen(new ClusterChangeApplier(registry, nodeId, id -> database.streams().findById(id).isPresent())));
+        ClusterChanges changes = bus.<ClusterChanges>map(b -> new ClusterChangeSender(b, nodeId)).orElse(ClusterChanges.NONE);
         IngestSettings ingestSettings = IngestSettings.defaults(config.rtmpPort())
                 .withBindAddress(config.bindAddress())
                 .withIdleTimeout(config.publishIdleTimeout())
@@ -151,10 +163,10 @@ public final class RelayServer implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         AccountService accounts = new AccountService(database.users(), database.sessions(), database.audit(),
                 new PasswordHasher(), LoginThrottle.defaults(clock), clock, config.tokenLifetime(), config.allowSignup());
-        StreamService streams = new StreamService(database.streams(), database.audit(), registry);
+        StreamService streams = new StreamService(database.streams(), database.audit(), registry, changes);
         DestinationService destinations = new DestinationService(database.destinations(), streams,
                 database.audit(), registry, addresses, InetAddress::getAllByName,
-                config.maxDestinationsPerStream(), config.maxDestinationsPerUser());
+                config.maxDestinationsPerStream(), config.maxDestinationsPerUser(), changes);
         ApiServer created = new ApiServer(new ApiServer.Services(registry, clock, config.metricsToken(), accounts, streams, destinations,
                 database::isReachable, config.publicHost(), ingestPorts(), config.maxBodyBytes(), config.rateLimits(),
                 config.clientAddresses(),
@@ -298,6 +310,32 @@ public final class RelayServer implements AutoCloseable {
         return registry;
     }
 
+    /** The bus between nodes (PostgreSQL only): its counters are for /metrics. */
+    public Optional<PgClusterBus> clusterBus() {
+        return bus;
+    }
+
+    /** This node's id on the bus (its own notices are the ones signed with it). */
+    public String nodeId() {
+        return nodeId;
+    }
+
+    /**
+     * Until RELAY_NODE_ID (RelayConfig.nodeId(), hA) is on main: the host name and a random part,
+     * so that two servers in one JVM (the tests) or on one host never take each other's notices
+     * for their own.
+     */
+    private static String provisionalNodeId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9._-]", "-");
+        } catch (java.net.UnknownHostException e) {
+            host = "relay";
+        }
+        String suffix = "-" + Long.toHexString(new java.security.SecureRandom().nextLong() >>> 16);
+        return host.substring(0, Math.min(host.length(), 63 - suffix.length())) + suffix;
+    }
+
     /**
      * Stops taking publishers, ends every live stream (each destination gets FCUnpublish and
      * deleteStream), then closes listeners and event loops.
@@ -342,6 +380,8 @@ public final class RelayServer implements AutoCloseable {
         }
 
         log.info("event=shutdown phase=close_database");
+        // Before the database: its thread reads through the pool while it applies a notice.
+        bus.ifPresent(PgClusterBus::close);
         catalogReads.shutdownNow();
         databaseCatalog.close();
         database.close();
