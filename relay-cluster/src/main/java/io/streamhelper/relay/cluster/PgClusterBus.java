@@ -188,7 +188,8 @@ public final class PgClusterBus implements ClusterBus {
                 }
                 try {
                     poll();
-                } catch (SQLException e) {
+                } catch (SQLException | RuntimeException e) {
+                    // Whatever the driver threw, the connection is not to be trusted: a new one.
                     if (closed) {
                         break;
                     }
@@ -215,7 +216,7 @@ public final class PgClusterBus implements ClusterBus {
         }
         try {
             listen();
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException e) {
             log.warn("event=cluster_bus_reconnect_failed error=\"{}\" next_in_ms={}", e.getMessage(), backoff.peek().toMillis());
             return false;
         }
