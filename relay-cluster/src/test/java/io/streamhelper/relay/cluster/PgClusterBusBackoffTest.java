@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamhelper.relay.catalog.store.Database;
+import io.streamhelper.relay.catalog.store.DatabaseSettings;
 import io.streamhelper.relay.testkit.ManualScheduler;
+import io.streamhelper.relay.testkit.StallingTcpProxy;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
@@ -89,6 +91,39 @@ class PgClusterBusBackoffTest {
         assertEquals(Duration.ofMillis(500), waits.get(6));
         await().atMost(Duration.ofSeconds(5)).until(() -> heard.resyncs.get() == 2);
         assertEquals(2, bus.reconnects());
+    }
+
+    @Test
+    void aListeningConnectionThatWentSilentIsFoundAfterTenSecondsWithoutANoticeAndReplaced() throws Exception {
+        Heard heard = new Heard();
+        try (StallingTcpProxy path = StallingTcpProxy.start(database.server.port())) {
+            DatabaseSettings throughPath = DatabaseSettings.postgresql(
+                    database.db.jdbcUrl().replace(":" + database.server.port() + "/", ":" + path.port() + "/"),
+                    database.db.user(), database.db.password());
+            AtomicInteger opened = new AtomicInteger();
+            PgClusterBus.Waiter virtual = delay -> {
+                CountDownLatch due = new CountDownLatch(1);
+                clock.schedule(delay, due::countDown);
+                waits.add(delay);
+                due.await();
+            };
+            // The first session goes through the path that will go silent, later ones straight to the server.
+            PgClusterBus bus = database.closing(PgClusterBus.start(database.node()::notifyChannel,
+                    () -> PgClusterBus.listenConnection(opened.getAndIncrement() == 0 ? throughPath : database.settings),
+                    virtual, clock::nanoTime));
+            bus.listen(heard);
+
+            path.stall();
+            // No FIN, no reset: only the check after ten silent seconds (virtual) finds it.
+            clock.advance(PgClusterBus.CHECK_AFTER_SILENCE);
+            await().atMost(Duration.ofSeconds(10)).until(() -> waits.size() == 1 && clock.pending() == 1);
+            assertEquals(Duration.ofMillis(500), waits.get(0));
+            clock.advance(Duration.ofMillis(500));
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> heard.resyncs.get() == 1 && bus.listening());
+            bus.send(ClusterNotice.broadcast(ClusterNotice.Kind.KEY_ROTATED, 8, "a"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> heard.notices.size() == 1);
+        }
     }
 
     @Test
