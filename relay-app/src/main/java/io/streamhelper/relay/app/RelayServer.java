@@ -7,7 +7,11 @@ import io.streamhelper.relay.rtmp.transport.Transport;
 import io.streamhelper.relay.api.ApiServer;
 import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
 import io.streamhelper.relay.engine.stream.LiveStream;
+import io.streamhelper.relay.engine.registry.StreamOwnership;
 import io.streamhelper.relay.engine.registry.StreamRegistry;
+import io.streamhelper.relay.cluster.ClusterBus;
+import io.streamhelper.relay.cluster.ClusterNode;
+import io.streamhelper.relay.cluster.ClusterOwnership;
 import io.streamhelper.relay.rtmp.client.ClientSettings;
 import io.streamhelper.relay.rtmp.client.RtmpDestinationConnector;
 import io.streamhelper.relay.rtmp.ingest.IngestServer;
@@ -80,6 +84,9 @@ public final class RelayServer implements AutoCloseable {
     private final DataDirLock dataDirLock;
     private final DataDirectory dataDirectory;
     private final StartupBanner banner;
+    /** This node's leases and membership when the database is PostgreSQL (several nodes); null on SQLite. */
+    private final ClusterOwnership clusterOwnership;
+    private final ClusterNode clusterNode;
 
     /** Each thing opened is added to {@code opened} at once: a failure further on closes it (see {@link #start}). */
     private RelayServer(RelayConfig config, StaticStreamCatalog fileCatalog, DataDirLock dataDirLock, OpenedResources opened)
@@ -103,7 +110,7 @@ public final class RelayServer implements AutoCloseable {
         SecretBox secrets = secretBox(config);
         database = openDatabase(config.database(), secrets);
         opened.add("database", database::close);
-        nodeId = provisionalNodeId();
+        nodeId = config.nodeId();
         bus = config.database().isSqlite() ? Optional.empty() : Optional.of(PgClusterBus.start(database, config.database()));
         bus.ifPresent(b -> opened.add("cluster bus", b::close));
         if (dataDirectory.newDatabase()) {
@@ -121,6 +128,12 @@ public final class RelayServer implements AutoCloseable {
         opened.add("catalog writer", databaseCatalog::close);
         databaseCatalog.recoverAfterRestart();
         CombinedCatalog catalog = new CombinedCatalog(fileCatalog, databaseCatalog);
+        // Several nodes share a PostgreSQL database: a stream opens on the node holding its lease.
+        clusterOwnership = config.database().isSqlite() ? null
+                : ClusterOwnership.create(database.cluster(), bus.get(), nodeId);
+        if (clusterOwnership != null) {
+            opened.add("cluster leases", clusterOwnership::close);
+        }
 
         AddressPolicy addresses = config.allowPrivateDestinations() ? AddressPolicy.allowingPrivate() : AddressPolicy.publicOnly();
         ClientSettings clientSettings = ClientSettings.defaults()
@@ -134,9 +147,19 @@ public final class RelayServer implements AutoCloseable {
                 .withAudioHold(config.audioHold(transport))
                 .withListener(catalog)
                 .withPublisherGrace(config.publisherGrace())
-                .withTakeoverAfter(config.publisherTakeover()));
+                .withTakeoverAfter(config.publisherTakeover())
+                .withOwnership(clusterOwnership == null ? StreamOwnership.LOCAL : clusterOwnership));
         bus.ifPresent(b -> b.listen(new ClusterChangeApplier(registry, nodeId, id -> database.streams().findById(id).isPresent())));
         ClusterChanges changes = bus.<ClusterChanges>map(b -> new ClusterChangeSender(b, nodeId)).orElse(ClusterChanges.NONE);
+        // Before the ingest listens: stale leases of this node id go, and it is alive for the others.
+        // TODO(issue 24, lead at merge): the status is hC's ApiServer.localStatusJson() once it lands.
+        clusterNode = clusterOwnership == null ? null
+                : ClusterNode.create(database.cluster(), clusterOwnership, bus.get(), ClusterNode.Streams.of(registry), () -> "{}");
+        if (clusterNode != null) {
+            clusterNode.start();
+            opened.add("cluster membership", clusterNode::close);
+            log.info("event=cluster_node node={}", nodeId);
+        }
         IngestSettings ingestSettings = IngestSettings.defaults(config.rtmpPort())
                 .withBindAddress(config.bindAddress())
                 .withIdleTimeout(config.publishIdleTimeout())
@@ -321,22 +344,6 @@ public final class RelayServer implements AutoCloseable {
     }
 
     /**
-     * Until RELAY_NODE_ID (RelayConfig.nodeId(), hA) is on main: the host name and a random part,
-     * so that two servers in one JVM (the tests) or on one host never take each other's notices
-     * for their own.
-     */
-    private static String provisionalNodeId() {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9._-]", "-");
-        } catch (java.net.UnknownHostException e) {
-            host = "relay";
-        }
-        String suffix = "-" + Long.toHexString(new java.security.SecureRandom().nextLong() >>> 16);
-        return host.substring(0, Math.min(host.length(), 63 - suffix.length())) + suffix;
-    }
-
-    /**
      * Stops taking publishers, ends every live stream (each destination gets FCUnpublish and
      * deleteStream), then closes listeners and event loops.
      */
@@ -360,6 +367,13 @@ public final class RelayServer implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
         while (ending.stream().anyMatch(DestinationRelay::hasOpenLink) && System.nanoTime() < deadline) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+
+        // After the streams ended (each gave its lease back as its destinations closed): the
+        // rest of this node's leases and its row go, so others need not wait out the expiry.
+        if (clusterNode != null) {
+            clusterNode.close();
+            clusterOwnership.close();
         }
 
         log.info("event=shutdown phase=close_connections");
