@@ -29,14 +29,16 @@ final class HealthController {
     private enum Phase { STARTING, RUNNING, STOPPING }
 
     private final StreamRegistry registry;
+    private final ServiceView service;
     private final Clock clock;
     private final BooleanSupplier databaseUp;
     private final Instant startedAt;
     private final Optional<ApiServer.RtmpsCertificate> rtmps;
     private volatile Phase phase = Phase.STARTING;
 
-    HealthController(StreamRegistry registry, Clock clock, BooleanSupplier databaseUp, Optional<ApiServer.RtmpsCertificate> rtmps) {
-        this.registry = registry;
+    HealthController(ServiceView service, Clock clock, BooleanSupplier databaseUp, Optional<ApiServer.RtmpsCertificate> rtmps) {
+        this.service = service;
+        this.registry = service.registry();
         this.clock = clock;
         this.rtmps = rtmps;
         // Anonymous callers must not be able to turn health checks into database queries.
@@ -82,6 +84,10 @@ final class HealthController {
         body.put("reconnectingStreams", reconnecting);
         body.put("activeRelays", activeRelays);
         body.put("uptime", Duration.between(startedAt, now).toSeconds());
+        // The whole service (several nodes on one PostgreSQL): the others as they last published.
+        body.put("node", service.nodeId());
+        body.put("nodes", service.nodes());
+        body.put("serviceActiveStreams", live.size() + service.remoteStreams().size());
         certificate.ifPresent(c -> body.put("rtmps", c.json()));
         ctx.status(problem == null ? 200 : 503).json(body);
     }
