@@ -50,14 +50,16 @@ final class ServiceView {
                 .orElse(new Where(OnAir.of((LiveStream) null), null));
     }
 
-    /** Every stream on air on another node and not here, each once (the first node that names it). */
+    /** Every stream on air on another node and not here, each once. */
     List<OtherNodes.RemoteStream> remoteStreams() {
         Set<String> seen = new HashSet<>();
         registry.liveStreams().forEach(s -> seen.add(s.id()));
         List<OtherNodes.RemoteStream> remote = new ArrayList<>();
         for (OtherNodes.Node node : others.nodes()) {
             for (OtherNodes.RemoteStream stream : node.streams()) {
-                if (seen.add(stream.streamId())) {
+                // Where two nodes name it (a moment while it moves), the one the view says it is on.
+                boolean there = others.stream(stream.streamId()).map(s -> s.nodeId().equals(node.nodeId())).orElse(true);
+                if (there && seen.add(stream.streamId())) {
                     remote.add(stream);
                 }
             }
