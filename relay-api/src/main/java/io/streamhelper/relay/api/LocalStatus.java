@@ -22,7 +22,7 @@ import java.util.List;
  *
  * Made of the stats report's pieces, which name hosts and never URLs or keys. Bounded: it is
  * written every 2 s, so past {@link #MAX_BYTES} further streams are counted in
- * {@code omittedStreams} instead of listed, and an error text is cut at {@link #MAX_ERROR_CHARS}.
+ * {@code omittedStreams} instead of listed (a few hundred streams fit), and an error text is cut at {@link #MAX_ERROR_CHARS}.
  */
 final class LocalStatus {
     static final int MAX_BYTES = 256 * 1024;
@@ -31,11 +31,17 @@ final class LocalStatus {
     private final String nodeId;
     private final StreamRegistry registry;
     private final Clock clock;
+    private final int maxBytes;
 
     LocalStatus(String nodeId, StreamRegistry registry, Clock clock) {
+        this(nodeId, registry, clock, MAX_BYTES);
+    }
+
+    LocalStatus(String nodeId, StreamRegistry registry, Clock clock, int maxBytes) {
         this.nodeId = nodeId;
         this.registry = registry;
         this.clock = clock;
+        this.maxBytes = maxBytes;
     }
 
     String json() {
@@ -50,7 +56,7 @@ final class LocalStatus {
         for (LiveStream stream : live) {
             ObjectNode entry = entry(stream, now);
             int size = entry.toString().getBytes(StandardCharsets.UTF_8).length + 1;
-            if (bytes + size > MAX_BYTES) {
+            if (bytes + size > maxBytes) {
                 omitted++;
                 continue;
             }

@@ -18,11 +18,11 @@ import java.util.Optional;
  * counters it lacks are 0; what does not have the shape at all is {@link Malformed}. The node a
  * stream is on is the row's node id, never what the JSON says.
  */
-final class NodeStatus {
+public final class NodeStatus {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The status cannot be read as a node's streams; why, without quoting it (it could be anything). */
-    static final class Malformed extends Exception {
+    public static final class Malformed extends Exception {
         Malformed(String why) {
             super(why, null, false, false);
         }
@@ -31,7 +31,7 @@ final class NodeStatus {
     private NodeStatus() {
     }
 
-    static List<OtherNodes.RemoteStream> streams(String nodeId, String status) throws Malformed {
+    public static List<OtherNodes.RemoteStream> streams(String nodeId, String status) throws Malformed {
         if (status == null || status.isBlank()) {
             return List.of();
         }
