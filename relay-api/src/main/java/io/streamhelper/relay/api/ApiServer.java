@@ -305,5 +305,6 @@ public final class ApiServer implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        health.close();
     }
 }

@@ -20,7 +20,8 @@ import java.util.function.BooleanSupplier;
  * stream waiting for its encoder to reconnect is counted, not a reason for 503: the server is fine.
  * 503 with a reason while starting, while shutting down, or when the database does not answer,
  * so a load balancer or Docker takes the server out of rotation at those times. The database is
- * probed at most once a second ({@link CachedProbe}), however often the check is called.
+ * probed at most once a second ({@link CachedProbe}), however often the check is called, and a
+ * probe that takes over 2 s counts as unreachable ({@link BoundedProbe}): the check always answers.
  * With RTMPS on, an expiring or expired certificate makes the status DEGRADED, still 200: the
  * relay takes publishers (plain RTMP, and RTMPS clients that do not check), and a 503 would have
  * a load balancer or orchestrator take it away or restart it, which renews nothing.
@@ -32,6 +33,7 @@ final class HealthController {
     private final ServiceView service;
     private final Clock clock;
     private final BooleanSupplier databaseUp;
+    private final BoundedProbe probe;
     private final Instant startedAt;
     private final Optional<ApiServer.RtmpsCertificate> rtmps;
     private volatile Phase phase = Phase.STARTING;
@@ -41,8 +43,10 @@ final class HealthController {
         this.registry = service.registry();
         this.clock = clock;
         this.rtmps = rtmps;
-        // Anonymous callers must not be able to turn health checks into database queries.
-        this.databaseUp = new CachedProbe(databaseUp, clock, CachedProbe.MAX_AGE);
+        // Anonymous callers must not be able to turn health checks into database queries; and a
+        // database that is gone must make the check say so, not hang for the pool's checkout timeout.
+        this.probe = new BoundedProbe(databaseUp, BoundedProbe.LIMIT);
+        this.databaseUp = new CachedProbe(probe, clock, CachedProbe.MAX_AGE);
         this.startedAt = clock.instant();
     }
 
@@ -52,6 +56,10 @@ final class HealthController {
 
     void stopping() {
         phase = Phase.STOPPING;
+    }
+
+    void close() {
+        probe.close();
     }
 
     void get(Context ctx) {
