@@ -52,7 +52,7 @@ class BackupRestoreTest {
             assertEquals(1, count(backup.resolve("relay.db"), "streams"));
             JsonNode manifest = JSON.readTree(backup.resolve("manifest.json").toFile());
             assertEquals(5, manifest.get("tables").get("stream_destinations").asLong(), manifest.toString());
-            assertEquals("5", manifest.get("schemaVersion").asText(), "the latest migration, V5__destination_tracks");
+            assertEquals("6", manifest.get("schemaVersion").asText(), "the latest migration, V6__cluster");
             assertEquals("data-dir-keyset", manifest.get("keyMode").asText());
             assertEquals(Files.readString(backup.resolve("secrets.keyset.json")), Files.readString(dataDir.resolve("secrets.keyset.json")));
             assertEquals(sha256(backup.resolve("relay.db")), manifest.get("files").get("relay.db").asText());

@@ -26,7 +26,7 @@ public final class Database implements AutoCloseable {
      * migrations by default), on tables this relay does not know. DatabaseSchemaVersionTest keeps
      * it equal to the newest V*.sql.
      */
-    public static final String SCHEMA_VERSION = "5";
+    public static final String SCHEMA_VERSION = "6";
 
     private static final int SQLITE_BUSY_TIMEOUT_MS = 5_000;
     private static final long POOL_CHECKOUT_TIMEOUT_MS = 5_000;

@@ -20,6 +20,10 @@ public enum EndReason {
     NO_DESTINATIONS,
     /** The server shut down. */
     SHUTDOWN,
+    /** Another node took the stream over (its encoder came back there): this node let it go. */
+    MOVED,
+    /** This node lost the shared database long enough that its leases may be taken: it stopped relaying. */
+    FENCED,
     /** Never handed over by the engine: a session still open when the server restarts (it crashed). */
     INTERRUPTED;
 
