@@ -232,7 +232,10 @@ class MultiNodeEndToEndTest {
 
         /** The stream's {@code node} as one API says it, or null while it says the stream is not live. */
         String ownerAsSeenBy(RelayHttp api, String token, long streamId) throws Exception {
-            JsonNode stream = api.call("GET", "/api/v1/streams/" + streamId, null, token, 200);
+            return owner(api.call("GET", "/api/v1/streams/" + streamId, null, token, 200));
+        }
+
+        private static String owner(JsonNode stream) {
             return stream.path("isLive").asBoolean() && stream.hasNonNull("node") ? stream.get("node").asText() : null;
         }
 
@@ -240,8 +243,8 @@ class MultiNodeEndToEndTest {
         String ownerAsSeenByBoth(String token, long streamId) throws Exception {
             JsonNode byA = apiA.call("GET", "/api/v1/streams/" + streamId, null, token, 200);
             JsonNode byB = apiB.call("GET", "/api/v1/streams/" + streamId, null, token, 200);
-            String seenByA = ownerAsSeenBy(apiA, token, streamId);
-            String seenByB = ownerAsSeenBy(apiB, token, streamId);
+            String seenByA = owner(byA);
+            String seenByB = owner(byB);
             assertTrue(seenByA != null && seenByA.equals(seenByB) && List.of("node-a", "node-b").contains(seenByA),
                     "the stream live on one named node: node-a's API says " + brief(byA) + ", node-b's says " + brief(byB));
             return seenByA;
