@@ -47,6 +47,13 @@ class MultiNodeDeploymentFilesTest {
                 "-c", work.resolve("nginx.conf").toString(), "-g", "pid " + work.resolve("nginx.pid") + ";");
         assertEquals(0, result.exit(), "nginx -t:\n" + result.output());
         assertTrue(result.output().contains("test is successful"), result.output());
+
+        // As shipped but for the names, with nginx's own prefix: Debian's modules-enabled include
+        // loads the stream module (libnginx-mod-stream installs it there).
+        Files.writeString(work.resolve("as-shipped.conf"), withLoopbackNodes(config));
+        Result shipped = run(Map.of(), Tools.find("nginx").toString(), "-t", "-e", work.resolve("error.log").toString(),
+                "-c", work.resolve("as-shipped.conf").toString(), "-g", "pid " + work.resolve("nginx.pid") + ";");
+        assertEquals(0, shipped.exit(), "nginx -t with Debian's module include:\n" + shipped.output());
     }
 
     @Test
