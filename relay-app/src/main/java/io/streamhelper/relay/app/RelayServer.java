@@ -40,6 +40,8 @@ import io.streamhelper.relay.catalog.cluster.ClusterChanges;
 import io.streamhelper.relay.cluster.ClusterChangeApplier;
 import io.streamhelper.relay.cluster.ClusterChangeSender;
 import io.streamhelper.relay.cluster.PgClusterBus;
+import io.streamhelper.relay.cluster.ClusterView;
+import io.streamhelper.relay.catalog.cluster.OtherNodes;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -87,6 +89,11 @@ public final class RelayServer implements AutoCloseable {
     /** This node's leases and membership when the database is PostgreSQL (several nodes); null on SQLite. */
     private final ClusterOwnership clusterOwnership;
     private final ClusterNode clusterNode;
+    /**
+     * What the heartbeat publishes is the API's view of this node's streams; the heartbeat starts
+     * before the API exists (it must be alive before the ingest listens), so it reads it here.
+     */
+    private volatile ApiServer statusSource;
 
     /** Each thing opened is added to {@code opened} at once: a failure further on closes it (see {@link #start}). */
     private RelayServer(RelayConfig config, StaticStreamCatalog fileCatalog, DataDirLock dataDirLock, OpenedResources opened)
@@ -152,9 +159,8 @@ public final class RelayServer implements AutoCloseable {
         bus.ifPresent(b -> b.listen(new ClusterChangeApplier(registry, nodeId, id -> database.streams().findById(id).isPresent())));
         ClusterChanges changes = bus.<ClusterChanges>map(b -> new ClusterChangeSender(b, nodeId)).orElse(ClusterChanges.NONE);
         // Before the ingest listens: stale leases of this node id go, and it is alive for the others.
-        // TODO(issue 24, lead at merge): the status is hC's ApiServer.localStatusJson() once it lands.
         clusterNode = clusterOwnership == null ? null
-                : ClusterNode.create(database.cluster(), clusterOwnership, bus.get(), ClusterNode.Streams.of(registry), () -> "{}");
+                : ClusterNode.create(database.cluster(), clusterOwnership, bus.get(), ClusterNode.Streams.of(registry), this::localStatus);
         if (clusterNode != null) {
             clusterNode.start();
             opened.add("cluster membership", clusterNode::close);
@@ -186,7 +192,10 @@ public final class RelayServer implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         AccountService accounts = new AccountService(database.users(), database.sessions(), database.audit(),
                 new PasswordHasher(), LoginThrottle.defaults(clock), clock, config.tokenLifetime(), config.allowSignup());
-        StreamService streams = new StreamService(database.streams(), database.audit(), registry, changes);
+        // What the other nodes publish in their heartbeats: how this node's API answers for the whole service.
+        OtherNodes others = config.database().isSqlite() ? OtherNodes.NONE
+                : new ClusterView(database.cluster(), nodeId, clock);
+        StreamService streams = new StreamService(database.streams(), database.audit(), registry, changes, others);
         DestinationService destinations = new DestinationService(database.destinations(), streams,
                 database.audit(), registry, addresses, InetAddress::getAllByName,
                 config.maxDestinationsPerStream(), config.maxDestinationsPerUser(), changes);
@@ -195,9 +204,11 @@ public final class RelayServer implements AutoCloseable {
                 config.clientAddresses(),
                 new EncryptionKeyService(secrets, database.sealedRows(), database.users(), database.audit()),
                 new StreamSessionService(streams, database.streamSessions()),
-                tls.map(t -> new ApiServer.RtmpsCertificate(() -> t.certificate().getNotAfter().toInstant(), IngestTls.EXPIRY_WARNING))));
+                tls.map(t -> new ApiServer.RtmpsCertificate(() -> t.certificate().getNotAfter().toInstant(), IngestTls.EXPIRY_WARNING)),
+                nodeId, others));
         opened.add("HTTP API", created::close);
         api = startApi(created, config);
+        statusSource = api;
         acceptors.scheduleAtFixedRate(accounts::purgeExpiredSessions, 1, 1, TimeUnit.HOURS);
         api.ready();
         banner = new StartupBanner(StartupBanner.host(config.publicHost(), config.bindAddress()),
@@ -269,6 +280,12 @@ public final class RelayServer implements AutoCloseable {
             opened.closeAll(e);
             throw e;
         }
+    }
+
+    /** This node's live streams as the others read them; empty until the API is up. */
+    private String localStatus() {
+        ApiServer source = statusSource;
+        return source == null ? "{\"node\":\"" + nodeId + "\",\"streams\":[]}" : source.localStatusJson();
     }
 
     /** What the API offers streamers: the RTMPS address first when RTMPS is on (the safer one). */
