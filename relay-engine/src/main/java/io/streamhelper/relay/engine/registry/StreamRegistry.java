@@ -534,6 +534,48 @@ public final class StreamRegistry {
     }
 
     /**
+     * The stream's destinations changed somewhere this registry did not see (another node's API,
+     * relay-cluster's bus): if the stream is live here, its destinations are read again from the
+     * {@link DestinationDirectory}, on the calling thread (which may block: never an event loop),
+     * and reconciled on the stream's loop in one step. A destination new or changed in what it
+     * publishes to (URL, key, platform, codecs, tracks) gets a new relay; one removed or disabled
+     * is stopped; one unchanged, or only renamed, goes on with its connection untouched (as a
+     * rename through this node's API does). Returns whether the stream was live here.
+     */
+    public boolean refreshDestinations(String streamId) {
+        Live entry = live.get(streamId);
+        if (entry == null) {
+            return false;
+        }
+        List<DestinationTarget> now = directory.destinationsOf(streamId);
+        return onStreamLoop(entry.stream, () -> {
+            if (entry.stream.isEnded() || live.get(streamId) != entry) {
+                return false;
+            }
+            for (DestinationTarget target : now) {
+                boolean same = entry.relays.stream().anyMatch(r -> samePublication(r.target(), target));
+                if (!same) {
+                    apply(entry, target);
+                }
+            }
+            for (DestinationRelay relay : List.copyOf(entry.relays)) {
+                String id = relay.target().id();
+                if (now.stream().noneMatch(t -> t.id().equals(id))) {
+                    remove(entry, id);
+                }
+            }
+            return true;
+        }, false);
+    }
+
+    /** Whether a relay to {@code running} already publishes what {@code wanted} asks: all but the name. */
+    private static boolean samePublication(DestinationTarget running, DestinationTarget wanted) {
+        return running.id().equals(wanted.id()) && running.url().equals(wanted.url())
+                && running.streamKey().equals(wanted.streamKey()) && running.platform().equals(wanted.platform())
+                && running.codecs().equals(wanted.codecs()) && running.tracks().equals(wanted.tracks());
+    }
+
+    /**
      * A destination of a stream was added, enabled or changed (URL, key): if the stream is live,
      * its relay starts now (replacing the one with the same id, if any), without touching the
      * stream's other destinations. Returns whether the stream was live.
