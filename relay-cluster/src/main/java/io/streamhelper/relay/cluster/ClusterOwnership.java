@@ -62,6 +62,8 @@ public final class ClusterOwnership implements StreamOwnership, ClusterBus.Liste
     /** Claims waiting for a lease, by stream id: a RELEASED notice wakes them. */
     private final Map<Long, Set<Semaphore>> waiting = new ConcurrentHashMap<>();
     private volatile boolean fenced;
+    /** Asked by a claim while fenced: the node tries a heartbeat now (bounded) and says whether it is back. */
+    private volatile java.util.function.BooleanSupplier recovery = () -> false;
     /** The claim timer's thread, when this ownership made it ({@link #create}); null when given Timers. */
     private final ScheduledExecutorService timerThread;
 
@@ -96,7 +98,7 @@ public final class ClusterOwnership implements StreamOwnership, ClusterBus.Liste
         if (id == null) {
             return Claim.OWNED; // a stream of the streams file: this node's own
         }
-        if (fenced) {
+        if (fenced && !recovery.getAsBoolean()) {
             return Claim.UNAVAILABLE;
         }
         Semaphore wake = new Semaphore(0);
@@ -271,6 +273,14 @@ public final class ClusterOwnership implements StreamOwnership, ClusterBus.Liste
     /** Set by {@link ClusterNode}: while fenced every claim is refused. */
     void fenced(boolean value) {
         fenced = value;
+    }
+
+    /**
+     * Set by {@link ClusterNode}: how a claim while fenced asks for a heartbeat at once, so the
+     * first publish after the database came back need not wait for the next scheduled one.
+     */
+    void recovery(java.util.function.BooleanSupplier tryNow) {
+        recovery = Objects.requireNonNull(tryNow, "tryNow");
     }
 
     public boolean isFenced() {
