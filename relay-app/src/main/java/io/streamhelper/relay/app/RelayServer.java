@@ -48,7 +48,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
-import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -134,9 +133,7 @@ public final class RelayServer implements AutoCloseable {
         databaseCatalog = new DatabaseCatalog(database.streams(), database.destinations(), database.streamSessions(),
                 config.sessionHistory(), Clock.systemUTC());
         opened.add("catalog writer", databaseCatalog::close);
-        // In a cluster the streams other alive nodes hold are live there: not this start's to end.
-        databaseCatalog.recoverAfterRestart(config.database().isSqlite() ? Set.of()
-                : database.cluster().heldElsewhere(config.nodeId(), ClusterOwnership.EXPIRY));
+        databaseCatalog.recoverAfterRestart();
         CombinedCatalog catalog = new CombinedCatalog(fileCatalog, databaseCatalog);
         // Several nodes share a PostgreSQL database: a stream opens on the node holding its lease.
         clusterOwnership = config.database().isSqlite() ? null

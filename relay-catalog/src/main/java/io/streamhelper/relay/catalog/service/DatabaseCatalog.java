@@ -21,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -124,16 +123,8 @@ public final class DatabaseCatalog implements PublishAuthorizer, DestinationDire
      * when the server starts, so those sessions end now, as {@code interrupted}.
      */
     public int recoverAfterRestart() {
-        return recoverAfterRestart(Set.of());
-    }
-
-    /**
-     * As {@link #recoverAfterRestart()}, for a node of a cluster: the streams another alive node
-     * holds leases on are live there, and keep their flag and open session.
-     */
-    public int recoverAfterRestart(Set<Long> liveElsewhere) {
-        int cleared = streams.clearAllLiveExcept(liveElsewhere);
-        int interrupted = sessions.closeOpen(clock.instant(), liveElsewhere);
+        int cleared = streams.clearAllLive();
+        int interrupted = sessions.closeOpen(clock.instant());
         if (cleared > 0 || interrupted > 0) {
             log.info("event=startup_recovery streams_marked_not_live={} sessions_interrupted={}", cleared, interrupted);
         }

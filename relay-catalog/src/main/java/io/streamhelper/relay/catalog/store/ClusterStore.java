@@ -3,7 +3,6 @@ package io.streamhelper.relay.catalog.store;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The two cluster tables (V6): node heartbeats and stream leases. Every time in them is the
@@ -45,11 +44,6 @@ public interface ClusterStore {
 
     /** Gives the lease up, if this node still holds it. */
     void release(long streamId, String nodeId);
-
-    /** The streams whose lease another node holds and is alive for: live there (a start-up's recovery leaves them alone). */
-    default Set<Long> heldElsewhere(String nodeId, Duration expiry) {
-        throw new UnsupportedOperationException("heldElsewhere");
-    }
 
     /** Gives up every lease of this node (start-up after a crash, fencing, clean shutdown). */
     void releaseAll(String nodeId);

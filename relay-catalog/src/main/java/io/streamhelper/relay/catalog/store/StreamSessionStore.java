@@ -4,7 +4,6 @@ import io.streamhelper.relay.engine.session.SessionReport;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Stream session history: what happened during each broadcast of a stream, the last few per
@@ -27,12 +26,4 @@ public interface StreamSessionStore {
 
     /** After a crash: every session still open is closed at {@code at} as {@code interrupted}. Returns how many. */
     int closeOpen(Instant at);
-
-    /** As {@link #closeOpen(Instant)}, leaving the sessions of these streams open: live on another node. */
-    default int closeOpen(Instant at, Set<Long> keepStreams) {
-        if (keepStreams.isEmpty()) {
-            return closeOpen(at);
-        }
-        throw new UnsupportedOperationException("this store cannot keep sessions open");
-    }
 }

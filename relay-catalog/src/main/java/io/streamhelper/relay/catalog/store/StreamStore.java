@@ -5,7 +5,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Input streams. The ingest key is stored twice, neither time in plaintext: a SHA-256 hash to find
@@ -55,15 +54,4 @@ public interface StreamStore {
 
     /** Marks every stream not live (start-up recovery after a crash); returns how many changed. */
     int clearAllLive();
-
-    /**
-     * As {@link #clearAllLive()}, leaving these streams alone: live on another node of the same
-     * database (a node restarting in a cluster is not every stream's end).
-     */
-    default int clearAllLiveExcept(Set<Long> keep) {
-        if (keep.isEmpty()) {
-            return clearAllLive();
-        }
-        throw new UnsupportedOperationException("this store cannot keep streams live");
-    }
 }

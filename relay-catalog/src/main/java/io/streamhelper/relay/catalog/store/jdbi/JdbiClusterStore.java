@@ -6,8 +6,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -64,11 +62,6 @@ public final class JdbiClusterStore implements ClusterStore {
 
         @Override
         public void setState(long streamId, String nodeId, String state) {
-            throw refused();
-        }
-
-        @Override
-        public Set<Long> heldElsewhere(String nodeId, Duration expiry) {
             throw refused();
         }
 
@@ -178,17 +171,6 @@ public final class JdbiClusterStore implements ClusterStore {
                 .bind("stream", streamId)
                 .bind("node", nodeId)
                 .execute()));
-    }
-
-    @Override
-    public Set<Long> heldElsewhere(String nodeId, Duration expiry) {
-        return Sql.guard("list the streams other nodes hold", () -> jdbi.withHandle(handle -> handle
-                .createQuery("SELECT l.stream_id FROM stream_leases l WHERE l.node_id <> :node AND "
-                        + String.format(ALIVE, "l.node_id"))
-                .bind("node", nodeId)
-                .bind("expiry", expiry.toMillis())
-                .mapTo(Long.class)
-                .collect(Collectors.toSet())));
     }
 
     @Override

@@ -9,7 +9,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.SqlStatement;
@@ -114,20 +113,6 @@ final class JdbiStreamSessionStore implements StreamSessionStore {
                 .createUpdate("UPDATE stream_sessions SET ended_at = :at, end_reason = :reason WHERE ended_at IS NULL")
                 .bind("at", at.toEpochMilli())
                 .bind("reason", EndReason.INTERRUPTED.wireName())
-                .execute()));
-    }
-
-    @Override
-    public int closeOpen(Instant at, Set<Long> keepStreams) {
-        if (keepStreams.isEmpty()) {
-            return closeOpen(at);
-        }
-        return Sql.guard("close the sessions left open that no other node relays", () -> jdbi.withHandle(handle -> handle
-                .createUpdate("UPDATE stream_sessions SET ended_at = :at, end_reason = :reason"
-                        + " WHERE ended_at IS NULL AND stream_id NOT IN (<keep>)")
-                .bind("at", at.toEpochMilli())
-                .bind("reason", EndReason.INTERRUPTED.wireName())
-                .bindList("keep", List.copyOf(keepStreams))
                 .execute()));
     }
 

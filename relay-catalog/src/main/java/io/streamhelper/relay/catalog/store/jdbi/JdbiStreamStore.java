@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
-import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
@@ -207,17 +206,6 @@ final class JdbiStreamStore implements StreamStore {
     public int clearAllLive() {
         return Sql.guard("mark all streams offline", () -> jdbi.withHandle(handle -> handle
                 .createUpdate("UPDATE streams SET is_live = 0 WHERE is_live = 1")
-                .execute()));
-    }
-
-    @Override
-    public int clearAllLiveExcept(Set<Long> keep) {
-        if (keep.isEmpty()) {
-            return clearAllLive();
-        }
-        return Sql.guard("mark the streams offline that no other node relays", () -> jdbi.withHandle(handle -> handle
-                .createUpdate("UPDATE streams SET is_live = 0 WHERE is_live = 1 AND id NOT IN (<keep>)")
-                .bindList("keep", List.copyOf(keep))
                 .execute()));
     }
 

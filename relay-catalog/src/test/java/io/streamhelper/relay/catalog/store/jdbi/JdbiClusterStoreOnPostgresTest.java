@@ -165,39 +165,6 @@ class JdbiClusterStoreOnPostgresTest extends StoreTest {
         assertEquals("b", cluster.lease(one, EXPIRY).orElseThrow().nodeId());
     }
 
-    /**
-     * A node starting in a cluster ends what was live before its start (its own crash) but not
-     * the streams other alive nodes relay now: their live flag and open session stay.
-     */
-    @Test
-    void aStartUpRecoveryLeavesTheStreamsOtherAliveNodesHoldLive() throws Exception {
-        cluster.heartbeat("a", "{}");
-        cluster.heartbeat("b", "{}");
-        cluster.heartbeat("c", "{}");
-        long onB = stream();
-        long mineBeforeACrash = stream();
-        long onDeadC = stream();
-        cluster.claim(onB, "b", EXPIRY);
-        cluster.claim(mineBeforeACrash, "a", EXPIRY);
-        cluster.claim(onDeadC, "c", EXPIRY);
-        silentFor("c", Duration.ofSeconds(11));
-        java.time.Instant start = java.time.Instant.parse("2026-02-03T04:05:06Z");
-        for (long id : List.of(onB, mineBeforeACrash, onDeadC)) {
-            database.streams().setLive(id, true);
-            database.streamSessions().open(id, start);
-        }
-
-        java.util.Set<Long> elsewhere = cluster.heldElsewhere("a", EXPIRY);
-        assertEquals(java.util.Set.of(onB), elsewhere, "not a's own, not the dead node's");
-        assertEquals(2, database.streams().clearAllLiveExcept(elsewhere));
-        assertEquals(2, database.streamSessions().closeOpen(start.plusSeconds(60), elsewhere));
-        assertTrue(database.streams().findById(onB).orElseThrow().live());
-        assertFalse(database.streams().findById(mineBeforeACrash).orElseThrow().live());
-        assertFalse(database.streams().findById(onDeadC).orElseThrow().live());
-        assertEquals(null, database.streamSessions().page(onB, null, 1).get(0).endedAt(), "b's session goes on");
-        assertEquals("interrupted", database.streamSessions().page(onDeadC, null, 1).get(0).endReason());
-    }
-
     @Test
     void aliveNodesListsTheFreshOnesWithTheirStatusAndLeaveRemovesOne() throws Exception {
         long first = cluster.heartbeat("a", "{\"streams\":[]}");
