@@ -164,7 +164,7 @@ class MultiNodeEndToEndTest {
             double takeover = seconds(killed);
             saw(String.format("live on %s %.1f s after the kill; refused attempts before: %s", other.nodeId(), takeover, attempts));
             await("both destinations see a new publish").atMost(Duration.ofSeconds(15))
-                    .until(() -> publishes(first) == published1 + 1 && publishes(second) == published2 + 1);
+                    .until(() -> publishes(first) > published1 && publishes(second) > published2);
             first.assertPlaysH264AndAac(1280, 720, Duration.ofSeconds(20));
             second.assertPlaysH264AndAac(1280, 720, Duration.ofSeconds(20));
             saw("both destinations play H.264 1280x720 + AAC again");
