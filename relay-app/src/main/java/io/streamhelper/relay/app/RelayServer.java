@@ -7,7 +7,11 @@ import io.streamhelper.relay.rtmp.transport.Transport;
 import io.streamhelper.relay.api.ApiServer;
 import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
 import io.streamhelper.relay.engine.stream.LiveStream;
+import io.streamhelper.relay.engine.registry.StreamOwnership;
 import io.streamhelper.relay.engine.registry.StreamRegistry;
+import io.streamhelper.relay.cluster.ClusterBus;
+import io.streamhelper.relay.cluster.ClusterNode;
+import io.streamhelper.relay.cluster.ClusterOwnership;
 import io.streamhelper.relay.rtmp.client.ClientSettings;
 import io.streamhelper.relay.rtmp.client.RtmpDestinationConnector;
 import io.streamhelper.relay.rtmp.ingest.IngestServer;
@@ -32,6 +36,12 @@ import io.streamhelper.relay.catalog.store.Database;
 import io.streamhelper.relay.catalog.store.DatabaseSettings;
 import io.streamhelper.relay.catalog.store.StoreException;
 import io.streamhelper.relay.app.backup.DataDirLock;
+import io.streamhelper.relay.catalog.cluster.ClusterChanges;
+import io.streamhelper.relay.cluster.ClusterChangeApplier;
+import io.streamhelper.relay.cluster.ClusterChangeSender;
+import io.streamhelper.relay.cluster.PgClusterBus;
+import io.streamhelper.relay.cluster.ClusterView;
+import io.streamhelper.relay.catalog.cluster.OtherNodes;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -69,10 +79,21 @@ public final class RelayServer implements AutoCloseable {
     private final ApiServer api;
     private final Database database;
     private final DatabaseCatalog databaseCatalog;
+    /** On PostgreSQL: other nodes' changes to streams held here, and ours to theirs. Empty on SQLite. */
+    private final Optional<PgClusterBus> bus;
+    private final String nodeId;
     /** Held from before the database opens until after it closes: restore refuses while it is. */
     private final DataDirLock dataDirLock;
     private final DataDirectory dataDirectory;
     private final StartupBanner banner;
+    /** This node's leases and membership when the database is PostgreSQL (several nodes); null on SQLite. */
+    private final ClusterOwnership clusterOwnership;
+    private final ClusterNode clusterNode;
+    /**
+     * What the heartbeat publishes is the API's view of this node's streams; the heartbeat starts
+     * before the API exists (it must be alive before the ingest listens), so it reads it here.
+     */
+    private volatile ApiServer statusSource;
 
     /** Each thing opened is added to {@code opened} at once: a failure further on closes it (see {@link #start}). */
     private RelayServer(RelayConfig config, StaticStreamCatalog fileCatalog, DataDirLock dataDirLock, OpenedResources opened)
@@ -96,6 +117,9 @@ public final class RelayServer implements AutoCloseable {
         SecretBox secrets = secretBox(config);
         database = openDatabase(config.database(), secrets);
         opened.add("database", database::close);
+        nodeId = config.nodeId();
+        bus = config.database().isSqlite() ? Optional.empty() : Optional.of(PgClusterBus.start(database, config.database()));
+        bus.ifPresent(b -> opened.add("cluster bus", b::close));
         if (dataDirectory.newDatabase()) {
             log.info("event=database_created path={} new_keyset={} note=\"{}\"", dataDirectory.database(),
                     dataDirectory.newKeyset(), dataDirectory.createdText());
@@ -111,6 +135,12 @@ public final class RelayServer implements AutoCloseable {
         opened.add("catalog writer", databaseCatalog::close);
         databaseCatalog.recoverAfterRestart();
         CombinedCatalog catalog = new CombinedCatalog(fileCatalog, databaseCatalog);
+        // Several nodes share a PostgreSQL database: a stream opens on the node holding its lease.
+        clusterOwnership = config.database().isSqlite() ? null
+                : ClusterOwnership.create(database.cluster(), bus.get(), nodeId);
+        if (clusterOwnership != null) {
+            opened.add("cluster leases", clusterOwnership::close);
+        }
 
         AddressPolicy addresses = config.allowPrivateDestinations() ? AddressPolicy.allowingPrivate() : AddressPolicy.publicOnly();
         ClientSettings clientSettings = ClientSettings.defaults()
@@ -124,7 +154,18 @@ public final class RelayServer implements AutoCloseable {
                 .withAudioHold(config.audioHold(transport))
                 .withListener(catalog)
                 .withPublisherGrace(config.publisherGrace())
-                .withTakeoverAfter(config.publisherTakeover()));
+                .withTakeoverAfter(config.publisherTakeover())
+                .withOwnership(clusterOwnership == null ? StreamOwnership.LOCAL : clusterOwnership));
+        bus.ifPresent(b -> b.listen(new ClusterChangeApplier(registry, nodeId, id -> database.streams().findById(id).isPresent())));
+        ClusterChanges changes = bus.<ClusterChanges>map(b -> new ClusterChangeSender(b, nodeId)).orElse(ClusterChanges.NONE);
+        // Before the ingest listens: stale leases of this node id go, and it is alive for the others.
+        clusterNode = clusterOwnership == null ? null
+                : ClusterNode.create(database.cluster(), clusterOwnership, bus.get(), ClusterNode.Streams.of(registry), this::localStatus);
+        if (clusterNode != null) {
+            clusterNode.start();
+            opened.add("cluster membership", clusterNode::close);
+            log.info("event=cluster_node node={}", nodeId);
+        }
         IngestSettings ingestSettings = IngestSettings.defaults(config.rtmpPort())
                 .withBindAddress(config.bindAddress())
                 .withIdleTimeout(config.publishIdleTimeout())
@@ -151,18 +192,23 @@ public final class RelayServer implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         AccountService accounts = new AccountService(database.users(), database.sessions(), database.audit(),
                 new PasswordHasher(), LoginThrottle.defaults(clock), clock, config.tokenLifetime(), config.allowSignup());
-        StreamService streams = new StreamService(database.streams(), database.audit(), registry);
+        // What the other nodes publish in their heartbeats: how this node's API answers for the whole service.
+        OtherNodes others = config.database().isSqlite() ? OtherNodes.NONE
+                : new ClusterView(database.cluster(), nodeId, clock);
+        StreamService streams = new StreamService(database.streams(), database.audit(), registry, changes, others);
         DestinationService destinations = new DestinationService(database.destinations(), streams,
                 database.audit(), registry, addresses, InetAddress::getAllByName,
-                config.maxDestinationsPerStream(), config.maxDestinationsPerUser());
+                config.maxDestinationsPerStream(), config.maxDestinationsPerUser(), changes);
         ApiServer created = new ApiServer(new ApiServer.Services(registry, clock, config.metricsToken(), accounts, streams, destinations,
                 database::isReachable, config.publicHost(), ingestPorts(), config.maxBodyBytes(), config.rateLimits(),
                 config.clientAddresses(),
                 new EncryptionKeyService(secrets, database.sealedRows(), database.users(), database.audit()),
                 new StreamSessionService(streams, database.streamSessions()),
-                tls.map(t -> new ApiServer.RtmpsCertificate(() -> t.certificate().getNotAfter().toInstant(), IngestTls.EXPIRY_WARNING))));
+                tls.map(t -> new ApiServer.RtmpsCertificate(() -> t.certificate().getNotAfter().toInstant(), IngestTls.EXPIRY_WARNING)),
+                nodeId, others));
         opened.add("HTTP API", created::close);
         api = startApi(created, config);
+        statusSource = api;
         acceptors.scheduleAtFixedRate(accounts::purgeExpiredSessions, 1, 1, TimeUnit.HOURS);
         api.ready();
         banner = new StartupBanner(StartupBanner.host(config.publicHost(), config.bindAddress()),
@@ -236,6 +282,12 @@ public final class RelayServer implements AutoCloseable {
         }
     }
 
+    /** This node's live streams as the others read them; empty until the API is up. */
+    private String localStatus() {
+        ApiServer source = statusSource;
+        return source == null ? "{\"node\":\"" + nodeId + "\",\"streams\":[]}" : source.localStatusJson();
+    }
+
     /** What the API offers streamers: the RTMPS address first when RTMPS is on (the safer one). */
     private ApiServer.IngestPorts ingestPorts() {
         return new ApiServer.IngestPorts(ingest.plainRtmp() ? OptionalInt.of(ingest.port()) : OptionalInt.empty(),
@@ -298,6 +350,16 @@ public final class RelayServer implements AutoCloseable {
         return registry;
     }
 
+    /** The bus between nodes (PostgreSQL only): its counters are for /metrics. */
+    public Optional<PgClusterBus> clusterBus() {
+        return bus;
+    }
+
+    /** This node's id on the bus (its own notices are the ones signed with it). */
+    public String nodeId() {
+        return nodeId;
+    }
+
     /**
      * Stops taking publishers, ends every live stream (each destination gets FCUnpublish and
      * deleteStream), then closes listeners and event loops.
@@ -324,6 +386,13 @@ public final class RelayServer implements AutoCloseable {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
         }
 
+        // After the streams ended (each gave its lease back as its destinations closed): the
+        // rest of this node's leases and its row go, so others need not wait out the expiry.
+        if (clusterNode != null) {
+            clusterNode.close();
+            clusterOwnership.close();
+        }
+
         log.info("event=shutdown phase=close_connections");
         ingest.closeConnections();
         List<Future<?>> stopping = List.of(
@@ -342,6 +411,8 @@ public final class RelayServer implements AutoCloseable {
         }
 
         log.info("event=shutdown phase=close_database");
+        // Before the database: its thread reads through the pool while it applies a notice.
+        bus.ifPresent(PgClusterBus::close);
         catalogReads.shutdownNow();
         databaseCatalog.close();
         database.close();

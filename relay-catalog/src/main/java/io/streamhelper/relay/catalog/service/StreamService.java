@@ -1,6 +1,8 @@
 package io.streamhelper.relay.catalog.service;
 
 import io.streamhelper.relay.catalog.account.Tokens;
+import io.streamhelper.relay.catalog.cluster.ClusterChanges;
+import io.streamhelper.relay.catalog.cluster.OtherNodes;
 import io.streamhelper.relay.engine.secret.Secret;
 import io.streamhelper.relay.catalog.error.ServiceException;
 import io.streamhelper.relay.catalog.store.AuditLog;
@@ -11,6 +13,8 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A streamer's input streams. Every method takes the caller's user id and checks ownership here,
@@ -23,11 +27,36 @@ public final class StreamService {
     private final StreamStore streams;
     private final AuditLog audit;
     private final StreamRegistry registry;
+    private final ClusterChanges cluster;
+    private final OtherNodes others;
 
+    /** A single node: nobody else to tell of a change, nobody else relays. */
     public StreamService(StreamStore streams, AuditLog audit, StreamRegistry registry) {
+        this(streams, audit, registry, ClusterChanges.NONE, OtherNodes.NONE);
+    }
+
+    /** Telling other nodes of changes, without reading what they relay (the services' own tests). */
+    public StreamService(StreamStore streams, AuditLog audit, StreamRegistry registry, ClusterChanges cluster) {
+        this(streams, audit, registry, cluster, OtherNodes.NONE);
+    }
+
+    /** Reading what other nodes relay, without telling them of changes (the views' own tests). */
+    public StreamService(StreamStore streams, AuditLog audit, StreamRegistry registry, OtherNodes others) {
+        this(streams, audit, registry, ClusterChanges.NONE, others);
+    }
+
+    /**
+     * {@code cluster} hears each delete and key rotation once it is stored and this node's
+     * registry has acted: the node the stream is live on, if another, acts on it there.
+     * {@code others}: what the other nodes of the service relay (a stream may be live on one of them).
+     */
+    public StreamService(StreamStore streams, AuditLog audit, StreamRegistry registry, ClusterChanges cluster,
+            OtherNodes others) {
         this.streams = streams;
         this.audit = audit;
         this.registry = registry;
+        this.cluster = Objects.requireNonNull(cluster, "cluster");
+        this.others = Objects.requireNonNull(others, "others");
     }
 
     public StreamRecord create(long callerId, String name) {
@@ -57,6 +86,7 @@ public final class StreamService {
         streams.delete(streamId);
         audit.record(callerId, "delete", "stream", streamId, "");
         registry.disconnect(String.valueOf(streamId));
+        cluster.streamDeleted(streamId);
     }
 
     /**
@@ -69,6 +99,7 @@ public final class StreamService {
         StreamRecord rotated = streams.rotateKey(streamId, Secret.of(Tokens.random(KEY_BYTES)));
         audit.record(callerId, "rotate-key", "stream", streamId, "");
         registry.keyRotated(String.valueOf(streamId));
+        cluster.keyRotated(streamId);
         return rotated;
     }
 
@@ -91,8 +122,23 @@ public final class StreamService {
         return names;
     }
 
-    /** Whether the stream's publisher is live right now (the registry knows better than the stored flag). */
+    /**
+     * Whether the stream is on air right now, here or on another node (the registry and the other
+     * nodes' published status know better than the stored flag).
+     */
     public boolean isLive(StreamRecord stream) {
-        return registry.liveStream(String.valueOf(stream.id())).isPresent();
+        return registry.liveStream(String.valueOf(stream.id())).isPresent() || liveElsewhere(stream.id()).isPresent();
+    }
+
+    /**
+     * The stream as another node last published it, when it is not live here but there (at most a
+     * few seconds old). Empty on a single node.
+     */
+    public Optional<OtherNodes.RemoteStream> liveElsewhere(long streamId) {
+        String id = String.valueOf(streamId);
+        if (registry.liveStream(id).isPresent()) {
+            return Optional.empty();
+        }
+        return others.stream(id);
     }
 }

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import io.streamhelper.relay.catalog.secret.SecretBox;
+import io.streamhelper.relay.catalog.store.jdbi.JdbiClusterStore;
 import io.streamhelper.relay.catalog.store.jdbi.JdbiKeyCheck;
 import io.streamhelper.relay.catalog.store.jdbi.JdbiSealedRows;
 import io.streamhelper.relay.catalog.store.jdbi.JdbiStores;
@@ -37,12 +38,14 @@ public final class Database implements AutoCloseable {
     private final Jdbi jdbi;
     private final JdbiStores stores;
     private final SealedRows sealedRows;
+    private final ClusterStore cluster;
 
-    private Database(HikariDataSource dataSource, Jdbi jdbi, JdbiStores stores, SealedRows sealedRows) {
+    private Database(HikariDataSource dataSource, Jdbi jdbi, JdbiStores stores, SealedRows sealedRows, ClusterStore cluster) {
         this.dataSource = dataSource;
         this.jdbi = jdbi;
         this.stores = stores;
         this.sealedRows = sealedRows;
+        this.cluster = cluster;
     }
 
     public static Database open(DatabaseSettings settings, SecretBox secrets) {
@@ -73,7 +76,9 @@ public final class Database implements AutoCloseable {
                     .setMessageRendering(StatementExceptions.MessageRendering.NONE);
             // Before anything reads a key: the wrong key stops the start here, with a clear message.
             JdbiKeyCheck.verifyOrCreate(jdbi, secrets);
-            return new Database(dataSource, jdbi, new JdbiStores(jdbi, secrets, clock), new JdbiSealedRows(jdbi, secrets));
+            ClusterStore cluster = dialect == Dialect.POSTGRESQL ? new JdbiClusterStore(jdbi) : JdbiClusterStore.unsupported();
+            return new Database(dataSource, jdbi, new JdbiStores(jdbi, secrets, clock), new JdbiSealedRows(jdbi, secrets),
+                    cluster);
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;
@@ -158,6 +163,14 @@ public final class Database implements AutoCloseable {
         return stores.streamSessions();
     }
 
+    /**
+     * Node heartbeats and stream leases, for several nodes on one PostgreSQL database. On SQLite
+     * (a single node) every method throws {@link UnsupportedOperationException}: nothing calls it.
+     */
+    public ClusterStore cluster() {
+        return cluster;
+    }
+
     /** For the health check: a {@code SELECT 1} that answers within seconds; never throws. */
     public boolean isReachable() {
         try {
@@ -168,6 +181,26 @@ public final class Database implements AutoCloseable {
             return one != null && one == 1;
         } catch (RuntimeException e) {
             return false;
+        }
+    }
+
+    /**
+     * PostgreSQL's NOTIFY on {@code channel} through the pool (relay-cluster's bus between nodes).
+     * One statement in auto-commit: the notice is delivered now, to every session listening on
+     * the channel. PostgreSQL only (SQLite has no pg_notify: it fails like any broken statement).
+     *
+     * @throws StoreException if it could not be sent (the message names neither channel payload nor URL)
+     */
+    public void notifyChannel(String channel, String payload) {
+        try {
+            jdbi.useHandle(handle -> handle.createQuery("SELECT 1 FROM pg_notify(:channel, :payload)")
+                    .bind("channel", channel)
+                    .bind("payload", payload)
+                    .setQueryTimeout(REACHABLE_TIMEOUT_SECONDS)
+                    .mapTo(Integer.class)
+                    .one());
+        } catch (RuntimeException e) {
+            throw new StoreException("cannot send a notice through the database: " + e.getMessage(), e);
         }
     }
 
