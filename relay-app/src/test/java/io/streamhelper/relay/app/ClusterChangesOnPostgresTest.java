@@ -44,8 +44,8 @@ class ClusterChangesOnPostgresTest {
         String key3 = TestKeys.destination();
         try (HookServer hooks = new HookServer();
                 NginxRtmp sink = NginxRtmp.start(work.resolve("sink"), NginxRtmp.options().hooks(hooks));
-                RelayServer a = RelayServer.start(TestRelayConfig.with(postgres), new StaticStreamCatalog(List.of()));
-                RelayServer b = RelayServer.start(TestRelayConfig.with(postgres), new StaticStreamCatalog(List.of()))) {
+                RelayServer a = RelayServer.start(node("node-a", postgres), new StaticStreamCatalog(List.of()));
+                RelayServer b = RelayServer.start(node("node-b", postgres), new StaticStreamCatalog(List.of()))) {
             assertNotEquals(a.nodeId(), b.nodeId());
             RelayHttp apiA = new RelayHttp(a.httpPort());
             RelayHttp apiB = new RelayHttp(b.httpPort());
@@ -108,6 +108,14 @@ class ClusterChangesOnPostgresTest {
             assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("cluster-bus")
                     && t.isAlive()), "no bus thread");
         }
+    }
+
+    /** Each its own data directory (TestRelayConfig), the same database and key, its own node id. */
+    private static RelayConfig node(String nodeId, String... postgres) {
+        String[] env = java.util.Arrays.copyOf(postgres, postgres.length + 2);
+        env[postgres.length] = "RELAY_NODE_ID";
+        env[postgres.length + 1] = nodeId;
+        return TestRelayConfig.with(env);
     }
 
     private static long addDestination(RelayHttp api, String token, long streamId, NginxRtmp sink, String key) throws Exception {
