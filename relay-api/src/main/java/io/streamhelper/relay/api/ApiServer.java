@@ -5,6 +5,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.streamhelper.relay.catalog.account.AccountService;
 import io.streamhelper.relay.catalog.account.AddressBlock;
+import io.streamhelper.relay.catalog.cluster.OtherNodes;
 import io.streamhelper.relay.catalog.service.DestinationService;
 import io.streamhelper.relay.catalog.service.EncryptionKeyService;
 import io.streamhelper.relay.catalog.service.StreamService;
@@ -40,7 +41,28 @@ public final class ApiServer implements AutoCloseable {
                            BooleanSupplier databaseUp, Optional<String> publicHost, IngestPorts ingestPorts,
                            long maxBodyBytes, RateLimits rateLimits, ClientAddressResolver clientAddresses,
                            EncryptionKeyService encryptionKeys, StreamSessionService sessions,
-                           Optional<RtmpsCertificate> rtmpsCertificate) {
+                           Optional<RtmpsCertificate> rtmpsCertificate, String nodeId, OtherNodes others) {
+        /** A single node: named after its host, nobody else to show. */
+        public Services(StreamRegistry registry, Clock clock, Optional<Secret> metricsToken,
+                        AccountService accounts, StreamService streams, DestinationService destinations,
+                        BooleanSupplier databaseUp, Optional<String> publicHost, IngestPorts ingestPorts,
+                        long maxBodyBytes, RateLimits rateLimits, ClientAddressResolver clientAddresses,
+                        EncryptionKeyService encryptionKeys, StreamSessionService sessions,
+                        Optional<RtmpsCertificate> rtmpsCertificate) {
+            this(registry, clock, metricsToken, accounts, streams, destinations, databaseUp, publicHost, ingestPorts,
+                    maxBodyBytes, rateLimits, clientAddresses, encryptionKeys, sessions, rtmpsCertificate,
+                    hostNodeId(), OtherNodes.NONE);
+        }
+
+        /** The host name when it is a valid node id (1-63 of [A-Za-z0-9._-]), else "local". */
+        public static String hostNodeId() {
+            try {
+                String host = java.net.InetAddress.getLocalHost().getHostName();
+                return host != null && host.matches("[A-Za-z0-9._-]{1,63}") ? host : "local";
+            } catch (java.io.IOException | SecurityException unknown) {
+                return "local";
+            }
+        }
     }
 
     /**
@@ -83,6 +105,8 @@ public final class ApiServer implements AutoCloseable {
     private final RateLimiter perAddress;
     private final RateLimiter perUser;
     private final ClientAddressResolver clientAddresses;
+    private final LocalStatus localStatus;
+    private final String nodeId;
 
     public ApiServer(Services services) {
         this.accounts = services.accounts();
@@ -90,15 +114,19 @@ public final class ApiServer implements AutoCloseable {
         RateLimits limits = services.rateLimits();
         this.perAddress = new RateLimiter(new RateLimiter.Limit(limits.perAddressPerSecond(), limits.perAddressBurst()));
         this.perUser = new RateLimiter(new RateLimiter.Limit(limits.perUserPerSecond(), limits.perUserBurst()));
-        this.health = new HealthController(services.registry(), services.clock(), services.databaseUp(),
+        ServiceView service = new ServiceView(services.nodeId(), services.registry(), services.others());
+        this.nodeId = services.nodeId();
+        this.localStatus = new LocalStatus(services.nodeId(), services.registry(), services.clock());
+        this.health = new HealthController(service, services.clock(), services.databaseUp(),
                 services.rtmpsCertificate());
-        MetricsController metrics = new MetricsController(services.registry(), services.metricsToken(), services.rtmpsCertificate());
+        MetricsController metrics = new MetricsController(services.registry(), services.metricsToken(), services.rtmpsCertificate(),
+                services.nodeId());
         AccountController accountRoutes = new AccountController(services.accounts());
-        StreamController streamRoutes = new StreamController(services.streams(), services.registry(), services.publicHost(), services.ingestPorts());
+        StreamController streamRoutes = new StreamController(services.streams(), service, services.publicHost(), services.ingestPorts());
         DestinationController destinationRoutes = new DestinationController(services.destinations());
         EncryptionKeyController keyRoutes = new EncryptionKeyController(services.encryptionKeys());
         StreamSessionController sessionRoutes = new StreamSessionController(services.sessions(), services.registry());
-        StatsController stats = new StatsController(services.registry(), services.clock(), services.streams()::currentNames);
+        StatsController stats = new StatsController(service, services.clock(), services.streams()::currentNames);
         BodyLimit bodyLimit = new BodyLimit(services.maxBodyBytes());
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
@@ -232,6 +260,25 @@ public final class ApiServer implements AutoCloseable {
         });
     }
 
+    /**
+     * This node's streams on air, as compact JSON for its heartbeat (the other nodes list them from
+     * it): ids, states, each destination's status and the stats entry; bounded, no key, no URL
+     * ({@link LocalStatus}). Never throws: the heartbeat must go on whatever a stream is doing.
+     */
+    public String localStatusJson() {
+        try {
+            return localStatus.json();
+        } catch (RuntimeException e) {
+            log.warn("event=local_status_failed error={}", e.toString());
+            // An empty list, not a stale one: the others then show none of this node's streams for a moment.
+            com.fasterxml.jackson.databind.node.ObjectNode empty = RemoteReport.JSON.createObjectNode();
+            empty.put("node", nodeId);
+            empty.putArray("streams");
+            empty.put("omittedStreams", 0);
+            return empty.toString();
+        }
+    }
+
     /** Health is 503 while the server is starting or stopping; the app says when it is ready. */
     public void ready() {
         health.ready();
@@ -258,5 +305,6 @@ public final class ApiServer implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        health.close();
     }
 }

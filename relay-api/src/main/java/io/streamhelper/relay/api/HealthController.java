@@ -20,7 +20,8 @@ import java.util.function.BooleanSupplier;
  * stream waiting for its encoder to reconnect is counted, not a reason for 503: the server is fine.
  * 503 with a reason while starting, while shutting down, or when the database does not answer,
  * so a load balancer or Docker takes the server out of rotation at those times. The database is
- * probed at most once a second ({@link CachedProbe}), however often the check is called.
+ * probed at most once a second ({@link CachedProbe}), however often the check is called, and a
+ * probe that takes over 2 s counts as unreachable ({@link BoundedProbe}): the check always answers.
  * With RTMPS on, an expiring or expired certificate makes the status DEGRADED, still 200: the
  * relay takes publishers (plain RTMP, and RTMPS clients that do not check), and a 503 would have
  * a load balancer or orchestrator take it away or restart it, which renews nothing.
@@ -29,18 +30,23 @@ final class HealthController {
     private enum Phase { STARTING, RUNNING, STOPPING }
 
     private final StreamRegistry registry;
+    private final ServiceView service;
     private final Clock clock;
     private final BooleanSupplier databaseUp;
+    private final BoundedProbe probe;
     private final Instant startedAt;
     private final Optional<ApiServer.RtmpsCertificate> rtmps;
     private volatile Phase phase = Phase.STARTING;
 
-    HealthController(StreamRegistry registry, Clock clock, BooleanSupplier databaseUp, Optional<ApiServer.RtmpsCertificate> rtmps) {
-        this.registry = registry;
+    HealthController(ServiceView service, Clock clock, BooleanSupplier databaseUp, Optional<ApiServer.RtmpsCertificate> rtmps) {
+        this.service = service;
+        this.registry = service.registry();
         this.clock = clock;
         this.rtmps = rtmps;
-        // Anonymous callers must not be able to turn health checks into database queries.
-        this.databaseUp = new CachedProbe(databaseUp, clock, CachedProbe.MAX_AGE);
+        // Anonymous callers must not be able to turn health checks into database queries; and a
+        // database that is gone must make the check say so, not hang for the pool's checkout timeout.
+        this.probe = new BoundedProbe(databaseUp, BoundedProbe.LIMIT);
+        this.databaseUp = new CachedProbe(probe, clock, CachedProbe.MAX_AGE);
         this.startedAt = clock.instant();
     }
 
@@ -50,6 +56,10 @@ final class HealthController {
 
     void stopping() {
         phase = Phase.STOPPING;
+    }
+
+    void close() {
+        probe.close();
     }
 
     void get(Context ctx) {
@@ -82,6 +92,10 @@ final class HealthController {
         body.put("reconnectingStreams", reconnecting);
         body.put("activeRelays", activeRelays);
         body.put("uptime", Duration.between(startedAt, now).toSeconds());
+        // The whole service (several nodes on one PostgreSQL): the others as they last published.
+        body.put("node", service.nodeId());
+        body.put("nodes", service.nodes());
+        body.put("serviceActiveStreams", live.size() + service.remoteStreams().size());
         certificate.ifPresent(c -> body.put("rtmps", c.json()));
         ctx.status(problem == null ? 200 : 503).json(body);
     }

@@ -29,7 +29,14 @@ final class MetricsController {
     private final Optional<Secret> token;
 
     MetricsController(StreamRegistry streams, Optional<Secret> token, Optional<ApiServer.RtmpsCertificate> rtmps) {
+        this(streams, token, rtmps, "local");
+    }
+
+    /** @param nodeId labels every sample {@code node="<id>"}: a scraper of several nodes sums or tells them apart */
+    MetricsController(StreamRegistry streams, Optional<Secret> token, Optional<ApiServer.RtmpsCertificate> rtmps, String nodeId) {
         this.token = token;
+        // Before any meter: common tags apply to the meters registered after them.
+        registry.config().commonTags("node", nodeId);
         // Only with RTMPS on: a series that is absent cannot fire an expiry alert for a relay without TLS.
         rtmps.ifPresent(c -> Gauge.builder("relay_tls_certificate_expiry_timestamp_seconds", c,
                         cert -> cert.notAfter().get().getEpochSecond())

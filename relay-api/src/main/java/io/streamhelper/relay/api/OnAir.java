@@ -1,5 +1,6 @@
 package io.streamhelper.relay.api;
 
+import io.streamhelper.relay.catalog.cluster.OtherNodes;
 import io.streamhelper.relay.engine.stream.LiveStream;
 import io.streamhelper.relay.engine.stream.StreamState;
 import java.time.Duration;
@@ -32,6 +33,17 @@ record OnAir(String state, Instant graceEndsAt) {
             return ends == null ? new OnAir(LIVE, null) : new OnAir(RECONNECTING, ends);
         }
         return new OnAir(state == StreamState.LIVE ? LIVE : OFFLINE, null);
+    }
+
+    /**
+     * A stream another node relays, as it published it: {@code reconnecting} with the grace end it
+     * published, else live (it is listed only while on air there).
+     */
+    static OnAir of(OtherNodes.RemoteStream remote) {
+        if (RECONNECTING.equals(remote.state())) {
+            return new OnAir(RECONNECTING, RemoteReport.instant(remote, "graceEndsAt"));
+        }
+        return new OnAir(LIVE, null);
     }
 
     boolean onAir() {

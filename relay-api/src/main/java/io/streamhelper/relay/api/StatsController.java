@@ -12,19 +12,22 @@ import java.util.Optional;
  * data; the JSON needs a {@link Caller}, set by the authentication step.
  */
 final class StatsController {
-    private final StreamRegistry registry;
+    private final ServiceView service;
     private final Clock clock;
     private final StreamNames names;
     private final StatPage page = new StatPage();
 
     /** Every stream shown with the name its publisher went live with. */
     StatsController(StreamRegistry registry, Clock clock) {
-        this(registry, clock, ids -> Map.of());
+        this(new ServiceView("local", registry, io.streamhelper.relay.catalog.cluster.OtherNodes.NONE), clock, ids -> Map.of());
     }
 
-    /** @param names the current (stored) names, so a stream renamed while live shows its new name */
-    StatsController(StreamRegistry registry, Clock clock, StreamNames names) {
-        this.registry = registry;
+    /**
+     * @param service this node's streams and the other nodes'
+     * @param names   the current (stored) names, so a stream renamed while live shows its new name
+     */
+    StatsController(ServiceView service, Clock clock, StreamNames names) {
+        this.service = service;
         this.clock = clock;
         this.names = names;
     }
@@ -36,7 +39,7 @@ final class StatsController {
             return;
         }
         ctx.header("Cache-Control", "no-store");
-        ctx.json(StatsReport.of(registry, caller.get(), clock.instant(), names));
+        ctx.json(StatsReport.of(service, caller.get(), clock.instant(), names));
     }
 
     void page(Context ctx) {

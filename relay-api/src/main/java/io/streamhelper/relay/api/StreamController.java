@@ -3,7 +3,6 @@ package io.streamhelper.relay.api;
 import io.javalin.http.Context;
 import io.streamhelper.relay.catalog.service.StreamService;
 import io.streamhelper.relay.catalog.store.StreamRecord;
-import io.streamhelper.relay.engine.registry.StreamRegistry;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -11,13 +10,13 @@ import java.util.Set;
 /** A streamer's input streams: thin handlers; ownership is the service's job. */
 final class StreamController {
     private final StreamService streams;
-    private final StreamRegistry registry;
+    private final ServiceView service;
     private final Optional<String> publicHost;
     private final ApiServer.IngestPorts ports;
 
-    StreamController(StreamService streams, StreamRegistry registry, Optional<String> publicHost, ApiServer.IngestPorts ports) {
+    StreamController(StreamService streams, ServiceView service, Optional<String> publicHost, ApiServer.IngestPorts ports) {
         this.streams = streams;
-        this.registry = registry;
+        this.service = service;
         this.publicHost = publicHost;
         this.ports = ports;
     }
@@ -51,8 +50,9 @@ final class StreamController {
     }
 
     private Map<String, Object> view(Context ctx, StreamRecord s) {
-        // The registry, not the stored flag: it knows a reconnecting stream from a live one.
-        return Views.stream(s, OnAir.of(registry.liveStream(String.valueOf(s.id())).orElse(null)), ingestUrls(ctx));
+        // The registry (or the node relaying it), not the stored flag: it knows a reconnecting stream from a live one.
+        ServiceView.Where where = service.where(String.valueOf(s.id()));
+        return Views.stream(s, where.onAir(), where.node(), ingestUrls(ctx));
     }
 
     /**

@@ -30,7 +30,7 @@ final class Views {
      * {@code isLive} stays true while the stream is reconnecting (its destinations are still
      * published); {@code state} says which, and {@code graceEndsAt} how long the relay waits.
      */
-    static Map<String, Object> stream(StreamRecord s, OnAir onAir, Map<String, String> ingestUrls) {
+    static Map<String, Object> stream(StreamRecord s, OnAir onAir, String node, Map<String, String> ingestUrls) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", s.id());
         m.put("ownerId", s.ownerId());
@@ -42,6 +42,8 @@ final class Views {
         m.put("isLive", onAir.onAir());
         m.put("state", onAir.state());
         m.put("graceEndsAt", onAir.graceEndsAtText());
+        // The node relaying it (several nodes on one database); null while it is off the air.
+        m.put("node", onAir.onAir() ? node : null);
         m.put("createdAt", s.createdAt().toString());
         m.put("updatedAt", s.updatedAt().toString());
         return m;

@@ -7,6 +7,7 @@ import io.javalin.testtools.TestConfig;
 import io.streamhelper.relay.catalog.account.AccountService;
 import io.streamhelper.relay.catalog.account.LoginThrottle;
 import io.streamhelper.relay.catalog.account.PasswordHasher;
+import io.streamhelper.relay.catalog.cluster.OtherNodes;
 import io.streamhelper.relay.catalog.service.DatabaseCatalog;
 import io.streamhelper.relay.catalog.service.DestinationService;
 import io.streamhelper.relay.catalog.service.EncryptionKeyService;
@@ -78,7 +79,14 @@ final class ApiFixture implements AutoCloseable {
         ApiServer.IngestPorts ingestPorts = ApiServer.IngestPorts.rtmpOnly(1935);
         /** The RTMPS certificate health and /metrics report; none: RTMPS off. */
         Optional<ApiServer.RtmpsCertificate> rtmpsCertificate = Optional.empty();
+        /** This node's id (health, stats, the metrics label). */
+        String nodeId = NODE;
+        /** What the other nodes of the service publish; none: a single node. */
+        OtherNodes others = OtherNodes.NONE;
     }
+
+    /** The node id of a fixture whose test does not choose one. */
+    static final String NODE = "node-a";
 
     final Database database;
     final SecretBox secretBox;
@@ -109,13 +117,13 @@ final class ApiFixture implements AutoCloseable {
                 .withPublisherGrace(Duration.ofSeconds(30)));
         AccountService accounts = new AccountService(database.users(), database.sessions(), database.audit(),
                 new PasswordHasher(), LoginThrottle.defaults(s.clock), s.clock, Duration.ofHours(1), s.signupOpen);
-        StreamService streams = new StreamService(database.streams(), database.audit(), registry);
+        StreamService streams = new StreamService(database.streams(), database.audit(), registry, s.others);
         DestinationService destinations = new DestinationService(database.destinations(), streams,
                 database.audit(), registry, s.addresses, s.resolver, s.maxPerStream, 100);
         api = new ApiServer(new ApiServer.Services(registry, s.clock, s.metricsToken, accounts, streams, destinations,
                 s.databaseUp != null ? s.databaseUp : database::isReachable, Optional.of("relay.example"), s.ingestPorts, s.maxBodyBytes, s.rateLimits,
                 s.clientAddresses, new EncryptionKeyService(secretBox, database.sealedRows(), database.users(), database.audit()),
-                new StreamSessionService(streams, database.streamSessions()), s.rtmpsCertificate));
+                new StreamSessionService(streams, database.streamSessions()), s.rtmpsCertificate, s.nodeId, s.others));
         if (s.ready) {
             api.ready();
         }

@@ -16,7 +16,9 @@ import io.streamhelper.relay.engine.registry.StreamRegistry;
 import io.streamhelper.relay.testkit.TestKeys;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -35,27 +37,35 @@ class MetricsControllerTest {
         return new ApiFixture(dir, settings);
     }
 
-    /** The value of one sample line, e.g. {@code relay_active_streams 1.0}; fails when absent. */
+    /**
+     * The value of one series, e.g. {@code relay_streams{state="live"}}, in any label order; every
+     * series also carries this node's label, so each lookup checks that too. Fails when absent.
+     */
     private static double sample(String text, String series) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " ([0-9.eE+-]+)$").matcher(text);
-        assertTrue(m.find(), series + " in:\n" + text);
-        return Double.parseDouble(m.group(1));
+        int brace = series.indexOf('{');
+        String name = brace < 0 ? series : series.substring(0, brace);
+        Map<String, String> wanted = new HashMap<>();
+        if (brace >= 0) {
+            Matcher label = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"([^\"]*)\"").matcher(series.substring(brace));
+            while (label.find()) {
+                wanted.put(label.group(1), label.group(2));
+            }
+        }
+        wanted.put("node", ApiFixture.NODE);
+        return PrometheusText.parse(text).stream()
+                .filter(s -> s.name().equals(name) && s.labels().equals(wanted))
+                .mapToDouble(PrometheusText.Sample::value)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(series + " (with node=\"" + ApiFixture.NODE + "\") in:\n" + text));
     }
 
-    /** Every line is a comment (# HELP / # TYPE) or a sample: name, optional labels, a number. */
+    /** The strict reader takes it, there are many samples, and every one is labelled with this node. */
     private static void assertPrometheusText(String text) {
-        Pattern sampleLine = Pattern.compile(
-                "[a-zA-Z_:][a-zA-Z0-9_:]*(\\{([a-zA-Z_][a-zA-Z0-9_]*=\"([^\"\\\\]|\\\\.)*\",?)*\\})? "
-                        + "(-?[0-9.]+([eE][+-]?[0-9]+)?|NaN|[+-]Inf)( -?[0-9]+)?");
-        int samples = 0;
-        for (String line : text.split("\n")) {
-            if (line.isEmpty() || line.startsWith("# HELP ") || line.startsWith("# TYPE ")) {
-                continue;
-            }
-            assertTrue(sampleLine.matcher(line).matches(), "not Prometheus text: " + line);
-            samples++;
+        List<PrometheusText.Sample> samples = PrometheusText.parse(text);
+        assertTrue(samples.size() > 50, "a real scrape has many samples: " + samples.size());
+        for (PrometheusText.Sample s : samples) {
+            assertEquals(ApiFixture.NODE, s.labels().get("node"), "every sample names its node: " + s);
         }
-        assertTrue(samples > 50, "a real scrape has many samples: " + samples);
     }
 
     @Test

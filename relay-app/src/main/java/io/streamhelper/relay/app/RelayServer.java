@@ -7,7 +7,11 @@ import io.streamhelper.relay.rtmp.transport.Transport;
 import io.streamhelper.relay.api.ApiServer;
 import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
 import io.streamhelper.relay.engine.stream.LiveStream;
+import io.streamhelper.relay.engine.registry.StreamOwnership;
 import io.streamhelper.relay.engine.registry.StreamRegistry;
+import io.streamhelper.relay.cluster.ClusterBus;
+import io.streamhelper.relay.cluster.ClusterNode;
+import io.streamhelper.relay.cluster.ClusterOwnership;
 import io.streamhelper.relay.rtmp.client.ClientSettings;
 import io.streamhelper.relay.rtmp.client.RtmpDestinationConnector;
 import io.streamhelper.relay.rtmp.ingest.IngestServer;
@@ -36,6 +40,8 @@ import io.streamhelper.relay.catalog.cluster.ClusterChanges;
 import io.streamhelper.relay.cluster.ClusterChangeApplier;
 import io.streamhelper.relay.cluster.ClusterChangeSender;
 import io.streamhelper.relay.cluster.PgClusterBus;
+import io.streamhelper.relay.cluster.ClusterView;
+import io.streamhelper.relay.catalog.cluster.OtherNodes;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -80,6 +86,14 @@ public final class RelayServer implements AutoCloseable {
     private final DataDirLock dataDirLock;
     private final DataDirectory dataDirectory;
     private final StartupBanner banner;
+    /** This node's leases and membership when the database is PostgreSQL (several nodes); null on SQLite. */
+    private final ClusterOwnership clusterOwnership;
+    private final ClusterNode clusterNode;
+    /**
+     * What the heartbeat publishes is the API's view of this node's streams; the heartbeat starts
+     * before the API exists (it must be alive before the ingest listens), so it reads it here.
+     */
+    private volatile ApiServer statusSource;
 
     /** Each thing opened is added to {@code opened} at once: a failure further on closes it (see {@link #start}). */
     private RelayServer(RelayConfig config, StaticStreamCatalog fileCatalog, DataDirLock dataDirLock, OpenedResources opened)
@@ -103,7 +117,7 @@ public final class RelayServer implements AutoCloseable {
         SecretBox secrets = secretBox(config);
         database = openDatabase(config.database(), secrets);
         opened.add("database", database::close);
-        nodeId = provisionalNodeId();
+        nodeId = config.nodeId();
         bus = config.database().isSqlite() ? Optional.empty() : Optional.of(PgClusterBus.start(database, config.database()));
         bus.ifPresent(b -> opened.add("cluster bus", b::close));
         if (dataDirectory.newDatabase()) {
@@ -121,6 +135,12 @@ public final class RelayServer implements AutoCloseable {
         opened.add("catalog writer", databaseCatalog::close);
         databaseCatalog.recoverAfterRestart();
         CombinedCatalog catalog = new CombinedCatalog(fileCatalog, databaseCatalog);
+        // Several nodes share a PostgreSQL database: a stream opens on the node holding its lease.
+        clusterOwnership = config.database().isSqlite() ? null
+                : ClusterOwnership.create(database.cluster(), bus.get(), nodeId);
+        if (clusterOwnership != null) {
+            opened.add("cluster leases", clusterOwnership::close);
+        }
 
         AddressPolicy addresses = config.allowPrivateDestinations() ? AddressPolicy.allowingPrivate() : AddressPolicy.publicOnly();
         ClientSettings clientSettings = ClientSettings.defaults()
@@ -134,9 +154,18 @@ public final class RelayServer implements AutoCloseable {
                 .withAudioHold(config.audioHold(transport))
                 .withListener(catalog)
                 .withPublisherGrace(config.publisherGrace())
-                .withTakeoverAfter(config.publisherTakeover()));
+                .withTakeoverAfter(config.publisherTakeover())
+                .withOwnership(clusterOwnership == null ? StreamOwnership.LOCAL : clusterOwnership));
         bus.ifPresent(b -> b.listen(new ClusterChangeApplier(registry, nodeId, id -> database.streams().findById(id).isPresent())));
         ClusterChanges changes = bus.<ClusterChanges>map(b -> new ClusterChangeSender(b, nodeId)).orElse(ClusterChanges.NONE);
+        // Before the ingest listens: stale leases of this node id go, and it is alive for the others.
+        clusterNode = clusterOwnership == null ? null
+                : ClusterNode.create(database.cluster(), clusterOwnership, bus.get(), ClusterNode.Streams.of(registry), this::localStatus);
+        if (clusterNode != null) {
+            clusterNode.start();
+            opened.add("cluster membership", clusterNode::close);
+            log.info("event=cluster_node node={}", nodeId);
+        }
         IngestSettings ingestSettings = IngestSettings.defaults(config.rtmpPort())
                 .withBindAddress(config.bindAddress())
                 .withIdleTimeout(config.publishIdleTimeout())
@@ -163,7 +192,10 @@ public final class RelayServer implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         AccountService accounts = new AccountService(database.users(), database.sessions(), database.audit(),
                 new PasswordHasher(), LoginThrottle.defaults(clock), clock, config.tokenLifetime(), config.allowSignup());
-        StreamService streams = new StreamService(database.streams(), database.audit(), registry, changes);
+        // What the other nodes publish in their heartbeats: how this node's API answers for the whole service.
+        OtherNodes others = config.database().isSqlite() ? OtherNodes.NONE
+                : new ClusterView(database.cluster(), nodeId, clock);
+        StreamService streams = new StreamService(database.streams(), database.audit(), registry, changes, others);
         DestinationService destinations = new DestinationService(database.destinations(), streams,
                 database.audit(), registry, addresses, InetAddress::getAllByName,
                 config.maxDestinationsPerStream(), config.maxDestinationsPerUser(), changes);
@@ -172,9 +204,11 @@ public final class RelayServer implements AutoCloseable {
                 config.clientAddresses(),
                 new EncryptionKeyService(secrets, database.sealedRows(), database.users(), database.audit()),
                 new StreamSessionService(streams, database.streamSessions()),
-                tls.map(t -> new ApiServer.RtmpsCertificate(() -> t.certificate().getNotAfter().toInstant(), IngestTls.EXPIRY_WARNING))));
+                tls.map(t -> new ApiServer.RtmpsCertificate(() -> t.certificate().getNotAfter().toInstant(), IngestTls.EXPIRY_WARNING)),
+                nodeId, others));
         opened.add("HTTP API", created::close);
         api = startApi(created, config);
+        statusSource = api;
         acceptors.scheduleAtFixedRate(accounts::purgeExpiredSessions, 1, 1, TimeUnit.HOURS);
         api.ready();
         banner = new StartupBanner(StartupBanner.host(config.publicHost(), config.bindAddress()),
@@ -246,6 +280,12 @@ public final class RelayServer implements AutoCloseable {
             opened.closeAll(e);
             throw e;
         }
+    }
+
+    /** This node's live streams as the others read them; empty until the API is up. */
+    private String localStatus() {
+        ApiServer source = statusSource;
+        return source == null ? "{\"node\":\"" + nodeId + "\",\"streams\":[]}" : source.localStatusJson();
     }
 
     /** What the API offers streamers: the RTMPS address first when RTMPS is on (the safer one). */
@@ -321,22 +361,6 @@ public final class RelayServer implements AutoCloseable {
     }
 
     /**
-     * Until RELAY_NODE_ID (RelayConfig.nodeId(), hA) is on main: the host name and a random part,
-     * so that two servers in one JVM (the tests) or on one host never take each other's notices
-     * for their own.
-     */
-    private static String provisionalNodeId() {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9._-]", "-");
-        } catch (java.net.UnknownHostException e) {
-            host = "relay";
-        }
-        String suffix = "-" + Long.toHexString(new java.security.SecureRandom().nextLong() >>> 16);
-        return host.substring(0, Math.min(host.length(), 63 - suffix.length())) + suffix;
-    }
-
-    /**
      * Stops taking publishers, ends every live stream (each destination gets FCUnpublish and
      * deleteStream), then closes listeners and event loops.
      */
@@ -360,6 +384,13 @@ public final class RelayServer implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
         while (ending.stream().anyMatch(DestinationRelay::hasOpenLink) && System.nanoTime() < deadline) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+
+        // After the streams ended (each gave its lease back as its destinations closed): the
+        // rest of this node's leases and its row go, so others need not wait out the expiry.
+        if (clusterNode != null) {
+            clusterNode.close();
+            clusterOwnership.close();
         }
 
         log.info("event=shutdown phase=close_connections");

@@ -44,8 +44,8 @@ class ClusterChangesOnPostgresTest {
         String key3 = TestKeys.destination();
         try (HookServer hooks = new HookServer();
                 NginxRtmp sink = NginxRtmp.start(work.resolve("sink"), NginxRtmp.options().hooks(hooks));
-                RelayServer a = RelayServer.start(node("node-a", postgres), new StaticStreamCatalog(List.of()));
-                RelayServer b = RelayServer.start(node("node-b", postgres), new StaticStreamCatalog(List.of()))) {
+                RelayServer a = RelayServer.start(TestRelayConfig.with(node(postgres, "node-a")), new StaticStreamCatalog(List.of()));
+                RelayServer b = RelayServer.start(TestRelayConfig.with(node(postgres, "node-b")), new StaticStreamCatalog(List.of()))) {
             assertNotEquals(a.nodeId(), b.nodeId());
             RelayHttp apiA = new RelayHttp(a.httpPort());
             RelayHttp apiB = new RelayHttp(b.httpPort());
@@ -110,14 +110,6 @@ class ClusterChangesOnPostgresTest {
         }
     }
 
-    /** Each its own data directory (TestRelayConfig), the same database and key, its own node id. */
-    private static RelayConfig node(String nodeId, String... postgres) {
-        String[] env = java.util.Arrays.copyOf(postgres, postgres.length + 2);
-        env[postgres.length] = "RELAY_NODE_ID";
-        env[postgres.length + 1] = nodeId;
-        return TestRelayConfig.with(env);
-    }
-
     private static long addDestination(RelayHttp api, String token, long streamId, NginxRtmp sink, String key) throws Exception {
         return api.call("POST", "/api/v1/stream-destinations", "{\"streamId\":" + streamId
                 + ",\"platform\":\"custom\",\"rtmpUrl\":\"" + sink.rtmpUrl() + "\",\"streamKey\":\"" + key
@@ -140,5 +132,12 @@ class ClusterChangesOnPostgresTest {
             return false;
         });
         return Duration.ofNanos(heldAt.get() - start).toMillis();
+    }
+
+    private static String[] node(String[] shared, String nodeId) {
+        String[] env = java.util.Arrays.copyOf(shared, shared.length + 2);
+        env[shared.length] = "RELAY_NODE_ID";
+        env[shared.length + 1] = nodeId;
+        return env;
     }
 }

@@ -26,8 +26,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>As root (CI, these machines) the server runs as the {@code postgres} user, since PostgreSQL
  * refuses to run as root; otherwise as the current user. Durability is switched off
  * ({@code fsync}, {@code synchronous_commit}): the data is thrown away at exit anyway.
+ *
+ * <p>A test that takes the database away (stops it, starts it again) gets a server of its own,
+ * {@link #startPrivate()}: its own data directory and port, {@code synchronous_commit} on so that
+ * every commit a relay was told of is in the WAL before the stop (fsync may stay off: an immediate
+ * stop kills the processes, not the machine, so what was written is still in the page cache). The
+ * shared server is never stopped by a test: other test classes of the JVM use it.
  */
-public final class PostgresServer {
+public final class PostgresServer implements AutoCloseable {
     private static final String SUPERUSER = "postgres";
     private static final long START_TIMEOUT_MS = 30_000;
     private static PostgresServer shared;
@@ -36,7 +42,10 @@ public final class PostgresServer {
     private final Path bin;
     private final int port;
     private final String superuserPassword;
-    private final Process process;
+    private final boolean isPrivate;
+    /** The running postmaster; null while a private server is stopped. Guarded by this. */
+    private Process process;
+    private boolean closed;
     private final AtomicInteger databases = new AtomicInteger();
 
     /** A database of its own and the role that owns it; the password is a test secret, not a key. */
@@ -47,22 +56,73 @@ public final class PostgresServer {
         }
     }
 
-    private PostgresServer(Path dir, Path bin, int port, String superuserPassword, Process process) {
+    private PostgresServer(Path dir, Path bin, int port, String superuserPassword, boolean isPrivate) {
         this.dir = dir;
         this.bin = bin;
         this.port = port;
         this.superuserPassword = superuserPassword;
-        this.process = process;
+        this.isPrivate = isPrivate;
     }
 
     /** The JVM's server, started on first use. */
     public static synchronized PostgresServer shared() {
         if (shared == null) {
-            shared = start();
+            shared = create(false);
             PostgresServer server = shared;
-            Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "postgres-stop"));
+            Runtime.getRuntime().addShutdownHook(new Thread(server::destroy, "postgres-stop"));
         }
         return shared;
+    }
+
+    /**
+     * A server of the caller's own, which it may {@link #stop()} and {@link #start()} again (same
+     * port, same data); {@link #close()} ends it and deletes its data (a JVM exit does too).
+     */
+    public static PostgresServer startPrivate() {
+        PostgresServer server = create(true);
+        Runtime.getRuntime().addShutdownHook(new Thread(server::destroy, "postgres-private-stop"));
+        return server;
+    }
+
+    /**
+     * Stops the server at once, as a crash would ({@code pg_ctl stop -m immediate}: every
+     * connection drops, nothing is checkpointed); committed data survives (synchronous_commit is
+     * on). Only a private server may be stopped.
+     */
+    public synchronized void stop() {
+        if (!isPrivate) {
+            throw new IllegalStateException("the shared PostgreSQL is never stopped by a test: use startPrivate()");
+        }
+        if (process == null || closed) {
+            return;
+        }
+        pgCtlStop();
+        process = null;
+    }
+
+    /** Starts a stopped private server again, on the same port and data; returns once it accepts connections. */
+    public synchronized void start() {
+        if (!isPrivate || closed) {
+            throw new IllegalStateException(closed ? "this PostgreSQL is closed" : "the shared PostgreSQL is always running");
+        }
+        if (process != null && process.isAlive()) {
+            return;
+        }
+        launch();
+        awaitReady();
+    }
+
+    /** Whether the postmaster runs now (a stopped private server: false). */
+    public synchronized boolean running() {
+        return process != null && process.isAlive();
+    }
+
+    /** A private server: stopped and its data deleted. The shared one stops with the JVM only. */
+    @Override
+    public void close() {
+        if (isPrivate) {
+            destroy();
+        }
     }
 
     public int port() {
@@ -97,7 +157,7 @@ public final class PostgresServer {
         return bin.resolve(name);
     }
 
-    private static PostgresServer start() {
+    private static PostgresServer create(boolean isPrivate) {
         Path bin = findBin();
         boolean root = "root".equals(System.getProperty("user.name"));
         try {
@@ -117,17 +177,30 @@ public final class PostgresServer {
             run(root, dir, List.of(bin.resolve("initdb").toString(), "-D", data.toString(), "-U", SUPERUSER,
                     "--pwfile=" + pwFile, "--auth-host=scram-sha-256", "--auth-local=trust",
                     "-E", "UTF8", "--locale=C", "--no-sync"));
-            int port = FreePorts.allocate();
-            Process process = new ProcessBuilder(command(root, List.of(bin.resolve("postgres").toString(),
-                    "-D", data.toString(), "-p", Integer.toString(port), "-k", dir.toString(),
-                    "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
+            PostgresServer server = new PostgresServer(dir, bin, FreePorts.allocate(), password, isPrivate);
+            synchronized (server) {
+                server.launch();
+                server.awaitReady();
+            }
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start PostgreSQL for the tests", e);
+        }
+    }
+
+    /** The postmaster on this server's port and data; its log is appended to across restarts. */
+    private void launch() {
+        boolean root = "root".equals(System.getProperty("user.name"));
+        try {
+            process = new ProcessBuilder(command(root, List.of(bin.resolve("postgres").toString(),
+                    "-D", dir.resolve("data").toString(), "-p", Integer.toString(port), "-k", dir.toString(),
+                    "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
+                    // A private server is stopped under a running relay: what it committed must be there after.
+                    "-c", "synchronous_commit=" + (isPrivate ? "on" : "off"),
                     "-c", "full_page_writes=off", "-c", "max_connections=300")))
                     .redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("postgres.log").toFile())
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("postgres.log").toFile()))
                     .start();
-            PostgresServer server = new PostgresServer(dir, bin, port, password, process);
-            server.awaitReady();
-            return server;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start PostgreSQL for the tests", e);
         }
@@ -152,15 +225,33 @@ public final class PostgresServer {
                 break;
             }
         }
-        stop();
+        String log = log();
+        destroy();
         throw new IllegalStateException("postgres did not accept connections within " + START_TIMEOUT_MS + " ms ("
-                + (last == null ? "interrupted" : last.getMessage()) + "): " + log());
+                + (last == null ? "interrupted" : last.getMessage()) + "): " + log);
     }
 
-    private void stop() {
+    /** Stopped for good, data deleted: at JVM exit, after a failed start, at a private server's close. */
+    private synchronized void destroy() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (process != null) {
+            pgCtlStop();
+            process = null;
+        }
+        try {
+            FileTrees.delete(dir);
+        } catch (IOException e) {
+            // A temporary folder left behind is not worth failing a finished run.
+        }
+    }
+
+    /** Immediate: open pools of tests still running must not hold the stop up. */
+    private void pgCtlStop() {
         boolean root = "root".equals(System.getProperty("user.name"));
         try {
-            // Immediate: open pools of tests still running at JVM exit must not hold the stop up.
             run(root, dir, List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(),
                     "-m", "immediate", "-w", "stop"));
         } catch (RuntimeException e) {
@@ -170,11 +261,6 @@ public final class PostgresServer {
             process.waitFor(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-        try {
-            FileTrees.delete(dir);
-        } catch (IOException e) {
-            // A temporary folder left behind is not worth failing a finished run.
         }
     }
 

@@ -10,18 +10,34 @@ import java.util.Optional;
  * single node ({@link #NONE}).
  */
 public interface OtherNodes {
+    /** A stream published without its owner (an older node): only admins see it in the stats. */
+    long UNKNOWN_OWNER = -1;
+
     /**
      * A stream live on another node, as that node last published it.
      *
+     * @param ownerId      the user owning it, so that the stats show it only to who may see it
+     *                     ({@link #UNKNOWN_OWNER} when not published)
      * @param destinations each destination id's relay status as the owner reports it (wire names: live, connecting, ...)
      * @param report       the stream's entry as the owner's stats report shows it (JSON object text), for /api/v1/stats and /stat
      */
     record RemoteStream(String nodeId, String streamId, String state, Map<String, RemoteDestination> destinations,
-                        String report) {
+                        String report, long ownerId) {
+        public RemoteStream(String nodeId, String streamId, String state, Map<String, RemoteDestination> destinations,
+                            String report) {
+            this(nodeId, streamId, state, destinations, report, UNKNOWN_OWNER);
+        }
     }
 
-    /** A destination's relay status as its owner published it (the fields of the API's RelayStatus). */
-    record RemoteDestination(String status, Optional<String> lastError, Optional<String> since) {
+    /**
+     * A destination's relay status as its owner published it (the fields of the API's RelayStatus).
+     * The counters are 0 when the owner did not publish them.
+     */
+    record RemoteDestination(String status, Optional<String> lastError, Optional<String> since,
+                             long bytesSent, double bitrateKbps, long reconnects) {
+        public RemoteDestination(String status, Optional<String> lastError, Optional<String> since) {
+            this(status, lastError, since, 0, 0, 0);
+        }
     }
 
     /** Another alive node and what it published. */

@@ -208,10 +208,18 @@ public final class DestinationService {
         cluster.destinationsChanged(d.streamId());
     }
 
-    /** The live relay status of a destination, or {@code idle} when nothing relays to it now. */
+    /**
+     * The live relay status of a destination, or {@code idle} when nothing relays to it now. A
+     * stream live on another node shows what that node last published (a few seconds old).
+     */
     public RelayStatus status(DestinationRecord d) {
-        return registry.liveStream(String.valueOf(d.streamId()))
-                .flatMap(s -> registry.relays(s).stream().filter(r -> r.target().id().equals(String.valueOf(d.id()))).findFirst())
+        Optional<LiveStream> here = registry.liveStream(String.valueOf(d.streamId()));
+        if (here.isPresent()) {
+            return registry.relays(here.get()).stream().filter(r -> r.target().id().equals(String.valueOf(d.id())))
+                    .findFirst().map(RelayStatus::of).orElse(RelayStatus.idle());
+        }
+        return streams.liveElsewhere(d.streamId())
+                .map(remote -> remote.destinations().get(String.valueOf(d.id())))
                 .map(RelayStatus::of)
                 .orElse(RelayStatus.idle());
     }

@@ -2,6 +2,7 @@ package io.streamhelper.relay.catalog.service;
 
 import io.streamhelper.relay.catalog.account.Tokens;
 import io.streamhelper.relay.catalog.cluster.ClusterChanges;
+import io.streamhelper.relay.catalog.cluster.OtherNodes;
 import io.streamhelper.relay.engine.secret.Secret;
 import io.streamhelper.relay.catalog.error.ServiceException;
 import io.streamhelper.relay.catalog.store.AuditLog;
@@ -13,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A streamer's input streams. Every method takes the caller's user id and checks ownership here,
@@ -26,21 +28,35 @@ public final class StreamService {
     private final AuditLog audit;
     private final StreamRegistry registry;
     private final ClusterChanges cluster;
+    private final OtherNodes others;
 
-    /** A single node: nobody else to tell of a change. */
+    /** A single node: nobody else to tell of a change, nobody else relays. */
     public StreamService(StreamStore streams, AuditLog audit, StreamRegistry registry) {
-        this(streams, audit, registry, ClusterChanges.NONE);
+        this(streams, audit, registry, ClusterChanges.NONE, OtherNodes.NONE);
+    }
+
+    /** Telling other nodes of changes, without reading what they relay (the services' own tests). */
+    public StreamService(StreamStore streams, AuditLog audit, StreamRegistry registry, ClusterChanges cluster) {
+        this(streams, audit, registry, cluster, OtherNodes.NONE);
+    }
+
+    /** Reading what other nodes relay, without telling them of changes (the views' own tests). */
+    public StreamService(StreamStore streams, AuditLog audit, StreamRegistry registry, OtherNodes others) {
+        this(streams, audit, registry, ClusterChanges.NONE, others);
     }
 
     /**
      * {@code cluster} hears each delete and key rotation once it is stored and this node's
      * registry has acted: the node the stream is live on, if another, acts on it there.
+     * {@code others}: what the other nodes of the service relay (a stream may be live on one of them).
      */
-    public StreamService(StreamStore streams, AuditLog audit, StreamRegistry registry, ClusterChanges cluster) {
+    public StreamService(StreamStore streams, AuditLog audit, StreamRegistry registry, ClusterChanges cluster,
+            OtherNodes others) {
         this.streams = streams;
         this.audit = audit;
         this.registry = registry;
         this.cluster = Objects.requireNonNull(cluster, "cluster");
+        this.others = Objects.requireNonNull(others, "others");
     }
 
     public StreamRecord create(long callerId, String name) {
@@ -106,8 +122,23 @@ public final class StreamService {
         return names;
     }
 
-    /** Whether the stream's publisher is live right now (the registry knows better than the stored flag). */
+    /**
+     * Whether the stream is on air right now, here or on another node (the registry and the other
+     * nodes' published status know better than the stored flag).
+     */
     public boolean isLive(StreamRecord stream) {
-        return registry.liveStream(String.valueOf(stream.id())).isPresent();
+        return registry.liveStream(String.valueOf(stream.id())).isPresent() || liveElsewhere(stream.id()).isPresent();
+    }
+
+    /**
+     * The stream as another node last published it, when it is not live here but there (at most a
+     * few seconds old). Empty on a single node.
+     */
+    public Optional<OtherNodes.RemoteStream> liveElsewhere(long streamId) {
+        String id = String.valueOf(streamId);
+        if (registry.liveStream(id).isPresent()) {
+            return Optional.empty();
+        }
+        return others.stream(id);
     }
 }

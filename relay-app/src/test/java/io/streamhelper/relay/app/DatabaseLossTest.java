@@ -1,0 +1,165 @@
+package io.streamhelper.relay.app;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
+import io.streamhelper.relay.testkit.Ffmpeg;
+import io.streamhelper.relay.testkit.HookServer;
+import io.streamhelper.relay.testkit.NginxRtmp;
+import io.streamhelper.relay.testkit.PostgresServer;
+import io.streamhelper.relay.testkit.TestKeys;
+import io.streamhelper.relay.testkit.Tools;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The database goes away under a running relay, and comes back (issue 24: several nodes share one
+ * PostgreSQL, so losing it is a case to survive, not a start-up error). A PostgreSQL of the test's
+ * own (PostgresServer.startPrivate(): the shared one is never stopped), stopped as a crash would
+ * stop it while the relay runs: health says so within seconds, the API refuses cleanly, a publish
+ * is refused, nothing crashes; started again: health is back, what was stored is still there and
+ * opens, and a publish relays again.
+ */
+class DatabaseLossTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String METRICS_TOKEN = TestKeys.token();
+
+    @Test
+    void theRelayOutlivesItsDatabaseGoingAwayAndPicksUpWhenItIsBack() throws Exception {
+        Tools.require("ffmpeg", "nginx");
+        Path work = Files.createTempDirectory(Files.createDirectories(Path.of("target")).toAbsolutePath(), "db-loss-");
+        Path clip = Ffmpeg.testClip(Path.of("target", "clips"), 30);
+        String destinationKey = TestKeys.destination();
+        String otherKey = TestKeys.destination();
+        String encryptionKey = TestKeys.encryptionKeyHex();
+        try (PostgresServer postgres = PostgresServer.startPrivate();
+                HookServer hooks = new HookServer();
+                NginxRtmp sink = NginxRtmp.start(work.resolve("sink"), NginxRtmp.options().hooks(hooks))) {
+            PostgresServer.TestDatabase db = postgres.createDatabase();
+            RelayConfig config = TestRelayConfig.with("RELAY_DATABASE_URL", db.jdbcUrl(), "RELAY_DATABASE_USER", db.user(),
+                    "RELAY_DATABASE_PASSWORD", db.password(), "ENCRYPTION_KEY", encryptionKey,
+                    "RELAY_METRICS_TOKEN", METRICS_TOKEN);
+            List<String> secrets = List.of(db.password(), encryptionKey, destinationKey, otherKey);
+            try (RelayServer relay = RelayServer.start(config, new StaticStreamCatalog(List.of()))) {
+                RelayHttp api = new RelayHttp(relay.httpPort());
+                String token = api.signUpAndLogin("streamer@example.com", "a long passphrase");
+                JsonNode stream = api.call("POST", "/api/v1/streams", "{\"name\":\"Main show\"}", token, 201);
+                long streamId = stream.get("id").asLong();
+                String ingestKey = TestKeys.issued(stream.get("key").asText());
+                api.call("POST", "/api/v1/stream-destinations", "{\"streamId\":" + streamId + ",\"platform\":\"custom\",\"rtmpUrl\":\""
+                        + sink.rtmpUrl() + "\",\"streamKey\":\"" + destinationKey + "\",\"displayName\":\"nginx\"}", token, 201);
+                api.call("POST", "/api/v1/stream-destinations", "{\"streamId\":" + streamId + ",\"platform\":\"custom\",\"rtmpUrl\":\""
+                        + sink.rtmpUrl() + "\",\"streamKey\":\"" + otherKey + "\",\"displayName\":\"second\",\"enabled\":false}",
+                        token, 201);
+                assertEquals(200, api.status("/api/v1/server/healthcheck"));
+
+                postgres.stop();
+                long stoppedAt = System.nanoTime();
+                await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> api.status("/api/v1/server/healthcheck") == 503);
+                long secondsTo503 = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - stoppedAt);
+                assertTrue(secondsTo503 <= 10, "health took " + secondsTo503 + " s to see the database gone");
+                Response health = get(api, "/api/v1/server/healthcheck", null);
+                assertEquals("UNAVAILABLE", health.json().get("status").asText(), health.body());
+                assertEquals("database unreachable", health.json().get("reason").asText(), health.body());
+
+                // An API write: a clean JSON 5xx, naming no secret.
+                Response write = send(api, "POST", "/api/v1/streams", "{\"name\":\"While down\"}", token);
+                assertTrue(write.status() >= 500 && write.status() <= 599, write.status() + " " + write.body());
+                assertTrue(write.json().get("error").isTextual(), write.body());
+                assertNoSecret(write.body(), secrets, ingestKey);
+
+                // A publish: refused, counted, and the relay goes on.
+                double refusedBefore = rejections(api);
+                Process refused = Ffmpeg.publish(clip, "rtmp://127.0.0.1:" + relay.rtmpPort() + "/live/" + ingestKey,
+                        work.resolve("refused-publisher.log"));
+                try {
+                    assertTrue(refused.waitFor(30, TimeUnit.SECONDS), "the refused encoder was let go");
+                    assertTrue(refused.exitValue() != 0, "ffmpeg saw its publish refused");
+                } finally {
+                    refused.destroyForcibly();
+                }
+                assertEquals(refusedBefore + 1, rejections(api), "the refusal is counted");
+                assertEquals(0, get(api, "/api/v1/server/healthcheck", null).json().get("activeStreams").asInt());
+                assertFalse(hooks.saw("publish", destinationKey), "nothing reached the destination");
+
+                postgres.start();
+                await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> api.status("/api/v1/server/healthcheck") == 200);
+
+                // What was stored before is all there, the session included, and its keys open.
+                assertEquals("Main show", api.call("GET", "/api/v1/streams/" + streamId, null, token, 200).get("name").asText());
+                JsonNode destinations = api.call("GET", "/api/v1/stream-destinations/stream/" + streamId, null, token, 200);
+                assertEquals(2, destinations.size(), destinations.toString());
+                assertEquals(0, api.call("GET", "/api/v1/streams", null, token, 200).toString().split("While down", -1).length - 1,
+                        "the write refused while down was not made");
+                Process publisher = Ffmpeg.publish(clip, "rtmp://127.0.0.1:" + relay.rtmpPort() + "/live/" + ingestKey,
+                        work.resolve("publisher.log"));
+                try {
+                    // The destination key was decrypted from the database: the sink saw the publish by it.
+                    await().atMost(Duration.ofSeconds(20)).until(() -> hooks.saw("publish", destinationKey));
+                    assertTrue(api.call("GET", "/api/v1/streams/" + streamId, null, token, 200).get("isLive").asBoolean());
+                    assertFalse(hooks.saw("publish", otherKey), "the disabled one stays disabled");
+                } finally {
+                    publisher.destroyForcibly();
+                }
+                await().atMost(Duration.ofSeconds(15)).until(() -> hooks.saw("publish_done", destinationKey));
+            }
+        }
+    }
+
+    private record Response(int status, String body) {
+        JsonNode json() throws Exception {
+            return JSON.readTree(body);
+        }
+    }
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private static Response send(RelayHttp api, String method, String path, String body, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(api.baseUrl() + path)).timeout(Duration.ofSeconds(20))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return new Response(response.statusCode(), response.body());
+    }
+
+    private static Response get(RelayHttp api, String path, String token) throws Exception {
+        return send(api, "GET", path, null, token);
+    }
+
+    /** Every publish refused so far, whatever the reason (the metrics need no database). */
+    private static double rejections(RelayHttp api) throws Exception {
+        String text = get(api, "/metrics", METRICS_TOKEN).body();
+        Matcher m = Pattern.compile("(?m)^relay_publish_rejections_total\\{[^}]*\\} ([0-9.eE+-]+)$").matcher(text);
+        double sum = 0;
+        while (m.find()) {
+            sum += Double.parseDouble(m.group(1));
+        }
+        return sum;
+    }
+
+    private static void assertNoSecret(String body, List<String> secrets, String ingestKey) {
+        for (String secret : secrets) {
+            assertFalse(body.contains(secret), "a secret in: " + body);
+        }
+        assertFalse(body.contains(ingestKey), "the ingest key in: " + body);
+    }
+}
