@@ -133,7 +133,9 @@ public final class RelayServer implements AutoCloseable {
         databaseCatalog = new DatabaseCatalog(database.streams(), database.destinations(), database.streamSessions(),
                 config.sessionHistory(), Clock.systemUTC());
         opened.add("catalog writer", databaseCatalog::close);
-        databaseCatalog.recoverAfterRestart();
+        // On a shared PostgreSQL the streams other alive nodes relay are theirs: not this start's to end.
+        databaseCatalog.recoverAfterRestart(config.database().isSqlite() ? java.util.Set.of()
+                : database.cluster().heldByOthers(nodeId, ClusterOwnership.EXPIRY));
         CombinedCatalog catalog = new CombinedCatalog(fileCatalog, databaseCatalog);
         // Several nodes share a PostgreSQL database: a stream opens on the node holding its lease.
         clusterOwnership = config.database().isSqlite() ? null

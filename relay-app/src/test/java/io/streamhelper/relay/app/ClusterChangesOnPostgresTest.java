@@ -66,6 +66,7 @@ class ClusterChangesOnPostgresTest {
                 // Disabled through B: A unpublishes it within a second of B's answer.
                 apiB.call("PUT", "/api/v1/stream-destinations/" + d1, "{\"enabled\":false}", tokenB, 200);
                 long tookMs = millisUntil(() -> count(hooks, "publish_done", key1) == 1);
+                System.out.println("cluster-changes: disabled destination unpublished " + tookMs + " ms after B's answer");
                 assertTrue(tookMs < ONE_SECOND.toMillis(), "unpublished " + tookMs + " ms after the answer");
                 assertEquals(0, count(hooks, "publish_done", key2), "the other destination goes on");
                 assertEquals(1, count(hooks, "publish", key2), "on its first connection");
@@ -88,6 +89,7 @@ class ClusterChangesOnPostgresTest {
                 apiB.call("DELETE", "/api/v1/streams/" + streamId, null, tokenB, 204);
                 long endedMs = millisUntil(() -> count(hooks, "publish_done", key1) == 2
                         && count(hooks, "publish_done", key2) == 1 && count(hooks, "publish_done", key3) == 1);
+                System.out.println("cluster-changes: deleted stream's destinations unpublished " + endedMs + " ms after B's answer");
                 assertTrue(endedMs < ONE_SECOND.toMillis(), "every destination unpublished " + endedMs + " ms after the answer");
                 await().atMost(Duration.ofSeconds(10)).until(() -> !publisher.isAlive());
                 assertTrue(a.registry().liveStreams().isEmpty());

@@ -27,8 +27,10 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -48,6 +50,8 @@ class RefreshDestinationsTest {
     private final List<Map.Entry<DestinationTarget, MemoryLink>> links = new CopyOnWriteArrayList<>();
     /** What the catalog says now: the test changes it as another node's API would. */
     private final AtomicReference<List<DestinationTarget>> stored = new AtomicReference<>(List.of());
+    /** How a read answers: {@link #stored} unless a test puts itself between the read and the answer. */
+    private final AtomicReference<Supplier<List<DestinationTarget>>> reading = new AtomicReference<>(stored::get);
     private final AtomicInteger reads = new AtomicInteger();
     private final Map<String, Boolean> readOnLoop = new ConcurrentHashMap<>();
     private final List<EndReason> ends = new CopyOnWriteArrayList<>();
@@ -78,7 +82,7 @@ class RefreshDestinationsTest {
         DestinationDirectory directory = streamId -> {
             reads.incrementAndGet();
             readOnLoop.put(Thread.currentThread().getName(), loop.inEventLoop());
-            return stored.get();
+            return reading.get().get();
         };
         registry = new StreamRegistry(authorizer, directory, connector, StreamRegistry.Settings.defaults()
                 .withPublisherGrace(grace)
@@ -145,7 +149,7 @@ class RefreshDestinationsTest {
         assertTrue(registry.refreshDestinations(STREAM));
         settle();
 
-        assertEquals(readsBefore + 1, reads.get(), "one read per refresh");
+        assertEquals(readsBefore + 2, reads.get(), "a refresh that changed something reads once more, to be sure");
         assertEquals(Boolean.FALSE, readOnLoop.get(Thread.currentThread().getName()), "read on the caller's thread");
         assertFalse(linkOf("1").closed, "an unchanged (renamed) destination keeps its connection");
         assertEquals(1, opened("1"));
@@ -154,16 +158,18 @@ class RefreshDestinationsTest {
         assertTrue(linkOf("2").closed, "a disabled destination is unpublished");
         assertEquals(1, opened("3"), "an added destination connects");
         assertEquals(2, opened("4"), "a re-keyed destination connects again");
-        assertEquals(key4b, relayOf(stream, "4").target().streamKey().reveal(), "with its new key");
+        assertTrue(key4b.equals(relayOf(stream, "4").target().streamKey().reveal()), "with its new key");
         assertFalse(linkOf("4").closed);
         assertTrue(links.get(2).getValue().closed, "under the old key it unpublished");
         assertEquals(List.of("1", "3", "4"), registry.relays(stream).stream().map(r -> r.target().id()).sorted().toList());
 
         // Nothing changed since: a second refresh (a repeated notice, a resync) touches nothing.
         int before = links.size();
+        int readsNow = reads.get();
         assertTrue(registry.refreshDestinations(STREAM));
         settle();
         assertEquals(before, links.size());
+        assertEquals(readsNow + 1, reads.get(), "one read when nothing changed");
         assertTrue(links.stream().filter(l -> !l.getKey().id().equals("2") && l != links.get(2))
                 .noneMatch(l -> l.getValue().closed));
         registry.endPublish(stream);
@@ -187,6 +193,39 @@ class RefreshDestinationsTest {
         settle();
         assertEquals(3, opened("1"));
         assertEquals("rtmp://a2.example/app", relayOf(stream, "1").target().url());
+        registry.endPublish(stream);
+    }
+
+    @Test
+    void aChangeThroughThisNodesApiBetweenTheReadAndTheReconcileIsNotUndone() throws Exception {
+        registry(Duration.ZERO);
+        String oldKey = TestKeys.destination();
+        String newKey = TestKeys.destination();
+        DestinationTarget before = target("1", "one", "rtmp://a.example/app", oldKey);
+        DestinationTarget after = target("1", "one", "rtmp://a.example/app", newKey);
+        DestinationTarget added = target("2", "two", "rtmp://b.example/app", TestKeys.destination());
+        stored.set(List.of(before));
+        LiveStream stream = publish().stream();
+        settle();
+        // Another node added "2". While this refresh reads, this node's API re-keys "1": it stores
+        // the new key and applies it (as DestinationService.update does) before the reconcile
+        // runs, so the read it got is older than what the registry now relays.
+        AtomicBoolean raced = new AtomicBoolean();
+        reading.set(() -> {
+            if (raced.compareAndSet(false, true)) {
+                stored.set(List.of(after, added));
+                registry.applyDestination(STREAM, after);
+                return List.of(before, added);
+            }
+            return stored.get();
+        });
+
+        assertTrue(registry.refreshDestinations(STREAM));
+        settle();
+
+        assertTrue(newKey.equals(relayOf(stream, "1").target().streamKey().reveal()), "the newer key stays");
+        assertEquals(1, opened("2"));
+        assertEquals(List.of("1", "2"), registry.relays(stream).stream().map(r -> r.target().id()).sorted().toList());
         registry.endPublish(stream);
     }
 
