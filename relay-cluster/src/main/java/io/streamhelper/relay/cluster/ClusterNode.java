@@ -221,16 +221,23 @@ public final class ClusterNode implements AutoCloseable {
                 ownership.releaseAll();
             }
             store.heartbeat(nodeId, statusNow());
+            boolean inCluster;
             synchronized (this) {
                 lastSuccessNanos = timers.nanoTime();
                 if (!closed) {
                     armFence();
                 }
-                if (fenced) {
+                // Only a fence whose leases were given up before this heartbeat ends here: one that
+                // fell during a slow heartbeat stays until the next, which gives them up first.
+                if (fenced && wasFenced) {
                     fenced = false;
                     ownership.fenced(false);
                     log.info("event=cluster_unfenced node={}", nodeId);
                 }
+                inCluster = !fenced && !closed;
+            }
+            if (inCluster) {
+                ownership.releaseUnheld();
             }
         } catch (RuntimeException e) {
             log.warn("event=heartbeat_failed node={} error=\"{}\"", nodeId, e.getMessage());
@@ -285,12 +292,19 @@ public final class ClusterNode implements AutoCloseable {
 
     /** The bus's thread: a RELEASE for this node is answered on {@code answers}, never here. */
     private void notice(ClusterNotice notice) {
-        if (notice.kind() != ClusterNotice.Kind.RELEASE || nodeId.equals(notice.from())
+        boolean release = notice.kind() == ClusterNotice.Kind.RELEASE;
+        if ((!release && notice.kind() != ClusterNotice.Kind.RELEASE_IF_UNUSED) || nodeId.equals(notice.from())
                 || !notice.to().map(nodeId::equals).orElse(false)) {
             return;
         }
         try {
-            answers.execute(() -> answerRelease(notice));
+            answers.execute(() -> {
+                if (release) {
+                    answerRelease(notice);
+                } else if (!streams.isHere(String.valueOf(notice.streamId()))) {
+                    ownership.releaseIfNotHeld(notice.streamId(), () -> { });
+                }
+            });
         } catch (RuntimeException rejected) {
             log.debug("event=release_dropped stream={} reason=closed", notice.streamId());
         }

@@ -10,7 +10,7 @@ import java.util.Optional;
  * @param kind     what happened
  * @param streamId the stream it happened to
  * @param from     the node that sent it (a node ignores its own notices)
- * @param to       for {@link Kind#RELEASE}: the node asked to let go; empty for broadcasts
+ * @param to       for {@link Kind#RELEASE} (and its answer, and RELEASE_IF_UNUSED): the node addressed; empty for broadcasts
  */
 public record ClusterNotice(Kind kind, long streamId, String from, Optional<String> to) {
     public enum Kind {
@@ -23,7 +23,13 @@ public record ClusterNotice(Kind kind, long streamId, String from, Optional<Stri
         /** Another node has the stream's encoder: the owner lets go if the stream is reconnecting (or silent). */
         RELEASE,
         /** The owner let the stream go after a RELEASE: the asking node may claim it now. */
-        RELEASED
+        RELEASED,
+        /**
+         * A claim found the stream live on the addressee and was refused: a lease row there with
+         * no stream on it (left behind) goes; a stream there, live or in its grace, stays. No
+         * answer. Not a RELEASE, which would end a stream in its grace for a refused publisher.
+         */
+        RELEASE_IF_UNUSED
     }
 
     public ClusterNotice {

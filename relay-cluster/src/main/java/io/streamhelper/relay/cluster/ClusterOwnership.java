@@ -107,6 +107,9 @@ public final class ClusterOwnership implements StreamOwnership, ClusterBus.Liste
             return claim(id, wake);
         } catch (RuntimeException e) {
             log.warn("event=stream_claim_failed stream={} error=\"{}\"", id, e.getMessage());
+            // Its INSERT may have committed with the answer lost: a row nobody here stands on
+            // would refuse the stream on every other node while this one is alive.
+            releaseIfNotHeld(id, () -> { });
             return Claim.UNAVAILABLE;
         } finally {
             waiting.computeIfPresent(id, (k, set) -> {
@@ -132,6 +135,10 @@ public final class ClusterOwnership implements StreamOwnership, ClusterBus.Liste
                 return Claim.OWNED;
             }
             if (Lease.LIVE.equals(lease.state())) {
+                // Its holder may have no stream on it (a release that failed, a claim whose answer
+                // was lost): told, it deletes such a row, so the encoder's next try is taken. A
+                // stream there (live, or in its grace) stays. Not waited for.
+                bus.send(ClusterNotice.to(lease.nodeId(), ClusterNotice.Kind.RELEASE_IF_UNUSED, id, nodeId));
                 return Claim.LIVE_ELSEWHERE;
             }
             // Alive and reconnecting there: ask it to let go, then wait for it.
@@ -250,6 +257,15 @@ public final class ClusterOwnership implements StreamOwnership, ClusterBus.Liste
             }
         });
         afterWrites(after);
+    }
+
+    /**
+     * After a heartbeat: the safety net for every way a row of this node can outlive its stream
+     * here (a failed DELETE, a lost answer). On the writer, so {@code holds} is exactly the rows
+     * the writer wrote for streams here; every other row of this node goes, in one statement.
+     */
+    void releaseUnheld() {
+        write("release the leases no stream here stands on", () -> store.releaseAllExcept(nodeId, Set.copyOf(holds.keySet())));
     }
 
     /** Runs {@code task} on the writer after every lease write asked for before it. */

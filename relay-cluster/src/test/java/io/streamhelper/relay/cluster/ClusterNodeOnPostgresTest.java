@@ -11,6 +11,9 @@ import io.streamhelper.relay.engine.destination.Timers;
 import io.streamhelper.relay.engine.registry.StreamOwnership.Claim;
 import io.streamhelper.relay.engine.session.EndReason;
 import io.streamhelper.relay.testkit.ManualScheduler;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -185,5 +188,84 @@ class ClusterNodeOnPostgresTest {
         assertEquals(List.of("moved " + live, "moved " + leftover), streams.calls);
         assertEquals(Optional.empty(), store.lease(leftover, EXPIRY));
         assertEquals("a", store.lease(live, EXPIRY).orElseThrow().nodeId(), "live here: kept");
+    }
+
+    /** A row of a with no stream here on it (its DELETE failed) no longer refuses the stream on b for ever. */
+    @Test
+    void aLeftoverLiveRowOfAnAliveNodeGoesWhenAnotherNodeClaimsTheStream() {
+        node(true).start();
+        long here = db.stream();
+        long leftover = db.stream();
+        store.claim(here, "a", EXPIRY);
+        store.claim(leftover, "a", EXPIRY); // state live, alive holder, nothing here
+        streams.here = Set.of(String.valueOf(here)); // live here, or in its grace: a keeps it
+        store.heartbeat("b", "{}");
+        try (ClusterOwnership b = new ClusterOwnership(store, bus, "b", timers)) {
+            assertEquals(Claim.LIVE_ELSEWHERE, b.claim(String.valueOf(here)));
+            assertEquals(Claim.LIVE_ELSEWHERE, b.claim(String.valueOf(leftover)), "refused at once, as before");
+            await().atMost(Duration.ofSeconds(5)).until(() -> store.lease(leftover, EXPIRY).isEmpty());
+            assertEquals(Claim.OWNED, b.claim(String.valueOf(leftover)), "the encoder's next try is taken");
+            assertEquals("a", store.lease(here, EXPIRY).orElseThrow().nodeId());
+            assertEquals(List.of(), streams.calls, "no stream here is moved for a refused publisher");
+        }
+    }
+
+    /** The heartbeat waits for the row another transaction holds, while the fence falls, then succeeds. */
+    @Test
+    void aFenceThatFallsDuringASlowHeartbeatGivesUpTheLeasesBeforeTheNodeTakesPublishesAgain() throws Exception {
+        node(false).start();
+        long held = db.stream();
+        assertEquals(Claim.OWNED, ownership.claim(String.valueOf(held)));
+        try (Connection lock = lockRow("a")) {
+            clock.advance(ClusterNode.HEARTBEAT_EVERY); // this heartbeat waits for the row
+            await().atMost(Duration.ofSeconds(10)).until(this::aStatementWaitsForALock); // begun before the fence
+            clock.advance(ClusterNode.FENCE_AFTER.minus(ClusterNode.HEARTBEAT_EVERY));
+            assertTrue(node.isFenced());
+            assertTrue(node.isBeating());
+            lock.rollback();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> !node.isBeating());
+        assertTrue(node.isFenced() || store.lease(held, EXPIRY).isEmpty(),
+                "unfenced with its old lease valid again: a stream ended by the fence would look live here");
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            clock.advance(ClusterNode.HEARTBEAT_EVERY);
+            return !node.isFenced();
+        });
+        assertEquals(Optional.empty(), store.lease(held, EXPIRY));
+    }
+
+    @Test
+    void everyHeartbeatGivesUpTheRowsOfThisNodeNoStreamHereStandsOn() {
+        node(true).start();
+        long stray = db.stream();
+        long held = db.stream();
+        store.claim(stray, "a", EXPIRY); // a claim whose answer was lost, a DELETE that failed
+        assertEquals(Claim.OWNED, ownership.claim(String.valueOf(held)));
+        clock.advance(ClusterNode.HEARTBEAT_EVERY);
+        ownership.flushWrites();
+        assertEquals(Optional.empty(), store.lease(stray, EXPIRY));
+        assertEquals("a", store.lease(held, EXPIRY).orElseThrow().nodeId(), "a stream here stands on it: kept");
+    }
+
+    private boolean aStatementWaitsForALock() throws SQLException {
+        try (Connection c = db.server.superuserConnection("postgres");
+                PreparedStatement s = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE datname = ? AND wait_event_type = 'Lock'")) {
+            s.setString(1, db.db.name());
+            try (java.sql.ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getInt(1) > 0;
+            }
+        }
+    }
+
+    /** Another transaction holds node a's row (FOR UPDATE): a heartbeat waits until it ends. */
+    private Connection lockRow(String nodeId) throws SQLException {
+        Connection c = db.server.superuserConnection(db.db.name());
+        c.setAutoCommit(false);
+        try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM relay_nodes WHERE node_id = ? FOR UPDATE")) {
+            s.setString(1, nodeId);
+            s.executeQuery().close();
+        }
+        return c;
     }
 }

@@ -78,12 +78,29 @@ class ClusterOwnershipOnPostgresTest {
     }
 
     @Test
-    void aStreamLiveOnAnotherNodeIsRefusedAtOnceWithoutAskingIt() {
+    void aStreamLiveOnAnotherNodeIsRefusedAtOnceAndItsHolderIsToldInCaseItsRowIsALeftover() {
         long id = heldByB(Lease.LIVE);
         assertEquals(Claim.LIVE_ELSEWHERE, a.claim(String.valueOf(id)));
-        assertTrue(bus.sent.isEmpty(), "a live owner is not asked to let go");
+        assertEquals(List.of(ClusterNotice.to("b", ClusterNotice.Kind.RELEASE_IF_UNUSED, id, "a")), bus.sent,
+                "told, so that a row b has no stream on goes; not asked to let go of a stream");
         assertEquals("b", store.lease(id, EXPIRY).orElseThrow().nodeId());
-        assertEquals(0, clock.pending());
+        assertEquals(0, clock.pending(), "not waited for");
+    }
+
+    /** A claim whose INSERT committed and whose answer was lost (the connection dropped after the commit). */
+    @Test
+    void aClaimThatFailsAfterItsRowWasWrittenGivesTheRowBack() {
+        store.heartbeat("a", "{}");
+        long id = db.stream();
+        ClusterOwnership lost = new ClusterOwnership(new AnswerLost(store), bus, "a",
+                Timers.of((d, t) -> clock.schedule(d, t)::cancel, clock::nanoTime));
+        try {
+            assertEquals(Claim.UNAVAILABLE, lost.claim(String.valueOf(id)));
+            lost.flushWrites();
+            assertEquals(Optional.empty(), store.lease(id, EXPIRY), "no stream here stands on it: others may take it");
+        } finally {
+            lost.close();
+        }
     }
 
     @Test
@@ -174,5 +191,65 @@ class ClusterOwnershipOnPostgresTest {
 
         db.database.close();
         assertEquals(Claim.UNAVAILABLE, a.claim(String.valueOf(id)), "the database's error is not the publisher's");
+    }
+
+    /** The real store whose claim commits on PostgreSQL and then loses its answer. */
+    private static final class AnswerLost implements ClusterStore {
+        private final ClusterStore real;
+
+        AnswerLost(ClusterStore real) {
+            this.real = real;
+        }
+
+        @Override
+        public Lease claim(long streamId, String nodeId, Duration expiry) {
+            real.claim(streamId, nodeId, expiry);
+            throw new IllegalStateException("An I/O error occurred while sending to the backend");
+        }
+
+        @Override
+        public long heartbeat(String nodeId, String status) {
+            return real.heartbeat(nodeId, status);
+        }
+
+        @Override
+        public List<NodeRow> aliveNodes(Duration expiry) {
+            return real.aliveNodes(expiry);
+        }
+
+        @Override
+        public Optional<Lease> lease(long streamId, Duration expiry) {
+            return real.lease(streamId, expiry);
+        }
+
+        @Override
+        public void setState(long streamId, String nodeId, String state) {
+            real.setState(streamId, nodeId, state);
+        }
+
+        @Override
+        public void release(long streamId, String nodeId) {
+            real.release(streamId, nodeId);
+        }
+
+        @Override
+        public void releaseAll(String nodeId) {
+            real.releaseAll(nodeId);
+        }
+
+        @Override
+        public void releaseAllExcept(String nodeId, java.util.Set<Long> keep) {
+            real.releaseAllExcept(nodeId, keep);
+        }
+
+        @Override
+        public java.util.Set<Long> heldByOthers(String nodeId, Duration expiry) {
+            return real.heldByOthers(nodeId, expiry);
+        }
+
+        @Override
+        public void leave(String nodeId) {
+            real.leave(nodeId);
+        }
     }
 }

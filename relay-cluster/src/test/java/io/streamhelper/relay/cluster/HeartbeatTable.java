@@ -106,6 +106,11 @@ final class HeartbeatTable implements ClusterStore {
     }
 
     @Override
+    public void releaseAllExcept(String nodeId, java.util.Set<Long> keep) {
+        throw new UnsupportedOperationException("hA's JdbiClusterStore");
+    }
+
+    @Override
     public java.util.Set<Long> heldByOthers(String nodeId, java.time.Duration expiry) {
         throw new UnsupportedOperationException("hA's JdbiClusterStore");
     }

@@ -49,6 +49,12 @@ public interface ClusterStore {
     void releaseAll(String nodeId);
 
     /**
+     * Gives up every lease of this node but those of {@code keep} (one statement): the rows a
+     * node has no stream on, however they were left behind.
+     */
+    void releaseAllExcept(String nodeId, java.util.Set<Long> keep);
+
+    /**
      * The streams whose lease another node holds and which that node, alive, relays now: what a
      * node starting up must not mark offline or interrupted.
      */

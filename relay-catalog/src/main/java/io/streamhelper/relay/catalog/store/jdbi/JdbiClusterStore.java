@@ -76,6 +76,11 @@ public final class JdbiClusterStore implements ClusterStore {
         }
 
         @Override
+        public void releaseAllExcept(String nodeId, java.util.Set<Long> keep) {
+            throw refused();
+        }
+
+        @Override
         public java.util.Set<Long> heldByOthers(String nodeId, Duration expiry) {
             throw refused();
         }
@@ -192,6 +197,15 @@ public final class JdbiClusterStore implements ClusterStore {
         Sql.guardRun("release the streams of node " + nodeId, () -> jdbi.useHandle(handle -> handle
                 .createUpdate("DELETE FROM stream_leases WHERE node_id = :node")
                 .bind("node", nodeId)
+                .execute()));
+    }
+
+    @Override
+    public void releaseAllExcept(String nodeId, java.util.Set<Long> keep) {
+        Sql.guardRun("release the unheld streams of node " + nodeId, () -> jdbi.useHandle(handle -> handle
+                .createUpdate("DELETE FROM stream_leases WHERE node_id = :node AND stream_id <> ALL(:keep)")
+                .bind("node", nodeId)
+                .bindArray("keep", Long.class, keep)
                 .execute()));
     }
 
