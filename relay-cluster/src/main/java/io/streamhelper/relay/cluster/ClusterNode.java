@@ -33,6 +33,8 @@ public final class ClusterNode implements AutoCloseable {
     public static final Duration FENCE_AFTER = Duration.ofSeconds(8);
     /** How long a claim while fenced waits for the heartbeat it asked for. */
     static final Duration RECOVERY_WAIT = Duration.ofSeconds(2);
+    /** While fenced, how often the streams that got in meanwhile are ended again. */
+    static final Duration SWEEP_EVERY = Duration.ofMillis(200);
 
     /** What the node does to the streams it relays: the registry, seen through the three calls the cluster makes. */
     public interface Streams {
@@ -84,6 +86,7 @@ public final class ClusterNode implements AutoCloseable {
     private boolean closed;
     private Timers.Cancellable nextBeat;
     private Timers.Cancellable fence;
+    private Timers.Cancellable sweep;
     /** The threads this node made ({@link #create}), stopped by {@link #close}; empty when given them. */
     private final java.util.List<ExecutorService> ownThreads = new java.util.ArrayList<>();
 
@@ -220,10 +223,14 @@ public final class ClusterNode implements AutoCloseable {
                 // back valid, and every stream ended by the fence would look live here.
                 ownership.releaseAll();
             }
-            store.heartbeat(nodeId, statusNow());
+            String statusNow = statusNow();
+            // The others count this heartbeat from when the database wrote it, which may be any
+            // time after it was sent: the margin is measured from the sending, never the answer.
+            long sentNanos = timers.nanoTime();
+            store.heartbeat(nodeId, statusNow);
             boolean inCluster;
             synchronized (this) {
-                lastSuccessNanos = timers.nanoTime();
+                lastSuccessNanos = Math.max(lastSuccessNanos, sentNanos);
                 if (!closed) {
                     armFence();
                 }
@@ -231,6 +238,9 @@ public final class ClusterNode implements AutoCloseable {
                 // fell during a slow heartbeat stays until the next, which gives them up first.
                 if (fenced && wasFenced) {
                     fenced = false;
+                    if (sweep != null) {
+                        sweep.cancel();
+                    }
                     ownership.fenced(false);
                     log.info("event=cluster_unfenced node={}", nodeId);
                 }
@@ -249,12 +259,28 @@ public final class ClusterNode implements AutoCloseable {
         }
     }
 
-    /** Under the lock: the fence falls due {@link #FENCE_AFTER} after the last success. */
+    /** Under the lock: the fence falls due {@link #FENCE_AFTER} after the last success was sent. */
     private void armFence() {
         if (fence != null) {
             fence.cancel();
         }
-        fence = timers.after(FENCE_AFTER, this::fenceDue);
+        long left = FENCE_AFTER.toNanos() - (timers.nanoTime() - lastSuccessNanos);
+        fence = timers.after(Duration.ofNanos(Math.max(0, left)), this::fenceDue);
+    }
+
+    /**
+     * While fenced, every {@link #SWEEP_EVERY}: a stream whose claim was answered OWNED just
+     * before the fence, and registered just after the fence's sweep, ends within that, not at
+     * the next tick.
+     */
+    private void sweepWhileFenced() {
+        synchronized (this) {
+            if (closed || !fenced) {
+                return;
+            }
+            sweep = timers.after(SWEEP_EVERY, this::sweepWhileFenced);
+        }
+        streams.endAll(EndReason.FENCED);
     }
 
     private void fenceDue() {
@@ -266,6 +292,7 @@ public final class ClusterNode implements AutoCloseable {
             }
             fenced = true;
             ownership.fenced(true);
+            sweep = timers.after(SWEEP_EVERY, this::sweepWhileFenced);
         }
         log.warn("event=cluster_fenced node={} silent_ms={}", nodeId, Duration.ofNanos(silentNanos).toMillis());
         streams.endAll(EndReason.FENCED);
@@ -347,6 +374,9 @@ public final class ClusterNode implements AutoCloseable {
             }
             if (fence != null) {
                 fence.cancel();
+            }
+            if (sweep != null) {
+                sweep.cancel();
             }
             // A heartbeat under way would write the row again after leave(): let it finish first.
             long until = System.nanoTime() + Duration.ofSeconds(6).toNanos();

@@ -258,6 +258,46 @@ class ClusterNodeOnPostgresTest {
         }
     }
 
+    /** A heartbeat that took 3 s to answer: the others counted it from when it was written, before its answer. */
+    @Test
+    void theFenceMarginIsMeasuredFromWhenTheHeartbeatWasSentNotFromItsAnswer() throws Exception {
+        node(false).start();
+        try (Connection lock = lockRow("a")) {
+            clock.advance(ClusterNode.HEARTBEAT_EVERY); // t = 2 s: sent, waits for the row
+            await().atMost(Duration.ofSeconds(10)).until(this::aStatementWaitsForALock);
+            clock.advance(Duration.ofSeconds(3)); // t = 5 s
+            lock.rollback();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> !node.isBeating()); // succeeded, answered at 5 s
+        assertFalse(node.isFenced());
+        try (Connection lock = lockRow("a")) { // from now on no heartbeat succeeds
+            clock.advance(Duration.ofMillis(4999)); // t = 9.999 s
+            assertFalse(node.isFenced());
+            clock.advance(Duration.ofMillis(1)); // t = 10 s: 8 s after the last success was sent
+            assertTrue(node.isFenced(), "not 8 s after its answer (13 s)");
+            lock.rollback();
+        }
+    }
+
+    @Test
+    void whileFencedTheStreamsAreEndedAgainEvery200msNotOnlyAtTheTicks() throws Exception {
+        node(true).start();
+        db.cut();
+        clock.advance(ClusterNode.FENCE_AFTER);
+        assertTrue(node.isFenced());
+        streams.calls.clear();
+        clock.advance(ClusterNode.SWEEP_EVERY); // a stream that opened just after the fence's sweep
+        assertEquals(List.of("endAll FENCED"), streams.calls);
+        db.restore();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            clock.advance(ClusterNode.HEARTBEAT_EVERY);
+            return !node.isFenced();
+        });
+        streams.calls.clear();
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(List.of(), streams.calls, "back in the cluster: no more sweeps");
+    }
+
     /** Another transaction holds node a's row (FOR UPDATE): a heartbeat waits until it ends. */
     private Connection lockRow(String nodeId) throws SQLException {
         Connection c = db.server.superuserConnection(db.db.name());
