@@ -41,7 +41,20 @@ public final class ApiServer implements AutoCloseable {
                            BooleanSupplier databaseUp, Optional<String> publicHost, IngestPorts ingestPorts,
                            long maxBodyBytes, RateLimits rateLimits, ClientAddressResolver clientAddresses,
                            EncryptionKeyService encryptionKeys, StreamSessionService sessions,
-                           Optional<RtmpsCertificate> rtmpsCertificate, String nodeId, OtherNodes others) {
+                           Optional<RtmpsCertificate> rtmpsCertificate, String nodeId, OtherNodes others,
+                           Optional<Cluster> cluster) {
+        /** Without this node's cluster state (tests of the whole-service view). */
+        public Services(StreamRegistry registry, Clock clock, Optional<Secret> metricsToken,
+                        AccountService accounts, StreamService streams, DestinationService destinations,
+                        BooleanSupplier databaseUp, Optional<String> publicHost, IngestPorts ingestPorts,
+                        long maxBodyBytes, RateLimits rateLimits, ClientAddressResolver clientAddresses,
+                        EncryptionKeyService encryptionKeys, StreamSessionService sessions,
+                        Optional<RtmpsCertificate> rtmpsCertificate, String nodeId, OtherNodes others) {
+            this(registry, clock, metricsToken, accounts, streams, destinations, databaseUp, publicHost, ingestPorts,
+                    maxBodyBytes, rateLimits, clientAddresses, encryptionKeys, sessions, rtmpsCertificate,
+                    nodeId, others, Optional.empty());
+        }
+
         /** A single node: named after its host, nobody else to show. */
         public Services(StreamRegistry registry, Clock clock, Optional<Secret> metricsToken,
                         AccountService accounts, StreamService streams, DestinationService destinations,
@@ -51,7 +64,7 @@ public final class ApiServer implements AutoCloseable {
                         Optional<RtmpsCertificate> rtmpsCertificate) {
             this(registry, clock, metricsToken, accounts, streams, destinations, databaseUp, publicHost, ingestPorts,
                     maxBodyBytes, rateLimits, clientAddresses, encryptionKeys, sessions, rtmpsCertificate,
-                    hostNodeId(), OtherNodes.NONE);
+                    hostNodeId(), OtherNodes.NONE, Optional.empty());
         }
 
         /** The host name when it is a valid node id (1-63 of [A-Za-z0-9._-]), else "local". */
@@ -63,6 +76,20 @@ public final class ApiServer implements AutoCloseable {
                 return "local";
             }
         }
+    }
+
+    /**
+     * This node in a cluster (PostgreSQL), read at each health check and scrape; empty Optional in
+     * {@link Services} on SQLite (one node, nothing to be fenced from).
+     *
+     * @param fenced  whether the node lost its heartbeat long enough to end its streams and refuse publishes
+     * @param notices the bus's counters
+     */
+    public record Cluster(BooleanSupplier fenced, java.util.function.Supplier<NoticeCounts> notices) {
+    }
+
+    /** The cluster bus's counters since the start: notices sent, sends that failed, received, malformed, listener reconnects. */
+    public record NoticeCounts(long sent, long sendFailures, long received, long malformed, long reconnects) {
     }
 
     /**
@@ -118,9 +145,9 @@ public final class ApiServer implements AutoCloseable {
         this.nodeId = services.nodeId();
         this.localStatus = new LocalStatus(services.nodeId(), services.registry(), services.clock());
         this.health = new HealthController(service, services.clock(), services.databaseUp(),
-                services.rtmpsCertificate());
+                services.rtmpsCertificate(), services.cluster());
         MetricsController metrics = new MetricsController(services.registry(), services.metricsToken(), services.rtmpsCertificate(),
-                services.nodeId());
+                services.nodeId(), services.cluster());
         AccountController accountRoutes = new AccountController(services.accounts());
         StreamController streamRoutes = new StreamController(services.streams(), service, services.publicHost(), services.ingestPorts());
         DestinationController destinationRoutes = new DestinationController(services.destinations());

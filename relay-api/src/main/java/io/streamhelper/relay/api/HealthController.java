@@ -19,7 +19,8 @@ import java.util.function.BooleanSupplier;
  * GET /api/v1/server/healthcheck: no auth, no secrets, just whether and how busy the relay is. A
  * stream waiting for its encoder to reconnect is counted, not a reason for 503: the server is fine.
  * 503 with a reason while starting, while shutting down, or when the database does not answer,
- * so a load balancer or Docker takes the server out of rotation at those times. The database is
+ * so a load balancer or Docker takes the server out of rotation at those times; and while this
+ * node is fenced from its cluster (it refuses publishers then). The database is
  * probed at most once a second ({@link CachedProbe}), however often the check is called, and a
  * probe that takes over 2 s counts as unreachable ({@link BoundedProbe}): the check always answers.
  * With RTMPS on, an expiring or expired certificate makes the status DEGRADED, still 200: the
@@ -29,6 +30,8 @@ import java.util.function.BooleanSupplier;
 final class HealthController {
     private enum Phase { STARTING, RUNNING, STOPPING }
 
+    static final String FENCED = "fenced from the cluster (database heartbeat lost)";
+
     private final StreamRegistry registry;
     private final ServiceView service;
     private final Clock clock;
@@ -36,9 +39,16 @@ final class HealthController {
     private final BoundedProbe probe;
     private final Instant startedAt;
     private final Optional<ApiServer.RtmpsCertificate> rtmps;
+    private final BooleanSupplier fenced;
     private volatile Phase phase = Phase.STARTING;
 
     HealthController(ServiceView service, Clock clock, BooleanSupplier databaseUp, Optional<ApiServer.RtmpsCertificate> rtmps) {
+        this(service, clock, databaseUp, rtmps, Optional.empty());
+    }
+
+    HealthController(ServiceView service, Clock clock, BooleanSupplier databaseUp, Optional<ApiServer.RtmpsCertificate> rtmps,
+            Optional<ApiServer.Cluster> cluster) {
+        this.fenced = cluster.map(ApiServer.Cluster::fenced).orElse(() -> false);
         this.service = service;
         this.registry = service.registry();
         this.clock = clock;
@@ -75,7 +85,10 @@ final class HealthController {
         String problem = switch (phase) {
             case STARTING -> "starting up";
             case STOPPING -> "shutting down";
-            case RUNNING -> databaseUp.getAsBoolean() ? null : "database unreachable";
+            // Fenced: it relays nothing and refuses every publisher until a heartbeat succeeds,
+            // even if the database answers the probe again: a balancer should send them elsewhere.
+            case RUNNING -> fenced.getAsBoolean() ? FENCED
+                    : databaseUp.getAsBoolean() ? null : "database unreachable";
         };
         Optional<RtmpsExpiry> certificate = rtmps.map(c -> RtmpsExpiry.at(now, c.notAfter().get(), c.warnBefore()));
         List<String> warnings = certificate.map(RtmpsExpiry::warning).stream().filter(Objects::nonNull).toList();

@@ -34,6 +34,11 @@ final class MetricsController {
 
     /** @param nodeId labels every sample {@code node="<id>"}: a scraper of several nodes sums or tells them apart */
     MetricsController(StreamRegistry streams, Optional<Secret> token, Optional<ApiServer.RtmpsCertificate> rtmps, String nodeId) {
+        this(streams, token, rtmps, nodeId, Optional.empty());
+    }
+
+    MetricsController(StreamRegistry streams, Optional<Secret> token, Optional<ApiServer.RtmpsCertificate> rtmps, String nodeId,
+            Optional<ApiServer.Cluster> cluster) {
         this.token = token;
         // Before any meter: common tags apply to the meters registered after them.
         registry.config().commonTags("node", nodeId);
@@ -42,6 +47,8 @@ final class MetricsController {
                         cert -> cert.notAfter().get().getEpochSecond())
                 .description("notAfter of the certificate the RTMPS ingest offers now, in seconds since the epoch")
                 .register(registry));
+        // Only in a cluster: a single node on SQLite has no heartbeat to lose and no bus.
+        cluster.ifPresent(this::registerCluster);
         RelayCounters counters = streams.counters();
         Gauge.builder("relay_active_streams", streams, s -> s.liveStreams().size())
                 .description("streams on air: live, or reconnecting with their destinations still published").register(registry);
@@ -82,6 +89,23 @@ final class MetricsController {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
+    }
+
+    private void registerCluster(ApiServer.Cluster cluster) {
+        Gauge.builder("relay_cluster_fenced", cluster, c -> c.fenced().getAsBoolean() ? 1 : 0)
+                .description("1 while this node is fenced from the cluster (heartbeat lost): it relays nothing, refuses publishers")
+                .register(registry);
+        noticeCounter(cluster, "sent", ApiServer.NoticeCounts::sent, "cluster notices sent");
+        noticeCounter(cluster, "send_failures", ApiServer.NoticeCounts::sendFailures, "cluster notices that could not be sent");
+        noticeCounter(cluster, "received", ApiServer.NoticeCounts::received, "cluster notices received from other nodes");
+        noticeCounter(cluster, "malformed", ApiServer.NoticeCounts::malformed, "cluster notices received that were not understood");
+        noticeCounter(cluster, "reconnects", ApiServer.NoticeCounts::reconnects, "reconnects of the bus's listening connection");
+    }
+
+    private void noticeCounter(ApiServer.Cluster cluster, String name, java.util.function.ToLongFunction<ApiServer.NoticeCounts> value,
+            String description) {
+        FunctionCounter.builder("relay_cluster_notices_" + name, cluster, c -> value.applyAsLong(c.notices().get()))
+                .description(description).register(registry);
     }
 
     void get(Context ctx) {

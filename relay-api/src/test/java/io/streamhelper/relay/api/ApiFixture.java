@@ -83,6 +83,8 @@ final class ApiFixture implements AutoCloseable {
         String nodeId = NODE;
         /** What the other nodes of the service publish; none: a single node. */
         OtherNodes others = OtherNodes.NONE;
+        /** This node's cluster state (fenced, bus counters); none: a single node. */
+        Optional<ApiServer.Cluster> cluster = Optional.empty();
     }
 
     /** The node id of a fixture whose test does not choose one. */
@@ -123,7 +125,7 @@ final class ApiFixture implements AutoCloseable {
         api = new ApiServer(new ApiServer.Services(registry, s.clock, s.metricsToken, accounts, streams, destinations,
                 s.databaseUp != null ? s.databaseUp : database::isReachable, Optional.of("relay.example"), s.ingestPorts, s.maxBodyBytes, s.rateLimits,
                 s.clientAddresses, new EncryptionKeyService(secretBox, database.sealedRows(), database.users(), database.audit()),
-                new StreamSessionService(streams, database.streamSessions()), s.rtmpsCertificate, s.nodeId, s.others));
+                new StreamSessionService(streams, database.streamSessions()), s.rtmpsCertificate, s.nodeId, s.others, s.cluster));
         if (s.ready) {
             api.ready();
         }

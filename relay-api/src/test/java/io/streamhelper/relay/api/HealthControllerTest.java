@@ -101,6 +101,26 @@ class HealthControllerTest {
         }
     }
 
+    /** A node fenced from its cluster relays nothing and refuses publishers: a balancer must send them elsewhere. */
+    @Test
+    void aNodeFencedFromItsClusterIsUnavailableUntilItsHeartbeatSucceedsAgain() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean fenced = new java.util.concurrent.atomic.AtomicBoolean();
+        ApiFixture.Settings settings = new ApiFixture.Settings();
+        settings.cluster = Optional.of(new ApiServer.Cluster(fenced::get, () -> new ApiServer.NoticeCounts(0, 0, 0, 0, 0)));
+        try (ApiFixture api = new ApiFixture(dir, settings)) {
+            api.test(() -> {
+                assertEquals(200, api.get("/api/v1/server/healthcheck", null).status());
+                fenced.set(true);
+                ApiFixture.Response answer = api.get("/api/v1/server/healthcheck", null);
+                assertEquals(503, answer.status());
+                assertEquals("UNAVAILABLE", answer.json().get("status").asText());
+                assertEquals("fenced from the cluster (database heartbeat lost)", answer.json().get("reason").asText());
+                fenced.set(false);
+                assertEquals(200, api.get("/api/v1/server/healthcheck", null).status());
+            });
+        }
+    }
+
     /**
      * Under 14 days left the RTMPS certificate makes the relay DEGRADED (still 200: it takes
      * publishers, and a 503 renews nothing), expired says so apart; a renewal puts it back to OK.

@@ -81,6 +81,38 @@ class MetricsControllerTest {
         }
     }
 
+    /** In a cluster: whether this node is fenced, and the bus's counters, read at each scrape; none on a single node. */
+    @Test
+    void aNodeOfAClusterSaysWhetherItIsFencedAndCountsItsNotices() throws Exception {
+        try (ApiFixture api = api(Optional.of(Secret.of(TOKEN)))) {
+            api.test(() -> assertTrue(!api.get("/metrics", TOKEN).body().contains("relay_cluster_"), "a single node: no cluster series"));
+        }
+        java.util.concurrent.atomic.AtomicBoolean fenced = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<ApiServer.NoticeCounts> counts =
+                new java.util.concurrent.atomic.AtomicReference<>(new ApiServer.NoticeCounts(5, 1, 7, 2, 3));
+        ApiFixture.Settings settings = new ApiFixture.Settings();
+        settings.metricsToken = Optional.of(Secret.of(TOKEN));
+        settings.cluster = Optional.of(new ApiServer.Cluster(fenced::get, counts::get));
+        try (ApiFixture api = new ApiFixture(dir.resolve("cluster"), settings)) {
+            api.test(() -> {
+                String text = api.get("/metrics", TOKEN).body();
+                assertEquals(0.0, sample(text, "relay_cluster_fenced"), text);
+                assertEquals(5.0, sample(text, "relay_cluster_notices_sent_total"));
+                assertEquals(1.0, sample(text, "relay_cluster_notices_send_failures_total"));
+                assertEquals(7.0, sample(text, "relay_cluster_notices_received_total"));
+                assertEquals(2.0, sample(text, "relay_cluster_notices_malformed_total"));
+                assertEquals(3.0, sample(text, "relay_cluster_notices_reconnects_total"));
+                assertPrometheusText(text);
+                fenced.set(true);
+                counts.set(new ApiServer.NoticeCounts(6, 1, 9, 2, 4));
+                String later = api.get("/metrics", TOKEN).body();
+                assertEquals(1.0, sample(later, "relay_cluster_fenced"));
+                assertEquals(9.0, sample(later, "relay_cluster_notices_received_total"));
+                assertEquals(4.0, sample(later, "relay_cluster_notices_reconnects_total"));
+            });
+        }
+    }
+
     /** The certificate's notAfter as read at each scrape (a renewal moves it), and no series at all without RTMPS. */
     @Test
     void theRtmpsCertificatesExpiryIsAGaugeOnlyWhenRtmpsIsOn() throws Exception {

@@ -207,7 +207,7 @@ public final class RelayServer implements AutoCloseable {
                 new EncryptionKeyService(secrets, database.sealedRows(), database.users(), database.audit()),
                 new StreamSessionService(streams, database.streamSessions()),
                 tls.map(t -> new ApiServer.RtmpsCertificate(() -> t.certificate().getNotAfter().toInstant(), IngestTls.EXPIRY_WARNING)),
-                nodeId, others));
+                nodeId, others, clusterHealth()));
         opened.add("HTTP API", created::close);
         api = startApi(created, config);
         statusSource = api;
@@ -350,6 +350,16 @@ public final class RelayServer implements AutoCloseable {
 
     public StreamRegistry registry() {
         return registry;
+    }
+
+    /** This node's cluster state for the health check and /metrics; none on SQLite. */
+    private Optional<ApiServer.Cluster> clusterHealth() {
+        if (clusterNode == null || bus.isEmpty()) {
+            return Optional.empty();
+        }
+        PgClusterBus b = bus.get();
+        return Optional.of(new ApiServer.Cluster(clusterNode::isFenced,
+                () -> new ApiServer.NoticeCounts(b.sent(), b.sendFailures(), b.received(), b.malformed(), b.reconnects())));
     }
 
     /** The bus between nodes (PostgreSQL only): its counters are for /metrics. */
