@@ -3,6 +3,8 @@ package io.streamhelper.relay.cluster;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamhelper.relay.catalog.store.ClusterStore;
@@ -296,6 +298,47 @@ class ClusterNodeOnPostgresTest {
         streams.calls.clear();
         clock.advance(Duration.ofSeconds(1));
         assertEquals(List.of(), streams.calls, "back in the cluster: no more sweeps");
+    }
+
+    @Test
+    void aFailedHeartbeatIsTriedOnceMoreAfterHalfASecondNotOnlyAtTheNextTick() throws Exception {
+        node(true).start();
+        db.cut();
+        clock.advance(ClusterNode.HEARTBEAT_EVERY); // t = 2 s: fails
+        assertEquals(2, beats.get());
+        db.restore();
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> row("a").isPresent()); // the pool is back
+        clock.advance(ClusterNode.RETRY_AFTER.minusMillis(1));
+        assertEquals(2, beats.get());
+        clock.advance(Duration.ofMillis(1)); // t = 2.5 s
+        assertEquals(3, beats.get(), "tried again");
+        assertEquals("{\"beat\":3}", row("a").orElseThrow().status());
+        clock.advance(ClusterNode.HEARTBEAT_EVERY.minus(ClusterNode.RETRY_AFTER).minusMillis(1));
+        assertEquals(3, beats.get(), "a retry that succeeded is not retried, and the schedule stays every 2 s");
+        clock.advance(Duration.ofMillis(1)); // t = 4 s
+        assertEquals(4, beats.get());
+    }
+
+    /** A heartbeat stuck on a lock gives up after the statement timeout, long before the 8 s fence. */
+    @Test
+    void theClusterStatementsGiveUpAfterTwoSecondsInsteadOfHanging() throws Exception {
+        store.heartbeat("a", "{}");
+        long id = db.stream();
+        store.claim(id, "a", EXPIRY);
+        try (Connection lock = lockRow("a")) {
+            long started = System.nanoTime();
+            // Bounded: without a timeout the statement would wait for the lock as long as it is held.
+            assertTimeoutPreemptively(Duration.ofSeconds(8), () -> assertThrows(RuntimeException.class, () -> store.heartbeat("a", "{}")));
+            long tookMs = (System.nanoTime() - started) / 1_000_000;
+            assertTrue(tookMs >= 1_500 && tookMs < 5_000, "gave up after the 2 s timeout: " + tookMs + " ms");
+            try (PreparedStatement s = lock.prepareStatement("SELECT 1 FROM stream_leases WHERE stream_id = ? FOR UPDATE")) {
+                s.setLong(1, id);
+                s.executeQuery().close();
+            }
+            assertTimeoutPreemptively(Duration.ofSeconds(8),
+                    () -> assertThrows(RuntimeException.class, () -> store.setState(id, "a", "reconnecting")), "a lease write too");
+            lock.rollback();
+        }
     }
 
     /** Another transaction holds node a's row (FOR UPDATE): a heartbeat waits until it ends. */

@@ -21,6 +21,12 @@ public final class JdbiClusterStore implements ClusterStore {
     /** Whether the node named by the column before it heartbeats within :expiry. */
     private static final String ALIVE = "EXISTS (SELECT 1 FROM relay_nodes n WHERE n.node_id = %s AND n.heartbeat_at > "
             + NOW + " - :expiry)";
+    /**
+     * Every statement here gives up after this (seconds): a heartbeat or lease write stuck on a
+     * lock or a half-dead connection must fail in time for the 8 s fence and the claim's wait,
+     * not hang on the single heartbeat or lease-writer thread until TCP gives up.
+     */
+    static final int QUERY_TIMEOUT_S = 2;
     /** How many times a claim that found no row after a conflict (released in between) is tried again. */
     private static final int CLAIM_ATTEMPTS = 3;
 
@@ -98,6 +104,7 @@ public final class JdbiClusterStore implements ClusterStore {
                         + " VALUES (:node, " + NOW + ", " + NOW + ", :status)"
                         + " ON CONFLICT (node_id) DO UPDATE SET heartbeat_at = EXCLUDED.heartbeat_at, status = EXCLUDED.status"
                         + " RETURNING heartbeat_at")
+                .setQueryTimeout(QUERY_TIMEOUT_S)
                 .bind("node", nodeId)
                 .bind("status", status)
                 .mapTo(Long.class)
@@ -110,6 +117,7 @@ public final class JdbiClusterStore implements ClusterStore {
                 .createQuery("SELECT node_id, started_at, t.now - heartbeat_at AS age, status"
                         + " FROM relay_nodes, (SELECT " + NOW + " AS now) t"
                         + " WHERE heartbeat_at > t.now - :expiry ORDER BY node_id")
+                .setQueryTimeout(QUERY_TIMEOUT_S)
                 .bind("expiry", expiry.toMillis())
                 .map((rs, ctx) -> new NodeRow(rs.getString("node_id"), rs.getLong("started_at"),
                         Math.max(0, rs.getLong("age")), rs.getString("status")))
@@ -133,6 +141,7 @@ public final class JdbiClusterStore implements ClusterStore {
                                 + String.format(ALIVE, "stream_leases.node_id")
                                 + " RETURNING stream_id, node_id, state, " + String.format(ALIVE, "stream_leases.node_id")
                                 + " AS alive")
+                        .setQueryTimeout(QUERY_TIMEOUT_S)
                         .bind("stream", streamId)
                         .bind("node", nodeId)
                         .bind("expiry", expiry.toMillis())
@@ -159,6 +168,7 @@ public final class JdbiClusterStore implements ClusterStore {
     private static Optional<Lease> read(Handle handle, long streamId, Duration expiry) {
         return handle.createQuery("SELECT stream_id, node_id, state, " + String.format(ALIVE, "l.node_id") + " AS alive"
                         + " FROM stream_leases l WHERE stream_id = :stream")
+                .setQueryTimeout(QUERY_TIMEOUT_S)
                 .bind("stream", streamId)
                 .bind("expiry", expiry.toMillis())
                 .map((rs, ctx) -> lease(rs))
@@ -177,6 +187,7 @@ public final class JdbiClusterStore implements ClusterStore {
         Sql.guardRun("set the lease state of stream " + streamId, () -> jdbi.useHandle(handle -> handle
                 .createUpdate("UPDATE stream_leases SET state = :state, since = " + NOW
                         + " WHERE stream_id = :stream AND node_id = :node")
+                .setQueryTimeout(QUERY_TIMEOUT_S)
                 .bind("state", state)
                 .bind("stream", streamId)
                 .bind("node", nodeId)
@@ -187,6 +198,7 @@ public final class JdbiClusterStore implements ClusterStore {
     public void release(long streamId, String nodeId) {
         Sql.guardRun("release stream " + streamId, () -> jdbi.useHandle(handle -> handle
                 .createUpdate("DELETE FROM stream_leases WHERE stream_id = :stream AND node_id = :node")
+                .setQueryTimeout(QUERY_TIMEOUT_S)
                 .bind("stream", streamId)
                 .bind("node", nodeId)
                 .execute()));
@@ -196,6 +208,7 @@ public final class JdbiClusterStore implements ClusterStore {
     public void releaseAll(String nodeId) {
         Sql.guardRun("release the streams of node " + nodeId, () -> jdbi.useHandle(handle -> handle
                 .createUpdate("DELETE FROM stream_leases WHERE node_id = :node")
+                .setQueryTimeout(QUERY_TIMEOUT_S)
                 .bind("node", nodeId)
                 .execute()));
     }
@@ -204,6 +217,7 @@ public final class JdbiClusterStore implements ClusterStore {
     public void releaseAllExcept(String nodeId, java.util.Set<Long> keep) {
         Sql.guardRun("release the unheld streams of node " + nodeId, () -> jdbi.useHandle(handle -> handle
                 .createUpdate("DELETE FROM stream_leases WHERE node_id = :node AND stream_id <> ALL(:keep)")
+                .setQueryTimeout(QUERY_TIMEOUT_S)
                 .bind("node", nodeId)
                 .bindArray("keep", Long.class, keep)
                 .execute()));
@@ -214,6 +228,7 @@ public final class JdbiClusterStore implements ClusterStore {
         return Sql.guard("read the streams other nodes hold", () -> jdbi.withHandle(handle -> java.util.Set.copyOf(handle
                 .createQuery("SELECT stream_id FROM stream_leases l WHERE l.node_id <> :node AND "
                         + String.format(ALIVE, "l.node_id"))
+                .setQueryTimeout(QUERY_TIMEOUT_S)
                 .bind("node", nodeId)
                 .bind("expiry", expiry.toMillis())
                 .mapTo(Long.class)
@@ -224,6 +239,7 @@ public final class JdbiClusterStore implements ClusterStore {
     public void leave(String nodeId) {
         Sql.guardRun("remove node " + nodeId, () -> jdbi.useHandle(handle -> handle
                 .createUpdate("DELETE FROM relay_nodes WHERE node_id = :node")
+                .setQueryTimeout(QUERY_TIMEOUT_S)
                 .bind("node", nodeId)
                 .execute()));
     }
