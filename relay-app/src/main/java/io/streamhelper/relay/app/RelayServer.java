@@ -164,8 +164,9 @@ public final class RelayServer implements AutoCloseable {
         clusterNode = clusterOwnership == null ? null
                 : ClusterNode.create(database.cluster(), clusterOwnership, bus.get(), ClusterNode.Streams.of(registry), this::localStatus);
         if (clusterNode != null) {
-            clusterNode.start();
+            // Before start(): a start that throws half-way still has its threads stopped and its row removed.
             opened.add("cluster membership", clusterNode::close);
+            clusterNode.start();
             log.info("event=cluster_node node={}", nodeId);
         }
         IngestSettings ingestSettings = IngestSettings.defaults(config.rtmpPort())
