@@ -174,6 +174,9 @@ public final class ClusterOwnership implements StreamOwnership, ClusterBus.Liste
     private Lease claimOnWriter(long id) {
         AtomicInteger outcome = new AtomicInteger();
         Future<Lease> result = writer.submit(() -> {
+            if (outcome.get() == 2) {
+                return null; // the caller left (interrupted, or gave up before the cancel): nothing to claim for
+            }
             Lease l = store.claim(id, nodeId, EXPIRY);
             if (nodeId.equals(l.nodeId())) {
                 if (outcome.compareAndSet(0, 1)) {

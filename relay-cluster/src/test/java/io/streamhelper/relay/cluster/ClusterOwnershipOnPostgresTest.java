@@ -87,6 +87,26 @@ class ClusterOwnershipOnPostgresTest {
         assertEquals(0, clock.pending(), "not waited for");
     }
 
+    /** A claim that gave up waiting for a stuck writer (4 s) leaves no lease behind once the writer moves on. */
+    @Test
+    void aClaimGivenUpOnForAStuckWriterTakesNothingAfterwards() throws Exception {
+        store.heartbeat("a", "{}");
+        long id = db.stream();
+        java.util.concurrent.CountDownLatch stuck = new java.util.concurrent.CountDownLatch(1);
+        a.afterWrites(() -> {
+            try {
+                stuck.await(); // as a statement to an unreachable database
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertEquals(Claim.UNAVAILABLE, a.claim(String.valueOf(id)), "the publish is answered in time");
+        stuck.countDown();
+        a.flushWrites();
+        assertEquals(Optional.empty(), store.lease(id, EXPIRY), "no stream here stands on a lease for a refused publish");
+        assertEquals(Claim.OWNED, a.claim(String.valueOf(id)));
+    }
+
     /** A claim whose INSERT committed and whose answer was lost (the connection dropped after the commit). */
     @Test
     void aClaimThatFailsAfterItsRowWasWrittenGivesTheRowBack() {
