@@ -59,7 +59,8 @@ public record RelayConfig(
         int sessionHistory,
         boolean rtmpEnabled,
         Optional<TlsFiles> tlsFiles,
-        int rtmpsPort) {
+        int rtmpsPort,
+        String nodeId) {
 
     /** The RTMPS port when RELAY_TLS_CERT_FILE and RELAY_TLS_KEY_FILE are set and RELAY_RTMPS_PORT is not. */
     static final int DEFAULT_RTMPS_PORT = 1936;
@@ -90,7 +91,7 @@ public record RelayConfig(
             "RELAY_AUDIO_HOLD_FROM", "RELAY_TRANSPORT", "RELAY_LOG_LEVEL", "RELAY_LIBRARY_LOG_LEVEL", "RELAY_CONFIG_FILE",
             "RELAY_TRUSTED_PROXIES", "RELAY_PUBLISH_DEADLINE_MS", "RELAY_INGEST_BUFFER_BUDGET_BYTES",
             "RELAY_PUBLISHER_GRACE_S", "RELAY_PUBLISHER_TAKEOVER_MS", "RELAY_SESSION_HISTORY", "RELAY_RTMP_ENABLED", "RELAY_RTMPS_PORT",
-            "RELAY_TLS_CERT_FILE", "RELAY_TLS_KEY_FILE");
+            "RELAY_TLS_CERT_FILE", "RELAY_TLS_KEY_FILE", "RELAY_NODE_ID");
 
     /** Thrown when a setting is malformed; the message says which one and why. */
     public static final class InvalidConfigException extends RuntimeException {
@@ -204,6 +205,7 @@ public record RelayConfig(
         }
         logLevel(env, "RELAY_LOG_LEVEL", problems);
         logLevel(env, "RELAY_LIBRARY_LOG_LEVEL", problems);
+        String nodeId = nodeId(env, problems);
         if (!problems.isEmpty()) {
             throw new InvalidConfigException("invalid configuration: " + String.join("; ", problems));
         }
@@ -218,7 +220,47 @@ public record RelayConfig(
                 new ChunkLimits((int) maxChunk, (int) maxMessage, (int) maxChunkStreams), (int) maxPublishers,
                 audioHold, (int) audioHoldFrom, transport, Duration.ofMillis(publishDeadlineMs),
                 MessageBufferLimits.forMessageSize((int) maxMessage, bufferBudget),
-                Duration.ofSeconds(graceSeconds), Duration.ofMillis(takeoverMs), (int) sessionHistory, rtmpEnabled, tls, rtmps);
+                Duration.ofSeconds(graceSeconds), Duration.ofMillis(takeoverMs), (int) sessionHistory, rtmpEnabled, tls, rtmps,
+                nodeId);
+    }
+
+    /** What a node id may be: it names the node in the database, health, stats, metrics labels and logs. */
+    static final java.util.regex.Pattern NODE_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,63}");
+
+    /**
+     * RELAY_NODE_ID, or the host name: every node on one database needs its own (two nodes with
+     * one id would take each other's streams for their own).
+     */
+    private static String nodeId(Map<String, String> env, List<String> problems) {
+        String raw = blankToNull(env.get("RELAY_NODE_ID"));
+        if (raw != null) {
+            if (!NODE_ID.matcher(raw).matches()) {
+                problems.add("RELAY_NODE_ID must be 1 to 63 characters of A-Z, a-z, 0-9, '.', '_' and '-', got '"
+                        + (raw.length() > 80 ? raw.substring(0, 80) + "..." : raw) + "'");
+            }
+            return raw;
+        }
+        String host = hostName(env);
+        if (NODE_ID.matcher(host).matches()) {
+            return host;
+        }
+        // A host name longer than 63 characters, or with characters a node id cannot hold: only a
+        // cluster needs the id to be unique, and a cluster's operator sets RELAY_NODE_ID.
+        String cleaned = host.replaceAll("[^A-Za-z0-9._-]", "-");
+        return cleaned.isEmpty() ? "relay" : cleaned.substring(0, Math.min(63, cleaned.length()));
+    }
+
+    /** HOSTNAME where the environment has it (Docker sets it to the container's), else the system's. */
+    private static String hostName(Map<String, String> env) {
+        String named = blankToNull(env.get("HOSTNAME"));
+        if (named != null) {
+            return named;
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "relay";
+        }
     }
 
     /**

@@ -7,7 +7,12 @@ import io.streamhelper.relay.rtmp.transport.Transport;
 import io.streamhelper.relay.api.ApiServer;
 import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
 import io.streamhelper.relay.engine.stream.LiveStream;
+import io.streamhelper.relay.engine.registry.StreamOwnership;
 import io.streamhelper.relay.engine.registry.StreamRegistry;
+import io.streamhelper.relay.cluster.ClusterBus;
+import io.streamhelper.relay.cluster.ClusterNode;
+import io.streamhelper.relay.cluster.ClusterNotice;
+import io.streamhelper.relay.cluster.ClusterOwnership;
 import io.streamhelper.relay.rtmp.client.ClientSettings;
 import io.streamhelper.relay.rtmp.client.RtmpDestinationConnector;
 import io.streamhelper.relay.rtmp.ingest.IngestServer;
@@ -73,10 +78,13 @@ public final class RelayServer implements AutoCloseable {
     private final DataDirLock dataDirLock;
     private final DataDirectory dataDirectory;
     private final StartupBanner banner;
+    /** This node's leases and membership when the database is PostgreSQL (several nodes); null on SQLite. */
+    private final ClusterOwnership clusterOwnership;
+    private final ClusterNode clusterNode;
 
     /** Each thing opened is added to {@code opened} at once: a failure further on closes it (see {@link #start}). */
-    private RelayServer(RelayConfig config, StaticStreamCatalog fileCatalog, DataDirLock dataDirLock, OpenedResources opened)
-            throws InterruptedException {
+    private RelayServer(RelayConfig config, StaticStreamCatalog fileCatalog, DataDirLock dataDirLock, OpenedResources opened,
+            ClusterBus clusterBus) throws InterruptedException {
         // First, so that a certificate that will not load, or a transport this machine cannot
         // give, stops the start before anything is open.
         tls = config.tlsFiles().map(IngestTls::load);
@@ -111,6 +119,12 @@ public final class RelayServer implements AutoCloseable {
         opened.add("catalog writer", databaseCatalog::close);
         databaseCatalog.recoverAfterRestart();
         CombinedCatalog catalog = new CombinedCatalog(fileCatalog, databaseCatalog);
+        // Several nodes share a PostgreSQL database: a stream opens on the node holding its lease.
+        clusterOwnership = config.database().isSqlite() ? null
+                : ClusterOwnership.create(database.cluster(), clusterBus, config.nodeId());
+        if (clusterOwnership != null) {
+            opened.add("cluster leases", clusterOwnership::close);
+        }
 
         AddressPolicy addresses = config.allowPrivateDestinations() ? AddressPolicy.allowingPrivate() : AddressPolicy.publicOnly();
         ClientSettings clientSettings = ClientSettings.defaults()
@@ -124,7 +138,17 @@ public final class RelayServer implements AutoCloseable {
                 .withAudioHold(config.audioHold(transport))
                 .withListener(catalog)
                 .withPublisherGrace(config.publisherGrace())
-                .withTakeoverAfter(config.publisherTakeover()));
+                .withTakeoverAfter(config.publisherTakeover())
+                .withOwnership(clusterOwnership == null ? StreamOwnership.LOCAL : clusterOwnership));
+        // Before the ingest listens: stale leases of this node id go, and it is alive for the others.
+        // TODO(issue 24, lead at merge): the status is hC's ApiServer.localStatusJson() once it lands.
+        clusterNode = clusterOwnership == null ? null
+                : ClusterNode.create(database.cluster(), clusterOwnership, clusterBus, ClusterNode.Streams.of(registry), () -> "{}");
+        if (clusterNode != null) {
+            clusterNode.start();
+            opened.add("cluster membership", clusterNode::close);
+            log.info("event=cluster_node node={}", config.nodeId());
+        }
         IngestSettings ingestSettings = IngestSettings.defaults(config.rtmpPort())
                 .withBindAddress(config.bindAddress())
                 .withIdleTimeout(config.publishIdleTimeout())
@@ -225,16 +249,43 @@ public final class RelayServer implements AutoCloseable {
      * so that a fixed setting may try again at once, in this JVM or another.
      */
     public static RelayServer start(RelayConfig config, StaticStreamCatalog catalog) throws InterruptedException {
+        // TODO(issue 24, lead at merge): hB's PgClusterBus on the database here (and closed by
+        // close()); until it lands a server on PostgreSQL sends no notices between nodes, so a
+        // takeover from a node in its grace waits the 3 s and is refused.
+        return start(config, catalog, NO_BUS);
+    }
+
+    /**
+     * As {@link #start(RelayConfig, StaticStreamCatalog)}, with the bus between the nodes of one
+     * PostgreSQL database (unused on SQLite). The caller owns the bus and closes it after the server.
+     */
+    public static RelayServer start(RelayConfig config, StaticStreamCatalog catalog, ClusterBus clusterBus)
+            throws InterruptedException {
         DataDirLock lock = DataDirLock.acquire(config.dataDir());
         OpenedResources opened = new OpenedResources();
         opened.add("data directory lock", lock::close);
         try {
-            return new RelayServer(config, catalog, lock, opened);
+            return new RelayServer(config, catalog, lock, opened, clusterBus);
         } catch (RuntimeException | InterruptedException | Error e) {
             opened.closeAll(e);
             throw e;
         }
     }
+
+    /** TODO(issue 24, lead at merge): goes with PgClusterBus. Delivers nothing. */
+    private static final ClusterBus NO_BUS = new ClusterBus() {
+        @Override
+        public void send(ClusterNotice notice) {
+        }
+
+        @Override
+        public void listen(Listener listener) {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
 
     /** What the API offers streamers: the RTMPS address first when RTMPS is on (the safer one). */
     private ApiServer.IngestPorts ingestPorts() {
@@ -322,6 +373,13 @@ public final class RelayServer implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
         while (ending.stream().anyMatch(DestinationRelay::hasOpenLink) && System.nanoTime() < deadline) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+
+        // After the streams ended (each gave its lease back as its destinations closed): the
+        // rest of this node's leases and its row go, so others need not wait out the expiry.
+        if (clusterNode != null) {
+            clusterNode.close();
+            clusterOwnership.close();
         }
 
         log.info("event=shutdown phase=close_connections");

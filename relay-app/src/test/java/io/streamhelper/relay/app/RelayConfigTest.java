@@ -27,6 +27,22 @@ class RelayConfigTest {
     }
 
     @Test
+    void theNodeIdIsRelayNodeIdOrTheHostNameAndABadOneStopsTheServer() {
+        assertEquals("relay-a.eu_1", RelayConfig.fromEnvironment(Map.of("RELAY_NODE_ID", " relay-a.eu_1 ")).nodeId());
+        assertEquals("box7", RelayConfig.fromEnvironment(Map.of("HOSTNAME", "box7")).nodeId(), "Docker's HOSTNAME");
+        assertTrue(RelayConfig.NODE_ID.matcher(RelayConfig.fromEnvironment(Map.of()).nodeId()).matches(),
+                "the system's host name, made a valid id");
+        assertEquals("a".repeat(63), RelayConfig.fromEnvironment(Map.of("HOSTNAME", "a".repeat(70))).nodeId());
+        assertEquals("a".repeat(63), RelayConfig.fromEnvironment(Map.of("RELAY_NODE_ID", "a".repeat(63))).nodeId());
+        for (String bad : new String[] {"a".repeat(64), "node a", "node/a", "nöde"}) {
+            RelayConfig.InvalidConfigException e = assertThrows(RelayConfig.InvalidConfigException.class,
+                    () -> RelayConfig.fromEnvironment(Map.of("RELAY_NODE_ID", bad)));
+            assertTrue(e.getMessage().contains("RELAY_NODE_ID must be 1 to 63 characters of A-Z, a-z, 0-9, '.', '_' and '-'"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
     void audioWaitsForVideoUpTo40MillisecondsFrom16DestinationsOnNioAndNotOnIoUringUnlessSetOtherwise() {
         RelayConfig defaults = RelayConfig.fromEnvironment(Map.of());
         assertEquals(new AudioHold(40, 16), defaults.audioHold(Transport.NIO));

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import io.streamhelper.relay.catalog.secret.SecretBox;
+import io.streamhelper.relay.catalog.store.jdbi.JdbiClusterStore;
 import io.streamhelper.relay.catalog.store.jdbi.JdbiKeyCheck;
 import io.streamhelper.relay.catalog.store.jdbi.JdbiSealedRows;
 import io.streamhelper.relay.catalog.store.jdbi.JdbiStores;
@@ -37,12 +38,14 @@ public final class Database implements AutoCloseable {
     private final Jdbi jdbi;
     private final JdbiStores stores;
     private final SealedRows sealedRows;
+    private final ClusterStore cluster;
 
-    private Database(HikariDataSource dataSource, Jdbi jdbi, JdbiStores stores, SealedRows sealedRows) {
+    private Database(HikariDataSource dataSource, Jdbi jdbi, JdbiStores stores, SealedRows sealedRows, ClusterStore cluster) {
         this.dataSource = dataSource;
         this.jdbi = jdbi;
         this.stores = stores;
         this.sealedRows = sealedRows;
+        this.cluster = cluster;
     }
 
     public static Database open(DatabaseSettings settings, SecretBox secrets) {
@@ -73,7 +76,9 @@ public final class Database implements AutoCloseable {
                     .setMessageRendering(StatementExceptions.MessageRendering.NONE);
             // Before anything reads a key: the wrong key stops the start here, with a clear message.
             JdbiKeyCheck.verifyOrCreate(jdbi, secrets);
-            return new Database(dataSource, jdbi, new JdbiStores(jdbi, secrets, clock), new JdbiSealedRows(jdbi, secrets));
+            ClusterStore cluster = dialect == Dialect.POSTGRESQL ? new JdbiClusterStore(jdbi) : JdbiClusterStore.unsupported();
+            return new Database(dataSource, jdbi, new JdbiStores(jdbi, secrets, clock), new JdbiSealedRows(jdbi, secrets),
+                    cluster);
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;
@@ -156,6 +161,14 @@ public final class Database implements AutoCloseable {
     /** Stream session history (not {@link #sessions()}: those are logins). */
     public StreamSessionStore streamSessions() {
         return stores.streamSessions();
+    }
+
+    /**
+     * Node heartbeats and stream leases, for several nodes on one PostgreSQL database. On SQLite
+     * (a single node) every method throws {@link UnsupportedOperationException}: nothing calls it.
+     */
+    public ClusterStore cluster() {
+        return cluster;
     }
 
     /** For the health check: a {@code SELECT 1} that answers within seconds; never throws. */

@@ -14,6 +14,8 @@ import io.streamhelper.relay.engine.stream.StreamSnapshot;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -59,6 +61,8 @@ public final class DestinationRelay implements MediaSink, DestinationHistory.Rel
     private volatile long bytesSentBefore;
 
     private volatile DestinationLink link;
+    /** Completes, on the executor, once {@link #stop} ran and the link it closed (if any) reported closed. */
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     /** This destination's part of the stream's session record; taken on the executor at the first transition. */
     private DestinationHistory history;
     /** The next connect, while RETRYING or REJECTED. */
@@ -212,7 +216,19 @@ public final class DestinationRelay implements MediaSink, DestinationHistory.Rel
             }
             // Read before the close is reported back: the link's bytes still count in bytesSent().
             history().relayStopped(this);
+            if (link == null) {
+                stopped.complete(null); // no link, or one that reported its close inline
+            }
         });
+    }
+
+    /**
+     * Completes once this relay was stopped and its link closed, after saying goodbye to the
+     * destination (the link's own goodbye deadline bounds that): nothing is published there any
+     * more. Completes on the stream's executor.
+     */
+    public CompletionStage<Void> stopped() {
+        return stopped;
     }
 
     /**
@@ -277,6 +293,7 @@ public final class DestinationRelay implements MediaSink, DestinationHistory.Rel
         link = null;
         cancelTimers();
         if (state == DestinationState.STOPPED) {
+            stopped.complete(null);
             return;
         }
         timeline.newSession();

@@ -21,13 +21,17 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -49,6 +53,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class StreamRegistry {
     private static final Logger log = LoggerFactory.getLogger(StreamRegistry.class);
+    /** How long an ended stream's destinations get to unpublish before its lease is given back anyway. */
+    static final Duration UNPUBLISH_WAIT = Duration.ofSeconds(2);
+    /** How long {@link #moved} waits for that, in real time, should the stream's loop be gone. */
+    private static final long MOVED_WAIT_MS = 5_000;
 
     /** Hears streams go live and end (the database marks them); called on the publisher's event loop, so it must not block. */
     public interface Listener {
@@ -79,9 +87,10 @@ public final class StreamRegistry {
      * @param listener hears streams go live and end
      * @param publisherGrace how long a stream whose publisher was lost waits for one to come back (zero: it ends at once)
      * @param takeoverAfter a publish with the key takes a live stream over once its publisher has sent no media this long
+     * @param ownership whether this node may open a stream (several nodes on one database); {@link StreamOwnership#LOCAL} alone
      */
     public record Settings(long gopCacheBytes, int maxLiveStreams, AudioHold audioHold, Executor catalogReads,
-            Listener listener, Duration publisherGrace, Duration takeoverAfter) {
+            Listener listener, Duration publisherGrace, Duration takeoverAfter, StreamOwnership ownership) {
         public static final Duration DEFAULT_TAKEOVER_AFTER = Duration.ofMillis(2000);
 
         public Settings {
@@ -102,44 +111,49 @@ public final class StreamRegistry {
             Objects.requireNonNull(audioHold, "audioHold");
             Objects.requireNonNull(catalogReads, "catalogReads");
             Objects.requireNonNull(listener, "listener");
+            Objects.requireNonNull(ownership, "ownership");
         }
 
         /**
          * A 16 MiB GOP cache, no limit on live streams, no audio hold, catalog reads on the
          * caller's thread, nobody listening, no publisher grace (a lost publisher ends its stream
-         * at once), takeover after 2 s of silence.
+         * at once), takeover after 2 s of silence, a single node.
          */
         public static Settings defaults() {
             return new Settings(LiveStream.DEFAULT_GOP_CACHE_BYTES, Integer.MAX_VALUE, AudioHold.NONE, Runnable::run,
-                    new Listener() { }, Duration.ZERO, DEFAULT_TAKEOVER_AFTER);
+                    new Listener() { }, Duration.ZERO, DEFAULT_TAKEOVER_AFTER, StreamOwnership.LOCAL);
         }
 
         public Settings withGopCacheBytes(long bytes) {
-            return new Settings(bytes, maxLiveStreams, audioHold, catalogReads, listener, publisherGrace, takeoverAfter);
+            return new Settings(bytes, maxLiveStreams, audioHold, catalogReads, listener, publisherGrace, takeoverAfter, ownership);
         }
 
         public Settings withMaxLiveStreams(int max) {
-            return new Settings(gopCacheBytes, max, audioHold, catalogReads, listener, publisherGrace, takeoverAfter);
+            return new Settings(gopCacheBytes, max, audioHold, catalogReads, listener, publisherGrace, takeoverAfter, ownership);
         }
 
         public Settings withAudioHold(AudioHold hold) {
-            return new Settings(gopCacheBytes, maxLiveStreams, hold, catalogReads, listener, publisherGrace, takeoverAfter);
+            return new Settings(gopCacheBytes, maxLiveStreams, hold, catalogReads, listener, publisherGrace, takeoverAfter, ownership);
         }
 
         public Settings withCatalogReads(Executor executor) {
-            return new Settings(gopCacheBytes, maxLiveStreams, audioHold, executor, listener, publisherGrace, takeoverAfter);
+            return new Settings(gopCacheBytes, maxLiveStreams, audioHold, executor, listener, publisherGrace, takeoverAfter, ownership);
         }
 
         public Settings withListener(Listener l) {
-            return new Settings(gopCacheBytes, maxLiveStreams, audioHold, catalogReads, l, publisherGrace, takeoverAfter);
+            return new Settings(gopCacheBytes, maxLiveStreams, audioHold, catalogReads, l, publisherGrace, takeoverAfter, ownership);
         }
 
         public Settings withPublisherGrace(Duration grace) {
-            return new Settings(gopCacheBytes, maxLiveStreams, audioHold, catalogReads, listener, grace, takeoverAfter);
+            return new Settings(gopCacheBytes, maxLiveStreams, audioHold, catalogReads, listener, grace, takeoverAfter, ownership);
         }
 
         public Settings withTakeoverAfter(Duration silence) {
-            return new Settings(gopCacheBytes, maxLiveStreams, audioHold, catalogReads, listener, publisherGrace, silence);
+            return new Settings(gopCacheBytes, maxLiveStreams, audioHold, catalogReads, listener, publisherGrace, silence, ownership);
+        }
+
+        public Settings withOwnership(StreamOwnership o) {
+            return new Settings(gopCacheBytes, maxLiveStreams, audioHold, catalogReads, listener, publisherGrace, takeoverAfter, o);
         }
     }
 
@@ -169,6 +183,8 @@ public final class StreamRegistry {
         boolean startAnnounced;
         /** The end of the reconnect grace, while reconnecting; on the stream's loop. */
         Timers.Cancellable grace;
+        /** Completes once the stream ended, its destinations unpublished and its lease given back. */
+        final CompletableFuture<Void> unpublished = new CompletableFuture<>();
 
         Live(LiveStream stream, Timers timers) {
             this.stream = stream;
@@ -236,7 +252,7 @@ public final class StreamRegistry {
         if (!accepting) {
             throw new PublishRejectedException(Reason.UNAVAILABLE, "server is shutting down");
         }
-        StreamGrant grant = authorizer.authorize(streamKey)
+        StreamGrant grant = authorize(streamKey)
                 .orElseThrow(() -> new PublishRejectedException(Reason.UNKNOWN_KEY, "unknown stream key"));
         Live existing = live.get(grant.streamId());
         if (existing != null) {
@@ -251,6 +267,49 @@ public final class StreamRegistry {
         if (live.size() >= settings.maxLiveStreams()) {
             throw new PublishRejectedException(Reason.TOO_MANY_PUBLISHERS, "the server has as many live streams as it allows");
         }
+        claim(grant.streamId());
+        return register(grant, streamKey, executor, publisherAddress);
+    }
+
+    /**
+     * May this node open the stream? Asked after the key is known and nothing of it is live here.
+     * Another node relaying it with its publisher feeding it gets the same answer as a second
+     * encoder here; a question that could not be decided (the owner did not let go in time, the
+     * database is unreachable) is a refusal to try again.
+     */
+    private void claim(String streamId) throws PublishRejectedException {
+        StreamOwnership.Claim claim;
+        try {
+            claim = settings.ownership().claim(streamId);
+        } catch (RuntimeException e) {
+            log.warn("event=stream_claim_failed stream={} error=\"{}\"", streamId, e.getMessage());
+            claim = StreamOwnership.Claim.UNAVAILABLE;
+        }
+        switch (claim) {
+            case OWNED -> {
+            }
+            case LIVE_ELSEWHERE -> throw alreadyLive();
+            case UNAVAILABLE -> throw new PublishRejectedException(Reason.UNAVAILABLE,
+                    "the stream is moving between nodes or the database is unreachable, try again");
+        }
+    }
+
+    /**
+     * The key, read from the catalog. A catalog that fails (the database is down) refuses the
+     * publish as unavailable, counted like any refusal, rather than closing the connection with
+     * an exception nobody counts.
+     */
+    private Optional<StreamGrant> authorize(String streamKey) throws PublishRejectedException {
+        try {
+            return authorizer.authorize(streamKey);
+        } catch (RuntimeException e) {
+            log.warn("event=publish_catalog_failed error=\"{}\"", e.getMessage());
+            throw new PublishRejectedException(Reason.UNAVAILABLE, "database unreachable, try again");
+        }
+    }
+
+    private Publication register(StreamGrant grant, String streamKey, EventExecutor executor, String publisherAddress)
+            throws PublishRejectedException {
         Timers timers = connector.timers(executor);
         LiveStream stream = new LiveStream(grant, executor, settings.gopCacheBytes(), counters, settings.audioHold(),
                 timers::nanoTime);
@@ -259,14 +318,22 @@ public final class StreamRegistry {
         Publication publication = new Publication(this, entry);
         entry.current.set(publication);
         stream.onDisconnectRequest(publication::disconnect);
-        // Relays exist before the stream is visible, so nobody sees a live stream without them;
-        // they start only once it is registered.
-        List<DestinationTarget> targets = directory.destinationsOf(grant.streamId());
-        for (DestinationTarget target : targets) {
-            entry.relays.add(new DestinationRelay(stream, target, connector));
-        }
-        if (live.putIfAbsent(grant.streamId(), entry) != null) {
-            throw alreadyLive();
+        // This node holds the stream's lease now: a failure before the stream is visible gives
+        // it back here; once visible, the stream's end does (endStream).
+        List<DestinationTarget> targets;
+        try {
+            // Relays exist before the stream is visible, so nobody sees a live stream without them;
+            // they start only once it is registered.
+            targets = directory.destinationsOf(grant.streamId());
+            for (DestinationTarget target : targets) {
+                entry.relays.add(new DestinationRelay(stream, target, connector));
+            }
+            if (live.putIfAbsent(grant.streamId(), entry) != null) {
+                throw alreadyLive();
+            }
+        } catch (RuntimeException | PublishRejectedException e) {
+            settings.ownership().released(grant.streamId());
+            throw e;
         }
         // From here the stream is visible: whatever fails before it is handed to the publisher
         // (the catalog read again, a listener, the reconcile) must end it, or it would stay live
@@ -274,7 +341,7 @@ public final class StreamRegistry {
         try {
             // A stream deleted after the key was read above found nothing live to disconnect: ask
             // again now that it is visible (a delete from now on finds it and disconnects it).
-            if (!authorizer.authorize(streamKey).map(g -> g.streamId().equals(grant.streamId())).orElse(false)) {
+            if (!authorize(streamKey).map(g -> g.streamId().equals(grant.streamId())).orElse(false)) {
                 throw new PublishRejectedException(Reason.UNKNOWN_KEY, "unknown stream key");
             }
             onStreamLoop(stream, () -> {
@@ -340,6 +407,9 @@ public final class StreamRegistry {
             Publication next = new Publication(this, entry);
             Duration gap = Duration.ofNanos(silentNanos);
             stream.publisherResumed(publisherAddress);
+            if (!takeover) {
+                settings.ownership().stateChanged(stream.id(), StreamState.LIVE);
+            }
             entry.current.set(next);
             stream.onDisconnectRequest(next::disconnect);
             log.info("event=publisher_gap stream={} outcome=bridged gap_ms={}{}", stream.id(), gap.toMillis(),
@@ -394,6 +464,7 @@ public final class StreamRegistry {
                 return;
             }
             stream.publisherLost(Instant.now().plus(grace));
+            settings.ownership().stateChanged(stream.id(), StreamState.RECONNECTING);
             log.info("event=publisher_lost stream={} grace_s={} why=\"{}\"", stream.id(), grace.toSeconds(), why);
             entry.grace = entry.timers.after(grace, () -> graceExpired(entry));
         });
@@ -603,7 +674,43 @@ public final class StreamRegistry {
                     settings.listener().streamEnded(stream, stream.session().finish(reason, stream.bytesIn(),
                             stream.videoFrames(), stream.publisherReconnects()));
                 }
+                releaseWhenUnpublished(entry);
             }
+        });
+    }
+
+    /**
+     * On the stream's loop, once its relays were told to stop: the lease goes once every
+     * destination link has closed (each says goodbye first), or after {@link #UNPUBLISH_WAIT}
+     * whatever they did, so another node that takes the stream over never publishes to a
+     * destination this one still publishes to.
+     */
+    private void releaseWhenUnpublished(Live entry) {
+        String id = entry.stream.id();
+        AtomicBoolean once = new AtomicBoolean();
+        Runnable release = () -> {
+            if (once.compareAndSet(false, true)) {
+                settings.ownership().released(id);
+                entry.unpublished.complete(null);
+            }
+        };
+        CompletableFuture<Void> closed = CompletableFuture.allOf(entry.relays.stream()
+                .map(r -> r.stopped().toCompletableFuture()).toArray(CompletableFuture[]::new));
+        if (closed.isDone()) {
+            release.run();
+            return;
+        }
+        Timers.Cancellable bound;
+        try {
+            bound = entry.timers.after(UNPUBLISH_WAIT, release);
+        } catch (RuntimeException loopGone) {
+            // The loop is shutting down: its links' close reports may never run.
+            release.run();
+            return;
+        }
+        closed.thenRun(() -> {
+            bound.cancel();
+            release.run();
         });
     }
 
@@ -623,6 +730,52 @@ public final class StreamRegistry {
         stream.disconnectPublisher();
         log.info("event=publisher_disconnected stream={}", streamId);
         return true;
+    }
+
+    /**
+     * Another node has this stream's encoder now (relay-cluster asks, for a publish that arrived
+     * there): if the stream waits here for its publisher to come back, it ends as
+     * {@link EndReason#MOVED}, and this returns once every destination unpublished (at most
+     * {@link #UNPUBLISH_WAIT}) and its lease was given back. A stream live here with its publisher
+     * goes on (false), as does one that is not here (false). Safe from any thread but an event loop.
+     */
+    public boolean moved(String streamId) {
+        Live entry = live.get(streamId);
+        if (entry == null) {
+            return false;
+        }
+        boolean ended = onStreamLoop(entry.stream, () -> {
+            if (entry.stream.state() != StreamState.RECONNECTING || live.get(streamId) != entry) {
+                return false;
+            }
+            endStream(entry.stream, "moved", EndReason.MOVED);
+            return true;
+        }, false);
+        if (ended) {
+            try {
+                entry.unpublished.get(MOVED_WAIT_MS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                log.warn("event=stream_move_slow stream={}", streamId);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return ended;
+    }
+
+    /**
+     * Ends every stream here and disconnects each publisher (a fenced node: it lost the database
+     * long enough that other nodes may take its streams over, so it must stop publishing them).
+     * From any thread; does not wait.
+     */
+    public void endAll(EndReason reason) {
+        for (Live entry : live.values()) {
+            endStream(entry.stream, "ended", reason);
+            entry.stream.disconnectPublisher();
+        }
+        if (!live.isEmpty()) {
+            log.info("event=streams_ended_all reason={}", reason.wireName());
+        }
     }
 
     /** Server-wide totals since start-up, for metrics. */

@@ -19,6 +19,8 @@ final class MemoryLink implements DestinationLink {
     volatile boolean closed;
     /** Off: the transport never reports the close, as a socket whose close hangs would not. */
     volatile boolean reportsClose = true;
+    /** On: {@link #close} leaves the report to the test ({@link #reportClosed}), as a destination slow to say goodbye. */
+    volatile boolean closeReportedLater;
     /**
      * What a send or queue of this message throws instead of taking it (null: it takes it), as
      * a link in an unknown state or a transport that cannot encode a tag would.
@@ -66,6 +68,13 @@ final class MemoryLink implements DestinationLink {
     @Override
     public void close() {
         closed = true;
+        if (!closeReportedLater) {
+            listener.onClosed(this, null);
+        }
+    }
+
+    /** After a {@link #close} with {@link #closeReportedLater}: the goodbye is done, the link reports it closed. */
+    void reportClosed() {
         listener.onClosed(this, null);
     }
 
