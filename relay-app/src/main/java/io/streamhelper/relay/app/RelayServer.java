@@ -13,6 +13,8 @@ import io.streamhelper.relay.cluster.ClusterBus;
 import io.streamhelper.relay.cluster.ClusterNode;
 import io.streamhelper.relay.cluster.ClusterNotice;
 import io.streamhelper.relay.cluster.ClusterOwnership;
+import io.streamhelper.relay.cluster.ClusterView;
+import io.streamhelper.relay.catalog.cluster.OtherNodes;
 import io.streamhelper.relay.rtmp.client.ClientSettings;
 import io.streamhelper.relay.rtmp.client.RtmpDestinationConnector;
 import io.streamhelper.relay.rtmp.ingest.IngestServer;
@@ -44,6 +46,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -141,9 +145,12 @@ public final class RelayServer implements AutoCloseable {
                 .withTakeoverAfter(config.publisherTakeover())
                 .withOwnership(clusterOwnership == null ? StreamOwnership.LOCAL : clusterOwnership));
         // Before the ingest listens: stale leases of this node id go, and it is alive for the others.
-        // TODO(issue 24, lead at merge): the status is hC's ApiServer.localStatusJson() once it lands.
+        // What this node publishes with its heartbeat: the API's localStatusJson once the API is
+        // made (below); "{}" (no streams yet) before, as nothing is live before the ingest listens.
+        AtomicReference<Supplier<String>> localStatus = new AtomicReference<>(() -> "{}");
         clusterNode = clusterOwnership == null ? null
-                : ClusterNode.create(database.cluster(), clusterOwnership, clusterBus, ClusterNode.Streams.of(registry), () -> "{}");
+                : ClusterNode.create(database.cluster(), clusterOwnership, clusterBus, ClusterNode.Streams.of(registry),
+                        () -> localStatus.get().get());
         if (clusterNode != null) {
             clusterNode.start();
             opened.add("cluster membership", clusterNode::close);
@@ -175,7 +182,9 @@ public final class RelayServer implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         AccountService accounts = new AccountService(database.users(), database.sessions(), database.audit(),
                 new PasswordHasher(), LoginThrottle.defaults(clock), clock, config.tokenLifetime(), config.allowSignup());
-        StreamService streams = new StreamService(database.streams(), database.audit(), registry);
+        // The other nodes' streams, as they publish them (none on SQLite: a single node).
+        OtherNodes others = config.database().isSqlite() ? OtherNodes.NONE : new ClusterView(database.cluster(), config.nodeId(), clock);
+        StreamService streams = new StreamService(database.streams(), database.audit(), registry, others);
         DestinationService destinations = new DestinationService(database.destinations(), streams,
                 database.audit(), registry, addresses, InetAddress::getAllByName,
                 config.maxDestinationsPerStream(), config.maxDestinationsPerUser());
@@ -184,7 +193,9 @@ public final class RelayServer implements AutoCloseable {
                 config.clientAddresses(),
                 new EncryptionKeyService(secrets, database.sealedRows(), database.users(), database.audit()),
                 new StreamSessionService(streams, database.streamSessions()),
-                tls.map(t -> new ApiServer.RtmpsCertificate(() -> t.certificate().getNotAfter().toInstant(), IngestTls.EXPIRY_WARNING))));
+                tls.map(t -> new ApiServer.RtmpsCertificate(() -> t.certificate().getNotAfter().toInstant(), IngestTls.EXPIRY_WARNING)),
+                config.nodeId(), others));
+        localStatus.set(created::localStatusJson);
         opened.add("HTTP API", created::close);
         api = startApi(created, config);
         acceptors.scheduleAtFixedRate(accounts::purgeExpiredSessions, 1, 1, TimeUnit.HOURS);
