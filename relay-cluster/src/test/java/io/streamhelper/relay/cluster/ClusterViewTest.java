@@ -55,6 +55,27 @@ class ClusterViewTest {
         }
     }
 
+    /** The view as node-a's, reading on the calling thread: in the test's virtual time. */
+    private ClusterView view() {
+        return new ClusterView(table, "node-a", clock, Runnable::run);
+    }
+
+    @Test
+    void noCallerWaitsForTheDatabase() {
+        table.heartbeat("node-b", status("node-b", "7", 3, "live"));
+        List<Runnable> pending = new java.util.ArrayList<>();
+        ClusterView view = new ClusterView(table, "node-a", clock, pending::add);
+        assertEquals(List.of(), view.nodes(), "nothing read yet: the caller is answered at once, from the copy there is");
+        assertEquals(1, pending.size());
+        clock.advance(Duration.ofSeconds(2));
+        assertTrue(view.stream("7").isEmpty());
+        assertEquals(1, pending.size(), "one read at a time, however old the copy");
+
+        pending.remove(0).run();
+        assertEquals(List.of("node-b"), view.nodes().stream().map(OtherNodes.Node::nodeId).toList());
+        assertEquals(1, table.reads.get());
+    }
+
     /** A status as relay-api's LocalStatus writes it: one stream with one destination. */
     private static String status(String node, String streamId, long owner, String destinationState) {
         return "{\"node\":\"" + node + "\",\"generatedAt\":\"2026-12-03T12:00:00Z\",\"streams\":[{\"id\":\"" + streamId
@@ -69,7 +90,7 @@ class ClusterViewTest {
         table.heartbeat("node-a", status("node-a", "1", 5, "live"));
         table.heartbeat("node-b", status("node-b", "7", 3, "retrying"));
         table.heartbeat("node-c", "{}"); // alive, nothing published yet
-        ClusterView view = new ClusterView(table, "node-a", clock);
+        ClusterView view = view();
 
         List<OtherNodes.Node> nodes = view.nodes();
         assertEquals(List.of("node-b", "node-c"), nodes.stream().map(OtherNodes.Node::nodeId).toList());
@@ -92,7 +113,7 @@ class ClusterViewTest {
     @Test
     void aNodeWhoseHeartbeatIsTenSecondsOldIsGone() throws Exception {
         table.heartbeat("node-b", status("node-b", "7", 3, "live"));
-        ClusterView view = new ClusterView(table, "node-a", clock);
+        ClusterView view = view();
         assertEquals(1, view.nodes().size());
 
         age("node-b", Duration.ofMillis(10_500)); // the database's clock says it stopped
@@ -104,7 +125,7 @@ class ClusterViewTest {
     @Test
     void readsTheDatabaseAtMostOnceASecond() {
         table.heartbeat("node-b", status("node-b", "7", 3, "live"));
-        ClusterView view = new ClusterView(table, "node-a", clock);
+        ClusterView view = view();
         for (int i = 0; i < 100; i++) {
             view.nodes();
             view.stream("7");
@@ -128,7 +149,7 @@ class ClusterViewTest {
         table.heartbeat("node-x", "{\"streams\":[{\"id\":\"9\",\"destinations\":[1,2]}");
         table.heartbeat("node-y", "{\"streams\":{\"id\":\"10\"}}");
         table.heartbeat("node-z", "[1,2,3]");
-        ClusterView view = new ClusterView(table, "node-a", clock);
+        ClusterView view = view();
         for (int i = 0; i < 3; i++) {
             assertEquals(List.of("node-b", "node-x", "node-y", "node-z"), view.nodes().stream().map(OtherNodes.Node::nodeId).toList(),
                     "still alive: counted");
@@ -152,7 +173,7 @@ class ClusterViewTest {
     @Test
     void aDatabaseThatDoesNotAnswerLeavesTheViewEmptyNotFailing() throws Exception {
         table.heartbeat("node-b", status("node-b", "7", 3, "live"));
-        ClusterView view = new ClusterView(table, "node-a", clock);
+        ClusterView view = view();
         assertTrue(view.stream("7").isPresent());
 
         db.cut();
