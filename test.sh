@@ -34,6 +34,8 @@ done
 dpkg -s libpulse0 >/dev/null 2>&1 || missing+=(libpulse0)
 # relay-testkit's PostgresServer: the store tests and PostgresStoreEndToEndTest run on a real PostgreSQL.
 compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgresql)
+# MultiNodeDeploymentFilesTest checks deploy/multi-node/haproxy.cfg with HAProxy itself (haproxy -c).
+command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
 # DockerComposeDeploymentTest runs the image with Debian's docker-compose (v1) in a real engine
 # (docker.io's dockerd, which the test starts when none runs), from base images it makes with
 # debootstrap; DockerComposeFileTest validates the file with it.

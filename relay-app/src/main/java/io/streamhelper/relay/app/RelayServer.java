@@ -11,10 +11,7 @@ import io.streamhelper.relay.engine.registry.StreamOwnership;
 import io.streamhelper.relay.engine.registry.StreamRegistry;
 import io.streamhelper.relay.cluster.ClusterBus;
 import io.streamhelper.relay.cluster.ClusterNode;
-import io.streamhelper.relay.cluster.ClusterNotice;
 import io.streamhelper.relay.cluster.ClusterOwnership;
-import io.streamhelper.relay.cluster.ClusterView;
-import io.streamhelper.relay.catalog.cluster.OtherNodes;
 import io.streamhelper.relay.rtmp.client.ClientSettings;
 import io.streamhelper.relay.rtmp.client.RtmpDestinationConnector;
 import io.streamhelper.relay.rtmp.ingest.IngestServer;
@@ -39,6 +36,12 @@ import io.streamhelper.relay.catalog.store.Database;
 import io.streamhelper.relay.catalog.store.DatabaseSettings;
 import io.streamhelper.relay.catalog.store.StoreException;
 import io.streamhelper.relay.app.backup.DataDirLock;
+import io.streamhelper.relay.catalog.cluster.ClusterChanges;
+import io.streamhelper.relay.cluster.ClusterChangeApplier;
+import io.streamhelper.relay.cluster.ClusterChangeSender;
+import io.streamhelper.relay.cluster.PgClusterBus;
+import io.streamhelper.relay.cluster.ClusterView;
+import io.streamhelper.relay.catalog.cluster.OtherNodes;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,8 +49,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -78,6 +79,9 @@ public final class RelayServer implements AutoCloseable {
     private final ApiServer api;
     private final Database database;
     private final DatabaseCatalog databaseCatalog;
+    /** On PostgreSQL: other nodes' changes to streams held here, and ours to theirs. Empty on SQLite. */
+    private final Optional<PgClusterBus> bus;
+    private final String nodeId;
     /** Held from before the database opens until after it closes: restore refuses while it is. */
     private final DataDirLock dataDirLock;
     private final DataDirectory dataDirectory;
@@ -85,10 +89,15 @@ public final class RelayServer implements AutoCloseable {
     /** This node's leases and membership when the database is PostgreSQL (several nodes); null on SQLite. */
     private final ClusterOwnership clusterOwnership;
     private final ClusterNode clusterNode;
+    /**
+     * What the heartbeat publishes is the API's view of this node's streams; the heartbeat starts
+     * before the API exists (it must be alive before the ingest listens), so it reads it here.
+     */
+    private volatile ApiServer statusSource;
 
     /** Each thing opened is added to {@code opened} at once: a failure further on closes it (see {@link #start}). */
-    private RelayServer(RelayConfig config, StaticStreamCatalog fileCatalog, DataDirLock dataDirLock, OpenedResources opened,
-            ClusterBus clusterBus) throws InterruptedException {
+    private RelayServer(RelayConfig config, StaticStreamCatalog fileCatalog, DataDirLock dataDirLock, OpenedResources opened)
+            throws InterruptedException {
         // First, so that a certificate that will not load, or a transport this machine cannot
         // give, stops the start before anything is open.
         tls = config.tlsFiles().map(IngestTls::load);
@@ -108,6 +117,9 @@ public final class RelayServer implements AutoCloseable {
         SecretBox secrets = secretBox(config);
         database = openDatabase(config.database(), secrets);
         opened.add("database", database::close);
+        nodeId = config.nodeId();
+        bus = config.database().isSqlite() ? Optional.empty() : Optional.of(PgClusterBus.start(database, config.database()));
+        bus.ifPresent(b -> opened.add("cluster bus", b::close));
         if (dataDirectory.newDatabase()) {
             log.info("event=database_created path={} new_keyset={} note=\"{}\"", dataDirectory.database(),
                     dataDirectory.newKeyset(), dataDirectory.createdText());
@@ -121,11 +133,13 @@ public final class RelayServer implements AutoCloseable {
         databaseCatalog = new DatabaseCatalog(database.streams(), database.destinations(), database.streamSessions(),
                 config.sessionHistory(), Clock.systemUTC());
         opened.add("catalog writer", databaseCatalog::close);
-        databaseCatalog.recoverAfterRestart();
+        // On a shared PostgreSQL the streams other alive nodes relay are theirs: not this start's to end.
+        databaseCatalog.recoverAfterRestart(config.database().isSqlite() ? java.util.Set.of()
+                : database.cluster().heldByOthers(nodeId, ClusterOwnership.EXPIRY));
         CombinedCatalog catalog = new CombinedCatalog(fileCatalog, databaseCatalog);
         // Several nodes share a PostgreSQL database: a stream opens on the node holding its lease.
         clusterOwnership = config.database().isSqlite() ? null
-                : ClusterOwnership.create(database.cluster(), clusterBus, config.nodeId());
+                : ClusterOwnership.create(database.cluster(), bus.get(), nodeId);
         if (clusterOwnership != null) {
             opened.add("cluster leases", clusterOwnership::close);
         }
@@ -144,17 +158,15 @@ public final class RelayServer implements AutoCloseable {
                 .withPublisherGrace(config.publisherGrace())
                 .withTakeoverAfter(config.publisherTakeover())
                 .withOwnership(clusterOwnership == null ? StreamOwnership.LOCAL : clusterOwnership));
+        bus.ifPresent(b -> b.listen(new ClusterChangeApplier(registry, nodeId, id -> database.streams().findById(id).isPresent())));
+        ClusterChanges changes = bus.<ClusterChanges>map(b -> new ClusterChangeSender(b, nodeId)).orElse(ClusterChanges.NONE);
         // Before the ingest listens: stale leases of this node id go, and it is alive for the others.
-        // What this node publishes with its heartbeat: the API's localStatusJson once the API is
-        // made (below); "{}" (no streams yet) before, as nothing is live before the ingest listens.
-        AtomicReference<Supplier<String>> localStatus = new AtomicReference<>(() -> "{}");
         clusterNode = clusterOwnership == null ? null
-                : ClusterNode.create(database.cluster(), clusterOwnership, clusterBus, ClusterNode.Streams.of(registry),
-                        () -> localStatus.get().get());
+                : ClusterNode.create(database.cluster(), clusterOwnership, bus.get(), ClusterNode.Streams.of(registry), this::localStatus);
         if (clusterNode != null) {
             clusterNode.start();
             opened.add("cluster membership", clusterNode::close);
-            log.info("event=cluster_node node={}", config.nodeId());
+            log.info("event=cluster_node node={}", nodeId);
         }
         IngestSettings ingestSettings = IngestSettings.defaults(config.rtmpPort())
                 .withBindAddress(config.bindAddress())
@@ -182,22 +194,23 @@ public final class RelayServer implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         AccountService accounts = new AccountService(database.users(), database.sessions(), database.audit(),
                 new PasswordHasher(), LoginThrottle.defaults(clock), clock, config.tokenLifetime(), config.allowSignup());
-        // The other nodes' streams, as they publish them (none on SQLite: a single node).
-        OtherNodes others = config.database().isSqlite() ? OtherNodes.NONE : new ClusterView(database.cluster(), config.nodeId(), clock);
-        StreamService streams = new StreamService(database.streams(), database.audit(), registry, others);
+        // What the other nodes publish in their heartbeats: how this node's API answers for the whole service.
+        OtherNodes others = config.database().isSqlite() ? OtherNodes.NONE
+                : new ClusterView(database.cluster(), nodeId, clock);
+        StreamService streams = new StreamService(database.streams(), database.audit(), registry, changes, others);
         DestinationService destinations = new DestinationService(database.destinations(), streams,
                 database.audit(), registry, addresses, InetAddress::getAllByName,
-                config.maxDestinationsPerStream(), config.maxDestinationsPerUser());
+                config.maxDestinationsPerStream(), config.maxDestinationsPerUser(), changes);
         ApiServer created = new ApiServer(new ApiServer.Services(registry, clock, config.metricsToken(), accounts, streams, destinations,
                 database::isReachable, config.publicHost(), ingestPorts(), config.maxBodyBytes(), config.rateLimits(),
                 config.clientAddresses(),
                 new EncryptionKeyService(secrets, database.sealedRows(), database.users(), database.audit()),
                 new StreamSessionService(streams, database.streamSessions()),
                 tls.map(t -> new ApiServer.RtmpsCertificate(() -> t.certificate().getNotAfter().toInstant(), IngestTls.EXPIRY_WARNING)),
-                config.nodeId(), others));
-        localStatus.set(created::localStatusJson);
+                nodeId, others));
         opened.add("HTTP API", created::close);
         api = startApi(created, config);
+        statusSource = api;
         acceptors.scheduleAtFixedRate(accounts::purgeExpiredSessions, 1, 1, TimeUnit.HOURS);
         api.ready();
         banner = new StartupBanner(StartupBanner.host(config.publicHost(), config.bindAddress()),
@@ -260,43 +273,22 @@ public final class RelayServer implements AutoCloseable {
      * so that a fixed setting may try again at once, in this JVM or another.
      */
     public static RelayServer start(RelayConfig config, StaticStreamCatalog catalog) throws InterruptedException {
-        // TODO(issue 24, lead at merge): hB's PgClusterBus on the database here (and closed by
-        // close()); until it lands a server on PostgreSQL sends no notices between nodes, so a
-        // takeover from a node in its grace waits the 3 s and is refused.
-        return start(config, catalog, NO_BUS);
-    }
-
-    /**
-     * As {@link #start(RelayConfig, StaticStreamCatalog)}, with the bus between the nodes of one
-     * PostgreSQL database (unused on SQLite). The caller owns the bus and closes it after the server.
-     */
-    public static RelayServer start(RelayConfig config, StaticStreamCatalog catalog, ClusterBus clusterBus)
-            throws InterruptedException {
         DataDirLock lock = DataDirLock.acquire(config.dataDir());
         OpenedResources opened = new OpenedResources();
         opened.add("data directory lock", lock::close);
         try {
-            return new RelayServer(config, catalog, lock, opened, clusterBus);
+            return new RelayServer(config, catalog, lock, opened);
         } catch (RuntimeException | InterruptedException | Error e) {
             opened.closeAll(e);
             throw e;
         }
     }
 
-    /** TODO(issue 24, lead at merge): goes with PgClusterBus. Delivers nothing. */
-    private static final ClusterBus NO_BUS = new ClusterBus() {
-        @Override
-        public void send(ClusterNotice notice) {
-        }
-
-        @Override
-        public void listen(Listener listener) {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    /** This node's live streams as the others read them; empty until the API is up. */
+    private String localStatus() {
+        ApiServer source = statusSource;
+        return source == null ? "{\"node\":\"" + nodeId + "\",\"streams\":[]}" : source.localStatusJson();
+    }
 
     /** What the API offers streamers: the RTMPS address first when RTMPS is on (the safer one). */
     private ApiServer.IngestPorts ingestPorts() {
@@ -360,6 +352,16 @@ public final class RelayServer implements AutoCloseable {
         return registry;
     }
 
+    /** The bus between nodes (PostgreSQL only): its counters are for /metrics. */
+    public Optional<PgClusterBus> clusterBus() {
+        return bus;
+    }
+
+    /** This node's id on the bus (its own notices are the ones signed with it). */
+    public String nodeId() {
+        return nodeId;
+    }
+
     /**
      * Stops taking publishers, ends every live stream (each destination gets FCUnpublish and
      * deleteStream), then closes listeners and event loops.
@@ -411,6 +413,8 @@ public final class RelayServer implements AutoCloseable {
         }
 
         log.info("event=shutdown phase=close_database");
+        // Before the database: its thread reads through the pool while it applies a notice.
+        bus.ifPresent(PgClusterBus::close);
         catalogReads.shutdownNow();
         databaseCatalog.close();
         database.close();

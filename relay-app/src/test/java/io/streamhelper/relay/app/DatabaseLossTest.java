@@ -23,6 +23,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -83,11 +85,8 @@ class DatabaseLossTest {
                 assertTrue(write.json().get("error").isTextual(), write.body());
                 assertNoSecret(write.body(), secrets, ingestKey);
 
-                // A publish: refused, and the relay goes on. Seen here before hA's engine change: the
-                // catalog read waits for the pool's checkout (5 s) and the publish deadline (5 s)
-                // closes the connection first ("server is busy, try again"), counted as an ingest
-                // limit, not in relay_publish_rejections_total. With hA's change it is a counted
-                // UNAVAILABLE refusal: then assert relay_publish_rejections_total{reason="unavailable"} + 1 here.
+                // A publish: refused as UNAVAILABLE (the lease claim cannot reach the database), counted, and the relay goes on.
+                double refusedBefore = unavailable(api);
                 Process refused = Ffmpeg.publish(clip, "rtmp://127.0.0.1:" + relay.rtmpPort() + "/live/" + ingestKey,
                         work.resolve("refused-publisher.log"));
                 try {
@@ -96,6 +95,7 @@ class DatabaseLossTest {
                 } finally {
                     refused.destroyForcibly();
                 }
+                assertEquals(refusedBefore + 1, unavailable(api), "the refusal is counted as unavailable");
                 assertEquals(0, get(api, "/api/v1/server/healthcheck", null).json().get("activeStreams").asInt());
                 assertEquals(200, get(api, "/metrics", METRICS_TOKEN).status(), "what needs no database still answers");
                 assertFalse(hooks.saw("publish", destinationKey), "nothing reached the destination");
@@ -148,6 +148,15 @@ class DatabaseLossTest {
 
     private static Response get(RelayHttp api, String path, String token) throws Exception {
         return send(api, "GET", path, null, token);
+    }
+
+    /** Publishes refused as unavailable so far (the metrics need no database). */
+    private static double unavailable(RelayHttp api) throws Exception {
+        String text = get(api, "/metrics", METRICS_TOKEN).body();
+        Matcher m = Pattern.compile("(?m)^relay_publish_rejections_total\\{[^}]*reason=\"unavailable\"[^}]*\\} ([0-9.eE+-]+)$")
+                .matcher(text);
+        assertTrue(m.find(), text);
+        return Double.parseDouble(m.group(1));
     }
 
     private static void assertNoSecret(String body, List<String> secrets, String ingestKey) {

@@ -25,8 +25,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Two relays on one PostgreSQL, a stream live on a: b's API answers for it, from what a
- * publishes with its heartbeat (every 2 s) and b reads at most once a second. The bus between
- * them is hA's in-memory one (no notice matters here).
+ * publishes with its heartbeat (every 2 s) and b reads at most once a second.
  */
 class WholeServiceViewEndToEndTest {
     private static final String METRICS_TOKEN = TestKeys.token();
@@ -45,9 +44,8 @@ class WholeServiceViewEndToEndTest {
         Process encoder = null;
         try (HookServer hooks = new HookServer();
                 NginxRtmp sink = NginxRtmp.start(work.resolve("sink"), NginxRtmp.options().hooks(hooks));
-                InMemoryClusterBus bus = new InMemoryClusterBus();
-                RelayServer a = RelayServer.start(config(shared, "node-a"), noFileStreams, bus);
-                RelayServer b = RelayServer.start(config(shared, "node-b"), noFileStreams, bus)) {
+                RelayServer a = RelayServer.start(config(shared, "node-a"), noFileStreams);
+                RelayServer b = RelayServer.start(config(shared, "node-b"), noFileStreams)) {
             RelayHttp onA = new RelayHttp(a.httpPort());
             RelayHttp onB = new RelayHttp(b.httpPort());
             String token = onA.signUpAndLogin("streamer@example.com", "a long passphrase");

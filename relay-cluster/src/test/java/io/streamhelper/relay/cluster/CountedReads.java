@@ -52,6 +52,11 @@ final class CountedReads implements ClusterStore {
     }
 
     @Override
+    public java.util.Set<Long> heldByOthers(String nodeId, Duration expiry) {
+        return store.heldByOthers(nodeId, expiry);
+    }
+
+    @Override
     public void leave(String nodeId) {
         store.leave(nodeId);
     }

@@ -123,8 +123,16 @@ public final class DatabaseCatalog implements PublishAuthorizer, DestinationDire
      * when the server starts, so those sessions end now, as {@code interrupted}.
      */
     public int recoverAfterRestart() {
-        int cleared = streams.clearAllLive();
-        int interrupted = sessions.closeOpen(clock.instant());
+        return recoverAfterRestart(java.util.Set.of());
+    }
+
+    /**
+     * As {@link #recoverAfterRestart()}, leaving alone the streams another node relays now (a
+     * node joining a service on one PostgreSQL must not end what the others have on air).
+     */
+    public int recoverAfterRestart(java.util.Set<Long> liveElsewhere) {
+        int cleared = streams.clearAllLiveExcept(liveElsewhere);
+        int interrupted = sessions.closeOpenExcept(clock.instant(), liveElsewhere);
         if (cleared > 0 || interrupted > 0) {
             log.info("event=startup_recovery streams_marked_not_live={} sessions_interrupted={}", cleared, interrupted);
         }

@@ -5,6 +5,7 @@ import io.streamhelper.relay.engine.media.MediaKind;
 import io.streamhelper.relay.engine.media.TrackSelection;
 import io.streamhelper.relay.engine.stream.LiveStream;
 import io.streamhelper.relay.engine.secret.Secret;
+import io.streamhelper.relay.catalog.cluster.ClusterChanges;
 import io.streamhelper.relay.catalog.error.ServiceException;
 import io.streamhelper.relay.catalog.error.ServiceException.InvalidField;
 import io.streamhelper.relay.catalog.store.AuditLog;
@@ -18,6 +19,7 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -74,9 +76,23 @@ public final class DestinationService {
     private final HostResolver resolver;
     private final int maxPerStream;
     private final int maxPerUser;
+    private final ClusterChanges cluster;
 
+    /** A single node: nobody else to tell of a change. */
     public DestinationService(DestinationStore destinations, StreamService streams, AuditLog audit,
             StreamRegistry registry, AddressPolicy addresses, HostResolver resolver, int maxPerStream, int maxPerUser) {
+        this(destinations, streams, audit, registry, addresses, resolver, maxPerStream, maxPerUser, ClusterChanges.NONE);
+    }
+
+    /**
+     * {@code cluster} hears every destination created, changed or deleted, once it is stored and
+     * this node's registry has acted: the node the stream is live on, if another, re-reads the
+     * stream's destinations there.
+     */
+    public DestinationService(DestinationStore destinations, StreamService streams, AuditLog audit,
+            StreamRegistry registry, AddressPolicy addresses, HostResolver resolver, int maxPerStream, int maxPerUser,
+            ClusterChanges cluster) {
+        this.cluster = Objects.requireNonNull(cluster, "cluster");
         this.destinations = destinations;
         this.streams = streams;
         this.audit = audit;
@@ -118,6 +134,7 @@ public final class DestinationService {
         if (created.enabled()) {
             registry.applyDestination(String.valueOf(created.streamId()), DatabaseCatalog.target(created));
         }
+        cluster.destinationsChanged(created.streamId());
         return created;
     }
 
@@ -178,6 +195,8 @@ public final class DestinationService {
             // New codec rules are decided by a new relay: it connects, or is held back, at once.
             registry.applyDestination(streamId, DatabaseCatalog.target(after));
         }
+        // Every change, even a rename: the owner's refresh decides what a change means, as above.
+        cluster.destinationsChanged(after.streamId());
         return after;
     }
 
@@ -186,6 +205,7 @@ public final class DestinationService {
         destinations.delete(destinationId);
         audit.record(callerId, "delete", "destination", destinationId, "stream=" + d.streamId());
         registry.removeDestination(String.valueOf(d.streamId()), String.valueOf(d.id()));
+        cluster.destinationsChanged(d.streamId());
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.streamhelper.relay.catalog.service;
 
 import io.streamhelper.relay.catalog.account.Tokens;
+import io.streamhelper.relay.catalog.cluster.ClusterChanges;
 import io.streamhelper.relay.catalog.cluster.OtherNodes;
 import io.streamhelper.relay.engine.secret.Secret;
 import io.streamhelper.relay.catalog.error.ServiceException;
@@ -12,6 +13,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -25,19 +27,36 @@ public final class StreamService {
     private final StreamStore streams;
     private final AuditLog audit;
     private final StreamRegistry registry;
+    private final ClusterChanges cluster;
     private final OtherNodes others;
 
-    /** A single node: nobody else relays. */
+    /** A single node: nobody else to tell of a change, nobody else relays. */
     public StreamService(StreamStore streams, AuditLog audit, StreamRegistry registry) {
-        this(streams, audit, registry, OtherNodes.NONE);
+        this(streams, audit, registry, ClusterChanges.NONE, OtherNodes.NONE);
     }
 
-    /** @param others what the other nodes of the service relay (a stream may be live on one of them) */
+    /** Telling other nodes of changes, without reading what they relay (the services' own tests). */
+    public StreamService(StreamStore streams, AuditLog audit, StreamRegistry registry, ClusterChanges cluster) {
+        this(streams, audit, registry, cluster, OtherNodes.NONE);
+    }
+
+    /** Reading what other nodes relay, without telling them of changes (the views' own tests). */
     public StreamService(StreamStore streams, AuditLog audit, StreamRegistry registry, OtherNodes others) {
+        this(streams, audit, registry, ClusterChanges.NONE, others);
+    }
+
+    /**
+     * {@code cluster} hears each delete and key rotation once it is stored and this node's
+     * registry has acted: the node the stream is live on, if another, acts on it there.
+     * {@code others}: what the other nodes of the service relay (a stream may be live on one of them).
+     */
+    public StreamService(StreamStore streams, AuditLog audit, StreamRegistry registry, ClusterChanges cluster,
+            OtherNodes others) {
         this.streams = streams;
         this.audit = audit;
         this.registry = registry;
-        this.others = others;
+        this.cluster = Objects.requireNonNull(cluster, "cluster");
+        this.others = Objects.requireNonNull(others, "others");
     }
 
     public StreamRecord create(long callerId, String name) {
@@ -67,6 +86,7 @@ public final class StreamService {
         streams.delete(streamId);
         audit.record(callerId, "delete", "stream", streamId, "");
         registry.disconnect(String.valueOf(streamId));
+        cluster.streamDeleted(streamId);
     }
 
     /**
@@ -79,6 +99,7 @@ public final class StreamService {
         StreamRecord rotated = streams.rotateKey(streamId, Secret.of(Tokens.random(KEY_BYTES)));
         audit.record(callerId, "rotate-key", "stream", streamId, "");
         registry.keyRotated(String.valueOf(streamId));
+        cluster.keyRotated(streamId);
         return rotated;
     }
 

@@ -48,6 +48,12 @@ public interface ClusterStore {
     /** Gives up every lease of this node (start-up after a crash, fencing, clean shutdown). */
     void releaseAll(String nodeId);
 
+    /**
+     * The streams whose lease another node holds and which that node, alive, relays now: what a
+     * node starting up must not mark offline or interrupted.
+     */
+    java.util.Set<Long> heldByOthers(String nodeId, Duration expiry);
+
     /** A clean shutdown: the node's row goes, so others stop counting it at once. */
     void leave(String nodeId);
 }

@@ -184,6 +184,26 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * PostgreSQL's NOTIFY on {@code channel} through the pool (relay-cluster's bus between nodes).
+     * One statement in auto-commit: the notice is delivered now, to every session listening on
+     * the channel. PostgreSQL only (SQLite has no pg_notify: it fails like any broken statement).
+     *
+     * @throws StoreException if it could not be sent (the message names neither channel payload nor URL)
+     */
+    public void notifyChannel(String channel, String payload) {
+        try {
+            jdbi.useHandle(handle -> handle.createQuery("SELECT 1 FROM pg_notify(:channel, :payload)")
+                    .bind("channel", channel)
+                    .bind("payload", payload)
+                    .setQueryTimeout(REACHABLE_TIMEOUT_SECONDS)
+                    .mapTo(Integer.class)
+                    .one());
+        } catch (RuntimeException e) {
+            throw new StoreException("cannot send a notice through the database: " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public void close() {
         dataSource.close();

@@ -11,6 +11,11 @@ import java.util.Optional;
  */
 public interface StreamSessionStore {
     /** The stream went live: a row for its session, open until {@link #finish}. Returns its id. */
+    /**
+     * Opens the stream's session row. A session of this stream still open is closed first, as
+     * {@code interrupted} at {@code startedAt}: a node that died while relaying it (another took
+     * the stream over) or a crash left it, and a stream has one session on air at a time.
+     */
     long open(long streamId, Instant startedAt);
 
     /**
@@ -26,4 +31,10 @@ public interface StreamSessionStore {
 
     /** After a crash: every session still open is closed at {@code at} as {@code interrupted}. Returns how many. */
     int closeOpen(Instant at);
+
+    /**
+     * As {@link #closeOpen(Instant)}, leaving alone the sessions of these streams: on one
+     * PostgreSQL shared by several nodes, the streams another alive node relays now.
+     */
+    int closeOpenExcept(Instant at, java.util.Set<Long> streamIds);
 }

@@ -54,4 +54,7 @@ public interface StreamStore {
 
     /** Marks every stream not live (start-up recovery after a crash); returns how many changed. */
     int clearAllLive();
+
+    /** As {@link #clearAllLive()}, leaving these streams as they are (live on another alive node). */
+    int clearAllLiveExcept(java.util.Set<Long> streamIds);
 }

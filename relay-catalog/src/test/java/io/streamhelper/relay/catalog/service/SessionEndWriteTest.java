@@ -90,6 +90,11 @@ class SessionEndWriteTest extends StoreTest {
         public int closeOpen(Instant at) {
             return real.closeOpen(at);
         }
+
+        @Override
+        public int closeOpenExcept(Instant at, java.util.Set<Long> streamIds) {
+            return real.closeOpenExcept(at, streamIds);
+        }
     }
 
     @BeforeEach

@@ -157,6 +157,9 @@ public final class StreamRegistry {
         }
     }
 
+    /** {@link #refreshDestinations}: reads and reconciles at most this many times per call. */
+    private static final int MAX_REFRESH_ROUNDS = 4;
+
     private final PublishAuthorizer authorizer;
     private final DestinationDirectory directory;
     private final DestinationConnector connector;
@@ -530,6 +533,71 @@ public final class StreamRegistry {
                 remove(stream, gone.id());
             }
         }
+    }
+
+    /**
+     * The stream's destinations changed somewhere this registry did not see (another node's API,
+     * relay-cluster's bus): if the stream is live here, its destinations are read again from the
+     * {@link DestinationDirectory}, on the calling thread (which may block: never an event loop),
+     * and reconciled on the stream's loop in one step. A destination new or changed in what it
+     * publishes to (URL, key, platform, codecs, tracks) gets a new relay; one removed or disabled
+     * is stopped; one unchanged, or only renamed, goes on with its connection untouched (as a
+     * rename through this node's API does). Returns whether the stream was live here.
+     *
+     * <p>A change through this node's own API at the same moment (its store write, then its
+     * {@link #applyDestination}) can fall between this read and the reconcile, which would then
+     * put the older target back. So a reconcile that changed anything is followed by another read:
+     * that one comes after every such write the reconcile could have overtaken, and the round
+     * after it finds nothing to change (bounded, should changes never stop coming).
+     */
+    public boolean refreshDestinations(String streamId) {
+        boolean wasLive = false;
+        for (int round = 0; round < MAX_REFRESH_ROUNDS; round++) {
+            Live entry = live.get(streamId);
+            if (entry == null) {
+                return wasLive;
+            }
+            List<DestinationTarget> now = directory.destinationsOf(streamId);
+            Boolean changed = onStreamLoop(entry.stream, () -> reconcileWith(entry, now), null);
+            if (changed == null) {
+                return wasLive;
+            }
+            wasLive = true;
+            if (!changed) {
+                break;
+            }
+        }
+        return wasLive;
+    }
+
+    /**
+     * On the stream's loop: makes its relays what {@code now} lists. Returns whether it changed
+     * any, or null when the stream ended meanwhile.
+     */
+    private Boolean reconcileWith(Live entry, List<DestinationTarget> now) {
+        if (entry.stream.isEnded() || live.get(entry.stream.id()) != entry) {
+            return null;
+        }
+        boolean changed = false;
+        for (DestinationTarget target : now) {
+            if (entry.relays.stream().noneMatch(r -> samePublication(r.target(), target))) {
+                changed |= apply(entry, target);
+            }
+        }
+        for (DestinationRelay relay : List.copyOf(entry.relays)) {
+            String id = relay.target().id();
+            if (now.stream().noneMatch(t -> t.id().equals(id))) {
+                changed |= remove(entry, id);
+            }
+        }
+        return changed;
+    }
+
+    /** Whether a relay to {@code running} already publishes what {@code wanted} asks: all but the name. */
+    private static boolean samePublication(DestinationTarget running, DestinationTarget wanted) {
+        return running.id().equals(wanted.id()) && running.url().equals(wanted.url())
+                && running.streamKey().equals(wanted.streamKey()) && running.platform().equals(wanted.platform())
+                && running.codecs().equals(wanted.codecs()) && running.tracks().equals(wanted.tracks());
     }
 
     /**

@@ -76,6 +76,11 @@ public final class JdbiClusterStore implements ClusterStore {
         }
 
         @Override
+        public java.util.Set<Long> heldByOthers(String nodeId, Duration expiry) {
+            throw refused();
+        }
+
+        @Override
         public void leave(String nodeId) {
             throw refused();
         }
@@ -188,6 +193,17 @@ public final class JdbiClusterStore implements ClusterStore {
                 .createUpdate("DELETE FROM stream_leases WHERE node_id = :node")
                 .bind("node", nodeId)
                 .execute()));
+    }
+
+    @Override
+    public java.util.Set<Long> heldByOthers(String nodeId, Duration expiry) {
+        return Sql.guard("read the streams other nodes hold", () -> jdbi.withHandle(handle -> java.util.Set.copyOf(handle
+                .createQuery("SELECT stream_id FROM stream_leases l WHERE l.node_id <> :node AND "
+                        + String.format(ALIVE, "l.node_id"))
+                .bind("node", nodeId)
+                .bind("expiry", expiry.toMillis())
+                .mapTo(Long.class)
+                .list())));
     }
 
     @Override

@@ -25,12 +25,19 @@ final class JdbiStreamSessionStore implements StreamSessionStore {
 
     @Override
     public long open(long streamId, Instant startedAt) {
-        return Sql.guard("record the start of a session of stream " + streamId, () -> jdbi.withHandle(handle -> handle
-                .createQuery("INSERT INTO stream_sessions (stream_id, started_at) VALUES (:stream, :started) RETURNING id")
-                .bind("stream", streamId)
-                .bind("started", startedAt.toEpochMilli())
-                .mapTo(Long.class)
-                .one()));
+        return Sql.guard("record the start of a session of stream " + streamId, () -> jdbi.inTransaction(handle -> {
+            handle.createUpdate("UPDATE stream_sessions SET ended_at = :started, end_reason = :reason"
+                            + " WHERE stream_id = :stream AND ended_at IS NULL")
+                    .bind("stream", streamId)
+                    .bind("started", startedAt.toEpochMilli())
+                    .bind("reason", EndReason.INTERRUPTED.wireName())
+                    .execute();
+            return handle.createQuery("INSERT INTO stream_sessions (stream_id, started_at) VALUES (:stream, :started) RETURNING id")
+                    .bind("stream", streamId)
+                    .bind("started", startedAt.toEpochMilli())
+                    .mapTo(Long.class)
+                    .one();
+        }));
     }
 
     @Override
@@ -113,6 +120,20 @@ final class JdbiStreamSessionStore implements StreamSessionStore {
                 .createUpdate("UPDATE stream_sessions SET ended_at = :at, end_reason = :reason WHERE ended_at IS NULL")
                 .bind("at", at.toEpochMilli())
                 .bind("reason", EndReason.INTERRUPTED.wireName())
+                .execute()));
+    }
+
+    @Override
+    public int closeOpenExcept(Instant at, java.util.Set<Long> streamIds) {
+        if (streamIds.isEmpty()) {
+            return closeOpen(at);
+        }
+        return Sql.guard("close the sessions left open", () -> jdbi.withHandle(handle -> handle
+                .createUpdate("UPDATE stream_sessions SET ended_at = :at, end_reason = :reason"
+                        + " WHERE ended_at IS NULL AND stream_id NOT IN (<ids>)")
+                .bind("at", at.toEpochMilli())
+                .bind("reason", EndReason.INTERRUPTED.wireName())
+                .bindList("ids", List.copyOf(streamIds))
                 .execute()));
     }
 

@@ -209,6 +209,17 @@ final class JdbiStreamStore implements StreamStore {
                 .execute()));
     }
 
+    @Override
+    public int clearAllLiveExcept(java.util.Set<Long> streamIds) {
+        if (streamIds.isEmpty()) {
+            return clearAllLive();
+        }
+        return Sql.guard("mark the streams of this node offline", () -> jdbi.withHandle(handle -> handle
+                .createUpdate("UPDATE streams SET is_live = 0 WHERE is_live = 1 AND id NOT IN (<ids>)")
+                .bindList("ids", List.copyOf(streamIds))
+                .execute()));
+    }
+
     private static void storeCiphertext(Handle handle, long id, byte[] ciphertext) {
         handle.createUpdate("UPDATE streams SET key_ciphertext = :ciphertext WHERE id = :id")
                 .bind("ciphertext", ciphertext)

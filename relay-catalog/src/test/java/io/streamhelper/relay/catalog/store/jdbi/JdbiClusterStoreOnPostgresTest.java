@@ -114,6 +114,23 @@ class JdbiClusterStoreOnPostgresTest extends StoreTest {
     }
 
     @Test
+    void heldByOthersNamesTheStreamsOfOtherAliveNodesOnly() throws Exception {
+        cluster.heartbeat("a", "{}");
+        cluster.heartbeat("b", "{}");
+        cluster.heartbeat("c", "{}");
+        long mine = stream();
+        long onB = stream();
+        long onDeadC = stream();
+        cluster.claim(mine, "a", EXPIRY);
+        cluster.claim(onB, "b", EXPIRY);
+        cluster.claim(onDeadC, "c", EXPIRY);
+        silentFor("c", Duration.ofSeconds(11));
+
+        assertEquals(java.util.Set.of(onB), cluster.heldByOthers("a", EXPIRY),
+                "not its own (a restart of a), not a dead node's: only what b relays now");
+    }
+
+    @Test
     void ofTwoNodesClaimingAtOnceExactlyOneGetsEachStream() throws Exception {
         cluster.heartbeat("a", "{}");
         cluster.heartbeat("b", "{}");

@@ -52,6 +52,30 @@ class JdbiStreamSessionStoreTest extends StoreTest {
     }
 
     @Test
+    void openingASessionClosesOneOfTheSameStreamLeftOpenAsInterrupted() {
+        long orphan = sessions.open(streamId, NOW);
+        long other = sessions.open(otherStreamId, NOW);
+        long next = sessions.open(streamId, NOW.plusSeconds(20));
+
+        StreamSessionRecord closed = sessions.find(streamId, orphan).orElseThrow();
+        assertEquals(EndReason.INTERRUPTED.wireName(), closed.endReason(), "a node died with it on air, another took over");
+        assertEquals(NOW.plusSeconds(20), closed.endedAt());
+        assertTrue(sessions.find(streamId, next).orElseThrow().isLive());
+        assertTrue(sessions.find(otherStreamId, other).orElseThrow().isLive(), "another stream's session is not touched");
+    }
+
+    @Test
+    void closeOpenExceptLeavesTheSessionsOfTheStreamsNamed() {
+        long kept = sessions.open(streamId, NOW);
+        long closed = sessions.open(otherStreamId, NOW);
+
+        assertEquals(1, sessions.closeOpenExcept(NOW.plusSeconds(5), java.util.Set.of(streamId)));
+        assertTrue(sessions.find(streamId, kept).orElseThrow().isLive(), "live on another node");
+        assertEquals(EndReason.INTERRUPTED.wireName(), sessions.find(otherStreamId, closed).orElseThrow().endReason());
+        assertEquals(1, sessions.closeOpenExcept(NOW.plusSeconds(6), java.util.Set.of()), "none named: every open one");
+    }
+
+    @Test
     void aSessionIsOpenWhileLiveAndReadsBackWholeOnceEnded() {
         long id = sessions.open(streamId, NOW);
         StreamSessionRecord live = sessions.find(streamId, id).orElseThrow();
@@ -99,11 +123,12 @@ class JdbiStreamSessionStoreTest extends StoreTest {
     @Test
     void sessionsLeftOpenByACrashAreClosedAsInterrupted() {
         long open = sessions.open(streamId, NOW);
-        long ended = sessions.finish(streamId, sessions.open(streamId, NOW), report(NOW, EndReason.STOPPED), 50);
+        // Another stream's: a stream has one session open at a time (opening one closes the last).
+        long ended = sessions.finish(otherStreamId, sessions.open(otherStreamId, NOW), report(NOW, EndReason.STOPPED), 50);
         assertEquals(1, sessions.closeOpen(NOW.plusSeconds(3600)));
         StreamSessionRecord interrupted = sessions.find(streamId, open).orElseThrow();
         assertEquals("interrupted", interrupted.endReason());
         assertEquals(NOW.plusSeconds(3600), interrupted.endedAt());
-        assertEquals("stopped", sessions.find(streamId, ended).orElseThrow().endReason());
+        assertEquals("stopped", sessions.find(otherStreamId, ended).orElseThrow().endReason());
     }
 }

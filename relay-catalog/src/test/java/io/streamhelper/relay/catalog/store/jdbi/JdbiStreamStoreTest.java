@@ -143,6 +143,18 @@ class JdbiStreamStoreTest extends StoreTest {
     }
 
     @Test
+    void startUpRecoveryLeavesTheStreamsLiveOnAnotherNode() {
+        StreamRecord here = streams.create(ada, "here", Secret.of("kh"));
+        StreamRecord elsewhere = streams.create(ada, "elsewhere", Secret.of("ke"));
+        streams.setLive(here.id(), true);
+        streams.setLive(elsewhere.id(), true);
+
+        assertEquals(1, streams.clearAllLiveExcept(java.util.Set.of(elsewhere.id())));
+        assertFalse(streams.findById(here.id()).orElseThrow().live());
+        assertTrue(streams.findById(elsewhere.id()).orElseThrow().live(), "another node relays it");
+    }
+
+    @Test
     void aCiphertextCopiedFromAnotherStreamDoesNotDecrypt() throws Exception {
         StreamRecord victim = streams.create(ada, "victim", Secret.of("victim-key-123"));
         StreamRecord attacker = streams.create(bob, "attacker", Secret.of("attacker-key-456"));
