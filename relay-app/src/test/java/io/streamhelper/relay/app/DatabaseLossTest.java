@@ -79,10 +79,11 @@ class DatabaseLossTest {
                 assertEquals("UNAVAILABLE", health.json().get("status").asText(), health.body());
                 assertEquals("database unreachable", health.json().get("reason").asText(), health.body());
 
-                // An API write: a clean JSON 5xx, naming no secret.
+                // An API write: a clean JSON 503 that says why, naming no secret.
                 Response write = send(api, "POST", "/api/v1/streams", "{\"name\":\"While down\"}", token);
-                assertTrue(write.status() >= 500 && write.status() <= 599, write.status() + " " + write.body());
-                assertTrue(write.json().get("error").isTextual(), write.body());
+                assertEquals(503, write.status(), write.body());
+                assertEquals("database unreachable, try again", write.json().get("error").asText(), write.body());
+                assertEquals("5", write.retryAfter(), "a client is told when to try again");
                 assertNoSecret(write.body(), secrets, ingestKey);
 
                 // A publish: refused as UNAVAILABLE (its key cannot be looked up), counted, and the relay goes on.
@@ -130,7 +131,7 @@ class DatabaseLossTest {
         }
     }
 
-    private record Response(int status, String body) {
+    private record Response(int status, String body, String retryAfter) {
         JsonNode json() throws Exception {
             return JSON.readTree(body);
         }
@@ -145,7 +146,7 @@ class DatabaseLossTest {
             request.header("Authorization", "Bearer " + token);
         }
         HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        return new Response(response.statusCode(), response.body());
+        return new Response(response.statusCode(), response.body(), response.headers().firstValue("Retry-After").orElse(""));
     }
 
     private static Response get(RelayHttp api, String path, String token) throws Exception {
