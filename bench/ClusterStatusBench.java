@@ -20,8 +20,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>
  * synth STATUS STREAMS OUT           a status of STREAMS streams made of STATUS's real entries
- * write URL USER PASS STATUS N CONNS N heartbeats (the relay's statement) over CONNS connections,
- *                                    one node id each; prints statements/s and ms per statement
+ * write URL USER PASS STATUS N CONNS [EVERY_MS]
+ *                                    N heartbeats (the relay's statement) over CONNS connections,
+ *                                    one node id each, as fast as they go, or each connection one
+ *                                    every EVERY_MS as a node does (2000), their phases spread over
+ *                                    the interval; prints statements/s and ms per statement
  * read URL USER PASS RUNS            RUNS reads of the alive nodes (the relay's query) after a
  *                                    warm-up; prints ms to fetch and ms to parse the statuses
  * </pre>
@@ -45,7 +48,7 @@ public final class ClusterStatusBench {
         switch (args[0]) {
             case "synth" -> synth(Path.of(args[1]), Integer.parseInt(args[2]), Path.of(args[3]));
             case "write" -> write(args[1], args[2], args[3], Files.readString(Path.of(args[4])),
-                    Integer.parseInt(args[5]), Integer.parseInt(args[6]));
+                    Integer.parseInt(args[5]), Integer.parseInt(args[6]), args.length > 7 ? Long.parseLong(args[7]) : 0);
             case "read" -> read(args[1], args[2], args[3], Integer.parseInt(args[4]));
             default -> throw new IllegalArgumentException("synth, write or read");
         }
@@ -116,7 +119,8 @@ public final class ClusterStatusBench {
         }
     }
 
-    private static void write(String url, String user, String pass, String status, int n, int conns) throws Exception {
+    private static void write(String url, String user, String pass, String status, int n, int conns, long everyMs)
+            throws Exception {
         List<Thread> threads = new ArrayList<>();
         long[] latencies = new long[n];
         AtomicLong next = new AtomicLong();
@@ -129,9 +133,17 @@ public final class ClusterStatusBench {
         long start = System.nanoTime();
         for (int t = 0; t < conns; t++) {
             String node = "bench-w-" + t;
+            long phase = everyMs * 1_000_000L * t / conns;
             Thread thread = new Thread(() -> {
                 try (Connection c = DriverManager.getConnection(url, user, pass); PreparedStatement ps = c.prepareStatement(HEARTBEAT)) {
-                    for (long i; (i = next.getAndIncrement()) < n; ) {
+                    for (long i, k = 0; (i = next.getAndIncrement()) < n; k++) {
+                        if (everyMs > 0) {
+                            long due = start + phase + k * everyMs * 1_000_000L;
+                            long wait = due - System.nanoTime();
+                            if (wait > 0) {
+                                Thread.sleep(wait / 1_000_000L, (int) (wait % 1_000_000L));
+                            }
+                        }
                         long t0 = System.nanoTime();
                         heartbeat(ps, node, status);
                         latencies[(int) i] = System.nanoTime() - t0;
@@ -148,8 +160,8 @@ public final class ClusterStatusBench {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         Arrays.sort(latencies);
-        System.out.printf("write status_bytes=%d connections=%d statements=%d statements_per_s=%.1f ms_mean=%.2f ms_p50=%.2f ms_p99=%.2f%n",
-                status.getBytes(StandardCharsets.UTF_8).length, conns, n, n / seconds,
+        System.out.printf("write every_ms=%d status_bytes=%d connections=%d statements=%d statements_per_s=%.1f ms_mean=%.2f ms_p50=%.2f ms_p99=%.2f%n",
+                everyMs, status.getBytes(StandardCharsets.UTF_8).length, conns, n, n / seconds,
                 Arrays.stream(latencies).average().orElse(0) / 1e6, latencies[n / 2] / 1e6, latencies[(int) (n * 0.99)] / 1e6);
     }
 

@@ -41,6 +41,14 @@ pg_stop() { [ -f "$TMP/pg/postmaster.pid" ] && as_pg "$PG_BIN/pg_ctl" -D "$TMP/p
 trap 'pg_stop; stop_all' EXIT
 psql_su() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres "$@"; }
 sql() { psql_su -d relay -At -c "$1"; }
+# pg_cpu: CPU seconds PostgreSQL has used so far: the postmaster, its live processes, and those
+# that exited (reaped into the postmaster's cutime/cstime), so a run's backends count once gone.
+pg_cpu() {
+  local pm; pm=$(head -1 "$TMP/pg/postmaster.pid")
+  { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$pm/stat"
+    for c in $(cat "/proc/$pm/task/$pm/children"); do awk '{ print $14 + $15 }' "/proc/$c/stat" 2>/dev/null || true; done
+  } | awk -v hz="$(getconf CLK_TCK)" '{ s += $1 } END { printf "%.2f", s / hz }'
+}
 
 mkdir -p "$TMP/pg" "$TMP/sock"
 [ "$(id -u)" -eq 0 ] && chown postgres "$TMP/pg" "$TMP/sock"
@@ -52,6 +60,8 @@ sql "CREATE EXTENSION pg_stat_statements"
 DB_URL=jdbc:postgresql://127.0.0.1:$PG_PORT/relay
 echo "postgres=$("$PG_BIN/postgres" --version | awk '{print $3}') fsync=$(sql 'SHOW fsync') synchronous_commit=$(sql 'SHOW synchronous_commit') load_start=$(cut -d' ' -f1-3 /proc/loadavg)"
 
+# REAL_STATUS=FILE skips the relay (a status it wrote before, e.g. bench/.cache/cluster-status/status-30.json).
+if [ -z "${REAL_STATUS:-}" ]; then
 make_clip "$CLIP" "$BITRATE"
 nginx_rtmp sink "$SINK" "application app { live on; }"
 wait_port "$SINK"
@@ -111,17 +121,30 @@ wait "$RELAY_PID" 2>/dev/null || true
 PIDS=()
 sql "DELETE FROM relay_nodes"
 
+REAL_STATUS=$OUT/status-$last.json
+else
+  # No relay to run the migrations: relay_nodes as V6 makes it.
+  sed -n '/^CREATE TABLE relay_nodes/,/;/p' "$ROOT/relay-catalog/src/main/resources/db/migration/V6__cluster.sql" \
+    | psql_su -d relay -c "SET ROLE relay" -f -
+fi
+
 BENCH=(java -cp "$JAR" "$ROOT/bench/ClusterStatusBench.java")
-"${BENCH[@]}" synth "$OUT/status-$last.json" "$SYNTH_STREAMS" "$OUT/status-synth-$SYNTH_STREAMS.json"
-for conns in 1 "$NODES"; do
+"${BENCH[@]}" synth "$REAL_STATUS" "$SYNTH_STREAMS" "$OUT/status-synth-$SYNTH_STREAMS.json"
+# As fast as one connection goes, as fast as NODES go, and NODES at a node's pace (one every 2 s)
+# for PACED_SECONDS (30): what NODES nodes ask of PostgreSQL.
+PACED=$(( NODES * ${PACED_SECONDS:-30} / 2 ))
+for run in "1 $WRITES 0" "$NODES $WRITES 0" "$NODES $PACED 2000"; do
+  read -r conns n every <<<"$run"
   sql "SELECT pg_stat_statements_reset()" >/dev/null
-  lsn=$(sql "SELECT pg_current_wal_lsn()")
-  result=$("${BENCH[@]}" write "$DB_URL" relay bench-password "$OUT/status-synth-$SYNTH_STREAMS.json" "$WRITES" "$conns")
+  lsn=$(sql "SELECT pg_current_wal_lsn()"); cpu0=$(pg_cpu); t0=$(date +%s.%N)
+  result=$("${BENCH[@]}" write "$DB_URL" relay bench-password "$OUT/status-synth-$SYNTH_STREAMS.json" "$n" "$conns" "$every")
+  cpu=$(echo "$(pg_cpu) - $cpu0" | bc); secs=$(echo "$(date +%s.%N) - $t0" | bc)
   read -r wal < <(sql "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '$lsn')")
   read -r calls mean_ms wal_pss < <(sql "SELECT calls, round(mean_exec_time::numeric, 3), round(wal_bytes / calls) FROM pg_stat_statements
     WHERE query LIKE 'INSERT INTO relay_nodes%'" | tr '|' ' ')
-  echo "$result streams=$SYNTH_STREAMS wal_bytes_per_statement=$(( wal / (WRITES + 20) )) server_calls=$calls server_ms_mean=$mean_ms" \
-    "server_wal_bytes_per_call=$wal_pss table_mb=$(sql "SELECT round(pg_total_relation_size('relay_nodes') / 1048576.0, 1)") load=$(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "$result streams=$SYNTH_STREAMS wal_bytes_per_statement=$(( ${wal%.*} / (n + 20) )) server_calls=$calls server_ms_mean=$mean_ms" \
+    "server_wal_bytes_per_call=$wal_pss pg_cpu_s=$cpu wall_s=$secs table_mb=$(sql "SELECT round(pg_total_relation_size('relay_nodes') / 1048576.0, 1)")" \
+    "load=$(cut -d' ' -f1-3 /proc/loadavg)"
 done
 
 # NODES rows of the synthetic status, alive for the next hour (the read's WHERE keeps them).
@@ -132,7 +155,9 @@ for n in $(seq 1 "$NODES"); do
 done | psql_su -d relay
 sql "VACUUM ANALYZE relay_nodes"
 echo "rows=$(sql 'SELECT count(*) FROM relay_nodes') total_status_bytes=$(sql 'SELECT sum(length(status)) FROM relay_nodes') table_mb=$(sql "SELECT round(pg_total_relation_size('relay_nodes') / 1048576.0, 1)")"
-"${BENCH[@]}" read "$DB_URL" relay bench-password "${READS:-30}" | sed "s/\$/ load=$(cut -d' ' -f1-3 /proc/loadavg)/"
+cpu0=$(pg_cpu)
+"${BENCH[@]}" read "$DB_URL" relay bench-password "${READS:-30}" 
+echo "read pg_cpu_s=$(echo "$(pg_cpu) - $cpu0" | bc) (40 reads: 10 warm-up + ${READS:-30}) load=$(cut -d' ' -f1-3 /proc/loadavg)"
 # psql's own \timing of the plain SELECT (output to /dev/null: the time is the server's and the
 # transfer, not the terminal's).
 { echo '\timing on'; echo '\o /dev/null'; for _ in 1 2 3 4 5 6; do echo 'SELECT node_id, started_at, heartbeat_at, status FROM relay_nodes;'; done; } \
