@@ -31,6 +31,8 @@ public final class ClusterNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
     public static final Duration HEARTBEAT_EVERY = Duration.ofSeconds(2);
     public static final Duration FENCE_AFTER = Duration.ofSeconds(8);
+    /** How long a claim while fenced waits for the heartbeat it asked for. */
+    static final Duration RECOVERY_WAIT = Duration.ofSeconds(2);
 
     /** What the node does to the streams it relays: the registry, seen through the three calls the cluster makes. */
     public interface Streams {
@@ -53,9 +55,13 @@ public final class ClusterNode implements AutoCloseable {
                     return registry.liveStream(streamId).isPresent();
                 }
 
+                /**
+                 * The streams that hold leases: a stream of the streams file holds none (no other
+                 * node can take it), and needs no database to go on.
+                 */
                 @Override
                 public void endAll(EndReason reason) {
-                    registry.endAll(reason);
+                    registry.endAll(reason, ClusterOwnership::takesLease);
                 }
             };
         }
@@ -119,6 +125,7 @@ public final class ClusterNode implements AutoCloseable {
         store.heartbeat(nodeId, statusNow());
         bus.listen(ownership);
         bus.listen(ClusterBus.listener(this::notice));
+        ownership.recovery(this::recoverNow);
         synchronized (this) {
             lastSuccessNanos = timers.nanoTime();
             armFence();
@@ -151,6 +158,48 @@ public final class ClusterNode implements AutoCloseable {
                     beating = false;
                 }
             }
+        }
+    }
+
+    /**
+     * A claim while fenced: a heartbeat now (or the one under way) rather than at the next tick,
+     * waited for at most {@link #RECOVERY_WAIT}; whether the node is unfenced after it. On the
+     * claim's thread (catalog-read), which may block that long.
+     */
+    boolean recoverNow() {
+        boolean start;
+        synchronized (this) {
+            if (closed) {
+                return false;
+            }
+            if (!fenced) {
+                return true;
+            }
+            start = !beating;
+            beating = true;
+        }
+        if (start) {
+            try {
+                heartbeats.execute(this::beat);
+            } catch (RuntimeException rejected) {
+                synchronized (this) {
+                    beating = false;
+                    notifyAll();
+                }
+                return false;
+            }
+        }
+        synchronized (this) {
+            long until = System.nanoTime() + RECOVERY_WAIT.toNanos();
+            while (beating && System.nanoTime() < until) {
+                try {
+                    wait(Math.max(1, (until - System.nanoTime()) / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return !fenced;
         }
     }
 
@@ -217,6 +266,11 @@ public final class ClusterNode implements AutoCloseable {
 
     public synchronized boolean isFenced() {
         return fenced;
+    }
+
+    /** Whether a heartbeat is being written now (tests). */
+    synchronized boolean isBeating() {
+        return beating;
     }
 
     private String statusNow() {

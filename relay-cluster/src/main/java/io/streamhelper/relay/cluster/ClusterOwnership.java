@@ -19,6 +19,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +45,12 @@ public final class ClusterOwnership implements StreamOwnership, ClusterBus.Liste
     static final Duration RETRY = Duration.ofMillis(200);
     /** Bounds a wait for the writer, should a statement hang past every driver timeout. */
     private static final long WRITER_WAIT_MS = 15_000;
+    /**
+     * A claim's wait for one statement on the writer: the publish it decides is closed by the
+     * ingest 5 s after connect anyway (RELAY_PUBLISH_DEADLINE_MS), so a writer stuck behind
+     * writes to an unreachable database answers "try again" before that.
+     */
+    private static final long CLAIM_WRITER_WAIT_MS = 4_000;
 
     private final ClusterStore store;
     private final ClusterBus bus;
@@ -54,6 +62,8 @@ public final class ClusterOwnership implements StreamOwnership, ClusterBus.Liste
     /** Claims waiting for a lease, by stream id: a RELEASED notice wakes them. */
     private final Map<Long, Set<Semaphore>> waiting = new ConcurrentHashMap<>();
     private volatile boolean fenced;
+    /** Asked by a claim while fenced: the node tries a heartbeat now (bounded) and says whether it is back. */
+    private volatile java.util.function.BooleanSupplier recovery = () -> false;
     /** The claim timer's thread, when this ownership made it ({@link #create}); null when given Timers. */
     private final ScheduledExecutorService timerThread;
 
@@ -88,7 +98,7 @@ public final class ClusterOwnership implements StreamOwnership, ClusterBus.Liste
         if (id == null) {
             return Claim.OWNED; // a stream of the streams file: this node's own
         }
-        if (fenced) {
+        if (fenced && !recovery.getAsBoolean()) {
             return Claim.UNAVAILABLE;
         }
         Semaphore wake = new Semaphore(0);
@@ -110,13 +120,7 @@ public final class ClusterOwnership implements StreamOwnership, ClusterBus.Liste
         long deadline = timers.nanoTime() + CLAIM_WAIT.toNanos();
         String asked = null;
         while (true) {
-            Lease lease = onWriter(() -> {
-                Lease l = store.claim(id, nodeId, EXPIRY);
-                if (nodeId.equals(l.nodeId())) {
-                    holds.merge(id, 1, Integer::sum);
-                }
-                return l;
-            });
+            Lease lease = claimOnWriter(id);
             if (nodeId.equals(lease.nodeId())) {
                 if (fenced) {
                     released(String.valueOf(id)); // fenced while claiming: not ours to relay
@@ -152,6 +156,58 @@ public final class ClusterOwnership implements StreamOwnership, ClusterBus.Liste
             }
             wake.drainPermits();
         }
+    }
+
+    /**
+     * One claim statement on the writer, waited for at most {@link #CLAIM_WRITER_WAIT_MS}. A claim
+     * given up on (the writer was stuck behind an unreachable database) that wins afterwards
+     * must not leave a lease nobody here stands on: whichever of the two comes second, the
+     * statement's end or the caller's giving up, decides (0 pending, 1 taken, 2 given up).
+     */
+    private Lease claimOnWriter(long id) {
+        AtomicInteger outcome = new AtomicInteger();
+        Future<Lease> result = writer.submit(() -> {
+            Lease l = store.claim(id, nodeId, EXPIRY);
+            if (nodeId.equals(l.nodeId())) {
+                if (outcome.compareAndSet(0, 1)) {
+                    holds.merge(id, 1, Integer::sum);
+                } else if (!holds.containsKey(id)) {
+                    store.release(id, nodeId);
+                }
+            }
+            return l;
+        });
+        try {
+            return result.get(CLAIM_WRITER_WAIT_MS, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            if (outcome.compareAndSet(0, 2)) {
+                result.cancel(false);
+                throw new IllegalStateException("the lease writer did not answer in time", e);
+            }
+            return await(result); // it won just now and counted the hold: the answer is a moment away
+        } catch (ExecutionException e) {
+            throw unwrap(e);
+        } catch (InterruptedException e) {
+            outcome.compareAndSet(0, 2);
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for the lease writer", e);
+        }
+    }
+
+    private static <T> T await(Future<T> result) {
+        try {
+            return result.get();
+        } catch (ExecutionException e) {
+            throw unwrap(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for the lease writer", e);
+        }
+    }
+
+    private static RuntimeException unwrap(ExecutionException e) {
+        Throwable cause = e.getCause();
+        return cause instanceof RuntimeException runtime ? runtime : new IllegalStateException(cause);
     }
 
     @Override
@@ -219,6 +275,14 @@ public final class ClusterOwnership implements StreamOwnership, ClusterBus.Liste
         fenced = value;
     }
 
+    /**
+     * Set by {@link ClusterNode}: how a claim while fenced asks for a heartbeat at once, so the
+     * first publish after the database came back need not wait for the next scheduled one.
+     */
+    void recovery(java.util.function.BooleanSupplier tryNow) {
+        recovery = Objects.requireNonNull(tryNow, "tryNow");
+    }
+
     public boolean isFenced() {
         return fenced;
     }
@@ -239,12 +303,11 @@ public final class ClusterOwnership implements StreamOwnership, ClusterBus.Liste
         try {
             return result.get(WRITER_WAIT_MS, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            throw cause instanceof RuntimeException runtime ? runtime : new IllegalStateException(cause);
+            throw unwrap(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted waiting for the lease writer", e);
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             throw new IllegalStateException("the lease writer did not answer in time", e);
         }
     }
@@ -262,6 +325,11 @@ public final class ClusterOwnership implements StreamOwnership, ClusterBus.Liste
         } catch (java.util.concurrent.RejectedExecutionException closed) {
             log.debug("event=lease_write_dropped what=\"{}\" reason=closed", what);
         }
+    }
+
+    /** Whether the stream takes a lease: a database stream (a numeric id), not one of the streams file. */
+    public static boolean takesLease(String streamId) {
+        return databaseId(streamId) != null;
     }
 
     /** A database stream's id; null for a stream of the streams file (ids that are not numbers), which takes no lease. */

@@ -142,6 +142,28 @@ class ClusterNodeOnPostgresTest {
         assertEquals(Claim.OWNED, ownership.claim(String.valueOf(other)), "claims again");
     }
 
+    /** The first publish after the database is back need not wait for the next heartbeat: its claim asks for one. */
+    @Test
+    void aClaimWhileFencedTriesAHeartbeatAtOnceAndIsOwnedIfItSucceeds() throws Exception {
+        node(false).start();
+        long held = db.stream();
+        long next = db.stream();
+        assertEquals(Claim.OWNED, ownership.claim(String.valueOf(held)));
+        db.cut();
+        clock.advance(ClusterNode.FENCE_AFTER);
+        assertTrue(node.isFenced());
+        await().atMost(Duration.ofSeconds(10)).until(() -> !node.isBeating()); // the tick's heartbeat gave up
+
+        assertEquals(Claim.UNAVAILABLE, ownership.claim(String.valueOf(next)), "the database is still gone");
+        db.restore();
+        int before = beats.get();
+        await().atMost(Duration.ofSeconds(15)).until(() -> ownership.claim(String.valueOf(next)) == Claim.OWNED);
+        assertTrue(beats.get() > before, "a heartbeat was written for it");
+        assertFalse(node.isFenced());
+        assertEquals(Optional.empty(), store.lease(held, EXPIRY), "given up before the heartbeat, as at a tick");
+        assertEquals("a", store.lease(next, EXPIRY).orElseThrow().nodeId());
+    }
+
     @Test
     void aReleaseForAStreamNotHereGivesUpALeftoverLeaseAndOneForALiveStreamIsIgnored() throws Exception {
         node(true).start();

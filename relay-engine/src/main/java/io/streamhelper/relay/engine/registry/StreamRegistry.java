@@ -33,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -837,12 +838,21 @@ public final class StreamRegistry {
      * From any thread; does not wait.
      */
     public void endAll(EndReason reason) {
+        endAll(reason, streamId -> true);
+    }
+
+    /** As {@link #endAll(EndReason)}, for the streams whose id {@code which} accepts. */
+    public void endAll(EndReason reason, Predicate<String> which) {
+        int ended = 0;
         for (Live entry : live.values()) {
-            endStream(entry.stream, "ended", reason);
-            entry.stream.disconnectPublisher();
+            if (which.test(entry.stream.id())) {
+                endStream(entry.stream, "ended", reason);
+                entry.stream.disconnectPublisher();
+                ended++;
+            }
         }
-        if (!live.isEmpty()) {
-            log.info("event=streams_ended_all reason={}", reason.wireName());
+        if (ended > 0) {
+            log.info("event=streams_ended_all reason={} streams={}", reason.wireName(), ended);
         }
     }
 

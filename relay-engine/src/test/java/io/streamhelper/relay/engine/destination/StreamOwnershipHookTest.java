@@ -251,6 +251,11 @@ class StreamOwnershipHookTest extends RegistryFixture {
         AtomicBoolean disconnected = new AtomicBoolean();
         first.onDisconnectRequest(() -> disconnected.set(true));
 
+        registry.endAll(EndReason.FENCED, id -> !id.equals(STREAM));
+        settle();
+        assertEquals(StreamState.LIVE, first.stream().state(), "a stream the filter leaves out goes on");
+        assertFalse(disconnected.get());
+
         registry.endAll(EndReason.FENCED);
         settle();
         assertTrue(registry.liveStreams().isEmpty());
