@@ -276,6 +276,13 @@ public final class ApiServer implements AutoCloseable {
         app.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus()).json(Views.error(
                 e.getStatus() == 413 ? "request body is too large" : e.getMessage())));
         app.exception(Exception.class, (e, ctx) -> {
+            if (DatabaseGone.causes(e)) {
+                // Not a bug to log as one: the health check says the same; the client tries again.
+                log.warn("event=api_database_unreachable method={} path={} client={}", ctx.method(), ctx.matchedPath(),
+                        ClientAddressResolver.of(ctx));
+                ctx.status(503).header("Retry-After", "5").json(Views.error("database unreachable, try again"));
+                return;
+            }
             log.error("event=api_error method={} path={} client={} error={}", ctx.method(), ctx.matchedPath(),
                     ClientAddressResolver.of(ctx), e.toString());
             ctx.status(500).json(Views.error("internal error"));

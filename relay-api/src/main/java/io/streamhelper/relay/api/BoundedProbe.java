@@ -18,7 +18,11 @@ import java.util.function.BooleanSupplier;
  * of starting more.
  */
 final class BoundedProbe implements BooleanSupplier, AutoCloseable {
-    static final Duration LIMIT = Duration.ofSeconds(2);
+    /**
+     * Under the 1 s a Kubernetes probe waits by default; a {@code SELECT 1} on a database that is
+     * there takes milliseconds, so a check slower than this says it is not (or is swamped).
+     */
+    static final Duration LIMIT = Duration.ofMillis(750);
 
     private final BooleanSupplier probe;
     private final Duration limit;

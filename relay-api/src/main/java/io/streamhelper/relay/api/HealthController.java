@@ -22,7 +22,7 @@ import java.util.function.BooleanSupplier;
  * so a load balancer or Docker takes the server out of rotation at those times; and while this
  * node is fenced from its cluster (it refuses publishers then). The database is
  * probed at most once a second ({@link CachedProbe}), however often the check is called, and a
- * probe that takes over 2 s counts as unreachable ({@link BoundedProbe}): the check always answers.
+ * probe that takes over 750 ms counts as unreachable ({@link BoundedProbe}): the check always answers.
  * With RTMPS on, an expiring or expired certificate makes the status DEGRADED, still 200: the
  * relay takes publishers (plain RTMP, and RTMPS clients that do not check), and a 503 would have
  * a load balancer or orchestrator take it away or restart it, which renews nothing.

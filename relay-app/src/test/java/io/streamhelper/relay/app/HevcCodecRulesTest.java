@@ -94,8 +94,8 @@ class HevcCodecRulesTest {
             assertEquals(REFUSAL, twitchStats.get("lastError").asText(), stats.toString());
 
             String metrics = metrics(relay.httpPort(), metricsToken);
-            assertTrue(metrics.contains("relay_destinations{platform=\"twitch\",state=\"incompatible\"} 1.0"), metrics);
-            assertTrue(metrics.contains("relay_destinations{platform=\"custom\",state=\"live\"} 2.0"), metrics);
+            assertTrue(metrics.contains("relay_destinations{node=\"" + relay.nodeId() + "\",platform=\"twitch\",state=\"incompatible\"} 1.0"), metrics);
+            assertTrue(metrics.contains("relay_destinations{node=\"" + relay.nodeId() + "\",platform=\"custom\",state=\"live\"} 2.0"), metrics);
 
             assertEquals(List.of("event=destination_announce destination=" + hevcOnly + " fourcc_list=hvc1"),
                     logs.containing("event=destination_announce"),
@@ -129,7 +129,7 @@ class HevcCodecRulesTest {
             assertEquals("h264", h264.video().orElseThrow().codecName());
             assertEquals("aac", h264.audio().orElseThrow().codecName());
             assertTrue(metrics(relay.httpPort(), metricsToken)
-                    .contains("relay_destinations{platform=\"twitch\",state=\"live\"} 1.0"));
+                    .contains("relay_destinations{node=\"" + relay.nodeId() + "\",platform=\"twitch\",state=\"live\"} 1.0"));
         } finally {
             logs.detach();
             for (Process p : new Process[] {publisher, anySink, hevcOnlySink}) {

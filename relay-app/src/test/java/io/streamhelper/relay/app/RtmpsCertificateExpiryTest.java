@@ -119,7 +119,8 @@ class RtmpsCertificateExpiryTest {
     }
 
     private static double sample(String text, String series) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " ([0-9.eE+-]+)$").matcher(text);
+        // Every sample carries the node label (several nodes share one scraper): {node="..."}.
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + "\\{node=\"[^\"]*\"\\} ([0-9.eE+-]+)$").matcher(text);
         assertTrue(m.find(), series + " in:\n" + text);
         return Double.parseDouble(m.group(1));
     }

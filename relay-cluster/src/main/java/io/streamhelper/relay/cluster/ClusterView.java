@@ -12,16 +12,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The other alive nodes and the streams they relay, as they published them with their heartbeats
  * ({@code relay_nodes.status}): how this node's API answers for the whole service. Read from the
- * database at most once a second ({@link #MAX_AGE}) however many requests ask, on the thread of
- * the request that finds the copy too old; requests meanwhile get the copy they have. A database
- * that does not answer leaves the view empty (this node then answers for itself only) until it
- * does again. A node whose status cannot be read is still counted alive, with no streams; that is
+ * database at most once a second ({@link #MAX_AGE}) however many requests ask, never on a
+ * request's thread: the request that finds the copy too old starts a read on the view's own
+ * thread and, like every request meanwhile, answers from the copy it has. So no request (the
+ * anonymous health check among them) waits for a database that hangs. A database that does not
+ * answer leaves the view empty (this node then answers for itself only) until it does again. A node whose status cannot be read is still counted alive, with no streams; that is
  * logged once, until its status reads again.
  */
 public final class ClusterView implements OtherNodes {
@@ -38,6 +44,7 @@ public final class ClusterView implements OtherNodes {
     private final ClusterStore store;
     private final String self;
     private final Clock clock;
+    private final Executor reads;
     private final Object lock = new Object();
     /** Guarded by lock. */
     private Snapshot snapshot = Snapshot.NONE;
@@ -47,10 +54,27 @@ public final class ClusterView implements OtherNodes {
     private final Set<String> malformedLogged = new HashSet<>();
     private boolean unreachableLogged;
 
+    /** Reads on a daemon thread of its own, which ends when idle for 10 s (nothing to close). */
     public ClusterView(ClusterStore store, String self, Clock clock) {
+        this(store, self, clock, readerThread());
+    }
+
+    private static Executor readerThread() {
+        ThreadPoolExecutor reader = new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread thread = new Thread(r, "cluster-view");
+            thread.setDaemon(true);
+            return thread;
+        });
+        reader.allowCoreThreadTimeOut(true);
+        return reader;
+    }
+
+    /** @param reads where the database is read (a test: {@code Runnable::run}, so reads happen in its virtual time) */
+    public ClusterView(ClusterStore store, String self, Clock clock, Executor reads) {
         this.store = store;
         this.self = self;
         this.clock = clock;
+        this.reads = reads;
     }
 
     @Override
@@ -71,10 +95,22 @@ public final class ClusterView implements OtherNodes {
             }
             reading = true;
         }
-        Snapshot next = Snapshot.NONE;
+        try {
+            reads.execute(() -> refresh(now));
+        } catch (RejectedExecutionException closed) {
+            synchronized (lock) {
+                reading = false;
+            }
+        }
+        synchronized (lock) {
+            return snapshot;
+        }
+    }
+
+    private void refresh(Instant now) {
+        Snapshot next = new Snapshot(now, List.of(), Map.of());
         try {
             next = read(now);
-            return next;
         } finally {
             synchronized (lock) {
                 snapshot = next;

@@ -1,5 +1,6 @@
 package io.streamhelper.relay.cluster;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,56 +8,72 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.streamhelper.relay.catalog.cluster.OtherNodes;
-import io.streamhelper.relay.catalog.secret.SecretBox;
-import io.streamhelper.relay.catalog.store.Database;
-import io.streamhelper.relay.catalog.store.DatabaseSettings;
 import io.streamhelper.relay.testkit.ManualClock;
-import io.streamhelper.relay.testkit.PostgresServer;
-import io.streamhelper.relay.testkit.TestKeys;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 /**
- * ClusterView over the real relay_nodes table (V6 on a real PostgreSQL), its one-second cache in
+ * ClusterView over the real relay_nodes table (V6 on a real PostgreSQL, hA's JdbiClusterStore), its one-second cache in
  * virtual time: the database's clock decides who is alive, the view's injected clock when it reads
  * again.
  */
 class ClusterViewTest {
-    private static PostgresServer.TestDatabase db;
-
-    private HeartbeatTable table;
+    private ClusterDatabase db;
+    private CountedReads table;
     private final ManualClock clock = new ManualClock(Instant.parse("2026-12-03T12:00:00Z"));
     private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
     private final Logger viewLog = (Logger) LoggerFactory.getLogger(ClusterView.class);
 
-    @BeforeAll
-    static void migrate() {
-        db = PostgresServer.shared().createDatabase();
-        // The V6 tables, as a relay creates them.
-        Database.open(DatabaseSettings.postgresql(db.jdbcUrl(), db.user(), db.password()),
-                SecretBox.fromHexKeys(TestKeys.encryptionKeyHex(), Optional.empty())).close();
-    }
-
     @BeforeEach
-    void start() throws Exception {
-        try (var c = PostgresServer.shared().superuserConnection(db.name()); var s = c.createStatement()) {
-            s.execute("DELETE FROM relay_nodes");
-        }
-        table = new HeartbeatTable(db);
+    void start() {
+        db = new ClusterDatabase();
+        table = new CountedReads(db.database.cluster());
         logged.start();
         viewLog.addAppender(logged);
     }
 
     @AfterEach
-    void stopLog() {
+    void stop() throws Exception {
         viewLog.detachAppender(logged);
+        db.restore();
+        db.close();
+    }
+
+    /** Makes a node's last heartbeat older by {@code by} on the database's clock, as if it had stopped beating. */
+    private void age(String nodeId, Duration by) throws Exception {
+        try (var c = db.server.superuserConnection(db.db.name());
+                var s = c.prepareStatement("UPDATE relay_nodes SET heartbeat_at = heartbeat_at - ? WHERE node_id = ?")) {
+            s.setLong(1, by.toMillis());
+            s.setString(2, nodeId);
+            assertEquals(1, s.executeUpdate());
+        }
+    }
+
+    /** The view as node-a's, reading on the calling thread: in the test's virtual time. */
+    private ClusterView view() {
+        return new ClusterView(table, "node-a", clock, Runnable::run);
+    }
+
+    @Test
+    void noCallerWaitsForTheDatabase() {
+        table.heartbeat("node-b", status("node-b", "7", 3, "live"));
+        List<Runnable> pending = new java.util.ArrayList<>();
+        ClusterView view = new ClusterView(table, "node-a", clock, pending::add);
+        assertEquals(List.of(), view.nodes(), "nothing read yet: the caller is answered at once, from the copy there is");
+        assertEquals(1, pending.size());
+        clock.advance(Duration.ofSeconds(2));
+        assertTrue(view.stream("7").isEmpty());
+        assertEquals(1, pending.size(), "one read at a time, however old the copy");
+
+        pending.remove(0).run();
+        assertEquals(List.of("node-b"), view.nodes().stream().map(OtherNodes.Node::nodeId).toList());
+        assertEquals(1, table.reads.get());
     }
 
     /** A status as relay-api's LocalStatus writes it: one stream with one destination. */
@@ -73,7 +90,7 @@ class ClusterViewTest {
         table.heartbeat("node-a", status("node-a", "1", 5, "live"));
         table.heartbeat("node-b", status("node-b", "7", 3, "retrying"));
         table.heartbeat("node-c", "{}"); // alive, nothing published yet
-        ClusterView view = new ClusterView(table, "node-a", clock);
+        ClusterView view = view();
 
         List<OtherNodes.Node> nodes = view.nodes();
         assertEquals(List.of("node-b", "node-c"), nodes.stream().map(OtherNodes.Node::nodeId).toList());
@@ -94,12 +111,12 @@ class ClusterViewTest {
     }
 
     @Test
-    void aNodeWhoseHeartbeatIsTenSecondsOldIsGone() {
+    void aNodeWhoseHeartbeatIsTenSecondsOldIsGone() throws Exception {
         table.heartbeat("node-b", status("node-b", "7", 3, "live"));
-        ClusterView view = new ClusterView(table, "node-a", clock);
+        ClusterView view = view();
         assertEquals(1, view.nodes().size());
 
-        table.age("node-b", Duration.ofMillis(10_500)); // the database's clock says it stopped
+        age("node-b", Duration.ofMillis(10_500)); // the database's clock says it stopped
         clock.advance(Duration.ofSeconds(1));
         assertEquals(List.of(), view.nodes());
         assertTrue(view.stream("7").isEmpty());
@@ -108,7 +125,7 @@ class ClusterViewTest {
     @Test
     void readsTheDatabaseAtMostOnceASecond() {
         table.heartbeat("node-b", status("node-b", "7", 3, "live"));
-        ClusterView view = new ClusterView(table, "node-a", clock);
+        ClusterView view = view();
         for (int i = 0; i < 100; i++) {
             view.nodes();
             view.stream("7");
@@ -132,7 +149,7 @@ class ClusterViewTest {
         table.heartbeat("node-x", "{\"streams\":[{\"id\":\"9\",\"destinations\":[1,2]}");
         table.heartbeat("node-y", "{\"streams\":{\"id\":\"10\"}}");
         table.heartbeat("node-z", "[1,2,3]");
-        ClusterView view = new ClusterView(table, "node-a", clock);
+        ClusterView view = view();
         for (int i = 0; i < 3; i++) {
             assertEquals(List.of("node-b", "node-x", "node-y", "node-z"), view.nodes().stream().map(OtherNodes.Node::nodeId).toList(),
                     "still alive: counted");
@@ -154,16 +171,25 @@ class ClusterViewTest {
     }
 
     @Test
-    void aDatabaseThatDoesNotAnswerLeavesTheViewEmptyNotFailing() {
+    void aDatabaseThatDoesNotAnswerLeavesTheViewEmptyNotFailing() throws Exception {
         table.heartbeat("node-b", status("node-b", "7", 3, "live"));
-        HeartbeatTable refused = new HeartbeatTable(new PostgresServer.TestDatabase(db.name(), db.jdbcUrl(), db.user(), "wrong"));
-        ClusterView view = new ClusterView(refused, "node-a", clock);
+        ClusterView view = view();
+        assertTrue(view.stream("7").isPresent());
+
+        db.cut();
         for (int i = 0; i < 3; i++) {
-            assertEquals(List.of(), view.nodes());
-            assertTrue(view.stream("7").isEmpty());
             clock.advance(Duration.ofSeconds(1));
+            assertEquals(List.of(), view.nodes(), "who is alive is not known: this node answers for itself");
+            assertTrue(view.stream("7").isEmpty());
         }
-        assertEquals(3, refused.reads.get(), "tried again each second, not at every call");
+        assertEquals(4, table.reads.get(), "tried again each second, not at every call");
         assertEquals(1, logged.list.stream().filter(e -> e.getFormattedMessage().contains("event=cluster_view_unavailable")).count());
+
+        db.restore();
+        // As node-b's heartbeat thread does: the pool's first connections may still be the cut ones.
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> table.heartbeat("node-b", status("node-b", "7", 3, "live")) > 0);
+        clock.advance(Duration.ofSeconds(1));
+        assertTrue(view.stream("7").isPresent(), "back with the database");
+        assertEquals(1, logged.list.stream().filter(e -> e.getFormattedMessage().contains("event=cluster_view_restored")).count());
     }
 }

@@ -62,9 +62,13 @@ final class JdbiStreamSessionStore implements StreamSessionStore {
         return bindEnd(handle.createUpdate("""
                         UPDATE stream_sessions SET ended_at = :ended, end_reason = :reason, bytes_in = :bytes,
                             video_frames = :frames, publisher_reconnects = :reconnects, destinations = :destinations
-                        WHERE id = :id AND ended_at IS NULL
+                        WHERE id = :id AND (ended_at IS NULL OR end_reason = :interrupted)
                         """), report)
                 .bind("id", id)
+                // A row closed as interrupted by a later open (its end was late: a retried write,
+                // or the node that relayed it answering after another took the stream over) is
+                // still this session's: completed, not duplicated by a second row.
+                .bind("interrupted", EndReason.INTERRUPTED.wireName())
                 .execute() == 1;
     }
 

@@ -65,6 +65,16 @@ class JdbiStreamSessionStoreTest extends StoreTest {
     }
 
     @Test
+    void aLateEndOfASessionClosedAsInterruptedCompletesItsOwnRowInsteadOfAddingOne() {
+        long first = sessions.open(streamId, NOW);
+        sessions.open(streamId, NOW.plusSeconds(20)); // the next one, elsewhere: the first is closed as interrupted
+        assertEquals(first, sessions.finish(streamId, first, report(NOW, EndReason.MOVED), 50));
+
+        assertEquals(EndReason.MOVED.wireName(), sessions.find(streamId, first).orElseThrow().endReason());
+        assertEquals(2, sessions.page(streamId, null, 10).size(), "one row per session, no duplicate");
+    }
+
+    @Test
     void closeOpenExceptLeavesTheSessionsOfTheStreamsNamed() {
         long kept = sessions.open(streamId, NOW);
         long closed = sessions.open(otherStreamId, NOW);
