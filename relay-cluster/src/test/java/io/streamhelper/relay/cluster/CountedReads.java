@@ -52,6 +52,11 @@ final class CountedReads implements ClusterStore {
     }
 
     @Override
+    public void releaseAllExcept(String nodeId, java.util.Set<Long> keep) {
+        store.releaseAllExcept(nodeId, keep);
+    }
+
+    @Override
     public java.util.Set<Long> heldByOthers(String nodeId, Duration expiry) {
         return store.heldByOthers(nodeId, expiry);
     }
