@@ -1,5 +1,6 @@
 package io.streamhelper.relay.api;
 
+import io.streamhelper.relay.catalog.cluster.ClusterChanges;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.testtools.JavalinTest;
@@ -119,7 +120,7 @@ final class ApiFixture implements AutoCloseable {
                 .withPublisherGrace(Duration.ofSeconds(30)));
         AccountService accounts = new AccountService(database.users(), database.sessions(), database.audit(),
                 new PasswordHasher(), LoginThrottle.defaults(s.clock), s.clock, Duration.ofHours(1), s.signupOpen);
-        StreamService streams = new StreamService(database.streams(), database.audit(), registry, s.others);
+        StreamService streams = new StreamService(database.streams(), database.audit(), registry, ClusterChanges.NONE, s.others);
         DestinationService destinations = new DestinationService(database.destinations(), streams,
                 database.audit(), registry, s.addresses, s.resolver, s.maxPerStream, 100);
         api = new ApiServer(new ApiServer.Services(registry, s.clock, s.metricsToken, accounts, streams, destinations,

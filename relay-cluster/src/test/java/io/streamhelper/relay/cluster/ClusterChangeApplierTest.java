@@ -1,5 +1,6 @@
 package io.streamhelper.relay.cluster;
 
+import io.streamhelper.relay.catalog.cluster.OtherNodes;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -131,7 +132,7 @@ class ClusterChangeApplierTest {
         registryB = new StreamRegistry(catalogB, catalogB, connector,
                 StreamRegistry.Settings.defaults().withPublisherGrace(Duration.ofSeconds(30)));
         ClusterChangeSender senderA = new ClusterChangeSender(busA, "node-a");
-        streamsA = new StreamService(nodeA.streams(), nodeA.audit(), registryA, senderA);
+        streamsA = new StreamService(nodeA.streams(), nodeA.audit(), registryA, senderA, OtherNodes.NONE);
         destinationsA = new DestinationService(nodeA.destinations(), streamsA, nodeA.audit(), registryA,
                 AddressPolicy.allowingPrivate(), InetAddress::getAllByName, 10, 100, senderA);
         busB.listen(new ClusterChangeApplier(registryB, "node-b", id -> nodeB.streams().findById(id).isPresent()));

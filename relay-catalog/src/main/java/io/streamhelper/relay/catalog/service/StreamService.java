@@ -35,16 +35,6 @@ public final class StreamService {
         this(streams, audit, registry, ClusterChanges.NONE, OtherNodes.NONE);
     }
 
-    /** Telling other nodes of changes, without reading what they relay (the services' own tests). */
-    public StreamService(StreamStore streams, AuditLog audit, StreamRegistry registry, ClusterChanges cluster) {
-        this(streams, audit, registry, cluster, OtherNodes.NONE);
-    }
-
-    /** Reading what other nodes relay, without telling them of changes (the views' own tests). */
-    public StreamService(StreamStore streams, AuditLog audit, StreamRegistry registry, OtherNodes others) {
-        this(streams, audit, registry, ClusterChanges.NONE, others);
-    }
-
     /**
      * {@code cluster} hears each delete and key rotation once it is stored and this node's
      * registry has acted: the node the stream is live on, if another, acts on it there.

@@ -1,5 +1,6 @@
 package io.streamhelper.relay.catalog.service;
 
+import io.streamhelper.relay.catalog.cluster.OtherNodes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -64,7 +65,7 @@ class ServiceClusterChangesTest extends StoreTest {
         DatabaseCatalog catalog = new DatabaseCatalog(database.streams(), database.destinations(), database.streamSessions(),
                 DatabaseCatalog.DEFAULT_SESSION_HISTORY, Clock.systemUTC());
         registry = new StreamRegistry(catalog, catalog, new NoDestinations(new ManualScheduler()), StreamRegistry.Settings.defaults());
-        streams = new StreamService(database.streams(), database.audit(), registry, cluster);
+        streams = new StreamService(database.streams(), database.audit(), registry, cluster, OtherNodes.NONE);
         destinations = new DestinationService(database.destinations(), streams, database.audit(), registry,
                 AddressPolicy.allowingPrivate(), InetAddress::getAllByName, 10, 100, cluster);
         owner = database.users().register("ada@example.com", "hash").id();
