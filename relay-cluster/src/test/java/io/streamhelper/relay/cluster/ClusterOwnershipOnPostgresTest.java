@@ -214,62 +214,15 @@ class ClusterOwnershipOnPostgresTest {
     }
 
     /** The real store whose claim commits on PostgreSQL and then loses its answer. */
-    private static final class AnswerLost implements ClusterStore {
-        private final ClusterStore real;
-
+    private static final class AnswerLost extends ForwardingClusterStore {
         AnswerLost(ClusterStore real) {
-            this.real = real;
+            super(real);
         }
 
         @Override
         public Lease claim(long streamId, String nodeId, Duration expiry) {
             real.claim(streamId, nodeId, expiry);
             throw new IllegalStateException("An I/O error occurred while sending to the backend");
-        }
-
-        @Override
-        public long heartbeat(String nodeId, String status) {
-            return real.heartbeat(nodeId, status);
-        }
-
-        @Override
-        public List<NodeRow> aliveNodes(Duration expiry) {
-            return real.aliveNodes(expiry);
-        }
-
-        @Override
-        public Optional<Lease> lease(long streamId, Duration expiry) {
-            return real.lease(streamId, expiry);
-        }
-
-        @Override
-        public void setState(long streamId, String nodeId, String state) {
-            real.setState(streamId, nodeId, state);
-        }
-
-        @Override
-        public void release(long streamId, String nodeId) {
-            real.release(streamId, nodeId);
-        }
-
-        @Override
-        public void releaseAll(String nodeId) {
-            real.releaseAll(nodeId);
-        }
-
-        @Override
-        public void releaseAllExcept(String nodeId, java.util.Set<Long> keep) {
-            real.releaseAllExcept(nodeId, keep);
-        }
-
-        @Override
-        public java.util.Set<Long> heldByOthers(String nodeId, Duration expiry) {
-            return real.heldByOthers(nodeId, expiry);
-        }
-
-        @Override
-        public void leave(String nodeId) {
-            real.leave(nodeId);
         }
     }
 }
