@@ -44,8 +44,8 @@ class ClusterChangesOnPostgresTest {
         String key3 = TestKeys.destination();
         try (HookServer hooks = new HookServer();
                 NginxRtmp sink = NginxRtmp.start(work.resolve("sink"), NginxRtmp.options().hooks(hooks));
-                RelayServer a = RelayServer.start(TestRelayConfig.with(node(postgres, "node-a")), new StaticStreamCatalog(List.of()));
-                RelayServer b = RelayServer.start(TestRelayConfig.with(node(postgres, "node-b")), new StaticStreamCatalog(List.of()))) {
+                RelayServer a = RelayServer.start(TestRelayConfig.node("node-a", postgres), new StaticStreamCatalog(List.of()));
+                RelayServer b = RelayServer.start(TestRelayConfig.node("node-b", postgres), new StaticStreamCatalog(List.of()))) {
             assertNotEquals(a.nodeId(), b.nodeId());
             RelayHttp apiA = new RelayHttp(a.httpPort());
             RelayHttp apiB = new RelayHttp(b.httpPort());
@@ -132,12 +132,5 @@ class ClusterChangesOnPostgresTest {
             return false;
         });
         return Duration.ofNanos(heldAt.get() - start).toMillis();
-    }
-
-    private static String[] node(String[] shared, String nodeId) {
-        String[] env = java.util.Arrays.copyOf(shared, shared.length + 2);
-        env[shared.length] = "RELAY_NODE_ID";
-        env[shared.length + 1] = nodeId;
-        return env;
     }
 }

@@ -38,7 +38,7 @@ class NodeJoinsWhileLiveTest {
         Process encoder = null;
         try (HookServer hooks = new HookServer();
                 NginxRtmp sink = NginxRtmp.start(work.resolve("sink"), NginxRtmp.options().hooks(hooks));
-                RelayServer a = RelayServer.start(config(shared, "node-a"), new StaticStreamCatalog(List.of()))) {
+                RelayServer a = RelayServer.start(TestRelayConfig.node("node-a", shared), new StaticStreamCatalog(List.of()))) {
             RelayHttp api = new RelayHttp(a.httpPort());
             String token = api.signUpAndLogin("streamer@example.com", "a long passphrase");
             JsonNode stream = api.call("POST", "/api/v1/streams", "{\"name\":\"Main show\"}", token, 201);
@@ -51,7 +51,7 @@ class NodeJoinsWhileLiveTest {
             await().atMost(Duration.ofSeconds(15)).until(() -> hooks.saw("publish", key));
             await().atMost(Duration.ofSeconds(10)).until(() -> a.database().streams().findById(streamId).orElseThrow().live());
 
-            try (RelayServer b = RelayServer.start(config(shared, "node-b"), new StaticStreamCatalog(List.of()))) {
+            try (RelayServer b = RelayServer.start(TestRelayConfig.node("node-b", shared), new StaticStreamCatalog(List.of()))) {
                 assertTrue(a.database().streams().findById(streamId).orElseThrow().live(),
                         "node-b's start left the stream node-a relays marked live");
                 JsonNode sessions = new RelayHttp(b.httpPort()).call("GET", "/api/v1/streams/" + streamId + "/sessions",
@@ -67,12 +67,5 @@ class NodeJoinsWhileLiveTest {
                 encoder.destroyForcibly();
             }
         }
-    }
-
-    private static RelayConfig config(String[] shared, String nodeId) {
-        String[] env = java.util.Arrays.copyOf(shared, shared.length + 2);
-        env[shared.length] = "RELAY_NODE_ID";
-        env[shared.length + 1] = nodeId;
-        return TestRelayConfig.with(env);
     }
 }

@@ -21,6 +21,17 @@ final class TestRelayConfig {
         return RelayConfig.fromEnvironment(env(nameValuePairs));
     }
 
+    /**
+     * One node of several on one database: the pairs they share (the database, ENCRYPTION_KEY)
+     * and this node's own RELAY_NODE_ID.
+     */
+    static RelayConfig node(String nodeId, String... shared) {
+        String[] env = java.util.Arrays.copyOf(shared, shared.length + 2);
+        env[shared.length] = "RELAY_NODE_ID";
+        env[shared.length + 1] = nodeId;
+        return with(env);
+    }
+
     static Map<String, String> env(String... nameValuePairs) {
         Map<String, String> env = new HashMap<>();
         env.put("RELAY_BIND_ADDRESS", "127.0.0.1");

@@ -49,8 +49,8 @@ class TwoNodesOnePostgresTest {
         List<Process> encoders = new java.util.ArrayList<>();
         try (HookServer hooks = new HookServer();
                 NginxRtmp sink = NginxRtmp.start(work.resolve("sink"), NginxRtmp.options().hooks(hooks));
-                RelayServer a = RelayServer.start(config(shared, "a"), noFileStreams);
-                RelayServer b = RelayServer.start(config(shared, "b"), noFileStreams)) {
+                RelayServer a = RelayServer.start(TestRelayConfig.node("a", shared), noFileStreams);
+                RelayServer b = RelayServer.start(TestRelayConfig.node("b", shared), noFileStreams)) {
             RelayHttp api = new RelayHttp(a.httpPort());
             String token = api.signUpAndLogin("streamer@example.com", "a long passphrase");
             JsonNode stream = api.call("POST", "/api/v1/streams", "{\"name\":\"Main show\"}", token, 201);
@@ -106,12 +106,5 @@ class TwoNodesOnePostgresTest {
         } finally {
             encoders.forEach(Process::destroyForcibly);
         }
-    }
-
-    private static RelayConfig config(String[] shared, String nodeId) {
-        String[] env = java.util.Arrays.copyOf(shared, shared.length + 2);
-        env[shared.length] = "RELAY_NODE_ID";
-        env[shared.length + 1] = nodeId;
-        return TestRelayConfig.with(env);
     }
 }

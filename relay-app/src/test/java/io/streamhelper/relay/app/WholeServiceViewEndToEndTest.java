@@ -44,8 +44,8 @@ class WholeServiceViewEndToEndTest {
         Process encoder = null;
         try (HookServer hooks = new HookServer();
                 NginxRtmp sink = NginxRtmp.start(work.resolve("sink"), NginxRtmp.options().hooks(hooks));
-                RelayServer a = RelayServer.start(config(shared, "node-a"), noFileStreams);
-                RelayServer b = RelayServer.start(config(shared, "node-b"), noFileStreams)) {
+                RelayServer a = RelayServer.start(TestRelayConfig.node("node-a", shared), noFileStreams);
+                RelayServer b = RelayServer.start(TestRelayConfig.node("node-b", shared), noFileStreams)) {
             RelayHttp onA = new RelayHttp(a.httpPort());
             RelayHttp onB = new RelayHttp(b.httpPort());
             String token = onA.signUpAndLogin("streamer@example.com", "a long passphrase");
@@ -108,12 +108,5 @@ class WholeServiceViewEndToEndTest {
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode());
         return response.body();
-    }
-
-    private static RelayConfig config(String[] shared, String nodeId) {
-        String[] env = java.util.Arrays.copyOf(shared, shared.length + 2);
-        env[shared.length] = "RELAY_NODE_ID";
-        env[shared.length + 1] = nodeId;
-        return TestRelayConfig.with(env);
     }
 }
