@@ -9,7 +9,6 @@ import io.streamhelper.relay.engine.registry.StaticStreamCatalog;
 import io.streamhelper.relay.engine.stream.LiveStream;
 import io.streamhelper.relay.engine.registry.StreamOwnership;
 import io.streamhelper.relay.engine.registry.StreamRegistry;
-import io.streamhelper.relay.cluster.ClusterBus;
 import io.streamhelper.relay.cluster.ClusterNode;
 import io.streamhelper.relay.cluster.ClusterOwnership;
 import io.streamhelper.relay.rtmp.client.ClientSettings;
